@@ -1,0 +1,99 @@
+"""Supply-chain matchmaking service (产业链"手拉手"撮合)."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Application factory; `config` is a config class, a dict of overrides, or None."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    configure_app(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_app(app, config):
+    from matchmaker.config import Config
+
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(Config)
+    app.config.from_pyfile("matchmaker.cfg", silent=True)
+    if isinstance(config, dict):
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "matchmaker.sqlite")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri[len("postgres://"):]
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        # SQLite: no pre-ping needed; wait on a locked file instead of failing at once.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+
+
+def _instance_secret(app):
+    """A random secret kept in the instance folder, so sessions survive restarts."""
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        import secrets
+
+        with open(path, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+def register_extensions(app):
+    from matchmaker import models  # noqa: F401  (every model registered on the metadata)
+    from matchmaker.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    api.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    from matchmaker.i18n import init_i18n
+
+    init_i18n(app, babel)
+    from matchmaker.sqlite import install_sqlite_pragmas
+
+    install_sqlite_pragmas(app)
+
+
+def register_blueprints(app):
+    from matchmaker.api import register_api
+    from matchmaker.web import register_web
+
+    register_api(app)
+    register_web(app)
+
+
+def register_errorhandlers(app):
+    from matchmaker.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app):
+    from matchmaker.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,3 @@
+from matchmaker.cli import main
+
+main()

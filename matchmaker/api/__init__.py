@@ -1,0 +1,21 @@
+"""REST API under /api/v1 (flask-smorest). Each module defines `blp`; add new modules to MODULES."""
+import importlib
+
+MODULES = (
+    # "firms", "needs", "offers", "links", "regions", "categories", "auth",  (core API helper)
+    # "pairings",  (matcher)
+    # "reports",   (chain-break report)
+)
+
+
+def register_api(app):
+    from matchmaker.extensions import api
+
+    for name in MODULES:
+        module = importlib.import_module(f"matchmaker.api.{name}")
+        api.register_blueprint(module.blp, url_prefix=f"/api/v1{getattr(module, 'URL_PREFIX', '')}")
+    # Token-authenticated API: no CSRF (browsers never send a bearer token on their own).
+    from matchmaker.extensions import csrf
+
+    for name in MODULES:
+        csrf.exempt(importlib.import_module(f"matchmaker.api.{name}").blp)

@@ -1,0 +1,31 @@
+"""Command line: the `matchmaker` console script (a Flask CLI group; `flask --app matchmaker` works too)."""
+import click
+from flask.cli import FlaskGroup
+
+
+def _create_app():
+    from matchmaker import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main():
+    """Chain matchmaking service (产业链"手拉手"撮合)."""
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--debug/--no-debug", default=False)
+def serve_command(host, port, debug):
+    """Run the web service (development server; production runs gunicorn 'matchmaker:create_app()')."""
+    from flask import current_app
+
+    current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+def register_cli(app):
+    """Attach every command to app.cli, so both `matchmaker X` and `flask --app matchmaker X` work."""
+    app.cli.add_command(serve_command)
+    # Commands of other modules register here, one line each:

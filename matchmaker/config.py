@@ -1,0 +1,52 @@
+"""Configuration: classes whose values environment variables override."""
+import os
+
+
+def _env(name, default=None):
+    return os.environ.get(f"MATCHMAKER_{name}", default)
+
+
+class Config:
+    """Defaults for a single-machine install; every value can be overridden by MATCHMAKER_<NAME>."""
+
+    SECRET_KEY = _env("SECRET_KEY")
+    # None means: a SQLite file in the instance folder (filled in by create_app).
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    # Weekly report: cron fields (day_of_week, hour, minute) in TIMEZONE.
+    REPORT_SCHEDULE = _env("REPORT_SCHEDULE", "mon 08:00")
+    MATCH_SCHEDULE = _env("MATCH_SCHEDULE", "06:00")
+    BREAK_HORIZON_DAYS = int(_env("BREAK_HORIZON_DAYS", "56"))
+    SCHEDULER_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    LANGUAGES = ("zh_CN", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "false").lower() in ("1", "true", "yes")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute")
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Chain matchmaking service"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_REDOC_PATH = None
+    OPENAPI_SWAGGER_UI_PATH = None  # served offline by our own docs page (see matchmaker/api/docs.py)
+
+
+class TestConfig(Config):
+    """Tests: in-memory SQLite unless MATCHMAKER_TEST_DATABASE_URL points elsewhere."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("MATCHMAKER_TEST_DATABASE_URL", "sqlite://")
+    SCHEDULER_ENABLED = False
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False

@@ -1,0 +1,9 @@
+"""Every model, imported so that Alembic autogenerate and create_all see them."""
+from matchmaker.models.base import Base  # noqa: F401
+from matchmaker.models.region import Region  # noqa: F401
+from matchmaker.models.category import Category, category_input, category_substitute  # noqa: F401
+from matchmaker.models.firm import Firm  # noqa: F401
+from matchmaker.models.need import Need  # noqa: F401
+from matchmaker.models.offer import Offer  # noqa: F401
+from matchmaker.models.link import Link  # noqa: F401
+from matchmaker.models.user import ApiToken, User  # noqa: F401

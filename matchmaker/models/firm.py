@@ -1,0 +1,44 @@
+"""Firms: leading enterprises (龙头企业) and SMEs (中小企业), with their resumption status (article 13)."""
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.models.base import Base
+from matchmaker.models.region import Region
+
+KINDS = ("leading", "sme")
+# The five factors of the weekly dispatch (article 10), and three more.
+FACTORS = ("ppe", "labour", "transport", "materials", "funds", "orders", "risk_zone", "other")
+REPORTABLE_BLOCKERS = tuple(f for f in FACTORS if f != "risk_zone")
+
+
+class Firm(Base):
+    __tablename__ = "firm"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(10), index=True)
+    region_code: Mapped[str] = mapped_column(sa.String(6), sa.ForeignKey("region.code"), index=True)
+    industry: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    park: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    credit_code: Mapped[Optional[str]] = mapped_column(sa.String(18), unique=True)
+    operating: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    capacity_utilization: Mapped[Optional[float]] = mapped_column(sa.Float)
+    workers_back: Mapped[Optional[float]] = mapped_column(sa.Float)
+    blockers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    contact_email: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self):
+        return f"<Firm {self.ref} {self.name}>"
+
+    @property
+    def live(self) -> bool:
+        """Operating, and its county is not high-risk."""
+        return bool(self.operating) and self.region.risk != "high"

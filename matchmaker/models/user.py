@@ -1,0 +1,50 @@
+"""Accounts: firm users, task-force staff of a region, admins; API tokens."""
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.models.base import Base, utcnow
+from matchmaker.models.firm import Firm
+from matchmaker.models.region import Region
+
+ROLES = ("firm", "staff", "admin")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(10))
+    firm_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("firm.id"), index=True)
+    region_code: Mapped[Optional[str]] = mapped_column(sa.String(6), sa.ForeignKey("region.code"))
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    firm: Mapped[Optional[Firm]] = relationship(lazy="joined")
+    region: Mapped[Optional[Region]] = relationship(lazy="joined")
+
+    @property
+    def is_active(self):
+        return bool(self.active)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 digest is stored, so a leaked table leaks no token."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")

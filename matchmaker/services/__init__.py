@@ -1,0 +1,1 @@
+"""Use cases. Services take plain values, raise `services.errors`, and own the transaction."""
