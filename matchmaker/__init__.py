@@ -17,6 +17,7 @@ def create_app(config=None):
     )
     configure_app(app, config)
     register_extensions(app)
+    register_http(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -74,9 +75,16 @@ def register_extensions(app):
     from matchmaker.i18n import init_i18n
 
     init_i18n(app, babel)
+    import matchmaker.services.audit  # noqa: F401  (installs the flush hook)
     from matchmaker.sqlite import install_sqlite_pragmas
 
     install_sqlite_pragmas(app)
+
+
+def register_http(app):
+    from matchmaker.http import register_http as _register
+
+    _register(app)
 
 
 def register_blueprints(app):

@@ -7,3 +7,4 @@ from matchmaker.models.need import Need  # noqa: F401
 from matchmaker.models.offer import Offer  # noqa: F401
 from matchmaker.models.link import Link  # noqa: F401
 from matchmaker.models.user import ApiToken, User  # noqa: F401
+from matchmaker.models.audit import AuditEntry  # noqa: F401
