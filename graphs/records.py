@@ -93,6 +93,11 @@ class Need(NamedTuple):
 def _coerce(cls, record):
     if isinstance(record, cls):
         return record
+    if type(record) in (tuple, list):
+        try:
+            return cls(*record)
+        except TypeError as exc:
+            raise InvalidRecordError(f"bad {cls.__name__} record {record!r}: {exc}") from exc
     if isinstance(record, Mapping):
         missing = [f for f in cls._fields if f not in record and f not in cls._field_defaults]
         if missing:

@@ -1,0 +1,17 @@
+"""Pure graph library of the chain matchmaking service.
+
+Plain records in (firms, links, needs, categories), networkx graphs and plain
+results out; no Flask, no database. See :mod:`graphs.build` for the supply
+graph and category chain, :mod:`graphs.breaks` for the chain breaks of the
+weekly dispatch report.
+"""
+
+from .exceptions import *  # noqa: F401,F403
+from .records import *  # noqa: F401,F403
+from .build import *  # noqa: F401,F403
+from .breaks import *  # noqa: F401,F403
+from . import breaks, build, exceptions, records
+
+# other modules (e.g. matching) add their own star-import below and extend __all__
+
+__all__ = exceptions.__all__ + records.__all__ + build.__all__ + breaks.__all__
