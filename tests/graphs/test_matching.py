@@ -1,0 +1,543 @@
+"""Tests of graphs.matching: hard rules at their boundaries, splits, optimality, index."""
+import math
+import random
+from datetime import date, timedelta
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from graphs.matching import (
+    COST_SCALE,
+    DEFAULT_WEIGHTS,
+    QUANTITY_SCALE,
+    MatchingError,
+    NeedRecord,
+    OfferRecord,
+    allowed_pairs,
+    best_partners,
+    build_index,
+    greedy_pairings,
+    haversine_km,
+    pairing_reasons,
+    propose_pairings,
+    solve_pairings,
+)
+
+AS_OF = date(2020, 3, 16)
+HARBIN = (45.7567, 126.6424)
+DAQING = (46.5907, 125.1040)
+
+
+def need(ref="N1", firm="B", category="steel", quantity=10.0, needed_by=date(2020, 3, 31),
+         at=HARBIN, **kw):
+    return NeedRecord(ref, firm, category, quantity, needed_by, at[0], at[1], **kw)
+
+
+def offer(ref="O1", firm="S", category="steel", quantity=10.0, available_from=date(2020, 3, 1),
+          at=HARBIN, **kw):
+    return OfferRecord(ref, firm, category, quantity, available_from, at[0], at[1], **kw)
+
+
+def pairs(needs, offers, **kw):
+    kw.setdefault("as_of", AS_OF)
+    return {(c.need, c.offer) for c in allowed_pairs(build_index(needs, offers, **kw))}
+
+
+# ---------------------------------------------------------------------------
+# distance
+
+
+def test_haversine_known_distances():
+    assert haversine_km(0, 0, 0, 1) == pytest.approx(6371.0 * math.pi / 180, rel=1e-12)
+    assert haversine_km(0, 0, 90, 0) == pytest.approx(6371.0 * math.pi / 2, rel=1e-12)
+    assert haversine_km(*HARBIN, *HARBIN) == 0.0
+    # Harbin -> Daqing is about 150 km
+    assert 145 < haversine_km(*HARBIN, *DAQING) < 155
+
+
+# ---------------------------------------------------------------------------
+# hard rules, each at its boundary and just past it
+
+
+def test_rule1_same_firm_never_pairs():
+    assert pairs([need(firm="F")], [offer(firm="F")]) == set()
+    assert pairs([need(firm="F")], [offer(firm="G")]) == {("N1", "O1")}
+
+
+def test_rule2_category_and_substitutes():
+    n = need(category="steel")
+    assert pairs([n], [offer(category="copper")]) == set()
+    subs = {"steel": {"alloy"}}
+    assert pairs([n], [offer(category="alloy")], substitutes=subs) == {("N1", "O1")}
+    # substitutes are one-way: alloy offers may meet steel needs, not the other way round
+    assert pairs([need(category="alloy")], [offer(category="steel")], substitutes=subs) == set()
+
+
+def test_rule3_need_open_and_not_past_due():
+    assert pairs([need(needed_by=AS_OF)], [offer(lead_time_days=0)]) == {("N1", "O1")}
+    assert pairs([need(needed_by=AS_OF - timedelta(days=1))], [offer()]) == set()
+    assert pairs([need(status="closed")], [offer()]) == set()
+
+
+def test_rule3_offer_open_and_not_expired():
+    assert pairs([need()], [offer(available_until=AS_OF)]) == {("N1", "O1")}
+    assert pairs([need()], [offer(available_until=AS_OF - timedelta(days=1))]) == set()
+    assert pairs([need()], [offer(status="closed")]) == set()
+
+
+def test_rule4_arrives_exactly_on_time():
+    due = date(2020, 3, 31)
+    # available in the future: from + lead
+    assert pairs([need(needed_by=due)], [offer(available_from=date(2020, 3, 26),
+                                               lead_time_days=5)]) == {("N1", "O1")}
+    assert pairs([need(needed_by=due)], [offer(available_from=date(2020, 3, 27),
+                                               lead_time_days=5)]) == set()
+    # available in the past: as_of + lead
+    assert pairs([need(needed_by=due)], [offer(available_from=date(2020, 1, 1),
+                                               lead_time_days=15)]) == {("N1", "O1")}
+    assert pairs([need(needed_by=due)], [offer(available_from=date(2020, 1, 1),
+                                               lead_time_days=16)]) == set()
+
+
+def test_rule5_exactly_at_radius_and_just_past():
+    d = haversine_km(*HARBIN, *DAQING)
+    n = need(at=HARBIN)
+    assert pairs([n], [offer(at=DAQING, delivery_radius_km=d)]) == {("N1", "O1")}
+    assert pairs([n], [offer(at=DAQING, delivery_radius_km=d - 1e-6)]) == set()
+    assert pairs([n], [offer(at=DAQING, delivery_radius_km=d + 1e-6)]) == {("N1", "O1")}
+    assert pairs([n], [offer(at=DAQING, delivery_radius_km=None)]) == {("N1", "O1")}
+    # same county, radius zero: distance zero is within reach
+    assert pairs([n], [offer(at=HARBIN, delivery_radius_km=0)]) == {("N1", "O1")}
+
+
+def test_rule5_radius_computed_by_textbook_formula():
+    """A radius computed by another haversine implementation still counts as the boundary."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*HARBIN, *DAQING))
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+        (lon2 - lon1) / 2) ** 2
+    d = 2 * 6371.0 * math.atan2(math.sqrt(a), math.sqrt(1 - a))
+    assert pairs([need()], [offer(at=DAQING, delivery_radius_km=d)]) == {("N1", "O1")}
+
+
+def test_rule6_price_at_the_cap_and_just_past():
+    assert pairs([need(max_unit_price=10.0)], [offer(unit_price=10.0)]) == {("N1", "O1")}
+    assert pairs([need(max_unit_price=10.0)], [offer(unit_price=10.01)]) == set()
+    assert pairs([need(max_unit_price=None)], [offer(unit_price=1e9)]) == {("N1", "O1")}
+    assert pairs([need(max_unit_price=1.0)], [offer(unit_price=None)]) == {("N1", "O1")}
+
+
+def test_rule7_supplier_must_be_live():
+    assert pairs([need()], [offer(supplier_live=False)]) == set()
+    assert pairs([need()], [offer(supplier_live=True)]) == {("N1", "O1")}
+
+
+def test_nothing_left_open_is_not_a_candidate():
+    assert pairs([need(quantity=0.0)], [offer()]) == set()
+    assert pairs([need()], [offer(quantity=0.0)]) == set()
+
+
+# ---------------------------------------------------------------------------
+# runs
+
+
+def test_splits_over_several_offers_and_several_needs():
+    needs = [need("N1", quantity=30), need("N2", quantity=30)]
+    offers = [offer("O1", firm="S1", quantity=25), offer("O2", firm="S2", quantity=20),
+              offer("O3", firm="S3", quantity=15)]
+    r = propose_pairings(needs, offers, as_of=AS_OF)
+    assert r.objective["matched_quantity"] == 60.0
+    by_need, by_offer = {}, {}
+    for p in r.pairings:
+        by_need[p.need] = by_need.get(p.need, 0) + p.quantity
+        by_offer[p.offer] = by_offer.get(p.offer, 0) + p.quantity
+    assert by_need == {"N1": 30.0, "N2": 30.0}
+    assert all(by_offer[o] <= q for o, q in (("O1", 25), ("O2", 20), ("O3", 15)))
+    assert sum(by_offer.values()) == 60.0
+    # somebody is split
+    assert len(r.pairings) > 3
+    assert r.unmet == []
+
+
+def test_unmet_quantity_is_reported():
+    r = propose_pairings([need("N1", quantity=50), need("N2", quantity=5, category="glass")],
+                         [offer(quantity=20)], as_of=AS_OF)
+    assert [(u.need, u.quantity) for u in r.unmet] == [("N1", 30.0), ("N2", 5.0)]
+    assert r.objective["matched_quantity"] == 20.0
+
+
+def test_declined_pairs_are_not_proposed_again():
+    needs = [need("N1", quantity=10)]
+    offers = [offer("O1", quantity=10), offer("O2", firm="T", quantity=10, at=DAQING)]
+    first = propose_pairings(needs, offers, as_of=AS_OF)
+    assert [p.offer for p in first.pairings] == ["O1"]  # nearer
+    second = propose_pairings(needs, offers, as_of=AS_OF, declined={("N1", "O1")})
+    assert [p.offer for p in second.pairings] == ["O2"]
+    assert ("N1", "O1") not in {(c.need, c.offer) for c in second.candidates}
+    third = propose_pairings(needs, offers, as_of=AS_OF, declined={("N1", "O1"), ("N1", "O2")})
+    assert third.pairings == [] and third.unmet[0].quantity == 10.0
+
+
+def test_quantity_first_then_cost():
+    # O1 is far cheaper for N1, but giving it to N1 would leave N2 uncovered
+    n1 = need("N1", quantity=10, at=HARBIN)
+    n2 = need("N2", quantity=10, at=DAQING)
+    o1 = offer("O1", quantity=10, at=HARBIN)
+    o2 = offer("O2", firm="T", quantity=10, at=HARBIN, delivery_radius_km=1)
+    r = propose_pairings([n1, n2], [o1, o2], as_of=AS_OF)
+    assert r.objective["matched_quantity"] == 20.0
+    assert {(p.need, p.offer) for p in r.pairings} == {("N1", "O2"), ("N2", "O1")}
+
+
+def test_result_is_deterministic_whatever_the_input_order():
+    rng = random.Random(7)
+    needs, offers = _random_instance(rng, 40, 40)
+    a = propose_pairings(needs, offers, as_of=AS_OF)
+    needs2, offers2 = needs[:], offers[:]
+    rng.shuffle(needs2)
+    rng.shuffle(offers2)
+    b = propose_pairings(needs2, offers2, as_of=AS_OF)
+    assert a.to_dict() == b.to_dict()
+
+
+def test_run_file_shape():
+    r = propose_pairings([need(terms=("pay_first",))], [offer(unit_price=3.0)], as_of=AS_OF)
+    d = r.to_dict()
+    assert d["as_of"] == "2020-03-16"
+    assert d["needs"] == [{"ref": "N1", "open_quantity": 10.0}]
+    assert d["offers"] == [{"ref": "O1", "open_quantity": 10.0}]
+    (c,) = d["candidates"]
+    assert set(c) == {"need", "offer", "unit_cost", "distance_km"}
+    (p,) = d["pairings"]
+    assert p["need"] == "N1" and p["offer"] == "O1" and p["quantity"] == 10.0
+    assert "买方先付款 / buyer pays first" in p["reasons"]
+    assert d["unmet"] == []
+    assert d["objective"] == {"matched_quantity": 10.0, "total_cost": pytest.approx(10 * c["unit_cost"])}
+
+
+# ---------------------------------------------------------------------------
+# unit cost and reasons
+
+
+def _cost(n, o, **kw):
+    (c,) = allowed_pairs(build_index([n], [o], as_of=AS_OF, **kw))
+    return c.unit_cost
+
+
+def test_unit_cost_prefers_what_the_spec_says():
+    base = _cost(need(), offer(at=DAQING))
+    assert _cost(need(), offer(at=HARBIN)) < base  # nearer
+    assert _cost(need(max_unit_price=10), offer(unit_price=5)) < _cost(
+        need(max_unit_price=10), offer(unit_price=9))  # cheaper
+    assert _cost(need(), offer(lead_time_days=1)) < _cost(need(), offer(lead_time_days=8))
+    assert _cost(need(firm_kind="leading"), offer(firm_kind="sme")) < _cost(
+        need(firm_kind="leading"), offer(firm_kind="leading"))  # hand in hand
+    assert _cost(need(), offer(workers_back=0.9)) < _cost(need(), offer(workers_back=0.2))
+    assert _cost(need(terms=("pay_first",)), offer()) < _cost(need(), offer())
+    assert _cost(need(terms=ARTICLE_TERMS), offer()) < _cost(need(terms=("pay_first",)), offer())
+
+
+ARTICLE_TERMS = ("order_first", "supply_first", "pay_first")
+
+
+def test_unit_cost_is_non_negative_and_follows_weights():
+    zero = {k: 0.0 for k in DEFAULT_WEIGHTS}
+    assert _cost(need(), offer(at=DAQING), weights=zero) == 0.0
+    only_distance = dict(zero, distance=1.0)
+    d = haversine_km(*HARBIN, *DAQING)
+    assert _cost(need(), offer(at=DAQING), weights=only_distance) == pytest.approx(
+        round(d / 100, 3), abs=1.5 / COST_SCALE)
+    with pytest.raises(MatchingError):
+        build_index([], [], as_of=AS_OF, weights={"distance": -1})
+    with pytest.raises(MatchingError):
+        build_index([], [], as_of=AS_OF, weights={"colour": 1})
+
+
+def test_price_reference_is_category_median_without_a_cap():
+    offers = [offer("O1", unit_price=10), offer("O2", firm="T", unit_price=20),
+              offer("O3", firm="U", unit_price=30)]
+    only_price = {k: 0.0 for k in DEFAULT_WEIGHTS} | {"price": 1.0}
+    idx = build_index([need()], offers, as_of=AS_OF, weights=only_price)
+    costs = {c.offer: c.unit_cost for c in allowed_pairs(idx)}
+    assert costs == {"O1": 0.5, "O2": 1.0, "O3": 1.5}
+
+
+def test_reasons_are_bilingual():
+    n = need(terms=("order_first", "pay_first"), region="230102", max_unit_price=12)
+    o = offer(workers_back=0.8, region="230102", lead_time_days=3, unit_price=10,
+              at=(45.80, 126.60))
+    reasons = pairing_reasons(n, o)
+    assert reasons[0].startswith("同县，") and "same county" in reasons[0]
+    assert "中小企业供应龙头企业 / SME for a leading buyer" in reasons
+    assert "买方先付款 / buyer pays first" in reasons
+    assert "买方先订货 / buyer orders first" in reasons
+    assert "复工率 80% / 80% of workers back" in reasons
+    assert "交货期 3 天 / lead time 3 days" in reasons
+    assert any("within the cap of 12" in r for r in reasons)
+    other = pairing_reasons(need(region="230102"), offer(region="230600", at=DAQING,
+                                                         category="alloy"))
+    assert other[0].endswith("km away")
+    assert any("substitute" in r and "替代" in r for r in other)
+    assert all(" / " in r for r in reasons + other)
+
+
+# ---------------------------------------------------------------------------
+# optimality against independent methods
+
+
+def _random_instance(rng, n_needs, n_offers, n_firms=12, cats=("a", "b", "c")):
+    def point():
+        return (45.0 + rng.random() * 3, 125.0 + rng.random() * 5)
+
+    needs = [
+        NeedRecord(
+            "N%03d" % i, "F%d" % rng.randrange(n_firms), rng.choice(cats),
+            rng.randint(1, 40) / 2, AS_OF + timedelta(days=rng.randint(0, 20)), *point(),
+            firm_kind=rng.choice(("leading", "sme")),
+            max_unit_price=rng.choice((None, rng.randint(5, 15))),
+            terms=tuple(t for t in ARTICLE_TERMS if rng.random() < 0.4),
+        )
+        for i in range(n_needs)
+    ]
+    offers = [
+        OfferRecord(
+            "O%03d" % i, "F%d" % rng.randrange(n_firms), rng.choice(cats),
+            rng.randint(1, 40) / 2, AS_OF + timedelta(days=rng.randint(-5, 10)), *point(),
+            firm_kind=rng.choice(("leading", "sme")),
+            available_until=rng.choice((None, AS_OF + timedelta(days=rng.randint(-2, 30)))),
+            lead_time_days=rng.randint(0, 7),
+            unit_price=rng.choice((None, rng.randint(4, 16))),
+            delivery_radius_km=rng.choice((None, rng.randint(50, 400))),
+            supplier_live=rng.random() < 0.9,
+            workers_back=rng.choice((None, rng.random())),
+        )
+        for i in range(n_offers)
+    ]
+    return needs, offers
+
+
+def _brute_force_pairs(needs, offers, as_of, substitutes):
+    """The hard rules read straight off the spec, checked on every pair."""
+    out = set()
+    for n in needs:
+        for o in offers:
+            if o.firm == n.firm:
+                continue
+            if not (o.category == n.category or o.category in substitutes.get(n.category, ())):
+                continue
+            if n.status != "open" or o.status != "open" or n.needed_by < as_of:
+                continue
+            if o.available_until is not None and o.available_until < as_of:
+                continue
+            if max(o.available_from, as_of) + timedelta(days=o.lead_time_days) > n.needed_by:
+                continue
+            la1, lo1, la2, lo2 = map(math.radians, (n.lat, n.lon, o.lat, o.lon))
+            a = (math.sin((la2 - la1) / 2) ** 2
+                 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+            dist = 2 * 6371.0 * math.asin(math.sqrt(a))
+            if o.delivery_radius_km is not None and dist > o.delivery_radius_km:
+                continue
+            if (o.unit_price is not None and n.max_unit_price is not None
+                    and o.unit_price > n.max_unit_price):
+                continue
+            if not o.supplier_live:
+                continue
+            out.add((n.ref, o.ref))
+    return out
+
+
+def _networkx_optimum(result):
+    """Max flow of min cost on the exported candidates, with networkx (integer units)."""
+    G = nx.DiGraph()
+    G.add_node("s")
+    G.add_node("t")
+    for ref, q in result.offers:
+        G.add_edge("s", ("o", ref), capacity=round(q * QUANTITY_SCALE), weight=0)
+    for ref, q in result.needs:
+        G.add_edge(("n", ref), "t", capacity=round(q * QUANTITY_SCALE), weight=0)
+    for c in result.candidates:
+        G.add_edge(("o", c.offer), ("n", c.need), weight=round(c.unit_cost * COST_SCALE))
+    flow = nx.max_flow_min_cost(G, "s", "t")
+    matched = sum(flow["s"].values())
+    cost = nx.cost_of_flow(G, flow)
+    return matched / QUANTITY_SCALE, cost / (QUANTITY_SCALE * COST_SCALE)
+
+
+def _linprog_optimum(result):
+    """Two-stage LP with SciPy's HiGHS: max quantity, then min cost at that quantity."""
+    linprog = pytest.importorskip("scipy.optimize").linprog
+    cands = list(result.candidates)
+    if not cands:
+        return 0.0, 0.0
+    ni = {r: i for i, (r, _) in enumerate(result.needs)}
+    oi = {r: i for i, (r, _) in enumerate(result.offers)}
+    m = len(cands)
+    A = np.zeros((len(ni) + len(oi), m))
+    for k, c in enumerate(cands):
+        A[ni[c.need], k] = 1
+        A[len(ni) + oi[c.offer], k] = 1
+    b = np.array([q for _, q in result.needs] + [q for _, q in result.offers])
+    first = linprog(-np.ones(m), A_ub=A, b_ub=b, bounds=(0, None), method="highs")
+    best_q = -first.fun
+    costs = np.array([c.unit_cost for c in cands])
+    second = linprog(costs, A_ub=np.vstack([A, -np.ones(m)]),
+                     b_ub=np.append(b, -best_q + 1e-9), bounds=(0, None), method="highs")
+    return best_q, second.fun
+
+
+def _check_feasible(result):
+    open_n = dict(result.needs)
+    open_o = dict(result.offers)
+    allowed = {(c.need, c.offer) for c in result.candidates}
+    used_n, used_o = {}, {}
+    for p in result.pairings:
+        assert (p.need, p.offer) in allowed
+        assert p.quantity > 0
+        used_n[p.need] = used_n.get(p.need, 0) + p.quantity
+        used_o[p.offer] = used_o.get(p.offer, 0) + p.quantity
+    assert all(used_n[r] <= open_n[r] + 1e-9 for r in used_n)
+    assert all(used_o[r] <= open_o[r] + 1e-9 for r in used_o)
+    assert sum(used_n.values()) == pytest.approx(result.objective["matched_quantity"])
+    unit = {(c.need, c.offer): c.unit_cost for c in result.candidates}
+    assert sum(p.quantity * unit[p.need, p.offer] for p in result.pairings) == pytest.approx(
+        result.objective["total_cost"])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_candidates_are_exactly_the_allowed_pairs(seed):
+    rng = random.Random(seed)
+    needs, offers = _random_instance(rng, 30, 30)
+    subs = {"a": {"b"}, "c": {"a", "b"}}
+    got = pairs(needs, offers, substitutes=subs)
+    assert got == _brute_force_pairs(needs, offers, AS_OF, subs)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_optimal_against_networkx(seed):
+    rng = random.Random(100 + seed)
+    needs, offers = _random_instance(rng, rng.randint(5, 25), rng.randint(5, 25))
+    r = propose_pairings(needs, offers, as_of=AS_OF, substitutes={"a": {"b"}})
+    _check_feasible(r)
+    q, cost = _networkx_optimum(r)
+    assert r.objective["matched_quantity"] == pytest.approx(q)
+    assert r.objective["total_cost"] == pytest.approx(cost, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_optimal_against_two_stage_lp(seed):
+    rng = random.Random(200 + seed)
+    needs, offers = _random_instance(rng, 20, 20, cats=("a", "b"))
+    r = propose_pairings(needs, offers, as_of=AS_OF, substitutes={"b": {"a"}},
+                         batch_arcs=10 ** 9)
+    _check_feasible(r)
+    q, cost = _linprog_optimum(r)
+    assert r.objective["matched_quantity"] == pytest.approx(q, abs=1e-6)
+    assert r.objective["total_cost"] == pytest.approx(cost, rel=1e-7, abs=1e-6)
+
+
+def test_brute_force_on_tiny_instances():
+    """Enumerate every integer assignment of tiny instances; the solver finds the best."""
+    import itertools
+
+    rng = random.Random(5)
+    for _ in range(25):
+        k = rng.randint(1, 3)
+        needs = [need("N%d" % i, firm="B%d" % i, quantity=rng.randint(1, 3),
+                      at=(45 + rng.random(), 126 + rng.random())) for i in range(k)]
+        offers = [offer("O%d" % j, firm="S%d" % j, quantity=rng.randint(1, 3),
+                        at=(45 + rng.random(), 126 + rng.random()),
+                        lead_time_days=rng.randint(0, 6)) for j in range(rng.randint(1, 3))]
+        r = propose_pairings(needs, offers, as_of=AS_OF)
+        cands = list(r.candidates)
+        nq, oq = dict(r.needs), dict(r.offers)
+        best = None
+        ranges = [range(int(min(nq[c.need], oq[c.offer])) + 1) for c in cands]
+        for xs in itertools.product(*ranges):
+            un, uo = {}, {}
+            for c, x in zip(cands, xs):
+                un[c.need] = un.get(c.need, 0) + x
+                uo[c.offer] = uo.get(c.offer, 0) + x
+            if any(v > nq[key] for key, v in un.items()) or any(v > oq[key] for key, v in uo.items()):
+                continue
+            val = (-sum(xs), sum(c.unit_cost * x for c, x in zip(cands, xs)))
+            if best is None or val < best:
+                best = val
+        assert r.objective["matched_quantity"] == -best[0]
+        assert r.objective["total_cost"] == pytest.approx(best[1])
+
+
+def test_per_component_and_whole_graph_agree():
+    rng = random.Random(11)
+    needs, offers = _random_instance(rng, 60, 60, cats=("a", "b", "c", "d", "e"))
+    a = propose_pairings(needs, offers, as_of=AS_OF, batch_arcs=1)
+    b = propose_pairings(needs, offers, as_of=AS_OF, batch_arcs=10 ** 9)
+    assert a.objective["matched_quantity"] == b.objective["matched_quantity"]
+    assert a.objective["total_cost"] == pytest.approx(b.objective["total_cost"])
+
+
+def test_solve_pairings_rejects_negative_costs():
+    with pytest.raises(MatchingError):
+        solve_pairings(np.array([1]), np.array([1]), np.array([0]), np.array([0]),
+                       np.array([-1]))
+
+
+def test_greedy_is_never_better_than_the_optimum():
+    rng = random.Random(3)
+    for _ in range(10):
+        needs, offers = _random_instance(rng, 30, 30)
+        idx = build_index(needs, offers, as_of=AS_OF)
+        opt = propose_pairings(None, None, index=idx).objective
+        greedy = greedy_pairings(idx)
+        assert greedy["matched_quantity"] <= opt["matched_quantity"] + 1e-9
+        if greedy["matched_quantity"] == opt["matched_quantity"]:
+            assert greedy["total_cost"] >= opt["total_cost"] - 1e-9
+
+
+# ---------------------------------------------------------------------------
+# best partners
+
+
+def test_best_partners_of_a_need_match_the_candidates():
+    rng = random.Random(21)
+    needs, offers = _random_instance(rng, 50, 80)
+    subs = {"a": {"b"}}
+    idx = build_index(needs, offers, as_of=AS_OF, substitutes=subs)
+    cands = list(allowed_pairs(idx))
+    for n in idx.needs:
+        mine = sorted(((c.unit_cost, c.offer) for c in cands if c.need == n.ref))
+        got = best_partners(n, idx, n=5)
+        assert [(p["unit_cost"], p["ref"]) for p in got] == mine[:5]
+        assert all(p["reasons"] for p in got)
+
+
+def test_best_partners_of_an_offer_match_the_candidates():
+    rng = random.Random(22)
+    needs, offers = _random_instance(rng, 80, 50)
+    subs = {"a": {"b"}, "c": {"b"}}
+    idx = build_index(needs, offers, as_of=AS_OF, substitutes=subs)
+    cands = list(allowed_pairs(idx))
+    for o in idx.offers:
+        mine = sorted(((c.unit_cost, c.need) for c in cands if c.offer == o.ref))
+        got = best_partners(o, idx, n=4)
+        assert [(p["unit_cost"], p["ref"]) for p in got] == mine[:4]
+
+
+def test_best_partners_skip_declined_and_score_new_postings():
+    needs = [need("N1")]
+    offers = [offer("O1"), offer("O2", firm="T", at=DAQING)]
+    idx = build_index(needs, offers, as_of=AS_OF, declined={("N1", "O1")})
+    assert [p["ref"] for p in best_partners(idx.need("N1"), idx)] == ["O2"]
+    fresh = need("N9", firm="Z")  # not in the index: scored against it all the same
+    assert [p["ref"] for p in best_partners(fresh, idx)] == ["O1", "O2"]
+    assert best_partners(need("N8", status="closed"), idx) == []
+    assert best_partners(offer("O9", firm="Q", supplier_live=False), idx) == []
+    assert [p["ref"] for p in best_partners(offer("O9", firm="Q"), idx)] == ["N1"]
+    with pytest.raises(MatchingError):
+        best_partners("N1", idx)
+
+
+def test_duplicate_refs_and_missing_coordinates_are_rejected():
+    with pytest.raises(MatchingError):
+        build_index([need("N1"), need("N1")], [], as_of=AS_OF)
+    with pytest.raises(MatchingError):
+        build_index([need(at=(None, 126.0))], [], as_of=AS_OF)
