@@ -10,8 +10,9 @@ from .exceptions import *  # noqa: F401,F403
 from .records import *  # noqa: F401,F403
 from .build import *  # noqa: F401,F403
 from .breaks import *  # noqa: F401,F403
-from . import breaks, build, exceptions, records
+from .matching import *  # noqa: F401,F403
+from . import breaks, build, exceptions, matching, records
 
 # other modules (e.g. matching) add their own star-import below and extend __all__
 
-__all__ = exceptions.__all__ + records.__all__ + build.__all__ + breaks.__all__
+__all__ = exceptions.__all__ + records.__all__ + build.__all__ + breaks.__all__ + matching.__all__
