@@ -147,3 +147,9 @@ def require_write(user: User, firm: Firm):
     """Raise Forbidden unless the user may write for this firm."""
     if not can_write_firm(user, firm):
         raise Forbidden("you may only change your own firm's data")
+
+
+def set_locale(user: User, locale: str):
+    """Remember a user's language (zh_CN or en) on the account."""
+    user.locale = locale
+    db.session.commit()
