@@ -1,6 +1,6 @@
 """HTTP-level protections: security headers (CSP without inline script), cookies marked Secure
 behind TLS, and the client address taken from a trusted proxy."""
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -41,6 +41,14 @@ def register_http(app):
     app.session_interface = TlsAwareSessionInterface()
     if app.config.get("PROXY_FIX", 1):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    @app.before_request
+    def _forget_previous_caller():
+        # `g` lives as long as the app context, and a test (or any code that pushes one context
+        # for many requests) would otherwise keep the previous request's user: a revoked token
+        # or another user's session would still be honoured.
+        g.pop("actor", None)
+        g.pop("_login_user", None)
 
     @app.after_request
     def _security_headers(response):
