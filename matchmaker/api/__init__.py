@@ -5,6 +5,7 @@ MODULES = (
     # "firms", "needs", "offers", "links", "regions", "categories", "auth",  (core API helper)
     # "pairings",  (matcher)
     # "reports",   (chain-break report)
+    "audit",
 )
 
 
@@ -19,3 +20,7 @@ def register_api(app):
 
     for name in MODULES:
         csrf.exempt(importlib.import_module(f"matchmaker.api.{name}").blp)
+    # Health check outside the versioned API (for load balancers and monitoring).
+    from matchmaker.api.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
