@@ -1,11 +1,19 @@
-"""Server-rendered pages (Jinja in the top-level templates/)."""
+"""Server-rendered pages (Jinja in the top-level templates/), thin views over the services."""
 import importlib
 
 MODULES = (
-    # "views",  (web helper)
+    "auth",
+    "home",
+    "firm",
+    "taskforce",
+    "admin",
 )
 
 
 def register_web(app):
+    """Register every page blueprint, the template filters and the login redirect."""
+    from matchmaker.web import helpers
+
+    helpers.init_templates(app)
     for name in MODULES:
         app.register_blueprint(importlib.import_module(f"matchmaker.web.{name}").bp)

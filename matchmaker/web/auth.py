@@ -1,0 +1,66 @@
+"""Sign in and out, and the language switch (remembered in the session, a cookie and the account)."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
+from flask_login import current_user, login_user, logout_user
+
+from matchmaker.extensions import limiter
+from matchmaker.services import auth as auth_service
+from matchmaker.web.forms import LoginForm
+from matchmaker.web.helpers import safe_next
+
+bp = Blueprint("auth", __name__)
+
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _login_limit():
+    return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Sign-in form; one message for an unknown e-mail and a wrong password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = auth_service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            session.permanent = True
+            if user.locale in current_app.config["LANGUAGES"] and not session.get("lang") and not request.cookies.get("lang"):
+                session["lang"] = user.locale
+            return redirect(safe_next(request.args.get("next"), url_for("home.index")))
+        failed = True
+    status = 401 if failed else (422 if form.errors else 200)
+    return render_template("auth/login.html", form=form, failed=failed), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (POST with the CSRF token, so no other site can sign a user out)."""
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the language; remembered in the session, a cookie and (signed in) the account."""
+    lang = request.form.get("lang", "")
+    target = safe_next(request.form.get("next"), url_for("home.index"))
+    response = redirect(target)
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        response.set_cookie("lang", lang, max_age=LANG_COOKIE_AGE, samesite="Lax", httponly=True)
+        if current_user.is_authenticated:
+            auth_service.set_locale(current_user._get_current_object(), lang)
+        refresh()
+    return response

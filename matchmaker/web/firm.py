@@ -1,0 +1,287 @@
+"""Firm pages: needs (leading firms), capacity and status (SMEs), proposals, chain map, breaks."""
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.models.firm import REPORTABLE_BLOCKERS
+from matchmaker.services import categories
+from matchmaker.services import needs as needs_service
+from matchmaker.services import offers as offers_service
+from matchmaker.services import firms as firms_service
+from matchmaker.services.errors import DomainError, Invalid
+from matchmaker.web.forms import NeedForm, OfferForm, StatusForm
+from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, ok, paginate, role_required
+from matchmaker.web.labels import label
+
+bp = Blueprint("firm", __name__, url_prefix="/firm")
+
+firm_only = role_required("firm")
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _page_number():
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _category_choices():
+    """Category pick list: 'code · name (unit)'; names in English when the page is."""
+    from matchmaker.web.helpers import is_en
+
+    rows, _total = categories.list_categories(page_size=10000)
+    return [("", _("Choose a category"))] + [
+        (c.code, f"{c.code} · {(c.name_en if is_en() and c.name_en else c.name)} ({c.unit})") for c in rows
+    ]
+
+
+def _list_page(list_fn, status):
+    page = _page_number()
+    filters = {"status": status} if status in ("open", "closed") else {}
+    items, total = list_fn(_actor(), filters, page=page, page_size=PER_PAGE)
+    return Page(items, page, PER_PAGE, total)
+
+
+# --- needs ------------------------------------------------------------------------------------
+
+@bp.route("/needs")
+@firm_only
+def needs():
+    """The firm's needs, open first, a page at a time."""
+    status = request.args.get("status", "open")
+    return render_template("firm/needs.html", page=_list_page(needs_service.list_needs, status), status=status)
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@firm_only
+def need_new():
+    """Post a need with the article-10 terms the firm offers."""
+    return _need_form(None)
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@firm_only
+def need_edit(need_id):
+    """Edit an open need."""
+    return _need_form(need_id)
+
+
+def _need_form(need_id):
+    row = needs_service.get_need(_actor(), need_id) if need_id else None
+    form = NeedForm(obj=None)
+    form.category.choices = _category_choices()
+    if request.method == "GET" and row is not None:
+        form.category.data = row.category_code
+        form.quantity.data = row.quantity
+        form.needed_by.data = row.needed_by
+        form.max_unit_price.data = row.max_unit_price
+        form.terms.data = list(row.terms or [])
+        form.note.data = row.note
+    top_errors = []
+    if form.validate_on_submit():
+        data = {
+            "category": form.category.data, "quantity": form.quantity.data, "needed_by": form.needed_by.data,
+            "max_unit_price": form.max_unit_price.data, "terms": form.terms.data or [], "note": form.note.data or None,
+        }
+        try:
+            if row is None:
+                saved = needs_service.create_need(_actor(), data)
+                ok(_("Need %(ref)s posted.", ref=saved.ref))
+            else:
+                data["version"] = int(request.form.get("version") or row.version)
+                saved = needs_service.update_need(_actor(), row.id, data)
+                ok(_("Need %(ref)s saved.", ref=saved.ref))
+            return redirect(url_for("firm.needs"))
+        except Invalid as exc:
+            top_errors = apply_errors(form, exc)
+        except DomainError as exc:
+            top_errors = apply_errors(form, exc)
+    status = 422 if (form.errors or top_errors) else 200
+    return render_template("firm/need_form.html", form=form, row=row, top_errors=top_errors), status
+
+
+@bp.route("/needs/<int:need_id>/close", methods=["POST"])
+@firm_only
+def need_close(need_id):
+    """Close a need (its waiting proposals lapse)."""
+    try:
+        row = needs_service.close_need(_actor(), need_id)
+        ok(_("Need %(ref)s closed.", ref=row.ref))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("firm.needs"))
+
+
+@bp.route("/needs/<int:need_id>/partners")
+@firm_only
+def best_partners(need_id):
+    """The best-placed suppliers for one need, with the reasons."""
+    from matchmaker.services import matching
+
+    row = needs_service.get_need(_actor(), need_id)
+    partners = matching.best_partners_for_need(_actor(), need_id)
+    return render_template("firm/partners.html", need=row, partners=partners)
+
+
+# --- offers (capacity) -------------------------------------------------------------------------
+
+@bp.route("/offers")
+@firm_only
+def offers():
+    """The firm's capacity postings, open first, a page at a time."""
+    status = request.args.get("status", "open")
+    return render_template("firm/offers.html", page=_list_page(offers_service.list_offers, status), status=status)
+
+
+@bp.route("/offers/new", methods=["GET", "POST"])
+@firm_only
+def offer_new():
+    """Post capacity and the help wanted."""
+    return _offer_form(None)
+
+
+@bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+@firm_only
+def offer_edit(offer_id):
+    """Edit a capacity posting."""
+    return _offer_form(offer_id)
+
+
+def _offer_form(offer_id):
+    row = offers_service.get_offer(_actor(), offer_id) if offer_id else None
+    form = OfferForm()
+    form.category.choices = _category_choices()
+    if request.method == "GET" and row is not None:
+        for name in ("quantity", "available_from", "available_until", "lead_time_days", "unit_price",
+                     "delivery_radius_km", "note"):
+            getattr(form, name).data = getattr(row, name)
+        form.category.data = row.category_code
+        form.help_wanted.data = list(row.help_wanted or [])
+    top_errors = []
+    if form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in (
+            "category", "quantity", "available_from", "available_until", "lead_time_days", "unit_price",
+            "delivery_radius_km")}
+        data["lead_time_days"] = data["lead_time_days"] or 0
+        data["help_wanted"] = form.help_wanted.data or []
+        data["note"] = form.note.data or None
+        try:
+            if row is None:
+                saved = offers_service.create_offer(_actor(), data)
+                ok(_("Capacity %(ref)s posted.", ref=saved.ref))
+            else:
+                data["version"] = int(request.form.get("version") or row.version)
+                saved = offers_service.update_offer(_actor(), row.id, data)
+                ok(_("Capacity %(ref)s saved.", ref=saved.ref))
+            return redirect(url_for("firm.offers"))
+        except DomainError as exc:
+            top_errors = apply_errors(form, exc)
+    status = 422 if (form.errors or top_errors) else 200
+    return render_template("firm/offer_form.html", form=form, row=row, top_errors=top_errors), status
+
+
+@bp.route("/offers/<int:offer_id>/close", methods=["POST"])
+@firm_only
+def offer_close(offer_id):
+    """Withdraw a capacity posting."""
+    try:
+        row = offers_service.close_offer(_actor(), offer_id)
+        ok(_("Capacity %(ref)s closed.", ref=row.ref))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("firm.offers"))
+
+
+# --- status -------------------------------------------------------------------------------------
+
+@bp.route("/status", methods=["GET", "POST"])
+@firm_only
+def status():
+    """Report the firm's resumption status: operating, capacity, workers back, blockers."""
+    firm = _actor().firm
+    form = StatusForm()
+    form.blockers.choices = [(code, label(code, "factor")) for code in REPORTABLE_BLOCKERS]
+    if request.method == "GET":
+        form.operating.data = bool(firm.operating)
+        form.capacity_utilization.data = None if firm.capacity_utilization is None else round(firm.capacity_utilization * 100)
+        form.workers_back.data = None if firm.workers_back is None else round(firm.workers_back * 100)
+        form.blockers.data = list(firm.blockers or [])
+    top_errors = []
+    if form.validate_on_submit():
+        data = {
+            "operating": bool(form.operating.data),
+            "capacity_utilization": None if form.capacity_utilization.data is None else form.capacity_utilization.data / 100,
+            "workers_back": None if form.workers_back.data is None else form.workers_back.data / 100,
+            "blockers": form.blockers.data or [],
+        }
+        try:
+            firms_service.update_firm_status(_actor(), firm.id, data)
+            ok(_("Status saved."))
+            return redirect(url_for("firm.status"))
+        except DomainError as exc:
+            top_errors = apply_errors(form, exc)
+    code = 422 if (form.errors or top_errors) else 200
+    return render_template("firm/status.html", form=form, firm=firm, top_errors=top_errors), code
+
+
+# --- proposals ------------------------------------------------------------------------------------
+
+@bp.route("/proposals")
+@firm_only
+def proposals():
+    """Proposals for the firm's needs and offers, those waiting for it first, with reasons."""
+    from matchmaker.services import matching
+
+    state = request.args.get("state", "waiting")
+    rows = matching.proposals_for_firm(_actor(), state=state)
+    return render_template("firm/proposals.html", page=paginate(rows), state=state)
+
+
+@bp.route("/proposals/<int:proposal_id>/<any(accept, decline):decision>", methods=["POST"])
+@firm_only
+def proposal_decide(proposal_id, decision):
+    """Accept or decline a proposal for this firm's side."""
+    from matchmaker.services import matching
+
+    try:
+        if decision == "accept":
+            matching.accept_proposal(_actor(), proposal_id)
+            ok(_("You accepted the proposal."))
+        else:
+            matching.decline_proposal(_actor(), proposal_id, reason=request.form.get("reason") or None)
+            ok(_("You declined the proposal."))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("firm.proposals"))
+
+
+# --- chain map and breaks -------------------------------------------------------------------------------
+
+@bp.route("/chain")
+@firm_only
+def chain_map():
+    """The firm's upstream chain drawn by tier, broken links in red."""
+    return render_template("firm/chain.html", firm=_actor().firm)
+
+
+@bp.route("/chain.json")
+@firm_only
+def chain_data():
+    """The firm's upstream chain as nodes and edges for the map script."""
+    from matchmaker.services import reports
+
+    return jsonify(reports.chain_map(_actor(), _actor().firm_id))
+
+
+@bp.route("/breaks")
+@firm_only
+def breaks():
+    """Breaks in this firm's supply from the latest weekly report."""
+    from matchmaker.services import reports
+
+    view = reports.firm_breaks(_actor(), _actor().firm_id)
+    return render_template("firm/breaks.html", view=view, page=paginate(view.get("breaks", [])))

@@ -1,0 +1,188 @@
+"""The page forms (Flask-WTF: every POST carries a CSRF token); labels and messages in the user's language."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from matchmaker.web.labels import choices
+
+REQUIRED = _l("This field is required.")
+POSITIVE = _l("Enter a number greater than 0.")
+PERCENT = _l("Enter a number from 0 to 100.")
+NUMBER = _l("Enter a number, e.g. 12.5.")
+DATE = _l("Enter a date as YYYY-MM-DD.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (for terms, help wanted, blockers)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form):
+        valid = {c[0] for c in self.choices}
+        for value in self.data or []:
+            if value not in valid:
+                raise ValidationError(_l("Not a valid choice."))
+
+
+class NumberField(FloatField):
+    """A decimal number; a wrong value gets a message in the user's language."""
+
+    widget = widgets.NumberInput(step="any")
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip() != "":
+            try:
+                self.data = float(valuelist[0].replace(",", "").strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(NUMBER)
+        elif valuelist:
+            self.data = None
+
+
+class WholeField(IntegerField):
+    """A whole number; a wrong value gets a message in the user's language."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip() != "":
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(_l("Enter a whole number."))
+        elif valuelist:
+            self.data = None
+
+
+class DayField(DateField):
+    """An ISO date; a wrong value gets a message in the user's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(DATE)
+
+
+def _positive(form, field):
+    if field.data is not None and field.data <= 0:
+        raise ValidationError(POSITIVE)
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("E-mail"), validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class NeedForm(FlaskForm):
+    category = SelectField(_l("What you need (category)"), validators=[DataRequired(REQUIRED)])
+    quantity = NumberField(_l("Quantity"), validators=[InputRequired(NUMBER), _positive],
+                          render_kw={"inputmode": "decimal"})
+    needed_by = DayField(_l("Needed by"), validators=[InputRequired(DATE)])
+    max_unit_price = NumberField(_l("Highest unit price (yuan, optional)"), validators=[Optional(), _positive],
+                                render_kw={"inputmode": "decimal"})
+    terms = MultiCheckboxField(_l("Article-10 terms you offer"), choices=choices("term"))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class OfferForm(FlaskForm):
+    category = SelectField(_l("What you make (category)"), validators=[DataRequired(REQUIRED)])
+    quantity = NumberField(_l("Quantity you can supply"), validators=[InputRequired(NUMBER), _positive],
+                          render_kw={"inputmode": "decimal"})
+    available_from = DayField(_l("Available from"), validators=[InputRequired(DATE)])
+    available_until = DayField(_l("Available until (optional)"), validators=[Optional()])
+    lead_time_days = WholeField(_l("Lead time (days)"), default=0,
+                                  validators=[Optional(), NumberRange(min=0, max=365, message=_l("Enter whole days from 0 to 365."))])
+    unit_price = NumberField(_l("Unit price (yuan, optional)"), validators=[Optional(), _positive],
+                            render_kw={"inputmode": "decimal"})
+    delivery_radius_km = NumberField(_l("How far you deliver (km, empty = no limit)"), validators=[Optional(), _positive],
+                                    render_kw={"inputmode": "decimal"})
+    help_wanted = MultiCheckboxField(_l("Help you want from a partner"), choices=choices("help"))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def validate_available_until(self, field):
+        if field.data and self.available_from.data and field.data < self.available_from.data:
+            raise ValidationError(_l("Must not be before the available-from date."))
+
+
+class StatusForm(FlaskForm):
+    operating = BooleanField(_l("We are operating"))
+    capacity_utilization = WholeField(_l("Capacity utilisation (%)"),
+                                        validators=[Optional(), NumberRange(min=0, max=100, message=PERCENT)])
+    workers_back = WholeField(_l("Share of workers back (%)"),
+                                validators=[Optional(), NumberRange(min=0, max=100, message=PERCENT)])
+    blockers = MultiCheckboxField(_l("What blocks you"))
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(_l("Assign to"), validators=[DataRequired(REQUIRED)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class EscalateForm(FlaskForm):
+    note = TextAreaField(_l("Why it goes up a level"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class CloseForm(FlaskForm):
+    note = TextAreaField(_l("How it was solved (closing note)"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class UploadForm(FlaskForm):
+    package = FileField(_l("Data package (.xlsx, .zip of CSV files, or .json)"), validators=[
+        FileRequired(_l("Choose a file to upload.")),
+        FileAllowed(["xlsx", "zip", "json"], _l("Only .xlsx, .zip or .json files can be imported.")),
+    ])
+
+
+class UserForm(FlaskForm):
+    email = StringField(_l("E-mail"), validators=[DataRequired(REQUIRED), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address."))])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    password = PasswordField(_l("Password (at least 8 characters)"),
+                             validators=[DataRequired(REQUIRED), Length(min=8, message=_l("At least 8 characters."))],
+                             render_kw={"autocomplete": "new-password"})
+    role = SelectField(_l("Role"), choices=choices("role"))
+    firm_ref = StringField(_l("Firm ref (firm users)"), validators=[Optional()])
+    region_code = StringField(_l("Region code (task-force staff)"), validators=[Optional()])
+    locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
+
+
+class ReportFilterForm(FlaskForm):
+    """Filters of the weekly report (GET; no CSRF since it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    week = StringField(_l("Week (YYYY-Www)"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    factor = SelectField(_l("Factor"), validators=[Optional()])
+    level = SelectField(_l("Level"), validators=[Optional()])
+    industry = SelectField(_l("Industry"), validators=[Optional()])
+    park = SelectField(_l("Park"), validators=[Optional()])
+    state = SelectField(_l("New / continuing / resolved"), validators=[Optional()])
+
+
+class WhatIfForm(FlaskForm):
+    firms = SelectMultipleField(_l("Firms that stop"), validators=[Optional()])
+    counties = SelectMultipleField(_l("Counties that become high-risk"), validators=[Optional()])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if ok and not (self.firms.data or self.counties.data):
+            self.firms.errors = list(self.firms.errors) + [_l("Pick at least one firm or county.")]
+            return False
+        return ok

@@ -1,0 +1,127 @@
+"""Names of the codes users see (factors, kinds, levels, terms...), in the user's language."""
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "factor": {
+        "ppe": _l("Epidemic-prevention supplies"),
+        "labour": _l("Workers returning"),
+        "transport": _l("Goods transport"),
+        "materials": _l("Raw-material supply"),
+        "funds": _l("Operating funds"),
+        "orders": _l("Orders and markets"),
+        "risk_zone": _l("High-risk zone"),
+        "other": _l("Other"),
+    },
+    "break_kind": {
+        "supplier_down": _l("Supplier down"),
+        "supplier_strained": _l("Supplier strained"),
+        "uncovered_need": _l("Uncovered need"),
+        "chain_gap": _l("Chain gap"),
+        "single_source": _l("Single source"),
+        "upstream_break": _l("Upstream break"),
+    },
+    "firm_kind": {"leading": _l("Leading firm"), "sme": _l("SME")},
+    "level": {"province": _l("Province"), "city": _l("City"), "county": _l("County")},
+    "term": {
+        "order_first": _l("Order first"),
+        "supply_first": _l("Supply first"),
+        "pay_first": _l("Pay first"),
+    },
+    "help": {
+        "orders": _l("Orders"),
+        "marketing": _l("Marketing"),
+        "technology": _l("Technology"),
+        "management": _l("Management"),
+        "funds": _l("Funds"),
+        "materials": _l("Raw materials"),
+    },
+    "status": {
+        "open": _l("Open"),
+        "closed": _l("Closed"),
+        "assigned": _l("Assigned"),
+        "reopened": _l("Reopened"),
+        "resolved": _l("Resolved"),
+        "escalated": _l("Escalated"),
+        "proposed": _l("Proposed"),
+        "accepted": _l("Accepted"),
+        "declined": _l("Declined"),
+        "expired": _l("Expired"),
+        "withdrawn": _l("Withdrawn"),
+        "superseded": _l("Superseded"),
+        "new": _l("New"),
+        "continuing": _l("Continuing"),
+    },
+    "risk": {"low": _l("Low risk"), "medium": _l("Medium risk"), "high": _l("High risk")},
+    "role": {"firm": _l("Firm user"), "staff": _l("Task-force staff"), "admin": _l("Administrator")},
+    "industry": {
+        "A": _l("Agriculture, forestry, animal husbandry and fishery"),
+        "B": _l("Mining"),
+        "C": _l("Manufacturing"),
+        "D": _l("Electricity, heat, gas and water"),
+        "E": _l("Construction"),
+        "F": _l("Wholesale and retail"),
+        "G": _l("Transport, storage and post"),
+        "H": _l("Accommodation and catering"),
+        "I": _l("Information technology services"),
+        "J": _l("Finance"),
+        "K": _l("Real estate"),
+        "L": _l("Leasing and business services"),
+        "M": _l("Research and technical services"),
+        "N": _l("Water, environment and public facilities"),
+        "O": _l("Resident and repair services"),
+        "P": _l("Education"),
+        "Q": _l("Health and social work"),
+        "R": _l("Culture, sports and entertainment"),
+        "S": _l("Public administration"),
+        "T": _l("International organisations"),
+    },
+}
+
+
+def label(code, group=None):
+    """The label of `code` in `group` (or the first group that knows it); the code itself if none."""
+    if code is None:
+        return ""
+    code = str(code)
+    groups = [group] if group else list(LABELS)
+    for name in groups:
+        found = LABELS.get(name, {}).get(code)
+        if found is not None:
+            return str(found)
+    return code
+
+
+def choices(group):
+    """(code, label) pairs of a group, for select boxes and checkbox lists."""
+    return [(code, text) for code, text in LABELS[group].items()]
+
+
+# Messages the services raise that users see; listed so pybabel extracts them for translation.
+SERVICE_MESSAGES = (
+    _l("invalid user"),
+    _l("must be firm, staff or admin"),
+    _l("a valid e-mail address is required"),
+    _l("at least 8 characters"),
+    _l("a firm user needs an existing firm ref"),
+    _l("task-force staff need an existing region code"),
+    _l("already registered"),
+    _l("your role may not do this"),
+    _l("you may only change your own firm's data"),
+    _l("the record was changed by someone else; reload and try again"),
+    _l("the change conflicts with stored data"),
+    _l("internal error"),
+    _l("not found"),
+    _l("must be greater than 0"),
+    _l("must be between 0 and 1"),
+    _l("unknown category"),
+    _l("must not be before available_from"),
+    _l("needed_by must not be in the past"),
+)
+
+
+def message(text):
+    """A service message in the user's language when the catalog knows it, else as written."""
+    if not text:
+        return ""
+    return gettext(text)
