@@ -1,0 +1,111 @@
+"""The data package's sections and fields, exactly as `data-package.md` lists them.
+
+One table drives reading, validation, writing and export: each section maps its field names
+(in spec order) to a `Field` saying what kind of value it holds and whether it is required.
+"""
+from dataclasses import dataclass
+from typing import Optional
+
+from matchmaker.models.firm import FACTORS, KINDS
+from matchmaker.models.need import STATUSES, TERMS
+from matchmaker.models.offer import HELP_KINDS
+from matchmaker.models.region import LEVELS, RISKS
+
+# Value kinds: text, enum, region (a region code), number, ratio, integer, date, bool,
+# list (free codes resolved elsewhere), enum_list, ref (to another section).
+REPORTABLE_BLOCKERS = tuple(f for f in FACTORS if f != "risk_zone")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple = ()
+    target: Optional[str] = None  # section a ref/list field refers to
+    default: object = None
+    minimum: Optional[float] = None  # numbers: lower bound
+    exclusive: bool = False  # numbers: the lower bound itself is not allowed (> instead of >=)
+    maximum: Optional[float] = None
+
+
+def _f(name, kind="text", **kw):
+    return Field(name, kind, **kw)
+
+
+SECTIONS: dict = {
+    "regions": (
+        _f("code", "region", required=True),
+        _f("name", required=True),
+        _f("level", "enum", required=True, choices=LEVELS),
+        _f("parent", "region", target="regions"),
+        _f("lat", "number", minimum=-90, maximum=90),
+        _f("lon", "number", minimum=-180, maximum=180),
+        _f("risk", "enum", choices=RISKS, default="low"),
+    ),
+    "categories": (
+        _f("code", required=True),
+        _f("name", required=True),
+        _f("unit", required=True),
+        _f("inputs", "list", target="categories", default=()),
+        _f("substitutes", "list", target="categories", default=()),
+    ),
+    "firms": (
+        _f("ref", required=True),
+        _f("name", required=True),
+        _f("kind", "enum", required=True, choices=KINDS),
+        _f("region", "region", required=True, target="regions"),
+        _f("industry", "industry"),
+        _f("park"),
+        _f("credit_code", "credit_code"),
+        _f("operating", "bool", default=True),
+        _f("capacity_utilization", "number", minimum=0, maximum=1),
+        _f("workers_back", "number", minimum=0, maximum=1),
+        _f("blockers", "enum_list", choices=REPORTABLE_BLOCKERS, default=()),
+        _f("contact_email", "email"),
+    ),
+    "needs": (
+        _f("ref", required=True),
+        _f("firm", "ref", required=True, target="firms"),
+        _f("category", "ref", required=True, target="categories"),
+        _f("quantity", "number", required=True, minimum=0, exclusive=True),
+        _f("needed_by", "date", required=True),
+        _f("max_unit_price", "number", minimum=0, exclusive=True),
+        _f("terms", "enum_list", choices=TERMS, default=()),
+        _f("status", "enum", choices=STATUSES, default="open"),
+        _f("note"),
+    ),
+    "offers": (
+        _f("ref", required=True),
+        _f("firm", "ref", required=True, target="firms"),
+        _f("category", "ref", required=True, target="categories"),
+        _f("quantity", "number", required=True, minimum=0, exclusive=True),
+        _f("available_from", "date", required=True),
+        _f("available_until", "date"),
+        _f("lead_time_days", "integer", minimum=0, default=0),
+        _f("unit_price", "number", minimum=0, exclusive=True),
+        _f("delivery_radius_km", "number", minimum=0),
+        _f("help_wanted", "enum_list", choices=HELP_KINDS, default=()),
+        _f("status", "enum", choices=STATUSES, default="open"),
+        _f("note"),
+    ),
+    "links": (
+        _f("ref", required=True),
+        _f("supplier", "ref", required=True, target="firms"),
+        _f("buyer", "ref", required=True, target="firms"),
+        _f("category", "ref", required=True, target="categories"),
+        _f("quantity_per_week", "number", required=True, minimum=0, exclusive=True),
+        _f("active", "bool", default=True),
+    ),
+}
+
+#: Sections in the order they must be written (references point backwards only).
+SECTION_ORDER = ("regions", "categories", "firms", "needs", "offers", "links")
+#: The key of each section: `code` for regions and categories, `ref` for the rest.
+KEY = {s: ("code" if s in ("regions", "categories") else "ref") for s in SECTION_ORDER}
+FIELDS = {s: {f.name: f for f in fields} for s, fields in SECTIONS.items()}
+FIELD_NAMES = {s: tuple(f.name for f in fields) for s, fields in SECTIONS.items()}
+#: List fields: JSON arrays in JSON, `;`-separated text in CSV and xlsx.
+LIST_FIELDS = frozenset(
+    f.name for fields in SECTIONS.values() for f in fields if f.kind in ("list", "enum_list")
+)

@@ -1,0 +1,322 @@
+"""Import and export data packages: all or nothing, upsert by ref, in bulk.
+
+Import reads the container, validates every row against the spec and what is stored
+(collecting every error), then writes everything in ONE transaction with bulk statements:
+one query per section loads the stored keys, new records go in with multi-row INSERTs,
+re-imported records are replaced with UPDATEs by primary key (their `version` incremented,
+fields left out or empty set to their defaults). Export writes everything stored.
+"""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from matchmaker.extensions import db
+from matchmaker.models import Category, Firm, Link, Need, Offer, Region, category_input, category_substitute
+from matchmaker.models.base import utcnow
+from matchmaker.packages.problems import PackageInvalid
+from matchmaker.packages.readers import read_package
+from matchmaker.packages.schema import KEY, SECTION_ORDER
+from matchmaker.packages.validate import LEVEL_RANK, Stored, validate
+from matchmaker.packages.writers import write_package
+from matchmaker.services.errors import Conflict
+
+CHUNK = 2000
+
+
+@dataclass
+class ImportResult:
+    """Records written per section: `created` new, `replaced` existing (by ref or code)."""
+
+    created: dict = field(default_factory=dict)
+    replaced: dict = field(default_factory=dict)
+
+    def lines(self):
+        """One human line per section present in the package."""
+        return [
+            f"{s}: {self.created[s] + self.replaced[s]} ({self.created[s]} new, {self.replaced[s]} replaced)"
+            for s in SECTION_ORDER if s in self.created
+        ]
+
+
+def import_package(source, filename=None, progress=None, reference=True) -> ImportResult:
+    """Import a data package (path, or file object named `filename`); all or nothing.
+
+    Raises `PackageInvalid` listing every problem (section, row, field) and writes nothing.
+    `progress(done, total)` is called now and then: the first half is validation, the second
+    writing.
+    """
+    try:
+        if reference:
+            from matchmaker.services.reference_data import ensure_reference_data
+
+            # In the same transaction: a rejected package leaves the database exactly as it was.
+            ensure_reference_data(commit=False)
+        raw = read_package(source, filename)
+        total = 2 * max(len(raw), 1)
+        stored = _stored_keys()
+        package, problems = validate(raw, stored, None if progress is None else (lambda d, t: progress(d, total)))
+        if problems:
+            raise PackageInvalid(problems)
+        result = _write(package, stored, progress, len(raw), total)
+        from matchmaker.services.audit import record
+
+        record("import", "package", after={s: {"created": result.created[s], "replaced": result.replaced[s]}
+                                            for s in result.created})
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(f"the import conflicts with a concurrent change; nothing was imported ({exc.orig})") from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+    if progress is not None:
+        progress(total, total)
+    return result
+
+
+def _stored_keys() -> Stored:
+    """What validation needs to know of the database: one query per section."""
+    stored = Stored()
+    stored.region_levels = dict(db.session.execute(sa.select(Region.code, Region.level)).all())
+    stored.category_codes = set(db.session.scalars(sa.select(Category.code)))
+    for ref, code in db.session.execute(sa.select(Firm.ref, Firm.credit_code)):
+        stored.firm_refs.add(ref)
+        if code:
+            stored.credit_codes[code] = ref
+    return stored
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+def _records(package, section):
+    """The section's records, each key once (validation guarantees no duplicates remain)."""
+    return [rec for _, rec in package.get(section, ())]
+
+
+def _chunks(rows):
+    for i in range(0, len(rows), CHUNK):
+        yield rows[i:i + CHUNK]
+
+
+class _Writer:
+    def __init__(self, progress, offset, total):
+        self.progress, self.done, self.total = progress, offset, total
+
+    def tick(self, n):
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def insert(self, table, rows):
+        """Multi-row INSERT in chunks."""
+        for chunk in _chunks(rows):
+            db.session.execute(sa.insert(table), chunk)
+            self.tick(len(chunk))
+
+    def update(self, table, key, rows, extra=None):
+        """UPDATE ... WHERE key = :key for each row, as executemany; `extra` are SET expressions."""
+        if not rows:
+            return
+        columns = [c for c in rows[0] if c != key]
+        values = {c: sa.bindparam("v_" + c, type_=table.c[c].type) for c in columns}
+        values.update(extra or {})
+        stmt = sa.update(table).where(table.c[key] == sa.bindparam("k_" + key, type_=table.c[key].type)).values(values)
+        for chunk in _chunks(rows):
+            db.session.execute(stmt, [{("k_" + k if k == key else "v_" + k): v for k, v in r.items()} for r in chunk])
+            self.tick(len(chunk))
+
+
+def _write(package, stored, progress, count, total) -> ImportResult:
+    result = ImportResult()
+    w = _Writer(progress, count if progress else 0, total)
+    for section in SECTION_ORDER:
+        if section in package:
+            created, replaced = _WRITERS[section](package, stored, w)
+            result.created[section], result.replaced[section] = created, replaced
+    return result
+
+
+def _write_regions(package, stored, w):
+    table = Region.__table__
+    recs = sorted(_records(package, "regions"), key=lambda r: (LEVEL_RANK[r["level"]], r["code"]))
+    rows = [dict(code=r["code"], name=r["name"], level=r["level"], parent_code=r["parent"], lat=r["lat"],
+                 lon=r["lon"], risk=r["risk"]) for r in recs]
+    new = [r for r in rows if r["code"] not in stored.region_levels]
+    old = [r for r in rows if r["code"] in stored.region_levels]
+    w.insert(table, [dict(r, approx_location=False) for r in new])
+    # A point given anew is no longer the approximate one the reference data filled in.
+    same_point = sa.and_(table.c.lat == sa.bindparam("v_lat"), table.c.lon == sa.bindparam("v_lon"))
+    w.update(table, "code", old, {"approx_location": sa.case((same_point, table.c.approx_location), else_=False)})
+    return len(new), len(old)
+
+
+def _write_categories(package, stored, w):
+    table = Category.__table__
+    recs = _records(package, "categories")
+    rows = [dict(code=r["code"], name=r["name"], unit=r["unit"]) for r in recs]
+    new = [r for r in rows if r["code"] not in stored.category_codes]
+    old = [r for r in rows if r["code"] in stored.category_codes]
+    w.insert(table, [dict(r, name_en=None) for r in new])
+    w.update(table, "code", old)
+    codes = [r["code"] for r in recs]
+    for assoc, other in ((category_input, "input_code"), (category_substitute, "substitute_code")):
+        for chunk in _chunks(codes):
+            db.session.execute(sa.delete(assoc).where(assoc.c.category_code.in_(chunk)))
+    inputs = [dict(category_code=r["code"], input_code=c) for r in recs for c in r["inputs"]]
+    substitutes = [dict(category_code=r["code"], substitute_code=c) for r in recs for c in r["substitutes"]]
+    for assoc, rows in ((category_input, inputs), (category_substitute, substitutes)):
+        for chunk in _chunks(rows):
+            db.session.execute(sa.insert(assoc), chunk)
+    return len(new), len(old)
+
+
+def _write_firms(package, stored, w):
+    table = Firm.__table__
+    existing = {ref: (fid, code) for ref, fid, code in db.session.execute(sa.select(Firm.ref, Firm.id, Firm.credit_code))}
+    new, old, release = [], [], []
+    for r in _records(package, "firms"):
+        row = dict(ref=r["ref"], name=r["name"], kind=r["kind"], region_code=r["region"], industry=r["industry"],
+                   park=r["park"], credit_code=r["credit_code"], operating=r["operating"],
+                   capacity_utilization=r["capacity_utilization"], workers_back=r["workers_back"],
+                   blockers=r["blockers"], contact_email=r["contact_email"])
+        if r["ref"] in existing:
+            fid, code = existing[r["ref"]]
+            if code is not None and code != row["credit_code"]:
+                release.append(dict(id=fid, credit_code=None))  # free it first: codes may swap between firms
+            row["id"] = fid
+            del row["ref"]
+            old.append(row)
+        else:
+            new.append(dict(row, version=1))
+    if release:
+        for chunk in _chunks(release):
+            db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("k_id")).values(credit_code=None),
+                               [{"k_id": r["id"]} for r in chunk])
+    w.update(table, "id", old, {"version": table.c.version + 1})
+    w.insert(table, new)
+    return len(new), len(old)
+
+
+def _firm_ids():
+    return dict(db.session.execute(sa.select(Firm.ref, Firm.id)).all())
+
+
+def _write_postings(model, section, build, insert_defaults):
+    def write(package, stored, w):
+        table = model.__table__
+        existing = dict(db.session.execute(sa.select(model.ref, model.id)).all())
+        firm_ids = _firm_ids()
+        new, old = [], []
+        for r in _records(package, section):
+            row = build(r, firm_ids)
+            if r["ref"] in existing:
+                row["id"] = existing[r["ref"]]
+                del row["ref"]
+                old.append(row)
+            else:
+                new.append(dict(row, **insert_defaults()))
+        w.update(table, "id", old, {"version": table.c.version + 1})
+        w.insert(table, new)
+        return len(new), len(old)
+
+    return write
+
+
+def _need_row(r, firm_ids):
+    return dict(ref=r["ref"], firm_id=firm_ids[r["firm"]], category_code=r["category"], quantity=r["quantity"],
+                needed_by=r["needed_by"], max_unit_price=r["max_unit_price"], terms=r["terms"], status=r["status"],
+                note=r["note"])
+
+
+def _offer_row(r, firm_ids):
+    return dict(ref=r["ref"], firm_id=firm_ids[r["firm"]], category_code=r["category"], quantity=r["quantity"],
+                available_from=r["available_from"], available_until=r["available_until"],
+                lead_time_days=r["lead_time_days"], unit_price=r["unit_price"],
+                delivery_radius_km=r["delivery_radius_km"], help_wanted=r["help_wanted"], status=r["status"],
+                note=r["note"])
+
+
+def _link_row(r, firm_ids):
+    return dict(ref=r["ref"], supplier_id=firm_ids[r["supplier"]], buyer_id=firm_ids[r["buyer"]],
+                category_code=r["category"], quantity_per_week=r["quantity_per_week"], active=r["active"])
+
+
+_WRITERS = {
+    "regions": _write_regions,
+    "categories": _write_categories,
+    "firms": _write_firms,
+    "needs": _write_postings(Need, "needs", _need_row, lambda: dict(committed_quantity=0.0, version=1)),
+    "offers": _write_postings(Offer, "offers", _offer_row, lambda: dict(committed_quantity=0.0, version=1)),
+    "links": _write_postings(Link, "links", _link_row, lambda: dict(terms=[], created_at=utcnow(), version=1)),
+}
+
+
+# --- export -------------------------------------------------------------------------------------
+
+def stored_package() -> dict:
+    """Everything stored, as a data package {section: [record]} (python values, six-digit codes)."""
+    package = {}
+    r = Region.__table__.c
+    package["regions"] = [
+        dict(code=row.code, name=row.name, level=row.level, parent=row.parent_code, lat=row.lat, lon=row.lon,
+             risk=row.risk)
+        for row in db.session.execute(sa.select(r.code, r.name, r.level, r.parent_code, r.lat, r.lon, r.risk)
+                                      .order_by(r.code))
+    ]
+    inputs, substitutes = {}, {}
+    for assoc, other, into in ((category_input, "input_code", inputs),
+                               (category_substitute, "substitute_code", substitutes)):
+        for code, target in db.session.execute(sa.select(assoc.c.category_code, assoc.c[other])
+                                               .order_by(assoc.c.category_code, assoc.c[other])):
+            into.setdefault(code, []).append(target)
+    c = Category.__table__.c
+    package["categories"] = [
+        dict(code=row.code, name=row.name, unit=row.unit, inputs=inputs.get(row.code, []),
+             substitutes=substitutes.get(row.code, []))
+        for row in db.session.execute(sa.select(c.code, c.name, c.unit).order_by(c.code))
+    ]
+    f = Firm.__table__.c
+    refs = {}
+    firms = []
+    for row in db.session.execute(sa.select(Firm.__table__).order_by(f.id)):
+        refs[row.id] = row.ref
+        firms.append(dict(ref=row.ref, name=row.name, kind=row.kind, region=row.region_code, industry=row.industry,
+                          park=row.park, credit_code=row.credit_code, operating=bool(row.operating),
+                          capacity_utilization=row.capacity_utilization, workers_back=row.workers_back,
+                          blockers=list(row.blockers or []), contact_email=row.contact_email))
+    package["firms"] = firms
+    n = Need.__table__
+    package["needs"] = [
+        dict(ref=row.ref, firm=refs[row.firm_id], category=row.category_code, quantity=row.quantity,
+             needed_by=row.needed_by, max_unit_price=row.max_unit_price, terms=list(row.terms or []),
+             status=row.status, note=row.note)
+        for row in db.session.execute(sa.select(n).order_by(n.c.id))
+    ]
+    o = Offer.__table__
+    package["offers"] = [
+        dict(ref=row.ref, firm=refs[row.firm_id], category=row.category_code, quantity=row.quantity,
+             available_from=row.available_from, available_until=row.available_until,
+             lead_time_days=row.lead_time_days, unit_price=row.unit_price,
+             delivery_radius_km=row.delivery_radius_km, help_wanted=list(row.help_wanted or []),
+             status=row.status, note=row.note)
+        for row in db.session.execute(sa.select(o).order_by(o.c.id))
+    ]
+    link = Link.__table__
+    package["links"] = [
+        dict(ref=row.ref, supplier=refs[row.supplier_id], buyer=refs[row.buyer_id], category=row.category_code,
+             quantity_per_week=row.quantity_per_week, active=bool(row.active))
+        for row in db.session.execute(sa.select(link).order_by(link.c.id))
+    ]
+    return package
+
+
+def export_package(path) -> dict:
+    """Write everything stored to `path` (.json, .xlsx, or a folder of CSV files); returns counts."""
+    package = stored_package()
+    db.session.rollback()  # read-only: end the transaction before the (slow) file writing
+    write_package(package, path)
+    return {s: len(package[s]) for s in SECTION_ORDER}
+
+
+__all__ = ["ImportResult", "PackageInvalid", "export_package", "import_package", "stored_package", "KEY"]
