@@ -29,3 +29,8 @@ def register_cli(app):
     """Attach every command to app.cli, so both `matchmaker X` and `flask --app matchmaker X` work."""
     app.cli.add_command(serve_command)
     # Commands of other modules register here, one line each:
+    from matchmaker import packages_cli  # noqa: E402  (data packages, demo, reference data)
+    app.cli.add_command(packages_cli.import_command)
+    app.cli.add_command(packages_cli.export_command)
+    app.cli.add_command(packages_cli.demo_command)
+    app.cli.add_command(packages_cli.reference_group)
