@@ -3,38 +3,67 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from matchmaker.extensions import db
 from matchmaker.models import ApiToken, Firm, Region, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.region import region_prefix
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
-_hasher = PasswordHasher()  # Argon2id, the library's RFC 9106 low-memory profile
-# Verified against when the e-mail is unknown, so both paths cost the same (no user enumeration).
-_DUMMY_HASH = _hasher.hash("not a password")
+# Argon2id with the library's RFC 9106 low-memory profile (64 MiB, t=3). Under TESTING the
+# cheapest profile is used unless PASSWORD_HASH_PROFILE says otherwise: hashes carry their own
+# parameters, so verification works across profiles.
+_HASHERS = {}
+_DUMMY = {}
+
+
+def _profile_name():
+    try:
+        from flask import current_app
+
+        default = "CHEAPEST" if current_app.testing else "RFC_9106_LOW_MEMORY"
+        return current_app.config.get("PASSWORD_HASH_PROFILE") or default
+    except RuntimeError:  # outside an app context
+        return "RFC_9106_LOW_MEMORY"
+
+
+def _hasher() -> PasswordHasher:
+    name = _profile_name()
+    if name not in _HASHERS:
+        _HASHERS[name] = PasswordHasher.from_parameters(getattr(profiles, name))
+    return _HASHERS[name]
+
+
+def _dummy_hash() -> str:
+    """A hash verified against when the e-mail is unknown, so both paths cost the same."""
+    name = _profile_name()
+    if name not in _DUMMY:
+        _DUMMY[name] = _hasher().hash("not a password")
+    return _DUMMY[name]
 
 
 def hash_password(password: str) -> str:
     """Argon2id hash of a password."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when the password matches the stored hash."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def authenticate(email: str, password: str):
     """The active user with this e-mail and password, or None (same work either way)."""
-    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    email = (email or "").strip().lower() if isinstance(email, str) else ""
+    password = password if isinstance(password, str) else ""
+    user = db.session.scalar(sa.select(User).where(User.email == email)) if 0 < len(email) <= 200 else None
     if user is None:
-        verify_password(_DUMMY_HASH, password or "")
+        verify_password(_dummy_hash(), password or "")
         return None
     if not verify_password(user.password_hash, password or "") or not user.active:
         return None
@@ -80,17 +109,31 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def create_token(user: User, name: str = "api"):
+    """(ApiToken row, plain token) for a user; the plain token is shown once and never stored."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, digest=_digest(token), name=(name or "api")[:100])
+    db.session.add(row)
+    db.session.commit()
+    return row, token
+
+
 def issue_token(user: User, name: str = "api") -> str:
     """Create a bearer token for a user; the plain token is returned once and never stored."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, digest=_digest(token), name=name))
-    db.session.commit()
-    return token
+    return create_token(user, name)[1]
+
+
+def login_for_token(email: str, password: str, name: str = "api"):
+    """(ApiToken row, plain token) for valid credentials; Unauthorized (one message) otherwise."""
+    user = authenticate(email, password)
+    if user is None:
+        raise Unauthorized("wrong e-mail or password")
+    return create_token(user, name)
 
 
 def user_for_token(token: str):
     """The active user a non-revoked bearer token belongs to, or None."""
-    if not token:
+    if not token or len(token) > 200:
         return None
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.digest == _digest(token), ApiToken.revoked_at.is_(None))
@@ -101,14 +144,23 @@ def user_for_token(token: str):
 
 
 def revoke_token(user: User, token_id: int):
-    """Revoke one of the user's tokens (admins may revoke anyone's)."""
-    row = db.session.get(ApiToken, token_id)
-    if row is None:
+    """Revoke one of the user's tokens (admins may revoke anyone's); others' tokens look absent."""
+    row = db.session.get(ApiToken, token_id) if 0 < token_id <= 2**31 - 1 else None
+    if row is None or (row.user_id != user.id and user.role != "admin"):
         raise NotFound("token not found")
-    if row.user_id != user.id and user.role != "admin":
-        raise Forbidden("not your token")
-    row.revoked_at = utcnow()
-    db.session.commit()
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.commit()
+    return row
+
+
+def token_id_for(token: str):
+    """The id of the (non-revoked) token row for a plain bearer token, or None."""
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(
+        sa.select(ApiToken.id).where(ApiToken.digest == _digest(token), ApiToken.revoked_at.is_(None))
+    )
 
 
 # --- region scope -----------------------------------------------------------------------------

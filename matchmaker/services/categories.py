@@ -1,0 +1,30 @@
+"""Categories: what is traded, with the product chain (inputs) and substitutes; read-only."""
+import sqlalchemy as sa
+
+from matchmaker.extensions import db
+from matchmaker.models import Category
+from matchmaker.services.errors import NotFound
+
+
+def get_category(code):
+    """The category with this code, or NotFound."""
+    row = db.session.get(Category, code) if isinstance(code, str) and 0 < len(code) <= 32 else None
+    if row is None:
+        raise NotFound(f"category {code!s:.32} not found")
+    return row
+
+
+def list_categories(filters=None, page=1, page_size=50):
+    """(categories, total) ordered by code; filters: q (code or name contains), input_of (a code)."""
+    from matchmaker.services.common import page_of
+
+    filters = filters or {}
+    stmt = sa.select(Category)
+    if filters.get("q"):
+        q = filters["q"]
+        stmt = stmt.where(sa.or_(Category.code.contains(q, autoescape=True),
+                                 Category.name.contains(q, autoescape=True),
+                                 Category.name_en.contains(q, autoescape=True)))
+    if filters.get("input_of"):
+        stmt = stmt.where(Category.code.in_([c.code for c in get_category(filters["input_of"]).inputs]))
+    return page_of(stmt.order_by(Category.code), page, page_size)

@@ -1,0 +1,151 @@
+"""What needs and offers share: validation by the data-package rules, write rights, listing.
+
+Use the public modules ``services.needs`` and ``services.offers``; this one holds their common steps.
+"""
+import secrets
+
+import sqlalchemy as sa
+
+from matchmaker.extensions import db
+from matchmaker.models import Firm
+from matchmaker.models.need import STATUSES
+from matchmaker.services import common, signals
+from matchmaker.services.auth import can_read_firm, require_write
+from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+
+
+def resolve_firm_for_write(actor, firm_ref):
+    """The firm a new posting is for: firm users default to (and may only use) their own firm."""
+    if actor.role == "firm":
+        own = actor.firm
+        if own is None:
+            raise Forbidden("your account belongs to no firm")
+        if firm_ref not in (None, "", own.ref):
+            raise Forbidden("you may only post for your own firm")
+        return own
+    if actor.role != "admin":
+        raise Forbidden("task-force staff may read but not change postings")
+    if not firm_ref:
+        raise Invalid("firm is required", {"firm": ["required"]})
+    firm = common.firm_by_ref(firm_ref)
+    if firm is None:
+        raise Invalid("unknown firm", {"firm": [f"unknown firm {firm_ref!s:.64}"]})
+    return firm
+
+
+def check_fields(data, allowed, errors):
+    """Unknown field names are errors (a typo must not silently drop data)."""
+    for key in data:
+        if key not in allowed:
+            errors.setdefault(key, []).append("unknown field")
+
+
+def new_ref(model, prefix):
+    """A fresh ref the service assigns when the caller gives none."""
+    while True:
+        ref = f"{prefix}-{secrets.token_hex(5).upper()}"
+        if not common.ref_taken(model, ref):
+            return ref
+
+
+def create(model, what, prefix, actor, data, validate, build):
+    """Create a posting: authorise, validate all fields, reject a duplicate ref, commit."""
+    data = dict(data)
+    firm = resolve_firm_for_write(actor, data.pop("firm", None))
+    errors = {}
+    validate(data, errors, None)
+    common.raise_if(errors, f"invalid {what}")
+    ref = data.get("ref") or new_ref(model, prefix)
+    if common.ref_taken(model, ref):
+        raise Conflict(f"a {what} with ref {ref} exists", {"ref": [f"{ref} already exists"]})
+    row = model(ref=ref, firm_id=firm.id, **build(data))
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def get_readable(model, what, actor, row_id):
+    """The posting, if the actor may read it; NotFound otherwise (out of scope looks like absent)."""
+    row = common.get_row(model, row_id, what)
+    if not can_read_firm(actor, row.firm):
+        raise NotFound(f"{what} {row_id} not found")
+    return row
+
+
+def get_readable_by_ref(model, what, actor, ref):
+    """The posting with this ref, if the actor may read it; NotFound otherwise."""
+    row = db.session.scalar(sa.select(model).where(model.ref == ref)) if ref and len(ref) <= 64 else None
+    if row is None or not can_read_firm(actor, row.firm):
+        raise NotFound(f"{what} {ref!s:.64} not found")
+    return row
+
+
+def update(model, what, actor, row_id, data, validate, build):
+    """Edit a posting: read scope (404), write right (403), version (409), rules (422), commit."""
+    data = dict(data)
+    row = get_readable(model, what, actor, row_id)
+    require_write(actor, row.firm)
+    common.check_version(row, data)
+    data.pop("version", None)
+    if "firm" in data and data["firm"] not in (None, row.firm.ref):
+        raise Invalid("a posting cannot move to another firm", {"firm": ["cannot be changed"]})
+    data.pop("firm", None)
+    if "ref" in data and data["ref"] not in (None, row.ref):
+        raise Invalid("the ref of a posting cannot be changed", {"ref": ["cannot be changed"]})
+    data.pop("ref", None)
+    errors = {}
+    validate(data, errors, row)
+    if "quantity" in data and data["quantity"] is not None and not errors.get("quantity"):
+        if data["quantity"] < (row.committed_quantity or 0.0):
+            errors.setdefault("quantity", []).append(
+                f"below the quantity already committed to accepted pairings ({row.committed_quantity:g})"
+            )
+    common.raise_if(errors, f"invalid {what}")
+    was_open = row.status == "open"
+    changed = set()
+    for attr, value in build(data).items():
+        if getattr(row, attr) != value:
+            setattr(row, attr, value)
+            changed.add(attr)
+    if not changed:
+        return row
+    db.session.flush()
+    if was_open and row.status == "closed":
+        signals.posting_closed.send(what, posting=row, actor=actor)
+    else:
+        signals.posting_changed.send(what, posting=row, actor=actor, changed=changed)
+    db.session.commit()
+    return row
+
+
+def close(model, what, actor, row_id, version=None):
+    """Close a posting (idempotent); listeners lapse what depended on it."""
+    row = get_readable(model, what, actor, row_id)
+    require_write(actor, row.firm)
+    common.check_version(row, {"version": version})
+    if row.status == "closed":
+        return row
+    row.status = "closed"
+    db.session.flush()
+    signals.posting_closed.send(what, posting=row, actor=actor)
+    db.session.commit()
+    return row
+
+
+def list_rows(model, actor, filters, page, page_size):
+    """One page of postings the actor may read, filtered by category, region, kind, status, firm."""
+    filters = filters or {}
+    stmt = sa.select(model).join(Firm, model.firm_id == Firm.id).where(common.firm_scope(actor))
+    if filters.get("category"):
+        stmt = stmt.where(model.category_code == filters["category"])
+    if filters.get("region"):
+        stmt = stmt.where(Firm.region_code.startswith(common.region_filter_prefix(filters["region"])))
+    if filters.get("kind"):
+        stmt = stmt.where(Firm.kind == filters["kind"])
+    if filters.get("status"):
+        if filters["status"] not in STATUSES:
+            raise Invalid("unknown status", {"status": ["one of: open, closed"]})
+        stmt = stmt.where(model.status == filters["status"])
+    if filters.get("firm"):
+        stmt = stmt.where(Firm.ref == filters["firm"])
+    return common.page_of(stmt.order_by(model.id), page, page_size)
