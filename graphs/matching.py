@@ -313,7 +313,6 @@ class MatchResult:
             "candidates": [c.as_dict() for c in self.candidates],
             "pairings": [
                 {"need": p.need, "offer": p.offer, "quantity": p.quantity,
-                 "unit_cost": p.unit_cost, "distance_km": p.distance_km,
                  "reasons": list(p.reasons)}
                 for p in self.pairings
             ],
@@ -489,8 +488,10 @@ class MatchIndex:
                 self.cat_median[code] = float(np.median(p))
 
         # groups: offers by category sorted by arrival; needs by category sorted by due
+        self.o_live = np.array([bool(o.supplier_live) for o in offers], dtype=bool).reshape(no)
         self.offer_groups: dict[int, np.ndarray] = {}
         order = np.lexsort((np.arange(no), self.o_arrival, self.o_cat))
+        order = order[self.o_live[order]]  # rule 7: offers of suppliers not live never pair
         cats_sorted = self.o_cat[order]
         for code, start, stop in _runs(cats_sorted):
             self.offer_groups[code] = order[start:stop]
@@ -629,8 +630,9 @@ def build_index(needs, offers, *, as_of=None, substitutes=None, declined=(), wei
     """Index the open needs and offers of an as-of date for pairing.
 
     Postings that are not open on ``as_of`` (status not ``open``, need due before it,
-    offer expired, offer of a supplier that is not live, nothing left open) are left
-    out here, so every later step only sees open postings (hard rules 3 and 7).
+    offer expired, nothing left open) are left out here (hard rule 3).  Open offers of
+    suppliers that are not live stay in the index (they are open postings the run
+    considers) but are kept out of every category group, so they never pair (rule 7).
 
     Parameters
     ----------
@@ -673,7 +675,7 @@ def build_index(needs, offers, *, as_of=None, substitutes=None, declined=(), wei
             open_needs.append(n)
     for o in offers:
         _check_point(o)
-        if (o.status == "open" and o.supplier_live
+        if (o.status == "open"
                 and (o.available_until is None or o.available_until.toordinal() >= as_of_ord)
                 and _scale_quantity(o.quantity) > 0):
             open_offers.append(o)

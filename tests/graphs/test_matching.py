@@ -130,6 +130,11 @@ def test_rule6_price_at_the_cap_and_just_past():
 def test_rule7_supplier_must_be_live():
     assert pairs([need()], [offer(supplier_live=False)]) == set()
     assert pairs([need()], [offer(supplier_live=True)]) == {("N1", "O1")}
+    # still an open posting the run considers, but never paired
+    r = propose_pairings([need()], [offer(supplier_live=False)], as_of=AS_OF)
+    assert r.offers == [("O1", 10.0)] and r.pairings == []
+    idx = build_index([need()], [offer(supplier_live=False)], as_of=AS_OF)
+    assert best_partners(idx.need("N1"), idx) == []
 
 
 def test_nothing_left_open_is_not_a_candidate():

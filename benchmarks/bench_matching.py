@@ -1,0 +1,287 @@
+"""Province-scale benchmark of the matcher (issue 3).
+
+Generates an instance of about 50,000 needs, 50,000 offers and 1,000,000 allowed pairs
+on the real county coordinates of Heilongjiang and the real category chain shipped in
+``matchmaker/data/`` (153 input-output sectors), and prints side by side:
+
+* end-to-end ``matchmaker match`` (stored rows -> stored proposals) on a fresh SQLite
+  database (``--db URL`` for another; ``--skip-e2e`` to leave it out);
+* the solver's own time (OR-Tools min-cost flow per connected component, and on the
+  whole graph at once);
+* networkx's ``max_flow_min_cost`` on the same instance, in a subprocess with a budget
+  (default 300 s; prints "over 300 s" when exceeded);
+* the cost gap of the greedy cheapest-pair-first baseline;
+* "best partners" latency (p50/p95 over random postings, index of 100,000 postings);
+* peak memory (max RSS) of this process and of the end-to-end run.
+
+Run:  ``python benchmarks/bench_matching.py [--needs 50000 --offers 50000 --seed 1]``
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graphs.matching import (  # noqa: E402
+    COST_SCALE,
+    QUANTITY_SCALE,
+    NeedRecord,
+    OfferRecord,
+    best_partners,
+    build_index,
+    greedy_pairings,
+    solve_pairings,
+)
+
+AS_OF = dt.date(2020, 3, 16)
+PROVINCE = "23"  # Heilongjiang
+
+
+def load_reference():
+    """Counties of the province (code, lat, lon) and categories (code, inputs)."""
+    counties = []
+    with open(ROOT / "matchmaker" / "data" / "regions.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["level"] == "county" and row["code"].startswith(PROVINCE) and row["lat"]:
+                counties.append((row["code"], float(row["lat"]), float(row["lon"])))
+    cats = []
+    with open(ROOT / "matchmaker" / "data" / "categories.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            inputs = [c for c in row["inputs"].split(";") if c]
+            cats.append((row["code"], inputs))
+    return counties, cats
+
+
+def substitutes_for(cats, rng):
+    """A substitutes map for the benchmark: the shipped chain has none, so about one
+    category in five gets the category sharing most of its inputs as a substitute."""
+    inputs = {c: set(i) for c, i in cats}
+    subs = {}
+    codes = [c for c, _ in cats]
+    for c in codes:
+        if rng.random() < 0.2 and inputs[c]:
+            best = max((o for o in codes if o != c),
+                       key=lambda o: (len(inputs[c] & inputs[o]), o))
+            if inputs[c] & inputs[best]:
+                subs[c] = {best}
+    return subs
+
+
+def generate(n_needs, n_offers, seed=1):
+    """Needs and offers on real counties and categories (plain records)."""
+    rng = random.Random(seed)
+    counties, cats = load_reference()
+    codes = [c for c, _ in cats]
+    # category popularity: a few sectors carry most postings (Zipf-like)
+    weights = [1.0 / (1 + k) ** 0.3 for k in range(len(codes))]
+    rng.shuffle(weights)
+    # firms: 40% leading among buyers, SMEs dominate suppliers
+    n_firms = (n_needs + n_offers) // 5
+    firms = []
+    for i in range(n_firms):
+        code, lat, lon = rng.choice(counties)
+        firms.append(("F%06d" % i, "leading" if rng.random() < 0.2 else "sme", code, lat, lon,
+                      rng.random() < 0.97, round(rng.random(), 2)))
+    needs = []
+    for i in range(n_needs):
+        f = firms[rng.randrange(n_firms)]
+        cat = rng.choices(codes, weights)[0]
+        needs.append(NeedRecord(
+            "N%06d" % i, f[0], cat, float(rng.randint(1, 400)),
+            AS_OF + dt.timedelta(days=rng.randint(0, 60)), f[3], f[4],
+            firm_kind=f[1],
+            max_unit_price=rng.choice((None, float(rng.randint(60, 160)))),
+            terms=tuple(t for t in ("order_first", "supply_first", "pay_first")
+                        if rng.random() < 0.3),
+            region=f[2],
+        ))
+    offers = []
+    for i in range(n_offers):
+        f = firms[rng.randrange(n_firms)]
+        cat = rng.choices(codes, weights)[0]
+        offers.append(OfferRecord(
+            "O%06d" % i, f[0], cat, float(rng.randint(1, 400)),
+            AS_OF + dt.timedelta(days=rng.randint(-30, 40)), f[3], f[4],
+            firm_kind=f[1],
+            available_until=rng.choice((None, AS_OF + dt.timedelta(days=rng.randint(-5, 90)))),
+            lead_time_days=rng.randint(0, 21),
+            unit_price=rng.choice((None, float(rng.randint(50, 150)))),
+            delivery_radius_km=(None if rng.random() < 0.01
+                                else rng.choice((40.0, 60.0, 80.0, 100.0, 120.0))),
+            supplier_live=f[5],
+            workers_back=f[6],
+            region=f[2],
+        ))
+    return needs, offers, substitutes_for(cats, rng)
+
+
+def _rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _networkx_child(path, budget):
+    """Run networkx max_flow_min_cost on a saved instance in a subprocess."""
+    code = r"""
+import sys, time, numpy as np, networkx as nx
+d = np.load(sys.argv[1])
+G = nx.DiGraph()
+no, nn = len(d["o_qty"]), len(d["n_qty"])
+G.add_edges_from((("s", ("o", i), {"capacity": int(q), "weight": 0}) for i, q in enumerate(d["o_qty"].tolist())))
+G.add_edges_from(((("n", i), "t", {"capacity": int(q), "weight": 0}) for i, q in enumerate(d["n_qty"].tolist())))
+G.add_edges_from(((("o", o), ("n", n), {"weight": int(c)}) for n, o, c in zip(d["ni"].tolist(), d["oi"].tolist(), d["cost"].tolist())))
+t = time.perf_counter()
+flow = nx.max_flow_min_cost(G, "s", "t")
+el = time.perf_counter() - t
+print(el, sum(flow["s"].values()), nx.cost_of_flow(G, flow))
+"""
+    t0 = time.perf_counter()
+    try:
+        out = subprocess.run([sys.executable, "-c", code, path], capture_output=True,
+                             text=True, timeout=budget)
+    except subprocess.TimeoutExpired:
+        return None, time.perf_counter() - t0
+    if out.returncode:
+        raise RuntimeError(out.stderr)
+    el, flow, cost = out.stdout.split()
+    return (float(el), int(flow), int(cost)), time.perf_counter() - t0
+
+
+def bench_core(needs, offers, subs, args):
+    """Index, candidates, solver (per component and whole graph), greedy, networkx."""
+    t0 = time.perf_counter()
+    index = build_index(needs, offers, as_of=AS_OF, substitutes=subs)
+    t_index = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ni, oi, cost, dist = index._candidate_arrays()
+    t_cand = time.perf_counter() - t0
+    print("instance: %d open needs, %d open offers, %d allowed pairs, %d categories"
+          % (len(index.needs), len(index.offers), ni.size, len(index.categories)))
+    timings = {"index": t_index, "candidates": t_cand}
+    t0 = time.perf_counter()
+    flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost, batch_arcs=1)
+    timings["solve_per_component"] = time.perf_counter() - t0
+    opt_q = int(flow.sum())
+    opt_c = int((flow * cost).sum())
+    if not args.skip_whole:
+        t0 = time.perf_counter()
+        flow2 = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost, batch_arcs=10 ** 12)
+        timings["solve_whole_graph"] = time.perf_counter() - t0
+        assert int(flow2.sum()) == opt_q and int((flow2 * cost).sum()) == opt_c
+    t0 = time.perf_counter()
+    greedy = greedy_pairings(index, (ni, oi, cost, dist))
+    timings["greedy"] = time.perf_counter() - t0
+    g_q = greedy["matched_quantity"]
+    g_c = greedy["total_cost"]
+    q = opt_q / QUANTITY_SCALE
+    c = opt_c / (QUANTITY_SCALE * COST_SCALE)
+    print("optimum: matched %.3f, total cost %.3f" % (q, c))
+    print("greedy:  matched %.3f (%.2f%% less), total cost %.3f (%+.2f%%), "
+          "cost per unit matched %+.2f%%"
+          % (g_q, 100 * (1 - g_q / q), g_c, 100 * (g_c / c - 1),
+             100 * ((g_c / g_q) / (c / q) - 1)))
+    nx_result = None
+    if not args.skip_networkx:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "instance.npz")
+            np.savez(path, n_qty=index.n_qty, o_qty=index.o_qty, ni=ni, oi=oi, cost=cost)
+            nx_result, wall = _networkx_child(path, args.budget)
+        if nx_result is None:
+            timings["networkx"] = None
+        else:
+            timings["networkx"] = nx_result[0]
+            assert nx_result[1] == opt_q and nx_result[2] == opt_c, nx_result
+    return index, timings
+
+
+def bench_best_partners(index, args, rng):
+    """Latency of best_partners on random indexed postings (ms)."""
+    lat = []
+    postings = ([index.needs[rng.randrange(len(index.needs))] for _ in range(args.queries // 2)]
+                + [index.offers[rng.randrange(len(index.offers))] for _ in range(args.queries // 2)])
+    for p in postings:
+        t0 = time.perf_counter()
+        best_partners(p, index, n=10)
+        lat.append((time.perf_counter() - t0) * 1000)
+    lat.sort()
+    return lat[len(lat) // 2], lat[int(len(lat) * 0.95) - 1], lat[-1]
+
+
+def main(argv=None):
+    """Generate the instance, run every measurement, print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--needs", type=int, default=50_000)
+    ap.add_argument("--offers", type=int, default=50_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--budget", type=float, default=300.0, help="networkx budget (s)")
+    ap.add_argument("--queries", type=int, default=400, help="best-partner queries")
+    ap.add_argument("--skip-networkx", action="store_true")
+    ap.add_argument("--skip-whole", action="store_true")
+    ap.add_argument("--skip-e2e", action="store_true")
+    ap.add_argument("--db", help="database URL for the end-to-end run (default: temp SQLite)")
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    needs, offers, subs = generate(args.needs, args.offers, args.seed)
+    print("generated %d needs, %d offers in %.1f s (%d categories with a substitute)"
+          % (len(needs), len(offers), time.perf_counter() - t0, len(subs)))
+    index, timings = bench_core(needs, offers, subs, args)
+    rng = random.Random(args.seed)
+    p50, p95, pmax = bench_best_partners(index, args, rng)
+    # best partners with 100,000 open postings: the index of this instance holds
+    # needs + offers; scale up when the instance is smaller.
+    print("best partners (index of %d postings): p50 %.2f ms, p95 %.2f ms, max %.2f ms"
+          % (len(index.needs) + len(index.offers), p50, p95, pmax))
+    e2e = None
+    if not args.skip_e2e:
+        from benchmarks.e2e_matching import run_end_to_end
+
+        e2e = run_end_to_end(needs, offers, subs, AS_OF, args.db)
+    print()
+    print("%-42s %12s" % ("measurement", "seconds"))
+    rows = [
+        ("index build (graphs.matching)", timings["index"]),
+        ("allowed pairs (indexed)", timings["candidates"]),
+        ("solver: OR-Tools per component", timings["solve_per_component"]),
+        ("solver: OR-Tools whole graph", timings.get("solve_whole_graph")),
+        ("greedy baseline", timings["greedy"]),
+    ]
+    if e2e:
+        rows.append(("end to end: matchmaker match", e2e["seconds"]))
+        for k, v in e2e.get("phases", {}).items():
+            rows.append(("  phase %s" % k, v))
+    for name, v in rows:
+        print("%-42s %12s" % (name, "-" if v is None else "%.2f" % v))
+    nxv = timings.get("networkx", "skipped")
+    if nxv is None:
+        print("%-42s %12s" % ("networkx max_flow_min_cost", "over %g s" % args.budget))
+    elif nxv != "skipped":
+        print("%-42s %12.2f" % ("networkx max_flow_min_cost", nxv))
+    raw = min(v for k, v in timings.items() if k.startswith("solve") and v)
+    if e2e:
+        print("end to end / best raw solver time: %.1fx" % (e2e["seconds"] / raw))
+    if nxv is None:
+        print("networkx / OR-Tools per component: > %.0fx" % (args.budget / raw))
+    elif nxv != "skipped":
+        print("networkx / OR-Tools per component: %.0fx" % (nxv / raw))
+    print("peak memory (max RSS) of the benchmark process: %.0f MiB" % _rss_mib())
+    if e2e:
+        print("peak memory (max RSS) of matchmaker match: %.0f MiB" % e2e["max_rss_mib"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
