@@ -1,0 +1,1 @@
+"""The Heilongjiang demo package (``matchmaker/data/demo.json``) and its seeded generator."""
