@@ -8,3 +8,4 @@ from matchmaker.models.offer import Offer  # noqa: F401
 from matchmaker.models.link import Link  # noqa: F401
 from matchmaker.models.user import ApiToken, User  # noqa: F401
 from matchmaker.models.audit import AuditEntry  # noqa: F401
+from matchmaker.models.pairing import DeclinedPair, MatchRun, Pairing  # noqa: F401
