@@ -90,9 +90,12 @@ def test_post_without_csrf_token_is_rejected_when_csrf_is_on(app, world, monkeyp
         assert resp.status_code == 302
 
 
-def test_login_is_rate_limited():
-    from matchmaker.extensions import db
+def test_login_is_rate_limited(monkeypatch):
+    from matchmaker.extensions import db, limiter
 
+    # The limiter is one module-level extension: init_app for this app switches it on for every app,
+    # so put its switch back afterwards.
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
     app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
                       "RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "3 per minute"})
     with app.app_context():
