@@ -9,7 +9,7 @@ from matchmaker.services import auth as auth_service
 from matchmaker.web.forms import LoginForm
 from matchmaker.web.helpers import safe_next
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("account", __name__)
 
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
@@ -48,7 +48,7 @@ def logout():
     if lang:
         session["lang"] = lang
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("account.login"))
 
 
 @bp.route("/language", methods=["POST"])

@@ -17,7 +17,7 @@ PER_PAGE = 20
 
 def init_templates(app):
     """Template filters (dates and numbers for the user's language) and the login redirect."""
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "account.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fnum=fnum, fpct=fpct, tr=tr, msg=msg)

@@ -11,6 +11,6 @@ bp = Blueprint("home", __name__)
 def index():
     """Firm: proposals waiting and its breaks; staff: breaks assigned to me and this week's report."""
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("account.login"))
     actor = current_user._get_current_object()
     return render_template(f"home/{actor.role}.html", todo=queries.todo(actor))

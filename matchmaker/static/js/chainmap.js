@@ -1,7 +1,7 @@
 // Chain map: draws a firm's upstream chain as SVG, one row per tier (the firm at the bottom, its
 // suppliers above it, their suppliers above them). Broken links are red and dashed; hovering or
-// focusing a firm or a link shows its details. Data comes from a <script type="application/json">
-// block named by the container's data-source attribute (no inline script, no external library).
+// focusing a firm or a link shows its details. Data comes from the container's data-graph attribute
+// (JSON written by the server; no inline script, no external library).
 (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
@@ -63,9 +63,9 @@
   }
 
   function draw(container) {
-    var source = document.getElementById(container.getAttribute("data-source"));
-    if (!source) { return; }
-    var data = JSON.parse(source.textContent);
+    var raw = container.getAttribute("data-graph");
+    if (!raw) { return; }
+    var data = JSON.parse(raw);
     var L = data.labels || {};
     var detail = container.querySelector(".detail");
     var holder = container.querySelector(".canvas");
