@@ -26,15 +26,18 @@ CHUNK = 2000
 
 @dataclass
 class ImportResult:
-    """Records written per section: `created` new, `replaced` existing (by ref or code)."""
+    """Records per section: `created` new, `replaced` stored ones that differed (by ref or code),
+    `unchanged` stored ones equal to the package's (left alone: no version bump)."""
 
     created: dict = field(default_factory=dict)
     replaced: dict = field(default_factory=dict)
+    unchanged: dict = field(default_factory=dict)
 
     def lines(self):
         """One human line per section present in the package."""
         return [
-            f"{s}: {self.created[s] + self.replaced[s]} ({self.created[s]} new, {self.replaced[s]} replaced)"
+            f"{s}: {self.created[s] + self.replaced[s] + self.unchanged[s]} ({self.created[s]} new, "
+            f"{self.replaced[s]} replaced, {self.unchanged[s]} unchanged)"
             for s in SECTION_ORDER if s in self.created
         ]
 
@@ -61,8 +64,8 @@ def import_package(source, filename=None, progress=None, reference=True) -> Impo
         result = _write(package, stored, progress, len(raw), total)
         from matchmaker.services.audit import record
 
-        record("import", "package", after={s: {"created": result.created[s], "replaced": result.replaced[s]}
-                                            for s in result.created})
+        record("import", "package", after={s: {"created": result.created[s], "replaced": result.replaced[s],
+                                                "unchanged": result.unchanged[s]} for s in result.created})
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -132,70 +135,94 @@ def _write(package, stored, progress, count, total) -> ImportResult:
     w = _Writer(progress, count if progress else 0, total)
     for section in SECTION_ORDER:
         if section in package:
-            created, replaced = _WRITERS[section](package, stored, w)
+            created, replaced, unchanged = _WRITERS[section](package, w)
             result.created[section], result.replaced[section] = created, replaced
+            result.unchanged[section] = unchanged
     return result
 
 
-def _write_regions(package, stored, w):
+def _split(table, key, rows):
+    """Sort rows into (new, changed, unchanged) against the stored rows with the same key: one
+    query. Changed rows get the stored primary key as `id` (tables with a surrogate key)."""
+    columns = [c for c in rows[0] if c != key] if rows else []
+    has_id = "id" in table.c and key != "id"
+    select = [table.c[key], *(table.c[c] for c in columns)] + ([table.c.id] if has_id else [])
+    existing = {row[0]: row for row in db.session.execute(sa.select(*select))} if rows else {}
+    new, changed, unchanged = [], [], 0
+    for row in rows:
+        old = existing.get(row[key])
+        if old is None:
+            new.append(row)
+        elif any(row[c] != old[i] for i, c in enumerate(columns, start=1)):
+            if has_id:
+                row = dict(row, id=old[-1])
+                del row[key]
+            changed.append(row)
+        else:
+            unchanged += 1
+    return new, changed, unchanged
+
+
+def _write_regions(package, w):
     table = Region.__table__
     recs = sorted(_records(package, "regions"), key=lambda r: (LEVEL_RANK[r["level"]], r["code"]))
     rows = [dict(code=r["code"], name=r["name"], level=r["level"], parent_code=r["parent"], lat=r["lat"],
                  lon=r["lon"], risk=r["risk"]) for r in recs]
-    new = [r for r in rows if r["code"] not in stored.region_levels]
-    old = [r for r in rows if r["code"] in stored.region_levels]
+    new, changed, unchanged = _split(table, "code", rows)
     w.insert(table, [dict(r, approx_location=False) for r in new])
     # A point given anew is no longer the approximate one the reference data filled in.
     same_point = sa.and_(table.c.lat == sa.bindparam("v_lat"), table.c.lon == sa.bindparam("v_lon"))
-    w.update(table, "code", old, {"approx_location": sa.case((same_point, table.c.approx_location), else_=False)})
-    return len(new), len(old)
+    w.update(table, "code", changed, {"approx_location": sa.case((same_point, table.c.approx_location), else_=False)})
+    w.tick(unchanged)
+    return len(new), len(changed), unchanged
 
 
-def _write_categories(package, stored, w):
+def _write_categories(package, w):
     table = Category.__table__
     recs = _records(package, "categories")
+    stored_links = {}
+    for assoc, other in ((category_input, "inputs"), (category_substitute, "substitutes")):
+        target = assoc.c.input_code if other == "inputs" else assoc.c.substitute_code
+        for code, to in db.session.execute(sa.select(assoc.c.category_code, target)):
+            stored_links.setdefault((code, other), set()).add(to)
     rows = [dict(code=r["code"], name=r["name"], unit=r["unit"]) for r in recs]
-    new = [r for r in rows if r["code"] not in stored.category_codes]
-    old = [r for r in rows if r["code"] in stored.category_codes]
+    new, changed, unchanged = _split(table, "code", rows)
     w.insert(table, [dict(r, name_en=None) for r in new])
-    w.update(table, "code", old)
-    codes = [r["code"] for r in recs]
-    for assoc, other in ((category_input, "input_code"), (category_substitute, "substitute_code")):
+    w.update(table, "code", changed)
+    relinked = [r for r in recs
+                if any(set(r[name]) != stored_links.get((r["code"], name), set()) for name in ("inputs", "substitutes"))]
+    new_codes, changed_codes = {r["code"] for r in new}, {r["code"] for r in changed}
+    touched = changed_codes | {r["code"] for r in relinked}
+    unchanged -= len(touched - changed_codes - new_codes)
+    codes = [r["code"] for r in relinked]
+    for assoc in (category_input, category_substitute):
         for chunk in _chunks(codes):
             db.session.execute(sa.delete(assoc).where(assoc.c.category_code.in_(chunk)))
-    inputs = [dict(category_code=r["code"], input_code=c) for r in recs for c in r["inputs"]]
-    substitutes = [dict(category_code=r["code"], substitute_code=c) for r in recs for c in r["substitutes"]]
-    for assoc, rows in ((category_input, inputs), (category_substitute, substitutes)):
-        for chunk in _chunks(rows):
+    inputs = [dict(category_code=r["code"], input_code=c) for r in relinked for c in r["inputs"]]
+    substitutes = [dict(category_code=r["code"], substitute_code=c) for r in relinked for c in r["substitutes"]]
+    for assoc, links in ((category_input, inputs), (category_substitute, substitutes)):
+        for chunk in _chunks(links):
             db.session.execute(sa.insert(assoc), chunk)
-    return len(new), len(old)
+    w.tick(unchanged)
+    return len(new), len(touched - new_codes), unchanged
 
 
-def _write_firms(package, stored, w):
+def _write_firms(package, w):
     table = Firm.__table__
-    existing = {ref: (fid, code) for ref, fid, code in db.session.execute(sa.select(Firm.ref, Firm.id, Firm.credit_code))}
-    new, old, release = [], [], []
-    for r in _records(package, "firms"):
-        row = dict(ref=r["ref"], name=r["name"], kind=r["kind"], region_code=r["region"], industry=r["industry"],
-                   park=r["park"], credit_code=r["credit_code"], operating=r["operating"],
-                   capacity_utilization=r["capacity_utilization"], workers_back=r["workers_back"],
-                   blockers=r["blockers"], contact_email=r["contact_email"])
-        if r["ref"] in existing:
-            fid, code = existing[r["ref"]]
-            if code is not None and code != row["credit_code"]:
-                release.append(dict(id=fid, credit_code=None))  # free it first: codes may swap between firms
-            row["id"] = fid
-            del row["ref"]
-            old.append(row)
-        else:
-            new.append(dict(row, version=1))
-    if release:
-        for chunk in _chunks(release):
-            db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("k_id")).values(credit_code=None),
-                               [{"k_id": r["id"]} for r in chunk])
-    w.update(table, "id", old, {"version": table.c.version + 1})
-    w.insert(table, new)
-    return len(new), len(old)
+    rows = [dict(ref=r["ref"], name=r["name"], kind=r["kind"], region_code=r["region"], industry=r["industry"],
+                 park=r["park"], credit_code=r["credit_code"], operating=r["operating"],
+                 capacity_utilization=r["capacity_utilization"], workers_back=r["workers_back"],
+                 blockers=r["blockers"], contact_email=r["contact_email"]) for r in _records(package, "firms")]
+    new, changed, unchanged = _split(table, "ref", rows)
+    # Free the credit codes of changed firms first: codes may move between firms in one import.
+    release = [{"k_id": r["id"]} for r in changed]
+    for chunk in _chunks(release):
+        db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("k_id"), table.c.credit_code.is_not(None))
+                           .values(credit_code=None), chunk)
+    w.update(table, "id", changed, {"version": table.c.version + 1})
+    w.insert(table, [dict(r, version=1) for r in new])
+    w.tick(unchanged)
+    return len(new), len(changed), unchanged
 
 
 def _firm_ids():
@@ -203,22 +230,15 @@ def _firm_ids():
 
 
 def _write_postings(model, section, build, insert_defaults):
-    def write(package, stored, w):
+    def write(package, w):
         table = model.__table__
-        existing = dict(db.session.execute(sa.select(model.ref, model.id)).all())
         firm_ids = _firm_ids()
-        new, old = [], []
-        for r in _records(package, section):
-            row = build(r, firm_ids)
-            if r["ref"] in existing:
-                row["id"] = existing[r["ref"]]
-                del row["ref"]
-                old.append(row)
-            else:
-                new.append(dict(row, **insert_defaults()))
-        w.update(table, "id", old, {"version": table.c.version + 1})
-        w.insert(table, new)
-        return len(new), len(old)
+        rows = [build(r, firm_ids) for r in _records(package, section)]
+        new, changed, unchanged = _split(table, "ref", rows)
+        w.update(table, "id", changed, {"version": table.c.version + 1})
+        w.insert(table, [dict(r, **insert_defaults()) for r in new])
+        w.tick(unchanged)
+        return len(new), len(changed), unchanged
 
     return write
 
