@@ -12,7 +12,10 @@ It writes, deterministically (same input, same bytes):
 - ``matchmaker/data/gbt4754_2017.csv``: the GB/T 4754-2017 code list
   (``code,name,level,parent_code,section``), codes in the section-letter form ``C1441``;
 - ``matchmaker/data/categories.csv``: one category per sector of the 2020 input-output
-  table (``code,name,name_en,unit,inputs,substitutes``).
+  table (``code,name,name_en,unit,inputs,substitutes``);
+- ``matchmaker/data/io_coefficients.csv``: the direct-input coefficients behind the
+  categories' ``inputs`` (``input,category,coefficient``), every one >= 0.01, self-loops
+  included, so the chain's weights and the threshold can be checked without the source.
 
 See ``docs/reference-data.md`` for every choice made here.
 """
@@ -35,6 +38,9 @@ INPUT_THRESHOLD = 0.03
 REGION_FIELDS = ["code", "name", "level", "parent", "lat", "lon", "risk", "approx_location"]
 INDUSTRY_FIELDS = ["code", "name", "level", "parent_code", "section"]
 CATEGORY_FIELDS = ["code", "name", "name_en", "unit", "inputs", "substitutes"]
+COEFFICIENT_FIELDS = ["input", "category", "coefficient"]
+#: Smallest coefficient written to io_coefficients.csv.
+COEFFICIENT_FLOOR = 0.01
 
 # ---------------------------------------------------------------------------------------
 # Regions
@@ -284,6 +290,21 @@ def build_categories(source: Path, threshold: float = INPUT_THRESHOLD) -> list[d
     return records
 
 
+def build_coefficients(source: Path) -> list[dict]:
+    """Every direct-input coefficient >= COEFFICIENT_FLOOR, rounded to 6 decimals."""
+    _, flows, go = read_io_table(source)
+    out = []
+    for i, j in input_edges(flows, go, COEFFICIENT_FLOOR):
+        a = flows[i, j] / go[j]
+        rounded = round(a, 6)
+        # rounding must not move a coefficient across the threshold
+        if (a >= INPUT_THRESHOLD) != (rounded >= INPUT_THRESHOLD):
+            raise ValueError(f"coefficient {i}->{j} = {a} too close to the threshold")
+        out.append({"input": category_code(i), "category": category_code(j), "coefficient": f"{rounded:.6f}"})
+    out.sort(key=lambda r: (r["category"], r["input"]))
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 
 
@@ -309,6 +330,7 @@ def main(argv=None) -> int:
     write_csv(args.out / "gbt4754_2017.csv", INDUSTRY_FIELDS, industries)
     categories = build_categories(args.source)
     write_csv(args.out / "categories.csv", CATEGORY_FIELDS, categories)
+    write_csv(args.out / "io_coefficients.csv", COEFFICIENT_FIELDS, build_coefficients(args.source))
 
     counties = [r for r in regions if r["level"] == "county"]
     sectors, flows, go = read_io_table(args.source)
