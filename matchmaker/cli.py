@@ -34,3 +34,5 @@ def register_cli(app):
     app.cli.add_command(packages_cli.export_command)
     app.cli.add_command(packages_cli.demo_command)
     app.cli.add_command(packages_cli.reference_group)
+    from matchmaker import matching_cli  # noqa: E402  (the matcher)
+    app.cli.add_command(matching_cli.match_command)
