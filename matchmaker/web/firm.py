@@ -9,6 +9,7 @@ from matchmaker.services import needs as needs_service
 from matchmaker.services import offers as offers_service
 from matchmaker.services import firms as firms_service
 from matchmaker.services.errors import DomainError, Invalid
+from matchmaker.web import queries
 from matchmaker.web.forms import NeedForm, OfferForm, StatusForm
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, ok, paginate, role_required
 from matchmaker.web.labels import label
@@ -123,7 +124,7 @@ def best_partners(need_id):
     from matchmaker.services import matching
 
     row = needs_service.get_need(_actor(), need_id)
-    partners = matching.best_partners_for_need(_actor(), need_id)
+    partners = matching.best_partners(_actor(), "need", need_id, n=10)
     return render_template("firm/partners.html", need=row, partners=partners)
 
 
@@ -234,11 +235,13 @@ def status():
 @firm_only
 def proposals():
     """Proposals for the firm's needs and offers, those waiting for it first, with reasons."""
-    from matchmaker.services import matching
-
     state = request.args.get("state", "waiting")
-    rows = matching.proposals_for_firm(_actor(), state=state)
-    return render_template("firm/proposals.html", page=paginate(rows), state=state)
+    if state not in ("waiting", "open", "active", "closed"):
+        state = "waiting"
+    rows = queries.proposals(_actor(), state)
+    return render_template("firm/proposals.html", page=paginate(rows, per_page=10), state=state,
+                           side=lambda p: queries.my_side(_actor(), p),
+                           waiting=lambda p: queries.waiting_for(_actor(), p))
 
 
 @bp.route("/proposals/<int:proposal_id>/<any(accept, decline):decision>", methods=["POST"])
@@ -249,14 +252,15 @@ def proposal_decide(proposal_id, decision):
 
     try:
         if decision == "accept":
-            matching.accept_proposal(_actor(), proposal_id)
-            ok(_("You accepted the proposal."))
+            p = matching.accept_pairing(_actor(), proposal_id)
+            ok(_("You accepted the proposal; the partner has accepted too, the link is made.")
+               if p.status == "active" else _("You accepted the proposal; now the partner must accept."))
         else:
-            matching.decline_proposal(_actor(), proposal_id, reason=request.form.get("reason") or None)
+            matching.decline_pairing(_actor(), proposal_id)
             ok(_("You declined the proposal."))
     except DomainError as exc:
         flash_error(exc)
-    return redirect(url_for("firm.proposals"))
+    return redirect(url_for("firm.proposals", state=request.form.get("state") or "waiting"))
 
 
 # --- chain map and breaks -------------------------------------------------------------------------------

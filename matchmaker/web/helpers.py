@@ -20,7 +20,7 @@ def init_templates(app):
     login_manager.login_view = "account.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fnum=fnum, fpct=fpct, tr=tr, msg=msg)
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fnum=fnum, fpct=fpct, tr=tr, msg=msg, lang_part=lang_part)
     app.jinja_env.globals.update(is_en=is_en, now_date=date.today)
 
 
@@ -79,6 +79,14 @@ def tr(code, group=None):
     from matchmaker.web.labels import label
 
     return label(code, group)
+
+
+def lang_part(text):
+    """The user's half of a bilingual "中文 / English" text (the whole text when it has no ' / ')."""
+    if not text or " / " not in str(text):
+        return text or ""
+    zh, en = str(text).split(" / ", 1)
+    return en if is_en() else zh
 
 
 def msg(text):
