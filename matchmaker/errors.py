@@ -1,6 +1,6 @@
 """One JSON error shape for the API ({code, status, message, errors}); HTML pages for the web."""
 from flask import jsonify, render_template, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError as OrmStaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -19,13 +19,34 @@ def wants_json():
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(code, message, errors=None):
+# Headers of an HTTPException worth keeping on the JSON error (405 Allow, 429 Retry-After, ...).
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def error_response(code, message, errors=None, headers=None):
+    """The one error shape: JSON {code, status, message, errors} for the API, an HTML page otherwise."""
+    headers = dict(headers or {})
+    if code == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="matchmaker"')
     if wants_json():
-        body = {"code": code, "status": STATUS_NAMES.get(code, str(code)), "message": message}
+        body = {"code": code, "status": STATUS_NAMES.get(code, str(code)), "message": str(message)}
         if errors:
             body["errors"] = errors
-        return jsonify(body), code
-    return render_template("error.html", code=code, message=message, errors=errors or {}), code
+        return jsonify(body), code, headers
+    return render_template("error.html", code=code, message=message, errors=errors or {}), code, headers
+
+
+def flatten_errors(errors):
+    """webargs' {"json": {"field": [...]}} becomes {"field": [...]}; always a dict (or None)."""
+    if not errors:
+        return None
+    if not isinstance(errors, dict):
+        return {"_request": errors if isinstance(errors, list) else [str(errors)]}
+    if len(errors) == 1:
+        location, inner = next(iter(errors.items()))
+        if location in ("json", "query", "form", "files", "headers", "path", "cookies", "view_args"):
+            return inner if isinstance(inner, dict) else {"_" + location: inner}
+    return errors
 
 
 def register_error_handlers(app):
@@ -37,11 +58,11 @@ def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def _http(exc):
         data = getattr(exc, "data", None) or {}
-        errors = data.get("messages") or data.get("errors")
-        if errors and isinstance(errors, dict) and len(errors) == 1 and next(iter(errors)) in ("json", "query", "form", "files", "headers", "path"):
-            errors = next(iter(errors.values()))
+        errors = flatten_errors(data.get("messages") or data.get("errors"))
         message = data.get("message") or exc.description or STATUS_NAMES.get(exc.code, "")
-        return error_response(exc.code or 500, message, errors)
+        headers = {k: v for k, v in exc.get_headers() if k in _KEPT_HEADERS} if exc.code else {}
+        headers.update({k: v for k, v in (data.get("headers") or {}).items() if k in _KEPT_HEADERS})
+        return error_response(exc.code or 500, message, errors, headers)
 
     @app.errorhandler(OrmStaleDataError)
     def _stale(exc):
@@ -52,6 +73,18 @@ def register_error_handlers(app):
     def _integrity(exc):
         db.session.rollback()
         return error_response(409, "the change conflicts with stored data")
+
+    @app.errorhandler(DataError)
+    def _data(exc):
+        # A value the database refuses (out of range, bad encoding): the caller's input, not our fault.
+        db.session.rollback()
+        app.logger.info("database refused a value: %s", exc.orig)
+        return error_response(422, "a value is out of range or not storable")
+
+    @app.errorhandler(OverflowError)
+    def _overflow(exc):
+        db.session.rollback()
+        return error_response(422, "a number is too large")
 
     @app.errorhandler(OperationalError)
     def _db_down(exc):

@@ -26,10 +26,32 @@ def current_actor(required=True):
             raise Unauthorized("the bearer token is invalid or revoked")
     elif getattr(current_user, "is_authenticated", False):
         user = current_user._get_current_object()
+        _check_session_csrf()
     if user is None and required:
         raise Unauthorized("sign in or send a bearer token")
     g.actor = user
     return user
+
+
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _check_session_csrf():
+    """A session-authenticated API write must carry the CSRF token (X-CSRFToken header); the API
+    blueprints are exempt from form CSRF because bearer tokens are never sent by a browser on its own."""
+    from flask import current_app
+
+    if request.method in _SAFE_METHODS or not request.path.startswith("/api/"):
+        return
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
+
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
+    except ValidationError:
+        raise Forbidden("a signed-in browser must send the CSRF token (X-CSRFToken) with API writes") from None
 
 
 def require_role(*roles):

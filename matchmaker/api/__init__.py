@@ -2,8 +2,8 @@
 import importlib
 
 MODULES = (
-    # "firms", "needs", "offers", "links", "regions", "categories", "auth",  (core API helper)
-    # "pairings",  (matcher)
+    "firms", "needs", "offers", "links", "regions", "categories", "auth", "docs",  # core API
+    "pairings",  # matcher
     # "reports",   (chain-break report)
     "audit",
 )
@@ -12,9 +12,18 @@ MODULES = (
 def register_api(app):
     from matchmaker.extensions import api
 
+    from flask_smorest import Blueprint as ApiBlueprint
+
     for name in MODULES:
         module = importlib.import_module(f"matchmaker.api.{name}")
-        api.register_blueprint(module.blp, url_prefix=f"/api/v1{getattr(module, 'URL_PREFIX', '')}")
+        prefix = f"/api/v1{getattr(module, 'URL_PREFIX', '')}"
+        if isinstance(module.blp, ApiBlueprint):
+            api.register_blueprint(module.blp, url_prefix=prefix)
+        else:  # a plain Flask blueprint (the docs page): served, not documented
+            app.register_blueprint(module.blp, url_prefix=prefix)
+    # Every operation needs a bearer token unless it says `security: []` (public reference data).
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
     # Token-authenticated API: no CSRF (browsers never send a bearer token on their own).
     from matchmaker.extensions import csrf
 

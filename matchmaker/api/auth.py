@@ -1,0 +1,85 @@
+"""Auth API: bearer tokens for e-mail and password, who am I, and account management for admins."""
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from matchmaker.api.common import PUBLIC, errors, json_blueprint, page_args
+from matchmaker.extensions import limiter
+from matchmaker.schemas.user import (TokenCreateSchema, TokenSchema, UserCreateSchema, UserQueryArgsSchema,
+                                     UserSchema)
+from matchmaker.security import current_actor
+from matchmaker.services import auth, users
+
+blp = json_blueprint(Blueprint(
+    "accounts", __name__,
+    description="Sign in for a bearer token (send it as `Authorization: Bearer <token>`); accounts."))
+URL_PREFIX = ""
+
+
+def _login_limit():
+    return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
+
+
+def _token_out(row, user, token=None):
+    return {"id": row.id, "token": token, "name": row.name, "created_at": row.created_at,
+            "revoked_at": row.revoked_at, "user": user}
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @blp.doc(security=PUBLIC)
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(201, TokenSchema)
+    @errors(blp, 400, 401, 415, 429)
+    @limiter.limit(_login_limit)
+    def post(self, data):
+        """Exchange e-mail and password for a bearer token (shown once; rate-limited)"""
+        row, token = auth.login_for_token(data["email"], data["password"], data.get("name") or "api")
+        return _token_out(row, row.user, token)
+
+
+@blp.route("/auth/tokens/<int:token_id>")
+class TokenById(MethodView):
+    @blp.response(204)
+    @errors(blp, 401, 404)
+    def delete(self, token_id):
+        """Revoke a token (yours; administrators: anyone's)"""
+        auth.revoke_token(current_actor(), token_id)
+
+
+@blp.route("/auth/me")
+class Me(MethodView):
+    @blp.response(200, UserSchema)
+    @errors(blp, 401)
+    def get(self):
+        """The signed-in account"""
+        return current_actor()
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.arguments(UserQueryArgsSchema, location="query")
+    @blp.response(200, UserSchema(many=True))
+    @errors(blp, 401, 403)
+    @blp.paginate(page_size=50, max_page_size=500)
+    def get(self, args, pagination_parameters):
+        """List accounts (administrators)"""
+        items, pagination_parameters.item_count = users.list_users(current_actor(), args,
+                                                                   *page_args(pagination_parameters))
+        return items
+
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    @errors(blp, 400, 401, 403, 409, 415)
+    def post(self, data):
+        """Create an account (administrators)"""
+        return users.create_user(current_actor(), data)
+
+
+@blp.route("/users/<int:user_id>/deactivate")
+class UserDeactivate(MethodView):
+    @blp.response(200, UserSchema)
+    @errors(blp, 401, 403, 404, 422)
+    def post(self, user_id):
+        """Deactivate an account and revoke its tokens (administrators)"""
+        return users.deactivate_user(current_actor(), user_id)

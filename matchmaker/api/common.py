@@ -1,0 +1,38 @@
+"""What the core API modules share: error-response docs, JSON-only bodies, the bearer security scheme."""
+from http import HTTPStatus
+
+from flask import request
+from flask_smorest import abort
+
+BEARER = [{"bearerAuth": []}]
+PUBLIC = []
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def errors(blp, *codes):
+    """Decorator documenting error responses (the one JSON error shape) for these status codes."""
+
+    def decorator(func):
+        for code in codes:
+            func = blp.alt_response(code, response=HTTPStatus(code).name)(func)
+        return func
+
+    return decorator
+
+
+def require_json_body():
+    """415 for a request body that is not JSON (a bodiless POST, e.g. a close, is fine)."""
+    if request.method in _BODY_METHODS and (request.content_length or request.headers.get("Transfer-Encoding")):
+        if not request.is_json:
+            abort(415, message="send the body as application/json")
+
+
+def json_blueprint(blp):
+    """Make a blueprint refuse non-JSON bodies; returns it."""
+    blp.before_request(require_json_body)
+    return blp
+
+
+def page_args(pagination_parameters):
+    """(page, page_size) of flask-smorest pagination parameters."""
+    return pagination_parameters.page, pagination_parameters.page_size

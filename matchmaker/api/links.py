@@ -1,0 +1,60 @@
+"""Links API: existing supply relationships (create, read, update, deactivate; lists filtered and paginated)."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from matchmaker.api.common import errors, json_blueprint, page_args
+from matchmaker.schemas.common import VersionArgsSchema
+from matchmaker.schemas.link import LinkCreateSchema, LinkQueryArgsSchema, LinkSchema, LinkUpdateSchema
+from matchmaker.security import current_actor
+from matchmaker.services import links
+
+blp = json_blueprint(Blueprint(
+    "links", __name__,
+    description="Links (supplier -> buyer). Visible to whoever may read the supplier or the buyer; else 404."))
+URL_PREFIX = "/links"
+
+
+@blp.route("")
+class Links(MethodView):
+    @blp.arguments(LinkQueryArgsSchema, location="query")
+    @blp.response(200, LinkSchema(many=True))
+    @errors(blp, 401, 403)
+    @blp.paginate(page_size=50, max_page_size=500)
+    def get(self, args, pagination_parameters):
+        """List the links you may read (filter by category, region, firm kind, status, firm)"""
+        items, pagination_parameters.item_count = links.list_links(current_actor(), args,
+                                                                   *page_args(pagination_parameters))
+        return items
+
+    @blp.arguments(LinkCreateSchema)
+    @blp.response(201, LinkSchema)
+    @errors(blp, 400, 401, 403, 409, 415)
+    def post(self, data):
+        """Record a link (firm users: their firm must be the supplier or the buyer)"""
+        return links.create_link(current_actor(), data)
+
+
+@blp.route("/<int:link_id>")
+class LinkById(MethodView):
+    @blp.response(200, LinkSchema)
+    @errors(blp, 401, 404)
+    def get(self, link_id):
+        """Get a link"""
+        return links.get_link(current_actor(), link_id)
+
+    @blp.arguments(LinkUpdateSchema)
+    @blp.response(200, LinkSchema)
+    @errors(blp, 400, 401, 403, 404, 409, 415)
+    def patch(self, data, link_id):
+        """Edit a link (send `version` to be told, with 409, if someone changed it since you read it)"""
+        return links.update_link(current_actor(), link_id, data)
+
+
+@blp.route("/<int:link_id>/deactivate")
+class LinkDeactivate(MethodView):
+    @blp.arguments(VersionArgsSchema, required=False)
+    @blp.response(200, LinkSchema)
+    @errors(blp, 400, 401, 403, 404, 409, 415)
+    def post(self, data, link_id):
+        """Deactivate a link (the relationship ended)"""
+        return links.deactivate_link(current_actor(), link_id, data.get("version"))

@@ -1,0 +1,73 @@
+"""Firm schemas: package fields (region = county code) plus id, version and computed fields."""
+from marshmallow import fields
+
+from matchmaker.models.firm import FACTORS, KINDS, REPORTABLE_BLOCKERS
+from matchmaker.schemas.common import (Choice, ChoiceList, InputSchema, OutputSchema, Ratio, Ref, RegionCode,
+                                       Text, Version)
+
+
+class FirmSchema(OutputSchema):
+    """A firm as the API shows it."""
+
+    id = fields.Integer()
+    ref = fields.String()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    region = fields.String(attribute="region_code")
+    industry = fields.String(allow_none=True)
+    park = fields.String(allow_none=True)
+    credit_code = fields.String(allow_none=True)
+    operating = fields.Boolean()
+    capacity_utilization = fields.Float(allow_none=True)
+    workers_back = fields.Float(allow_none=True)
+    blockers = fields.List(fields.String(metadata={"enum": list(FACTORS)}))
+    contact_email = fields.String(allow_none=True)
+    risk = fields.Function(lambda firm: firm.region.risk, metadata={"description": "the county's risk level"})
+    live = fields.Boolean(metadata={"description": "operating, and its county is not high-risk"})
+    version = fields.Integer()
+
+
+class FirmStatusSchema(InputSchema):
+    """What a firm's own users report: its resumption status."""
+
+    operating = fields.Boolean()
+    capacity_utilization = Ratio(allow_none=True)
+    workers_back = Ratio(allow_none=True)
+    blockers = ChoiceList(REPORTABLE_BLOCKERS)
+    park = Text(max_length=200, allow_none=True)
+    contact_email = Text(max_length=200, allow_none=True)
+    version = Version()
+
+
+class FirmUpdateSchema(FirmStatusSchema):
+    """Status fields, plus the registry fields only administrators may change."""
+
+    name = Text(max_length=200, min_length=1)
+    kind = Choice(KINDS)
+    region = RegionCode()
+    industry = Text(max_length=10, allow_none=True)
+    credit_code = Text(max_length=18, allow_none=True)
+
+
+class FirmCreateSchema(FirmUpdateSchema):
+    """A new firm (administrators)."""
+
+    ref = Ref(required=True)
+    name = Text(max_length=200, min_length=1, required=True)
+    kind = Choice(KINDS, required=True)
+    region = RegionCode(required=True)
+
+    class Meta:
+        exclude = ("version",)
+
+
+class FirmQueryArgsSchema(InputSchema):
+    """Filters of the firm list."""
+
+    region = RegionCode(metadata={"description": "a region code; a city or province includes its counties"})
+    kind = Choice(KINDS)
+    operating = fields.Boolean()
+    park = Text(max_length=200)
+    industry = Text(max_length=10)
+    blocker = Choice(REPORTABLE_BLOCKERS)
+    category = Text(max_length=32, metadata={"description": "firms with an open need or offer in it"})

@@ -1,0 +1,69 @@
+"""Need schemas (package fields: firm = firm ref, category = category code)."""
+from marshmallow import fields, validates_schema
+
+from matchmaker.models.firm import KINDS
+from matchmaker.models.need import STATUSES, TERMS
+from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity, Ref,
+                                       RegionCode, Text, Version)
+
+
+class NeedSchema(OutputSchema):
+    """A need as the API shows it."""
+
+    id = fields.Integer()
+    ref = fields.String()
+    firm = fields.Function(lambda row: row.firm.ref, metadata={"description": "firm ref"})
+    category = fields.String(attribute="category_code")
+    quantity = fields.Float()
+    needed_by = fields.Date()
+    max_unit_price = fields.Float(allow_none=True)
+    terms = fields.List(fields.String(metadata={"enum": list(TERMS)}))
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    note = fields.String(allow_none=True)
+    committed_quantity = fields.Float(metadata={"description": "committed by accepted pairings"})
+    open_quantity = fields.Float(metadata={"description": "quantity - committed_quantity"})
+    version = fields.Integer()
+
+
+class NeedUpdateSchema(InputSchema):
+    """Fields of a need that can change (all optional)."""
+
+    category = CategoryCode()
+    quantity = Quantity()
+    needed_by = fields.Date()
+    max_unit_price = Quantity(allow_none=True)
+    terms = ChoiceList(TERMS)
+    status = Choice(STATUSES)
+    note = Text(max_length=4000, allow_none=True)
+    version = Version()
+
+
+class NeedCreateSchema(NeedUpdateSchema):
+    """A new need; firm defaults to the caller's own firm."""
+
+    ref = Ref(metadata={"description": "assigned by the service when left out"})
+    firm = Ref(metadata={"description": "firm ref; firm users may only give their own"})
+    category = CategoryCode(required=True)
+    quantity = Quantity(required=True)
+    needed_by = fields.Date(required=True)
+
+    class Meta:
+        exclude = ("version",)
+
+
+class PostingQueryArgsSchema(InputSchema):
+    """Filters of the need and offer lists."""
+
+    category = CategoryCode()
+    region = RegionCode(metadata={"description": "region of the firm; a city or province includes its counties"})
+    kind = Choice(KINDS, metadata={"description": "kind of the posting's firm"})
+    status = Choice(STATUSES)
+    firm = Ref()
+
+
+class NeedQueryArgsSchema(PostingQueryArgsSchema):
+    """Filters of the need list."""
+
+
+__all__ = ["NeedSchema", "NeedCreateSchema", "NeedUpdateSchema", "NeedQueryArgsSchema", "PostingQueryArgsSchema",
+           "validates_schema"]

@@ -1,0 +1,58 @@
+"""Account and token schemas."""
+from marshmallow import fields
+
+from matchmaker.schemas.common import Choice, InputSchema, OutputSchema, Ref, RegionCode, Text
+
+ROLES = ("firm", "staff", "admin")
+
+
+class UserSchema(OutputSchema):
+    """An account (never its password hash)."""
+
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String(metadata={"enum": list(ROLES)})
+    firm = fields.Function(lambda u: u.firm.ref if u.firm else None, allow_none=True)
+    region = fields.String(attribute="region_code", allow_none=True)
+    locale = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class UserCreateSchema(InputSchema):
+    """A new account: a firm user (firm ref), task-force staff (region code) or an admin."""
+
+    email = Text(max_length=200, required=True)
+    name = Text(max_length=200)
+    password = Text(max_length=1000, min_length=8, required=True, load_only=True)
+    role = Choice(ROLES, required=True)
+    firm = Ref()
+    region = RegionCode()
+    locale = Choice(("zh_CN", "en"))
+
+
+class UserQueryArgsSchema(InputSchema):
+    """Filters of the account list."""
+
+    role = Choice(ROLES)
+    active = fields.Boolean()
+
+
+class TokenCreateSchema(InputSchema):
+    """Credentials exchanged for a bearer token."""
+
+    email = Text(max_length=200, required=True)
+    password = Text(max_length=1000, required=True, load_only=True)
+    name = Text(max_length=100, metadata={"description": "a label for the token"})
+
+
+class TokenSchema(OutputSchema):
+    """A bearer token: `token` is shown only once, when it is created."""
+
+    id = fields.Integer()
+    token = fields.String()
+    token_type = fields.Constant("Bearer")
+    name = fields.String(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    user = fields.Nested(UserSchema)
