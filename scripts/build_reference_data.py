@@ -3,7 +3,10 @@
 
 Run from the repository root (it is a build step, the service never runs it)::
 
-    python scripts/build_reference_data.py [--source /work/shared/data]
+    python scripts/build_reference_data.py --source DIR   # or MATCHMAKER_SOURCE_DATA=DIR
+
+DIR holds the public source files (``regions/``, ``industry/``, ``io_table/``) named in
+``matchmaker/data/SOURCES.md``.
 
 It writes, deterministically (same input, same bytes):
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -319,9 +323,13 @@ def write_csv(path: Path, fields: list[str], records: list[dict]) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--source", type=Path, default=Path("/work/shared/data"))
+    ap.add_argument("--source", type=Path, default=os.environ.get("MATCHMAKER_SOURCE_DATA"),
+                    help="folder of the public sources (default: $MATCHMAKER_SOURCE_DATA)")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
+    if args.source is None:
+        ap.error("give --source DIR or set MATCHMAKER_SOURCE_DATA")
+    args.source = Path(args.source)
     args.out.mkdir(parents=True, exist_ok=True)
 
     regions = build_regions(args.source)
