@@ -152,6 +152,9 @@ def test_values_within_the_rules(package):
                                                  "materials"}
     for link in package["links"]:
         assert link["quantity_per_week"] > 0
+        assert isinstance(link["active"], bool)
+    inactive = [link for link in package["links"] if not link["active"]]
+    assert 0 < len(inactive) < len(package["links"]) // 10
 
 
 def test_risk_regions_set_one_medium_and_one_high_county(package, regions, firms):

@@ -732,6 +732,11 @@ def _postings(b: _Builder, leaders):
             b.add_offer(f["ref"], help_wanted=[])
     for o in rng.sample([o for o in b.offers if o["category"] != "IO071"], 12):
         o["status"] = "closed"
+    # a few links that no longer run (kept for the record, not part of the supply graph)
+    loose = [link for link in b.links
+             if not b.meta[link["supplier"]]["locked"] and not b.meta[link["buyer"]]["locked"]]
+    for link in rng.sample(loose, 12):
+        link["active"] = False
 
 
 def _emails(b: _Builder):
