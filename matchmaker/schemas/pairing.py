@@ -78,6 +78,7 @@ class BestPartnersArgsSchema(InputSchema):
     """How many partners."""
 
     n = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    as_of = fields.Date(metadata={"description": "judge the rules as of this date (default: today)"})
 
 
 class PartnerSchema(OutputSchema):

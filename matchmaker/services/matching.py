@@ -103,10 +103,10 @@ def load_substitutes():
 
 def load_declined():
     """(need ref, offer ref) of every declined pair."""
-    return set(db.session.execute(
+    return set(tuple(r) for r in db.session.execute(
         sa.select(Need.ref, Offer.ref).select_from(DeclinedPair)
         .join(Need, DeclinedPair.need_id == Need.id).join(Offer, DeclinedPair.offer_id == Offer.id)
-    ).tuples().all())
+    ).all())
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def _locked_pairing(actor, pairing_id):
     db.session.execute(sa.select(Need.id).where(Need.id == need_id).with_for_update())
     db.session.execute(sa.select(Offer.id).where(Offer.id == offer_id).with_for_update())
     return db.session.execute(
-        sa.select(Pairing).where(Pairing.id == p.id).with_for_update()
+        sa.select(Pairing).where(Pairing.id == p.id).with_for_update(of=Pairing)
         .execution_options(populate_existing=True)).unique().scalar_one()
 
 
@@ -452,7 +452,7 @@ def invalidate_index():
 
 def _index(as_of):
     """The best-partner index of the open postings as of a date, cached for INDEX_TTL_SECONDS."""
-    key = (db.engine.url.render_as_string(hide_password=True), as_of)
+    key = (db.engine.url.render_as_string(hide_password=True), as_of, _fingerprint())
     with _index_lock:
         hit = _index_cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < INDEX_TTL_SECONDS:
@@ -464,6 +464,18 @@ def _index(as_of):
         _index_cache.clear()
         _index_cache[key] = (time.monotonic(), (index, need_ids, offer_ids, refs))
         return _index_cache[key][1]
+
+
+def _fingerprint():
+    """Changes whenever a need, offer or firm is added, removed or edited (every ORM edit bumps
+    `version`), so a cached index is never older than the stored postings it was built from."""
+    out = []
+    for model in (Need, Offer, Firm):
+        out.extend(db.session.execute(
+            sa.select(sa.func.count(model.id), sa.func.max(model.id), sa.func.sum(model.version))).one())
+    out.extend(db.session.execute(
+        sa.select(sa.func.count(DeclinedPair.id), sa.func.max(DeclinedPair.id))).one())
+    return tuple(out)
 
 
 def best_partners(actor, kind, posting_id, n=10, as_of=None):
