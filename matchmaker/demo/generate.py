@@ -542,7 +542,7 @@ def generate(seed: int = SEED) -> dict:
                 if b.add_link(s, ref) and b.firm(s)["kind"] == "sme":
                     frontier.append((s, tier + 1))
 
-    # 3. more SMEs that only post offers, until there are 440 and every city has some
+    # 3. more SMEs (no links; they post offers), until there are 440, and a few in the risk counties
     offer_only = [t for t, spec in PRODUCTS.items() if spec[2] and spec[3] and t != "fans"]
     while sum(f["kind"] == "sme" for f in b.firms) < 440:
         t = rng.choice(offer_only)
