@@ -36,3 +36,5 @@ def register_cli(app):
     app.cli.add_command(packages_cli.reference_group)
     from matchmaker import matching_cli  # noqa: E402  (the matcher)
     app.cli.add_command(matching_cli.match_command)
+    from matchmaker import users_cli  # noqa: E402  (accounts)
+    app.cli.add_command(users_cli.users_group)
