@@ -1,5 +1,5 @@
 """Firm pages: needs (leading firms), capacity and status (SMEs), proposals, chain map, breaks."""
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -269,23 +269,13 @@ def proposal_decide(proposal_id, decision):
 @firm_only
 def chain_map():
     """The firm's upstream chain drawn by tier, broken links in red."""
-    return render_template("firm/chain.html", firm=_actor().firm)
-
-
-@bp.route("/chain.json")
-@firm_only
-def chain_data():
-    """The firm's upstream chain as nodes and edges for the map script."""
-    from matchmaker.services import reports
-
-    return jsonify(reports.chain_map(_actor(), _actor().firm_id))
+    graph = queries.chain_graph(_actor(), _actor().firm_id)
+    return render_template("firm/chain.html", firm=_actor().firm, graph=graph)
 
 
 @bp.route("/breaks")
 @firm_only
 def breaks():
     """Breaks in this firm's supply from the latest weekly report."""
-    from matchmaker.services import reports
-
-    view = reports.firm_breaks(_actor(), _actor().firm_id)
-    return render_template("firm/breaks.html", view=view, page=paginate(view.get("breaks", [])))
+    view = queries.firm_breaks(_actor())
+    return render_template("firm/breaks.html", view=view, page=paginate(view["breaks"]))

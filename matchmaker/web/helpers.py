@@ -20,7 +20,7 @@ def init_templates(app):
     login_manager.login_view = "account.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fnum=fnum, fpct=fpct, tr=tr, msg=msg, lang_part=lang_part)
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fnum=fnum, fpct=fpct, tr=tr, msg=msg, lang_part=lang_part, cat=cat)
     app.jinja_env.globals.update(is_en=is_en, now_date=date.today)
 
 
@@ -79,6 +79,25 @@ def tr(code, group=None):
     from matchmaker.web.labels import label
 
     return label(code, group)
+
+
+def cat(code):
+    """A category code with its name in the user's language, e.g. 'C1 钢材' (names cached per request)."""
+    from flask import g
+
+    if not code:
+        return ""
+    names = g.get("_category_names")
+    if names is None:
+        from matchmaker.services import categories
+
+        rows, _total = categories.list_categories(page_size=100000)
+        names = g._category_names = {c.code: (c.name, c.name_en, c.unit) for c in rows}
+    found = names.get(code)
+    if found is None:
+        return code
+    name, name_en, _unit = found
+    return f"{code} {name_en if is_en() and name_en else name}"
 
 
 def lang_part(text):

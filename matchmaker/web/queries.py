@@ -63,3 +63,47 @@ def todo(actor):
         if reports is not None and hasattr(reports, "report_summary"):
             out["report"] = reports.report_summary(actor)
     return out
+
+
+def decorate_graph(graph):
+    """Add the user-language labels the chain-map script shows (it has no catalog of its own)."""
+    from flask_babel import gettext as _
+
+    from matchmaker.web.helpers import cat, fnum
+    from matchmaker.web.labels import label
+
+    status_mark = {"down": "\u2716", "strained": "!", "ok": ""}
+    for n in graph["nodes"]:
+        n["kind_label"] = label(n["kind"], "firm_kind")
+        n["status_label"] = {"down": _("stopped or in a high-risk zone"), "strained": _("blocked"),
+                             "ok": _("operating")}[n["status"]]
+        n["status_mark"] = status_mark[n["status"]]
+        n["blockers"] = [label(b, "factor") for b in n.get("blockers") or []]
+    for e in graph["edges"]:
+        e["category_label"] = cat(e["category"])
+        e["quantity_text"] = fnum(e["quantity"])
+        e["break_labels"] = [label(k, "break_kind") for k in e.get("kinds") or []]
+        e["factors"] = [label(f, "factor") for f in e.get("factors") or []]
+    graph["labels"] = {
+        "title": _("Chain map"), "tier": _("Tier"), "tier0": _("This firm"), "blockers": _("Blockers"),
+        "per_week": _("Per week"), "broken": _("Broken"), "factors": _("Factors"),
+        "new_link": _("link made from a pairing"), "empty": _("No supply links registered yet."),
+    }
+    return graph
+
+
+def firm_breaks(actor):
+    """The latest report's breaks where the actor's firm is the buyer, by severity (empty before any report)."""
+    reports = _service("reports")
+    empty = {"week": None, "breaks": []}
+    if reports is None or not hasattr(reports, "latest_firm_breaks"):
+        return empty
+    return reports.latest_firm_breaks(actor, actor.firm_id) or empty
+
+
+def chain_graph(actor, firm_id):
+    """The firm's chain map with this week's breaks marked, labelled for the page."""
+    from matchmaker.services import chainmap
+
+    breaks = firm_breaks(actor)["breaks"] if actor.role == "firm" else []
+    return decorate_graph(chainmap.chain_map(actor, firm_id, breaks=breaks))
