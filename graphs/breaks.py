@@ -24,7 +24,6 @@ The kinds, in report order:
 """
 
 import math
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -73,10 +72,10 @@ KIND_WEIGHTS = {
 
 _FACTOR_RANK = {f: i for i, f in enumerate(FACTORS)}
 _MATERIALS = frozenset({"materials"})
+_MAX_PASSES = 8  # propagation passes at most (each adds alternatives where a route was blocked)
 
 
-@dataclass(frozen=True, slots=True)
-class Break:
+class Break(NamedTuple):
     """One break as detected (before weeks, status and escalation).
 
     ``level`` and ``owner_region`` are the *base* owner level and region;
@@ -97,7 +96,7 @@ class Break:
     owner_region: str | None
     pending_proposals: int | None = None
     regions: tuple = (None, None, None)
-    needs: tuple = field(default=())
+    needs: tuple = ()
 
     @property
     def key(self):
@@ -254,6 +253,15 @@ def _regions(attrs):
     return (attrs.get("county"), attrs.get("city"), attrs.get("province"))
 
 
+def _level_index(rb, rs):
+    """Index in LEVELS of the base level for buyer regions *rb* and supplier regions *rs*."""
+    if rb[0] is not None and rb[0] == rs[0]:
+        return 0
+    if rb[1] is not None and rb[1] == rs[1]:
+        return 1
+    return 2
+
+
 def _detect(G, chain, needs, as_of, allowed, horizon_days, max_routes, stopped, high_risk,
             quantity="quantity_per_week"):
     if max_routes < 1:
@@ -265,44 +273,48 @@ def _detect(G, chain, needs, as_of, allowed, horizon_days, max_routes, stopped, 
     high_risk = frozenset(high_risk)
     inputs, outputs = _inputs_map(chain)
 
-    risky = {}
-    live = {}
-    for n, a in nodes.items():
-        r = a.get("county_risk") == "high" or a.get("county") in high_risk
-        risky[n] = r
-        live[n] = bool(a.get("operating", True)) and n not in stopped and not r
-
     found = []
+    append = found.append
     down_in = {}  # (buyer, category) -> [(down supplier, factors)]
     live_sup = {}  # (buyer, category) -> [live supplier]
     healthy_out = {}  # supplier -> {category: [buyers]} over healthy edges
-    qty = {}  # (supplier, buyer, category) -> quantity per week
-    regions = {n: _regions(a) for n, a in nodes.items()}
+    regions = {n: (a.get("county"), a.get("city"), a.get("province")) for n, a in nodes.items()}
+    factor_cache = {}
 
     for s, nbrs in G._succ.items():
-        s_live = live[s]
-        s_blockers = nodes[s].get("blockers") or ()
+        a = nodes[s]
+        risky = a.get("county_risk") == "high" or a.get("county") in high_risk
+        s_live = bool(a.get("operating", True)) and s not in stopped and not risky
+        s_blockers = tuple(a.get("blockers") or ())
+        rs = regions[s]
+        out = None
+        if not s_live:
+            key = (s_blockers, risky)
+            sf = factor_cache.get(key)
+            if sf is None:
+                sf = order_factors(s_blockers + (("risk_zone",) if risky else ())) or ("other",)
+                factor_cache[key] = sf
+            sfs = frozenset(sf)
+            kind = "supplier_down"
+        elif s_blockers:
+            sf = order_factors(s_blockers)
+            kind = "supplier_strained"
+        else:
+            out = healthy_out.setdefault(s, {})
         for b, keydict in nbrs.items():
+            rb = regions[b]
+            li = _level_index(rb, rs)
+            level, owner = LEVELS[li], rb[li]
             for c, data in keydict.items():
-                q = float(data.get(quantity, 0.0))
-                qty[(s, b, c)] = q
+                q = data.get(quantity, 0.0)
                 if not s_live:
-                    factors = list(s_blockers)
-                    if risky[s]:
-                        factors.append("risk_zone")
-                    factors = order_factors(factors) or ("other",)
-                    down_in.setdefault((b, c), []).append((s, frozenset(factors)))
-                    found.append(Break("supplier_down", b, c, s, q, factors, 1, (b, s),
-                                       base_level(regions[b], regions[s]), None,
-                                       regions=regions[b]))
-                    continue
-                live_sup.setdefault((b, c), []).append(s)
-                if s_blockers:
-                    found.append(Break("supplier_strained", b, c, s, q, order_factors(s_blockers), 1,
-                                       (b, s), base_level(regions[b], regions[s]), None,
-                                       regions=regions[b]))
+                    down_in.setdefault((b, c), []).append((s, sfs))
                 else:
-                    healthy_out.setdefault(s, {}).setdefault(c, []).append(b)
+                    live_sup.setdefault((b, c), []).append(s)
+                    if out is not None:
+                        out.setdefault(c, []).append(b)
+                        continue
+                append(Break(kind, b, c, s, q, sf, 1, (b, s), level, owner, None, rb))
 
     # kinds 3 and 4: needs due within the horizon, not fully covered
     horizon = as_of + timedelta(days=horizon_days)
@@ -324,119 +336,180 @@ def _detect(G, chain, needs, as_of, allowed, horizon_days, max_routes, stopped, 
         refs = tuple(sorted(n.ref for n, _ in items))
         total = sum(u for _, u in items)
         pending = sum(n.pending_proposals for n, _ in items)
+        rb = regions[b]
         if not any(r in allowed for r in refs) and not live_sup.get((b, c)):
             gaps.add((b, c))
-            found.append(Break("chain_gap", b, c, None, total, ("materials",), 1, (b,), "province",
-                               None, pending, regions[b], refs))
+            append(Break("chain_gap", b, c, None, total, ("materials",), 1, (b,), "province",
+                         rb[2], pending, rb, refs))
         else:
-            found.append(Break("uncovered_need", b, c, None, total, ("materials",), 1, (b,), "county",
-                               None, pending, regions[b], refs))
+            append(Break("uncovered_need", b, c, None, total, ("materials",), 1, (b,), "county",
+                         rb[0], pending, rb, refs))
 
     # kind 5: a leading buyer with exactly one live supplier in a category
     for (b, c), sups in live_sup.items():
         if len(sups) == 1 and nodes[b].get("kind") == "leading":
             s = sups[0]
-            found.append(Break("single_source", b, c, s, qty[(s, b, c)], (), 1, (b, s),
-                               base_level(regions[b], regions[s]), None, regions=regions[b]))
+            rb = regions[b]
+            li = _level_index(rb, regions[s])
+            append(Break("single_source", b, c, s, G._succ[s][b][c][quantity], (), 1, (b, s), LEVELS[li],
+                         rb[li], None, rb))
 
     # kind 6: level-synchronous propagation over healthy edges (S, B, c)
-    best = _propagate(healthy_out, outputs, down_in, gaps, max_routes)
+    best = _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes)
+    ordered = {}
+    succ = G._succ
     for (s, b, c), (tier, path, factors) in best.items():
-        if tier == len(path):  # a chain-gap root
-            level = "province"
-        else:
-            level = base_level(regions[b], regions[path[-1]])
-        found.append(Break("upstream_break", b, c, s, qty[(s, b, c)], order_factors(factors), tier,
-                           path, level, None, regions=regions[b]))
+        of = ordered.get(factors)
+        if of is None:
+            of = ordered[factors] = order_factors(factors)
+        rb = regions[b]
+        li = 2 if tier == len(path) else _level_index(rb, regions[path[-1]])  # chain-gap root
+        append(Break("upstream_break", b, c, s, succ[s][b][c][quantity], of, tier,
+                     path, LEVELS[li], rb[li], None, rb))
 
-    result = []
     rank = {k: i for i, k in enumerate(KINDS)}
-    for brk in found:
-        result.append(_with_owner(brk))
-    result.sort(key=lambda x: (rank[x.kind], x.buyer, x.category, x.supplier or ""))
-    return result
+    found.sort(key=lambda x: (rank[x.kind], x.buyer, x.category, x.supplier or ""))
+    return found
 
 
-def _with_owner(brk):
-    return Break(brk.kind, brk.buyer, brk.category, brk.supplier, brk.quantity, brk.factors,
-                 brk.tier, brk.path, brk.level, owner_region(brk.regions, brk.level),
-                 brk.pending_proposals, brk.regions, brk.needs)
-
-
-def _propagate(healthy_out, outputs, down_in, gaps, max_routes):
+def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes):
     """Return ``{(S, B, c): (tier, path, factors)}`` for every upstream break.
 
-    Labels are ``(tier, path, firm set, factors)``; a state keeps at most
-    *max_routes* labels, and a label is dropped when a label of smaller tier
-    passes through a subset of its firms (it can never do better). Routes
-    with the same tier and the same firms are merged (factors united).
+    The propagation is breadth-first by tier over the healthy supply edges
+    (the states), downstream from the roots. A *label* of a state is one
+    route ``(tier, path)``; the first tier at which a state gets a label is
+    its tier, its path the smallest of that tier's routes, its factors their
+    union. A route never passes a firm twice, so a label cannot be extended
+    to a buyer already on it. Where that happens and it matters (the buyer's
+    edge got no route of that tier otherwise), the propagation is run again,
+    and the edges along the blocked route up to that buyer keep up to
+    ``max_routes - 1`` alternative routes (other firm sets, or a higher tier
+    through firms not all on a better route), until nothing changes.
+    Without such conflicts one pass suffices.
     """
-    labels = {}  # state -> [(tier, firmset)]
-    best = {}
-    # seeds at tier 2: S's own supplier_down or chain_gap in an input of c
-    cand = {}
     roots = {}
     for (s, c1), downs in down_in.items():
-        roots.setdefault((s, c1), []).extend(((s, x), f) for x, f in downs)
-    for (s, c1) in gaps:
-        roots.setdefault((s, c1), []).append(((s,), _MATERIALS))
-    for (s, c1), tails in roots.items():
+        roots.setdefault(s, []).extend((c1, (s, x), f) for x, f in downs if x != s)
+    for s, c1 in gaps:
+        roots.setdefault(s, []).append((c1, (s,), _MATERIALS))
+    seeds = {}
+    for s, items in roots.items():
         out = healthy_out.get(s)
         if not out:
             continue
-        for c in outputs.get(c1, ()):
-            for b in out.get(c, ()):
-                for tail, factors in tails:
-                    if b in tail:
-                        continue
-                    path = (b,) + tail
-                    if len(set(path)) != len(path):
-                        continue
-                    _offer(cand, (s, b, c), path, factors)
-    tier = 2
-    while cand:
-        frontier = []
-        for state, byset in cand.items():
-            items = sorted(byset.items(), key=lambda kv: kv[1][0])
-            if state not in best:
-                factors = frozenset().union(*(f for _, (_, f) in items))
-                best[state] = (tier, items[0][1][0], factors)
-            lab = labels.setdefault(state, [])
-            for fs, (path, factors) in items:
-                if len(lab) >= max_routes:
-                    break
-                if any(t < tier and lfs <= fs for t, lfs in lab):
-                    continue
-                lab.append((tier, fs))
-                frontier.append((state, path, factors))
-        cand = {}
-        tier += 1
-        for (s, b, c), path, factors in frontier:
-            out = healthy_out.get(b)
-            if not out:
+        for c, buyers in out.items():
+            ins = inputs.get(c)
+            if not ins:
                 continue
-            for c2 in outputs.get(c, ()):
-                for a in out.get(c2, ()):
-                    if a in path:
+            for c1, tail, f in items:
+                if c1 not in ins:
+                    continue
+                for b in buyers:
+                    if b in tail:  # [B, S, B]: passes B twice
                         continue
-                    state = (b, a, c2)
-                    lab = labels.get(state)
-                    if lab is not None and len(lab) >= max_routes:
-                        continue
-                    _offer(cand, state, (a,) + path, factors)
+                    seeds.setdefault((s, b, c), []).append(((b,) + tail, f))
+    alt_pairs = set()
+    for _ in range(_MAX_PASSES):
+        best, blocked = _bfs({k: list(v) for k, v in seeds.items()}, healthy_out, outputs,
+                             max_routes, alt_pairs)
+        if max_routes == 1:
+            return best
+        grown = False
+        for path, a, state, tau in blocked:
+            have = best.get(state)
+            if have is not None and have[0] < tau:
+                continue
+            for i in range(path.index(a)):
+                pair = (path[i + 1], path[i])
+                if pair not in alt_pairs:
+                    alt_pairs.add(pair)
+                    grown = True
+        if not grown:
+            break
     return best
 
 
-def _offer(cand, state, path, factors):
-    byset = cand.get(state)
-    if byset is None:
-        byset = cand[state] = {}
-    fs = frozenset(path)
-    have = byset.get(fs)
-    if have is None:
-        byset[fs] = (path, factors)
-    else:
-        byset[fs] = (min(have[0], path), have[1] | factors)
+def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
+    """One level-synchronous pass; returns the best labels and the blocked extensions."""
+    best = {}
+    labels = {}  # state -> [(tier, firm set or None)]
+    blocked = []
+    tier = 2
+    while cand:
+        frontier = []
+        push = frontier.append
+        for state, items in cand.items():
+            lab = labels.get(state)
+            cap = max_routes if (state[0], state[1]) in alt_pairs else 1
+            if lab is None:
+                if len(items) == 1:
+                    path, f = items[0]
+                    best[state] = (tier, path, f)
+                    labels[state] = [(tier, frozenset(path) if cap > 1 else None)]
+                    push((state, path, f))
+                    continue
+                items.sort()
+                union = frozenset().union(*[f for _, f in items])
+                path = items[0][0]
+                best[state] = (tier, path, union)
+                lab = labels[state] = [(tier, frozenset(path) if cap > 1 else None)]
+                push((state, path, union))
+                if cap == 1:
+                    continue
+                for fs, (path, f) in _by_firm_set(items[1:], exclude=lab[0][1]):
+                    if len(lab) >= cap:
+                        break
+                    lab.append((tier, fs))
+                    push((state, path, f))
+            else:
+                if len(lab) >= cap:
+                    continue
+                items.sort()
+                for fs, (path, f) in _by_firm_set(items, exclude=None):
+                    if len(lab) >= cap:
+                        break
+                    if any(lfs <= fs for _, lfs in lab):
+                        continue
+                    lab.append((tier, fs))
+                    push((state, path, f))
+        cand = {}
+        tier += 1
+        for (s, b, c), path, f in frontier:
+            out = healthy_out.get(b)
+            if not out:
+                continue
+            outs = outputs.get(c)
+            if not outs:
+                continue
+            for c2, buyers in out.items():
+                if c2 not in outs:
+                    continue
+                for a in buyers:
+                    state = (b, a, c2)
+                    if a in path:
+                        blocked.append((path, a, state, tier))
+                        continue
+                    lab = labels.get(state)
+                    if lab is not None and len(lab) >= (max_routes if (b, a) in alt_pairs else 1):
+                        continue
+                    pending = cand.get(state)
+                    if pending is None:
+                        cand[state] = [((a,) + path, f)]
+                    else:
+                        pending.append(((a,) + path, f))
+    return best, blocked
+
+
+def _by_firm_set(items, exclude):
+    """Group routes (sorted by path) by their firm set: ``[(set, (first path, factors))]``."""
+    groups = {}
+    for path, f in items:
+        fs = frozenset(path)
+        if fs == exclude:
+            continue
+        have = groups.get(fs)
+        groups[fs] = (path, f) if have is None else (have[0], have[1] | f)
+    return list(groups.items())
 
 
 def chain_breaks(G, chain=None, needs=(), *, as_of, needs_with_allowed_offer=frozenset(),

@@ -14,7 +14,7 @@ from collections import deque
 import networkx as nx
 
 from .exceptions import GraphError, UnknownFirmError
-from .records import as_category, as_firm, as_link
+from .records import Link, as_category, as_firm, as_link
 
 __all__ = [
     "build_supply_graph",
@@ -73,13 +73,15 @@ def build_supply_graph(firms, links, *, quantity="quantity_per_week"):
     '230100'
     """
     G = nx.MultiDiGraph()
+    nodes, succ, pred = G._node, G._succ, G._pred
     for record in firms:
         firm = as_firm(record)
-        G.add_node(firm.ref, **{a: getattr(firm, a) for a in FIRM_ATTRS})
-    nodes = G._node
-    succ = G._succ
+        if firm.ref not in nodes:
+            succ[firm.ref] = {}
+            pred[firm.ref] = {}
+        nodes[firm.ref] = {a: getattr(firm, a) for a in FIRM_ATTRS}
     for record in links:
-        link = as_link(record)
+        link = record if type(record) is Link else as_link(record)
         if not link.active:
             continue
         s, b, c = link.supplier, link.buyer, link.category
@@ -87,11 +89,15 @@ def build_supply_graph(firms, links, *, quantity="quantity_per_week"):
             raise UnknownFirmError(f"link names unknown supplier {s!r}")
         if b not in nodes:
             raise UnknownFirmError(f"link names unknown buyer {b!r}")
+        # the same structures networkx's MultiDiGraph.add_edge fills, without its overhead
         keydict = succ[s].get(b)
-        if keydict is not None and c in keydict:
-            keydict[c][quantity] += link.quantity_per_week
+        if keydict is None:
+            keydict = succ[s][b] = pred[b][s] = {}
+        data = keydict.get(c)
+        if data is None:
+            keydict[c] = {quantity: link.quantity_per_week}
         else:
-            G.add_edge(s, b, key=c, **{quantity: link.quantity_per_week})
+            data[quantity] += link.quantity_per_week
     return G
 
 

@@ -181,6 +181,8 @@ def as_link(record):
     Link(supplier='S', buyer='B', category='C1', quantity_per_week=5.0, active=True)
     """
     link = _coerce(Link, record)
+    if type(link.quantity_per_week) is float and link.quantity_per_week >= 0 and type(link.active) is bool:
+        return link
     try:
         qty = float(link.quantity_per_week)
     except (TypeError, ValueError) as exc:
