@@ -44,9 +44,10 @@ def read_status(job_id, user_id):
 def start(user_id, upload, filename):
     """Save the uploaded file and import it (in a thread unless IMPORT_IN_BACKGROUND is false); the job id."""
     app = current_app._get_current_object()
+    _forget_old(app)
     job_id = secrets.token_hex(16)
     ext = os.path.splitext(filename or "")[1].lower()
-    path = os.path.join(_dir(app), f"{job_id}{ext}")
+    path = os.path.join(_dir(app), f"{job_id}.upload{ext}")
     upload.save(path)
     write_status(app, job_id, user_id=user_id, state="running", filename=filename, done=0, total=0,
                  section=None, counts={}, errors=[], message=None)
@@ -57,6 +58,21 @@ def start(user_id, upload, filename):
     else:
         _run(app, job_id, user_id, path, filename)
     return job_id
+
+
+def _forget_old(app, max_age=7 * 24 * 3600):
+    """Remove status files (and stray uploads) older than a week."""
+    import time
+
+    folder = _dir(app)
+    cutoff = time.time() - max_age
+    for name in os.listdir(folder):
+        full = os.path.join(folder, name)
+        try:
+            if os.path.getmtime(full) < cutoff:
+                os.remove(full)
+        except OSError:
+            pass
 
 
 def _run(app, job_id, user_id, path, filename):
