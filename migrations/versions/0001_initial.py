@@ -72,6 +72,27 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_region_level'), ['level'], unique=False)
         batch_op.create_index(batch_op.f('ix_region_parent_code'), ['parent_code'], unique=False)
 
+    op.create_table('report_guard',
+    sa.Column('week', sa.String(length=8), nullable=False),
+    sa.Column('locked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('runs', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('week', name=op.f('pk_report_guard'))
+    )
+    op.create_table('weekly_report',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('week', sa.String(length=8), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('previous_week', sa.String(length=8), nullable=True),
+    sa.Column('resolved', sa.JSON(), nullable=False),
+    sa.Column('monitoring', sa.JSON(), nullable=False),
+    sa.Column('pairings', sa.JSON(), nullable=False),
+    sa.Column('stats', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('runs', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_weekly_report')),
+    sa.UniqueConstraint('week', name=op.f('uq_weekly_report_week'))
+    )
     op.create_table('category_input',
     sa.Column('category_code', sa.String(length=32), nullable=False),
     sa.Column('input_code', sa.String(length=32), nullable=False),
@@ -214,6 +235,62 @@ def upgrade():
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
 
+    op.create_table('break_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('week', sa.String(length=8), nullable=False),
+    sa.Column('action', sa.String(length=12), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor', sa.String(length=200), nullable=True),
+    sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('level', sa.String(length=10), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_break_event_actor_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_break_event_assignee_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_break_event'))
+    )
+    with op.batch_alter_table('break_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_break_event_key'), ['key'], unique=False)
+
+    op.create_table('chain_break',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('buyer', sa.String(length=64), nullable=False),
+    sa.Column('supplier', sa.String(length=64), nullable=True),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('quantity', sa.Float(), nullable=False),
+    sa.Column('factors', sa.JSON(), nullable=False),
+    sa.Column('tier', sa.Integer(), nullable=False),
+    sa.Column('path', sa.JSON(), nullable=False),
+    sa.Column('base_level', sa.String(length=10), nullable=False),
+    sa.Column('level', sa.String(length=10), nullable=False),
+    sa.Column('owner_region', sa.String(length=6), nullable=False),
+    sa.Column('buyer_region', sa.String(length=6), nullable=False),
+    sa.Column('weeks_open', sa.Integer(), nullable=False),
+    sa.Column('severity', sa.Float(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('manual_steps', sa.Integer(), nullable=False),
+    sa.Column('pending_proposals', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_chain_break_assignee_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['report_id'], ['weekly_report.id'], name=op.f('fk_chain_break_report_id_weekly_report'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_chain_break')),
+    sa.UniqueConstraint('report_id', 'key', name='uq_chain_break_report_key')
+    )
+    with op.batch_alter_table('chain_break', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_chain_break_buyer'), ['buyer'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chain_break_buyer_region'), ['buyer_region'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chain_break_key'), ['key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chain_break_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chain_break_level'), ['level'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chain_break_owner_region'), ['owner_region'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chain_break_report_id'), ['report_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chain_break_status'), ['status'], unique=False)
+
     op.create_table('pairing',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -280,6 +357,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_pairing_link_id'))
 
     op.drop_table('pairing')
+    with op.batch_alter_table('chain_break', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_chain_break_status'))
+        batch_op.drop_index(batch_op.f('ix_chain_break_report_id'))
+        batch_op.drop_index(batch_op.f('ix_chain_break_owner_region'))
+        batch_op.drop_index(batch_op.f('ix_chain_break_level'))
+        batch_op.drop_index(batch_op.f('ix_chain_break_kind'))
+        batch_op.drop_index(batch_op.f('ix_chain_break_key'))
+        batch_op.drop_index(batch_op.f('ix_chain_break_buyer_region'))
+        batch_op.drop_index(batch_op.f('ix_chain_break_buyer'))
+
+    op.drop_table('chain_break')
+    with op.batch_alter_table('break_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_break_event_key'))
+
+    op.drop_table('break_event')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
@@ -313,6 +405,8 @@ def downgrade():
     op.drop_table('firm')
     op.drop_table('category_substitute')
     op.drop_table('category_input')
+    op.drop_table('weekly_report')
+    op.drop_table('report_guard')
     with op.batch_alter_table('region', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_region_parent_code'))
         batch_op.drop_index(batch_op.f('ix_region_level'))

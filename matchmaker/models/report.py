@@ -1,0 +1,111 @@
+"""The weekly chain-break report (周调度): reports, their breaks, break history, the run guard.
+
+A break is identified from week to week by its key: kind, buyer, category and supplier
+(``Break.key``). Each stored report holds its own rows; the workflow (status, assignee,
+hand escalation) is carried from a break's row in the previous report to its row in the next.
+"""
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.models.base import Base, utcnow
+
+BREAK_STATUSES = ("open", "assigned", "reopened", "closed", "resolved")
+OPEN_STATUSES = ("open", "assigned", "reopened")
+EVENT_ACTIONS = ("opened", "assigned", "escalated", "closed", "reopened", "resolved")
+
+
+def break_key(kind, buyer, category, supplier):
+    """The identity of a break across weeks, as one string."""
+    return f"{kind}|{buyer}|{category}|{supplier or ''}"
+
+
+class WeeklyReport(Base):
+    """The stored report of one ISO week; its parts besides the breaks are JSON."""
+
+    __tablename__ = "weekly_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(sa.String(8), unique=True)  # e.g. 2020-W12
+    as_of: Mapped[date] = mapped_column(sa.Date)
+    previous_week: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    # resolved breaks: [{kind, buyer, supplier, category, owner_region, buyer_region}]
+    resolved: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # resumption monitoring per county: {county: {"industry": {sec: [...]}, "park": {...}}}
+    monitoring: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # pairings proposed and accepted that week per county of the buyer
+    pairings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    stats: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    runs: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+    breaks: Mapped[list["Break"]] = relationship(back_populates="report", cascade="all, delete-orphan",
+                                                 passive_deletes=True)
+
+    def __repr__(self):
+        return f"<WeeklyReport {self.week}>"
+
+
+class Break(Base):
+    """One break in one weekly report."""
+
+    __tablename__ = "chain_break"
+    __table_args__ = (sa.UniqueConstraint("report_id", "key", name="uq_chain_break_report_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("weekly_report.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(300), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
+    buyer: Mapped[str] = mapped_column(sa.String(64), index=True)
+    supplier: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    category: Mapped[str] = mapped_column(sa.String(32))
+    quantity: Mapped[float] = mapped_column(sa.Float)
+    factors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    tier: Mapped[int] = mapped_column(sa.Integer, default=1)
+    path: Mapped[list] = mapped_column(sa.JSON, default=list)
+    base_level: Mapped[str] = mapped_column(sa.String(10))
+    level: Mapped[str] = mapped_column(sa.String(10), index=True)
+    owner_region: Mapped[str] = mapped_column(sa.String(6), index=True)
+    buyer_region: Mapped[str] = mapped_column(sa.String(6), index=True)  # the buyer's county
+    weeks_open: Mapped[int] = mapped_column(sa.Integer, default=1)
+    severity: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
+    assignee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    manual_steps: Mapped[int] = mapped_column(sa.Integer, default=0)  # escalated by hand
+    pending_proposals: Mapped[Optional[int]] = mapped_column(sa.Integer)
+    note: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    report: Mapped[WeeklyReport] = relationship(back_populates="breaks")
+
+    def __repr__(self):
+        return f"<Break {self.key} {self.status}>"
+
+
+class BreakEvent(Base):
+    """History of a break (by key, so it spans weeks): opened, assigned, escalated, closed, ..."""
+
+    __tablename__ = "break_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(300), index=True)
+    week: Mapped[str] = mapped_column(sa.String(8))
+    action: Mapped[str] = mapped_column(sa.String(12))
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    actor: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    assignee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    level: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    note: Mapped[Optional[str]] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class ReportGuard(Base):
+    """One row per week, locked by every run of that week's report so runs never overlap."""
+
+    __tablename__ = "report_guard"
+
+    week: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    locked_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    runs: Mapped[int] = mapped_column(sa.Integer, default=0)
