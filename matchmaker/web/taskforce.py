@@ -1,10 +1,10 @@
 """Task-force pages: the weekly report of the user's region, break workflow, charts, .xlsx, what-if."""
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.services import lookups
-from matchmaker.services.errors import DomainError
+from matchmaker.services.errors import DomainError, ServiceUnavailable
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm
 from matchmaker.web.helpers import apply_errors, flash_error, ok, paginate, role_required
 from matchmaker.web.labels import choices, label
@@ -19,8 +19,10 @@ def _actor():
 
 
 def _reports():
-    from matchmaker.services import reports
-
+    try:
+        from matchmaker.services import reports
+    except ImportError as exc:  # the report service is installed separately
+        raise ServiceUnavailable("the weekly report is not available") from exc
     return reports
 
 
@@ -134,8 +136,3 @@ def what_if():
             top_errors = apply_errors(form, exc, {"stopped_firms": "firms", "high_risk_counties": "counties"})
     code = 422 if (form.errors or top_errors) else 200
     return render_template("taskforce/what_if.html", form=form, result=result, top_errors=top_errors), code
-
-
-@bp.errorhandler(ImportError)
-def _not_ready(exc):  # pragma: no cover - only while the report service is being built
-    abort(503)
