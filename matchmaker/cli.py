@@ -38,3 +38,5 @@ def register_cli(app):
     app.cli.add_command(matching_cli.match_command)
     from matchmaker import users_cli  # noqa: E402  (accounts)
     app.cli.add_command(users_cli.users_group)
+    from matchmaker import reports_cli  # noqa: E402  (weekly report and scheduler)
+    reports_cli.register(app)

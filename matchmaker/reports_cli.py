@@ -1,0 +1,37 @@
+"""`matchmaker report weekly`: compute and store the weekly report, optionally write it to a file."""
+import click
+from flask.cli import with_appcontext
+
+from matchmaker.services.errors import DomainError
+
+
+@click.group("report")
+def report_group():
+    """Weekly chain-break report (周调度)."""
+
+
+@report_group.command("weekly")
+@click.option("--week", help="ISO week, e.g. 2020-W12 (default: the current week).")
+@click.option("--as-of", "as_of", help="Report date YYYY-MM-DD (default: the week's Monday).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.json or FILE.xlsx.")
+@with_appcontext
+def weekly_command(week, as_of, out):
+    """Compute and store the weekly report; running it twice for a week replaces it."""
+    from matchmaker.services import reports
+
+    try:
+        if out and not out.lower().endswith((".json", ".xlsx")):
+            raise click.UsageError("--out must end in .json or .xlsx")
+        report, _ = reports.write_weekly_report(week=week, as_of=as_of)
+        data = reports.report_data(None, report.week)
+        if out:
+            reports.write_report_file(data, out)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{data['week']} (as of {data['as_of']}): {len(data['breaks'])} open breaks, "
+               f"{len(data['resolved'])} resolved" + (f"; written to {out}" if out else ""))
+
+
+def register(app):
+    """Attach the report command group to the app's CLI."""
+    app.cli.add_command(report_group)
