@@ -207,7 +207,37 @@ def read_zip(source) -> RawPackage:
 
 
 def read_xlsx(source) -> RawPackage:
-    """An .xlsx workbook, one sheet per section; empty sheets (Excel's 'Sheet1') are ignored."""
+    """An .xlsx workbook, one sheet per section; empty sheets (Excel's 'Sheet1') are ignored.
+
+    A streaming reader of the sheet XML does the work (openpyxl's per-cell objects make it
+    several times slower on large sheets); a workbook it does not understand is read with
+    openpyxl (read-only, cached values) instead.
+    """
+    try:
+        package = RawPackage("xlsx")
+        for title, rows in _fast_xlsx_sheets(source):
+            _add_sheet(package, title, rows)
+        return package
+    except Exception:  # not a layout the streaming reader knows: let openpyxl read it
+        if hasattr(source, "seek"):
+            source.seek(0)
+        return _read_xlsx_openpyxl(source)
+
+
+def _add_sheet(package, title, rows):
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    if all(_blank(v) for v in first):
+        rest = list(rows)
+        if all(all(_blank(v) for v in r) for r in rest):
+            return
+        rows = iter(rest)
+    _add_table(package, title, _chain(first, rows))
+
+
+def _read_xlsx_openpyxl(source) -> RawPackage:
     from openpyxl import load_workbook
 
     package = RawPackage("xlsx")
@@ -220,16 +250,7 @@ def read_xlsx(source) -> RawPackage:
     try:
         for sheet in workbook.worksheets:
             sheet.reset_dimensions()  # some writers store a wrong dimension; read every row
-            rows = sheet.iter_rows(values_only=True)
-            first = next(rows, None)
-            if first is None:
-                continue
-            if all(_blank(v) for v in first):
-                rest = [r for r in rows]
-                if all(all(_blank(v) for v in r) for r in rest):
-                    continue
-                rows = iter(rest)
-            _add_table(package, sheet.title, _chain(first, rows))
+            _add_sheet(package, sheet.title, sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
     return package
@@ -239,3 +260,142 @@ def _chain(first, rows):
     yield list(first)
     for row in rows:
         yield row
+
+
+# --- streaming xlsx -----------------------------------------------------------------------------
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Built-in number formats that are dates: the standard ones and the East Asian ones (27-36, 50-58).
+_DATE_FORMAT_IDS = frozenset([*range(14, 18), 22, *range(27, 37), *range(50, 59)])
+
+
+def _fast_xlsx_sheets(source):
+    """Yield (sheet title, rows as lists of values) from the workbook's XML, streaming."""
+    import posixpath
+    from xml.etree.ElementTree import fromstring
+
+    with zipfile.ZipFile(source) as archive:
+        names = set(archive.namelist())
+        workbook = fromstring(archive.read("xl/workbook.xml"))
+        if workbook.tag != _MAIN + "workbook":
+            raise ValueError("not a transitional SpreadsheetML workbook")
+        pr = workbook.find(_MAIN + "workbookPr")
+        date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {}
+        for rel in rels.iter(_PKG_REL + "Relationship"):
+            target = rel.get("Target")
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            targets[rel.get("Id")] = target
+        shared = _shared_strings(archive) if "xl/sharedStrings.xml" in names else []
+        date_styles = _date_styles(archive) if "xl/styles.xml" in names else frozenset()
+        for sheet in workbook.iter(_MAIN + "sheet"):
+            path = targets[sheet.get(_REL + "id")]
+            with archive.open(path) as fh:
+                yield sheet.get("name"), list(_sheet_rows(fh, shared, date_styles, date1904))
+
+
+def _text_of(element):
+    """The text of a string item: its <t>, or its rich-text runs' <t>s (phonetic runs left out)."""
+    t = element.find(_MAIN + "t")
+    if t is not None:
+        return t.text or ""
+    return "".join(r.findtext(_MAIN + "t") or "" for r in element.iter(_MAIN + "r"))
+
+
+def _shared_strings(archive):
+    from xml.etree.ElementTree import iterparse
+
+    strings = []
+    with archive.open("xl/sharedStrings.xml") as fh:
+        for _, element in iterparse(fh):
+            if element.tag == _MAIN + "si":
+                strings.append(_text_of(element))
+                element.clear()
+    return strings
+
+
+def _date_styles(archive):
+    """Indexes of the cell styles whose number format is a date."""
+    from xml.etree.ElementTree import fromstring
+
+    from openpyxl.styles.numbers import is_date_format
+
+    styles = fromstring(archive.read("xl/styles.xml"))
+    custom = {}
+    formats = styles.find(_MAIN + "numFmts")
+    if formats is not None:
+        for fmt in formats.iter(_MAIN + "numFmt"):
+            custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode") or ""
+    xfs = styles.find(_MAIN + "cellXfs")
+    dates = set()
+    if xfs is not None:
+        for index, xf in enumerate(xfs.iter(_MAIN + "xf")):
+            fid = int(xf.get("numFmtId", 0))
+            if fid in custom:
+                if is_date_format(custom[fid]):
+                    dates.add(index)
+            elif fid in _DATE_FORMAT_IDS:
+                dates.add(index)
+    return frozenset(dates)
+
+
+def _column_index(ref):
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        else:
+            break
+    return n - 1
+
+
+def _sheet_rows(fh, shared, date_styles, date1904):
+    """Rows of one sheet, numbered from 1 with empty rows filling the gaps."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+    row_tag, cell_tag, value_tag, inline_tag = _MAIN + "row", _MAIN + "c", _MAIN + "v", _MAIN + "is"
+    expected = 1
+    for _, element in iterparse(fh):
+        if element.tag != row_tag:
+            continue
+        number = int(element.get("r") or expected)
+        while expected < number:
+            yield []
+            expected += 1
+        values = []
+        for cell in element.iter(cell_tag):
+            ref = cell.get("r")
+            if ref:
+                column = _column_index(ref)
+                if column > len(values):
+                    values.extend([None] * (column - len(values)))
+            kind = cell.get("t", "n")
+            if kind == "inlineStr":
+                inline = cell.find(inline_tag)
+                value = _text_of(inline) if inline is not None else None
+            else:
+                text = cell.findtext(value_tag)
+                if text is None:
+                    value = None
+                elif kind == "s":
+                    value = shared[int(text)]
+                elif kind == "b":
+                    value = text.strip() in ("1", "true")
+                elif kind in ("str", "e", "d"):
+                    value = text  # a formula's text, an error such as #N/A, an ISO date
+                else:
+                    value = float(text)
+                    if value.is_integer() and "." not in text and "E" not in text.upper():
+                        value = int(text)
+                    if date_styles and int(cell.get("s", 0)) in date_styles:
+                        value = from_excel(value, epoch)
+            values.append(value)
+        element.clear()
+        expected = number + 1
+        yield values

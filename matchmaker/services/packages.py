@@ -64,8 +64,9 @@ def import_package(source, filename=None, progress=None, reference=True) -> Impo
         result = _write(package, stored, progress, len(raw), total)
         from matchmaker.services.audit import record
 
-        record("import", "package", after={s: {"created": result.created[s], "replaced": result.replaced[s],
-                                                "unchanged": result.unchanged[s]} for s in result.created})
+        if any(result.created.values()) or any(result.replaced.values()):
+            record("import", "package", after={s: {"created": result.created[s], "replaced": result.replaced[s],
+                                                    "unchanged": result.unchanged[s]} for s in result.created})
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()

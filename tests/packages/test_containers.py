@@ -230,3 +230,21 @@ def test_export_writes_csv_as_excel_does(tmp_path, load, base):
     assert b"\r\n230102," in raw
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "categories.csv", "firms.csv", "links.csv", "needs.csv", "offers.csv", "regions.csv"]
+
+
+def test_exported_xlsx_reads_the_same_with_openpyxl(tmp_path, load, base):
+    from openpyxl import load_workbook
+
+    from matchmaker.packages.readers import _read_xlsx_openpyxl
+
+    base["offers"][0].update(available_until="2020-05-01", note="=SUM(A1)  <b>&")
+    load(base)
+    export_package(tmp_path / "out.xlsx")
+    fast, slow = read_package(tmp_path / "out.xlsx"), _read_xlsx_openpyxl(tmp_path / "out.xlsx")
+    assert fast.sections == slow.sections and not fast.problems and not slow.problems
+    sheet = load_workbook(tmp_path / "out.xlsx")["offers"]
+    assert [c.value for c in sheet[1]][:5] == ["ref", "firm", "category", "quantity", "available_from"]
+    row = {h.value: c for h, c in zip(sheet[1], sheet[2])}
+    assert row["available_from"].is_date and row["available_from"].value.date() == date(2020, 3, 1)
+    assert row["quantity"].value == 40 and row["note"].value == "=SUM(A1)  <b>&"
+    assert row["note"].data_type == "s"
