@@ -140,7 +140,7 @@ class MatchingError(GraphError, ValueError):
     """Invalid input to the matcher (a record or a weight that cannot be used)."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class NeedRecord:
     """What remains open of one need.
 
@@ -163,7 +163,7 @@ class NeedRecord:
     region: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class OfferRecord:
     """What remains open of one offer.
 
@@ -212,7 +212,7 @@ class Candidate(tuple):
         return dict(zip(self._fields, self))
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class ProposedPairing:
     """A pairing the run proposes: ``quantity`` of ``offer`` for ``need``."""
 
@@ -235,7 +235,7 @@ class ProposedPairing:
         }
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class UnmetNeed:
     """The part of a need the run could not cover."""
 
@@ -923,12 +923,14 @@ def propose_pairings(needs, offers, *, as_of=None, substitutes=None, declined=()
 def _result(index: MatchIndex, ni, oi, cost, dist, flow) -> MatchResult:
     used = np.flatnonzero(flow > 0)
     pairings = []
-    for k in used.tolist():
-        n, o = index.needs[int(ni[k])], index.offers[int(oi[k])]
-        d = float(dist[k])
+    cache: dict = {}
+    needs, offers = index.needs, index.offers
+    for n_i, o_i, f, c, d in zip(ni[used].tolist(), oi[used].tolist(), flow[used].tolist(),
+                                 cost[used].tolist(), dist[used].tolist()):
+        n, o = needs[n_i], offers[o_i]
         pairings.append(ProposedPairing(
-            n.ref, o.ref, int(flow[k]) / QUANTITY_SCALE, int(cost[k]) / COST_SCALE,
-            _round_km(d), tuple(pairing_reasons(n, o, d, index=index))))
+            n.ref, o.ref, f / QUANTITY_SCALE, c / COST_SCALE, _round_km(d),
+            tuple(pairing_reasons(n, o, d, index=index, cache=cache))))
     matched = np.zeros(len(index.needs), dtype=np.int64)
     np.add.at(matched, ni, flow)
     unmet = [
@@ -1207,7 +1209,7 @@ def _fmt_num(x: float) -> str:
 
 
 def pairing_reasons(need: NeedRecord, offer: OfferRecord, distance_km: float | None = None,
-                    *, index: MatchIndex | None = None) -> list[str]:
+                    *, index: MatchIndex | None = None, cache: dict | None = None) -> list[str]:
     """Human-readable reasons for a pairing, each in Chinese and English.
 
     Parameters
@@ -1218,6 +1220,9 @@ def pairing_reasons(need: NeedRecord, offer: OfferRecord, distance_km: float | N
         The pair's distance (computed when not given).
     index : MatchIndex, optional
         Supplies the category median price when the need sets no maximum price.
+    cache : dict, optional
+        Reuse the parts that depend on one posting only across many calls (a run passes
+        one dict for all its pairings).
 
     Returns
     -------
@@ -1240,40 +1245,60 @@ def pairing_reasons(need: NeedRecord, offer: OfferRecord, distance_km: float | N
     """
     if distance_km is None:
         distance_km = haversine_km(need.lat, need.lon, offer.lat, offer.lon)
+    if cache is None:
+        cache = {}
     km = "%.0f" % distance_km
-    reasons = []
     if need.region and offer.region and need.region == offer.region:
-        reasons.append("同县，%s 公里 / same county, %s km" % (km, km))
+        reasons = ["同县，%s 公里 / same county, %s km" % (km, km)]
     elif need.region and offer.region and need.region[:4] == offer.region[:4]:
-        reasons.append("同市，%s 公里 / same city, %s km" % (km, km))
+        reasons = ["同市，%s 公里 / same city, %s km" % (km, km)]
     else:
-        reasons.append("相距 %s 公里 / %s km away" % (km, km))
+        reasons = ["相距 %s 公里 / %s km away" % (km, km)]
     if offer.category != need.category:
         reasons.append("以 %s 替代 %s / %s as a substitute for %s"
                        % (offer.category, need.category, offer.category, need.category))
     if offer.unit_price is not None:
-        price = _fmt_num(float(offer.unit_price))
-        if need.max_unit_price is not None:
-            cap = _fmt_num(float(need.max_unit_price))
-            reasons.append("单价 %s，不高于限价 %s / unit price %s within the cap of %s"
-                           % (price, cap, price, cap))
-        elif index is not None and offer.category in index.cat_code:
-            med = index.cat_median[index.cat_code[offer.category]]
-            if not np.isnan(med):
-                m = _fmt_num(float(med))
-                reasons.append("单价 %s，品类中位价 %s / unit price %s, category median %s"
-                               % (price, m, price, m))
-    if offer.lead_time_days:
-        d = int(offer.lead_time_days)
-        reasons.append("交货期 %d 天 / lead time %d day%s" % (d, d, "" if d == 1 else "s"))
-    else:
-        reasons.append("现货，无需备货期 / ready to ship, no lead time")
+        key = ("price", offer.unit_price, need.max_unit_price, offer.category)
+        price_reason = cache.get(key)
+        if price_reason is None:
+            price_reason = cache[key] = _price_reason(need, offer, index)
+        if price_reason:
+            reasons.append(price_reason)
+    key = ("offer", offer.lead_time_days, offer.workers_back)
+    offer_part = cache.get(key)
+    if offer_part is None:
+        offer_part = cache[key] = _offer_reasons(offer)
+    reasons.append(offer_part[0])
     if offer.firm_kind == "sme" and need.firm_kind == "leading":
         reasons.append("中小企业供应龙头企业 / SME for a leading buyer")
+    reasons.extend(offer_part[1:])
+    reasons.extend(_TERM_REASONS[t] for t in ARTICLE_10_TERMS if t in need.terms)
+    return reasons
+
+
+def _price_reason(need, offer, index):
+    price = _fmt_num(float(offer.unit_price))
+    if need.max_unit_price is not None:
+        cap = _fmt_num(float(need.max_unit_price))
+        return ("单价 %s，不高于限价 %s / unit price %s within the cap of %s"
+                % (price, cap, price, cap))
+    if index is not None and offer.category in index.cat_code:
+        med = float(index.cat_median[index.cat_code[offer.category]])
+        if not math.isnan(med):
+            m = _fmt_num(med)
+            return ("单价 %s，品类中位价 %s / unit price %s, category median %s"
+                    % (price, m, price, m))
+    return ""
+
+
+def _offer_reasons(offer):
+    """(lead-time reason, workers reason if known) of an offer."""
+    if offer.lead_time_days:
+        d = int(offer.lead_time_days)
+        out = ["交货期 %d 天 / lead time %d day%s" % (d, d, "" if d == 1 else "s")]
+    else:
+        out = ["现货，无需备货期 / ready to ship, no lead time"]
     if offer.workers_back is not None:
         pct = "%.0f" % (100 * float(offer.workers_back))
-        reasons.append("复工率 %s%% / %s%% of workers back" % (pct, pct))
-    for term in ARTICLE_10_TERMS:
-        if term in need.terms:
-            reasons.append(_TERM_REASONS[term])
-    return reasons
+        out.append("复工率 %s%% / %s%% of workers back" % (pct, pct))
+    return tuple(out)

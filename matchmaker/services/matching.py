@@ -7,8 +7,11 @@ overriding :data:`graphs.matching.DEFAULT_WEIGHTS`).
 """
 import json
 import math
+import os
 import threading
 import time
+
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,11 +40,20 @@ INDEX_TTL_SECONDS = 60.0
 # --- loading ----------------------------------------------------------------------------------
 
 def _weights():
-    """The configured unit-cost weights (validated by graphs.matching)."""
+    """The configured unit-cost weights (validated by graphs.matching): the MATCHING_WEIGHTS config
+    value (a dict), else the MATCHMAKER_MATCHING_WEIGHTS environment variable (a JSON object)."""
     try:
-        return dict(current_app.config.get("MATCHING_WEIGHTS") or {})
+        configured = current_app.config.get("MATCHING_WEIGHTS")
     except RuntimeError:
-        return {}
+        configured = None
+    if configured is None and os.environ.get("MATCHMAKER_MATCHING_WEIGHTS"):
+        try:
+            configured = json.loads(os.environ["MATCHMAKER_MATCHING_WEIGHTS"])
+        except ValueError:
+            raise Invalid("MATCHMAKER_MATCHING_WEIGHTS is not a JSON object") from None
+    if configured is not None and not isinstance(configured, dict):
+        raise Invalid("the matching weights must be a mapping of weight name to number")
+    return dict(configured or {})
 
 
 def load_postings(as_of):
@@ -51,9 +63,10 @@ def load_postings(as_of):
     no coordinates cannot be placed and are skipped (listed in the third value).
     """
     needs, offers, need_ids, offer_ids, skipped = [], [], {}, {}, []
+    iso = date.fromisoformat
     rows = db.session.execute(
         sa.select(Need.id, Need.ref, Need.category_code, Need.quantity, Need.committed_quantity,
-                  Need.needed_by, Need.max_unit_price, Need.terms, Firm.ref, Firm.kind,
+                  _iso(Need.needed_by), Need.max_unit_price, Need.terms, Firm.ref, Firm.kind,
                   Region.code, Region.lat, Region.lon)
         .join(Firm, Need.firm_id == Firm.id).join(Region, Firm.region_code == Region.code)
         .where(Need.status == "open", Need.needed_by >= as_of)
@@ -66,11 +79,11 @@ def load_postings(as_of):
             skipped.append(ref)
             continue
         need_ids[ref] = nid
-        needs.append(gm.NeedRecord(ref, firm, cat, left, due, lat, lon, firm_kind=kind,
+        needs.append(gm.NeedRecord(ref, firm, cat, left, iso(due), lat, lon, firm_kind=kind,
                                    max_unit_price=max_price, terms=tuple(terms or ()), region=county))
     rows = db.session.execute(
         sa.select(Offer.id, Offer.ref, Offer.category_code, Offer.quantity, Offer.committed_quantity,
-                  Offer.available_from, Offer.available_until, Offer.lead_time_days, Offer.unit_price,
+                  _iso(Offer.available_from), _iso(Offer.available_until), Offer.lead_time_days, Offer.unit_price,
                   Offer.delivery_radius_km, Firm.ref, Firm.kind, Firm.operating, Firm.workers_back,
                   Region.code, Region.lat, Region.lon, Region.risk)
         .join(Firm, Offer.firm_id == Firm.id).join(Region, Firm.region_code == Region.code)
@@ -86,10 +99,16 @@ def load_postings(as_of):
             continue
         offer_ids[ref] = oid
         offers.append(gm.OfferRecord(
-            ref, firm, cat, left, avail_from, lat, lon, firm_kind=kind, available_until=avail_until,
+            ref, firm, cat, left, iso(avail_from), lat, lon, firm_kind=kind,
+            available_until=iso(avail_until) if avail_until else None,
             lead_time_days=int(lead or 0), unit_price=price, delivery_radius_km=radius,
             supplier_live=bool(operating) and risk != "high", workers_back=workers, region=county))
     return needs, offers, need_ids, offer_ids, skipped
+
+
+def _iso(column):
+    """A date column read as ISO text (YYYY-MM-DD) on SQLite and PostgreSQL alike."""
+    return sa.cast(column, sa.String)
 
 
 def load_substitutes():
@@ -130,8 +149,11 @@ def run_matching(as_of=None, *, started_by=None, out=None, progress=None):
     timings["load"] = time.perf_counter() - t
 
     say("match")
-    result = gm.propose_pairings(needs, offers, as_of=as_of, substitutes=substitutes,
-                                 declined=declined, weights=_weights())
+    try:
+        result = gm.propose_pairings(needs, offers, as_of=as_of, substitutes=substitutes,
+                                     declined=declined, weights=_weights())
+    except gm.MatchingError as exc:
+        raise Invalid(f"cannot run the matcher: {exc}") from None
     timings.update(result.timings)
 
     say("store")
@@ -149,18 +171,7 @@ def run_matching(as_of=None, *, started_by=None, out=None, progress=None):
     db.session.execute(
         sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES))
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
-    rows = []
-    for p in result.pairings:
-        nid, oid = need_ids[p.need], offer_ids[p.offer]
-        row = dict(run_id=run.id, need_id=nid, offer_id=oid, quantity=p.quantity, unit_cost=p.unit_cost,
-                   distance_km=p.distance_km, reasons=list(p.reasons), status="proposed", created_at=now,
-                   buyer_accepted_at=None, supplier_accepted_at=None)
-        old = carried.get((nid, oid))
-        if old is not None and p.quantity <= old[0] + EPSILON:
-            row.update(status="accepted", buyer_accepted_at=old[1], supplier_accepted_at=old[2])
-        rows.append(row)
-    if rows:
-        db.session.execute(sa.insert(Pairing), rows)
+    _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now)
     timings["store"] = time.perf_counter() - t
     run.timings = {k: round(v, 4) for k, v in timings.items()}
     if skipped:
@@ -171,6 +182,46 @@ def run_matching(as_of=None, *, started_by=None, out=None, progress=None):
         say("write")
         write_run_file(result, out)
     return run
+
+
+_PROPOSAL_COLUMNS = ("run_id", "need_id", "offer_id", "quantity", "unit_cost", "distance_km", "reasons",
+                     "status", "created_at", "buyer_accepted_at", "supplier_accepted_at")
+
+
+def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now):
+    """Insert a run's proposals with one driver-level executemany (tens of thousands of rows);
+    timestamps go through the column's own bind processor and reasons are JSON text, so the rows
+    read back exactly like ORM-written ones."""
+    if not pairings:
+        return
+    conn = db.session.connection()
+    dialect = conn.dialect
+    table = Pairing.__table__
+
+    def processor(name):
+        proc = table.c[name].type.bind_processor(dialect)
+        return proc or (lambda v: v)
+
+    as_json, as_time = json.dumps, processor("created_at")
+    created = as_time(now)
+    rows = []
+    for p in pairings:
+        nid, oid = need_ids[p.need], offer_ids[p.offer]
+        status, buyer_at, supplier_at = "proposed", None, None
+        old = carried.get((nid, oid))
+        if old is not None and p.quantity <= old[0] + EPSILON:
+            status, buyer_at, supplier_at = "accepted", as_time(old[1]), as_time(old[2])
+        rows.append((run_id, nid, oid, p.quantity, p.unit_cost, p.distance_km, as_json(list(p.reasons)),
+                     status, created, buyer_at, supplier_at))
+    marks = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if marks is None:  # pragma: no cover - every supported driver is covered above
+        db.session.execute(sa.insert(Pairing), [dict(zip(_PROPOSAL_COLUMNS, r)) for r in rows])
+        return
+    values = [marks] * len(_PROPOSAL_COLUMNS)
+    if dialect.name == "postgresql":
+        values[_PROPOSAL_COLUMNS.index("reasons")] = "CAST(%s AS JSON)" % marks
+    sql = "INSERT INTO %s (%s) VALUES (%s)" % (table.name, ", ".join(_PROPOSAL_COLUMNS), ", ".join(values))
+    conn.exec_driver_sql(sql, rows)
 
 
 def _half_accepted():
