@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import Undefined
 
 from matchmaker.extensions import login_manager
 
@@ -56,7 +57,7 @@ def fdatetime(value, fmt="medium"):
 
 def fnum(value, digits=1):
     """A number with grouping, at most `digits` decimals, in the user's language."""
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, Undefined):
         return ""
     try:
         value = float(value)
@@ -69,7 +70,7 @@ def fnum(value, digits=1):
 
 def fpct(value):
     """A 0..1 share as a percentage in the user's language."""
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, Undefined):
         return ""
     return format_percent(float(value), format="#,##0%")
 

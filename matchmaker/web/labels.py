@@ -50,6 +50,7 @@ LABELS = {
         "withdrawn": _l("Withdrawn"),
         "superseded": _l("Superseded"),
         "new": _l("New"),
+        "opened": _l("Opened"),
         "continuing": _l("Continuing"),
     },
     "risk": {"low": _l("Low risk"), "medium": _l("Medium risk"), "high": _l("High risk")},

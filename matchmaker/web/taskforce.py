@@ -1,10 +1,13 @@
 """Task-force pages: the weekly report of the user's region, break workflow, charts, .xlsx, what-if."""
+import io
+
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.services import lookups
 from matchmaker.services.errors import DomainError, ServiceUnavailable
+from matchmaker.web import queries
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm
 from matchmaker.web.helpers import apply_errors, flash_error, ok, paginate, role_required
 from matchmaker.web.labels import choices, label
@@ -58,6 +61,7 @@ def report():
 def report_xlsx():
     """The week's report of the user's region as an .xlsx workbook (one sheet per part)."""
     data, filename = _reports().report_xlsx(_actor(), week=request.args.get("week") or None)
+    data = data if hasattr(data, "read") else io.BytesIO(data)
     return send_file(data, as_attachment=True, download_name=filename,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -132,6 +136,7 @@ def what_if():
     if form.validate_on_submit():
         try:
             result = _reports().what_if_view(_actor(), firms=form.firms.data or [], counties=form.counties.data or [])
+            result["graph"] = queries.decorate_graph(result["graph"])
         except DomainError as exc:
             top_errors = apply_errors(form, exc, {"stopped_firms": "firms", "high_risk_counties": "counties"})
     code = 422 if (form.errors or top_errors) else 200
