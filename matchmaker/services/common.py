@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.extensions import db
 from matchmaker.models import Category, Firm, Region
@@ -62,6 +63,26 @@ def firm_scope(actor, firm_cls=Firm):
     if prefix == "":
         return sa.true()
     return firm_cls.region_code.startswith(prefix)
+
+
+def flush():
+    """Flush pending changes; a concurrent edit of the same row becomes Conflict (see commit)."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("the record was changed by someone else at the same time; reload and try again",
+                       {"version": ["changed concurrently"]}) from None
+
+
+def commit():
+    """Commit the use case; a concurrent edit of the same row (version_id_col) becomes Conflict."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("the record was changed by someone else at the same time; reload and try again",
+                       {"version": ["changed concurrently"]}) from None
 
 
 def page_of(stmt, page, page_size):

@@ -115,7 +115,7 @@ def create_firm(actor, data):
     row = Firm(blockers=[], operating=True)
     _assign(row, data)
     db.session.add(row)
-    db.session.commit()
+    common.commit()
     return row
 
 
@@ -152,7 +152,7 @@ def update_firm(actor, firm_id, data):
     common.raise_if(errors, "invalid firm")
     _check_unique(data, exclude_id=row.id)
     if _assign(row, data):
-        db.session.commit()
+        common.commit()
     return row
 
 

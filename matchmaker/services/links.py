@@ -80,7 +80,7 @@ def create_link(actor, data):
         raise Conflict(f"a link with ref {ref} exists", {"ref": [f"{ref} already exists"]})
     row = Link(ref=ref, supplier_id=firms["supplier"].id, buyer_id=firms["buyer"].id, **_build(data))
     db.session.add(row)
-    db.session.commit()
+    common.commit()
     return row
 
 
@@ -122,10 +122,10 @@ def update_link(actor, link_id, data):
             setattr(row, attr, value)
             changed = True
     if changed:
-        db.session.flush()
+        common.flush()
         if was_active and not row.active:
             signals.link_deactivated.send("link", link=row, actor=actor)
-        db.session.commit()
+        common.commit()
     return row
 
 

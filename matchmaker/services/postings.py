@@ -60,7 +60,7 @@ def create(model, what, prefix, actor, data, validate, build):
         raise Conflict(f"a {what} with ref {ref} exists", {"ref": [f"{ref} already exists"]})
     row = model(ref=ref, firm_id=firm.id, **build(data))
     db.session.add(row)
-    db.session.commit()
+    common.commit()
     return row
 
 
@@ -109,12 +109,12 @@ def update(model, what, actor, row_id, data, validate, build):
             changed.add(attr)
     if not changed:
         return row
-    db.session.flush()
+    common.flush()
     if was_open and row.status == "closed":
         signals.posting_closed.send(what, posting=row, actor=actor)
     else:
         signals.posting_changed.send(what, posting=row, actor=actor, changed=changed)
-    db.session.commit()
+    common.commit()
     return row
 
 
@@ -126,9 +126,9 @@ def close(model, what, actor, row_id, version=None):
     if row.status == "closed":
         return row
     row.status = "closed"
-    db.session.flush()
+    common.flush()
     signals.posting_closed.send(what, posting=row, actor=actor)
-    db.session.commit()
+    common.commit()
     return row
 
 

@@ -184,3 +184,17 @@ def test_links_rules_and_rights(world):
     assert refs == {"L-own", "L-sister", "L-qiqihar", "L-jilin"}
     refs = {lk.ref for lk in links.list_links(actor(world, "city_staff"))[0]}
     assert refs == {"L-own", "L-sister", "L-qiqihar", row.ref}
+
+
+def test_concurrent_edit_is_a_conflict_not_a_lost_update(world):
+    """Another transaction bumps the row between our read and our write: ours must not overwrite it."""
+    import sqlalchemy as sa
+
+    user = actor(world, "firm_own")
+    row = needs.get_need(user, world.needs["own"])  # read (version 1) ...
+    with db.engine.begin() as conn:  # ... someone else commits meanwhile
+        conn.execute(sa.text("UPDATE need SET quantity = 5, version = version + 1 WHERE id = :id"), {"id": row.id})
+    with pytest.raises(Conflict):
+        needs.update_need(user, row.id, {"quantity": 77})
+    db.session.expire_all()
+    assert db.session.get(Need, row.id).quantity == 5
