@@ -408,6 +408,9 @@ def _activate(p, now):
     ).unique().scalar_one()
     if need.status != "open" or offer.status != "open":
         raise Conflict("the need or the offer of this proposal is closed", {"status": ["closed"]})
+    if not offer.firm.live:
+        raise Conflict("the supplier is not live now (not operating, or its county is high-risk)",
+                       {"supplier": ["not live"]})
     _commit_quantity(Need, need.id, p.quantity, "need")
     _commit_quantity(Offer, offer.id, p.quantity, "offer")
     db.session.expire(need)

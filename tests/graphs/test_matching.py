@@ -546,3 +546,12 @@ def test_duplicate_refs_and_missing_coordinates_are_rejected():
         build_index([need("N1"), need("N1")], [], as_of=AS_OF)
     with pytest.raises(MatchingError):
         build_index([need(at=(None, 126.0))], [], as_of=AS_OF)
+
+
+def test_empty_instances():
+    assert propose_pairings([], [], as_of=AS_OF).to_dict() == {
+        "as_of": "2020-03-16", "needs": [], "offers": [], "candidates": [], "pairings": [],
+        "unmet": [], "objective": {"matched_quantity": 0.0, "total_cost": 0.0}}
+    r = propose_pairings([need()], [], as_of=AS_OF)
+    assert [(u.need, u.quantity) for u in r.unmet] == [("N1", 10.0)]
+    assert best_partners(need(), build_index([], [], as_of=AS_OF)) == []

@@ -170,6 +170,23 @@ def test_accept_conflicts_when_the_quantity_is_gone(world):
     assert _db.session.get(Need, world["need"].id).committed_quantity == 0.0
 
 
+def test_accept_refused_when_the_supplier_is_no_longer_live(world):
+    matching.run_matching(AS_OF)
+    p = _pair("N1", "O2")
+    matching.accept_pairing(world["ub"], p.id)
+    world["s2"].region.risk = "high"
+    _db.session.commit()
+    with pytest.raises(Conflict):
+        matching.accept_pairing(world["us2"], p.id)
+    _db.session.rollback()
+    assert _db.session.get(Offer, world["o2"].id).committed_quantity == 0.0
+
+
+def test_run_with_nothing_open_stores_an_empty_run(db):
+    run = matching.run_matching(AS_OF)
+    assert run.pairings_count == 0 and run.objective == {"matched_quantity": 0.0, "total_cost": 0.0}
+
+
 def test_activation_lapses_proposals_that_no_longer_fit(db):
     factories.region("230102", **HARBIN)
     b1 = factories.firm("B1", kind="leading")
