@@ -34,4 +34,7 @@ def weekly_command(week, as_of, out):
 
 def register(app):
     """Attach the report command group to the app's CLI."""
+    from matchmaker.scheduler import scheduler_command
+
     app.cli.add_command(report_group)
+    app.cli.add_command(scheduler_command)

@@ -324,6 +324,11 @@ def _require_reader(actor):
         raise Forbidden("reports are for task-force staff")
 
 
+def report_exists(week):
+    """Whether a week has a stored report."""
+    return db.session.scalar(sa.select(WeeklyReport.id).where(WeeklyReport.week == week)) is not None
+
+
 def get_report(week=None):
     """The stored report of a week (the latest when week is None); NotFound when there is none."""
     if week:
