@@ -1,6 +1,7 @@
 """Names of the codes users see (factors, kinds, levels, terms...), in the user's language."""
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 LABELS = {
     "factor": {
@@ -52,6 +53,13 @@ LABELS = {
         "new": _l("New"),
         "opened": _l("Opened"),
         "continuing": _l("Continuing"),
+    },
+    "break_status": {
+        "open": lazy_pgettext("break", "Open"),
+        "assigned": lazy_pgettext("break", "Assigned"),
+        "reopened": lazy_pgettext("break", "Reopened"),
+        "closed": lazy_pgettext("break", "Closed"),
+        "resolved": lazy_pgettext("break", "Resolved"),
     },
     "risk": {"low": _l("Low risk"), "medium": _l("Medium risk"), "high": _l("High risk")},
     "role": {"firm": _l("Firm user"), "staff": _l("Task-force staff"), "admin": _l("Administrator")},

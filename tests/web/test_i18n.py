@@ -13,15 +13,15 @@ PO = TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
 def _extracted(tmp_path):
     pot = tmp_path / "messages.pot"
     CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                                "-k", "lazy_gettext", "-o", str(pot), str(ROOT)])
+                                "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "-o", str(pot), str(ROOT)])
     with open(pot, "rb") as fh:
-        return {m.id for m in read_po(fh) if m.id}
+        return {(m.context, m.id) for m in read_po(fh) if m.id}
 
 
 def test_every_message_has_a_chinese_translation(tmp_path):
     with open(PO, "rb") as fh:
         catalog = read_po(fh)
-    translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
+    translated = {(m.context, m.id) for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
     missing = sorted(_extracted(tmp_path) - translated)
     assert not missing, f"{len(missing)} messages lack a translation (see docs/i18n.md): {missing[:10]}"
 
@@ -30,7 +30,8 @@ def test_compiled_catalog_matches_the_po():
     with open(PO, "rb") as fh:
         catalog = read_po(fh)
     mo = Translations.load(str(TRANSLATIONS), ["zh_Hans_CN"])
-    stale = [m.id for m in catalog if m.id and m.string and mo.gettext(m.id) != m.string]
+    stale = [m.id for m in catalog if m.id and m.string
+             and (mo.pgettext(m.context, m.id) if m.context else mo.gettext(m.id)) != m.string]
     assert not stale, f"messages.mo is out of date; run pybabel compile: {stale[:5]}"
 
 
