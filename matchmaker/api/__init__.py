@@ -4,7 +4,7 @@ import importlib
 MODULES = (
     "firms", "needs", "offers", "links", "regions", "categories", "auth", "docs",  # core API
     "pairings",  # matcher
-    # "reports",   (chain-break report)
+    "reports",  # chain-break report
     "audit",
 )
 
