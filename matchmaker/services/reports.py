@@ -311,6 +311,14 @@ def _pairings(as_of, week):
     return out
 
 
+def run_report(actor, week=None, as_of=None):
+    """Compute and store a week's report on request (admins); returns the whole report file."""
+    if actor is None or actor.role != "admin":
+        raise Forbidden("only administrators run the weekly report by hand")
+    report, _ = write_weekly_report(week, as_of)
+    return report_data(None, report.week)
+
+
 # --- reading the report -----------------------------------------------------------------------
 
 def _visible(actor, owner_region, buyer_region):
@@ -361,7 +369,8 @@ def _break_rows_for(actor, report, open_only=True):
     if open_only:
         stmt = stmt.where(Break.status.in_(OPEN_STATUSES))
     if actor is not None:
-        prefix = scope_prefix(actor) or "-"
+        prefix = scope_prefix(actor)
+        prefix = "-" if prefix is None else prefix  # "-" matches no region
         stmt = stmt.where(sa.or_(Break.owner_region.startswith(prefix), Break.buyer_region.startswith(prefix)))
     rows = db.session.scalars(stmt).all()
     rows.sort(key=lambda b: (-b.severity, KIND_RANK.get(b.kind, 9), b.buyer, b.category, b.supplier or ""))

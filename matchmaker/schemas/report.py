@@ -1,0 +1,126 @@
+"""Weekly report and chain-break schemas (the report file of spec/chain-breaks.md, and the workflow)."""
+from marshmallow import fields
+
+from matchmaker.models.report import BREAK_STATUSES
+from matchmaker.schemas.common import Choice, InputSchema, OutputSchema, Text
+
+KINDS = ("supplier_down", "supplier_strained", "uncovered_need", "chain_gap", "single_source", "upstream_break")
+LEVELS = ("county", "city", "province")
+FACTORS = ("ppe", "labour", "transport", "materials", "funds", "orders", "risk_zone", "other")
+
+
+class ReportBreakSchema(OutputSchema):
+    """A break as in the report file (pending_proposals only on uncovered_need and chain_gap)."""
+
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    buyer = fields.String()
+    supplier = fields.String(allow_none=True)
+    category = fields.String()
+    quantity = fields.Float()
+    factors = fields.List(fields.String())
+    level = fields.String(metadata={"enum": list(LEVELS)})
+    owner_region = fields.String()
+    weeks_open = fields.Integer()
+    status = fields.String(metadata={"enum": list(BREAK_STATUSES)})
+    tier = fields.Integer()
+    path = fields.List(fields.String())
+    severity = fields.Float()
+    pending_proposals = fields.Integer()
+
+
+class HistorySchema(OutputSchema):
+    at = fields.DateTime()
+    week = fields.String()
+    action = fields.String()
+    by = fields.String()
+    note = fields.String(allow_none=True)
+    level = fields.String(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True)
+
+
+class BreakSchema(ReportBreakSchema):
+    """A stored break with its id, names, assignee and (for one break) history."""
+
+    id = fields.Integer()
+    week = fields.String()
+    buyer_name = fields.String(allow_none=True)
+    supplier_name = fields.String(allow_none=True)
+    buyer_region = fields.String()
+    assignee_id = fields.Integer(allow_none=True)
+    assignee_name = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    history = fields.List(fields.Nested(HistorySchema))
+    can_act = fields.Boolean()
+
+
+class ResolvedSchema(OutputSchema):
+    kind = fields.String()
+    buyer = fields.String()
+    supplier = fields.String(allow_none=True)
+    category = fields.String()
+
+
+class ReportSchema(OutputSchema):
+    """The weekly report of the caller's region (the whole report file for admins)."""
+
+    week = fields.String(metadata={"example": "2020-W12"})
+    as_of = fields.String(metadata={"example": "2020-03-16"})
+    breaks = fields.List(fields.Nested(ReportBreakSchema))
+    resolved = fields.List(fields.Nested(ResolvedSchema))
+    summary = fields.Dict()
+    monitoring = fields.Dict()
+    pairings = fields.Dict()
+
+
+class ReportListItemSchema(OutputSchema):
+    week = fields.String()
+    as_of = fields.String()
+    previous_week = fields.String(allow_none=True)
+    open_breaks = fields.Integer()
+    resolved = fields.Integer()
+    computed_at = fields.String(allow_none=True)
+
+
+class BreakQueryArgsSchema(InputSchema):
+    """Filters of a report's breaks."""
+
+    kind = Choice(KINDS)
+    factor = Choice(FACTORS)
+    level = Choice(LEVELS)
+    status = Choice(BREAK_STATUSES)
+    buyer = Text(64)
+    supplier = Text(64)
+    category = Text(32)
+    owner_region = Text(6)
+
+
+class AssignSchema(InputSchema):
+    assignee_id = fields.Integer(required=True, strict=True)
+    note = Text(2000, allow_none=True)
+
+
+class NoteSchema(InputSchema):
+    note = Text(2000, allow_none=True)
+
+
+class CloseSchema(InputSchema):
+    note = Text(2000, required=True, min_length=1)
+
+
+class WhatIfSchema(InputSchema):
+    stopped_firms = fields.List(Text(64), load_default=list)
+    high_risk_counties = fields.List(Text(6), load_default=list)
+    as_of = fields.Date(load_default=None)
+
+
+class WhatIfResultSchema(OutputSchema):
+    as_of = fields.String()
+    stopped_firms = fields.List(fields.String())
+    high_risk_counties = fields.List(fields.String())
+    new = fields.List(fields.Nested(BreakSchema))
+    resolved = fields.List(fields.Nested(BreakSchema))
+
+
+class RunReportSchema(InputSchema):
+    week = Text(8, load_default=None, metadata={"example": "2020-W12"})
+    as_of = fields.Date(load_default=None)
