@@ -190,10 +190,16 @@ def bench_core(needs, offers, subs, args):
     q = opt_q / QUANTITY_SCALE
     c = opt_c / (QUANTITY_SCALE * COST_SCALE)
     print("optimum: matched %.3f, total cost %.3f" % (q, c))
-    print("greedy:  matched %.3f (%.2f%% less), total cost %.3f (%+.2f%%), "
+    print("greedy, cheapest pair first: matched %.3f (%.2f%% less), total cost %.3f (%+.2f%%), "
           "cost per unit matched %+.2f%%"
           % (g_q, 100 * (1 - g_q / q), g_c, 100 * (g_c / c - 1),
              100 * ((g_c / g_q) / (c / q) - 1)))
+    g2 = greedy_pairings(index, (ni, oi, cost, dist), order="need")
+    print("greedy, need by need (soonest due first, cheapest offers): matched %.3f (%.2f%% less), "
+          "total cost %.3f (%+.2f%%), cost per unit matched %+.2f%%"
+          % (g2["matched_quantity"], 100 * (1 - g2["matched_quantity"] / q), g2["total_cost"],
+             100 * (g2["total_cost"] / c - 1),
+             100 * ((g2["total_cost"] / g2["matched_quantity"]) / (c / q) - 1)))
     nx_result = None
     if not args.skip_networkx:
         with tempfile.TemporaryDirectory() as tmp:

@@ -955,17 +955,20 @@ def _result(index: MatchIndex, ni, oi, cost, dist, flow) -> MatchResult:
     )
 
 
-def greedy_pairings(index: MatchIndex, candidates=None):
-    """Cheapest-pair-first assignment: the baseline the optimum is measured against.
+def greedy_pairings(index: MatchIndex, candidates=None, order="cost"):
+    """Greedy assignment: the baseline the optimum is measured against.
 
-    Takes the allowed pairs in order of unit cost (ties by need, then offer) and gives
-    each as much as both sides still hold.  Not optimal in quantity or in cost.
+    With ``order="cost"`` (cheapest pair first) the allowed pairs are taken in order of
+    unit cost (ties by need, then offer); with ``order="need"`` the needs are served one
+    after the other, soonest due first, each from its cheapest allowed offers.  Each pair
+    gets as much as both sides still hold.  Neither is optimal in quantity or in cost.
 
     Parameters
     ----------
     index : MatchIndex
     candidates : tuple of arrays, optional
         ``(need_idx, offer_idx, cost, distance)`` as computed for ``index``.
+    order : {"cost", "need"}, optional
 
     Returns
     -------
@@ -987,7 +990,12 @@ def greedy_pairings(index: MatchIndex, candidates=None):
     if candidates is None:
         candidates = index._candidate_arrays()
     ni, oi, cost, _ = candidates
-    order = np.lexsort((oi, ni, cost))
+    if order == "cost":
+        order = np.lexsort((oi, ni, cost))
+    elif order == "need":
+        order = np.lexsort((oi, cost, ni, index.n_due[ni]))
+    else:
+        raise MatchingError("order must be 'cost' or 'need'")
     n_left = index.n_qty.tolist()
     o_left = index.o_qty.tolist()
     total_flow = 0

@@ -492,10 +492,13 @@ def test_greedy_is_never_better_than_the_optimum():
         needs, offers = _random_instance(rng, 30, 30)
         idx = build_index(needs, offers, as_of=AS_OF)
         opt = propose_pairings(None, None, index=idx).objective
-        greedy = greedy_pairings(idx)
-        assert greedy["matched_quantity"] <= opt["matched_quantity"] + 1e-9
-        if greedy["matched_quantity"] == opt["matched_quantity"]:
-            assert greedy["total_cost"] >= opt["total_cost"] - 1e-9
+        for order in ("cost", "need"):
+            greedy = greedy_pairings(idx, order=order)
+            assert greedy["matched_quantity"] <= opt["matched_quantity"] + 1e-9
+            if greedy["matched_quantity"] == opt["matched_quantity"]:
+                assert greedy["total_cost"] >= opt["total_cost"] - 1e-9
+    with pytest.raises(MatchingError):
+        greedy_pairings(idx, order="random")
 
 
 # ---------------------------------------------------------------------------
