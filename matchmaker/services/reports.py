@@ -179,7 +179,9 @@ def write_weekly_report(week=None, as_of=None, *, only_if_missing=False):
         report.stats = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows)}
         _insert_breaks(rows)
         if events:
-            db.session.execute(sa.insert(BreakEvent), events)
+            db.session.execute(sa.insert(BreakEvent.__table__), [
+                {"actor_id": None, "actor": None, "assignee_id": None, "note": None,
+                 "at": datetime.now(timezone.utc), **e} for e in events])
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -193,9 +195,16 @@ def _rows_by_key(report_id):
     return {r.key: r for r in db.session.execute(sa.select(*cols).where(Break.report_id == report_id))}
 
 
+_LEVEL_CACHE = {}
+
+
 def _level(base, weeks_open, manual_steps):
-    auto = escalated_level(base, weeks_open)
-    return LEVELS[min(LEVELS.index(auto) + (manual_steps or 0), len(LEVELS) - 1)]
+    key = (base, weeks_open, manual_steps or 0)
+    level = _LEVEL_CACHE.get(key)
+    if level is None:
+        auto = escalated_level(base, weeks_open)
+        level = _LEVEL_CACHE[key] = LEVELS[min(LEVELS.index(auto) + key[2], len(LEVELS) - 1)]
+    return level
 
 
 def _break_rows(report, detected, info, prev_rows, same_rows):
@@ -236,7 +245,7 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
 def _insert_breaks(rows, chunk=20000):
     """Insert the report's break rows in bulk (executemany)."""
     for i in range(0, len(rows), chunk):
-        db.session.execute(sa.insert(Break), rows[i:i + chunk])
+        db.session.execute(sa.insert(Break.__table__), rows[i:i + chunk])
 
 
 def _resolved(prev_rows, keys):
