@@ -7,6 +7,7 @@ MODULES = (
     "firm",
     "taskforce",
     "admin",
+    "report_print",  # printable weekly report (chain-break report)
 )
 
 
