@@ -521,15 +521,15 @@ def _index(as_of):
 
 
 def _fingerprint():
-    """Changes whenever a need, offer or firm is added, removed or edited (every ORM edit bumps
-    `version`), so a cached index is never older than the stored postings it was built from."""
-    out = []
-    for model in (Need, Offer, Firm):
-        out.extend(db.session.execute(
-            sa.select(sa.func.count(model.id), sa.func.max(model.id), sa.func.sum(model.version))).one())
-    out.extend(db.session.execute(
-        sa.select(sa.func.count(DeclinedPair.id), sa.func.max(DeclinedPair.id))).one())
-    return tuple(out)
+    """Cheap marker of new rows (the largest need, offer, firm and declined-pair ids): a cached
+    index is rebuilt when postings are added. Edits made in this process invalidate it at once;
+    edits made by other processes are caught by INDEX_TTL_SECONDS, and every answer is checked
+    against the partners' current rows anyway (best_partners)."""
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.max(Need.id)).scalar_subquery(),
+        sa.select(sa.func.max(Offer.id)).scalar_subquery(),
+        sa.select(sa.func.max(Firm.id)).scalar_subquery(),
+        sa.select(sa.func.max(DeclinedPair.id)).scalar_subquery())).one())
 
 
 def best_partners(actor, kind, posting_id, n=10, as_of=None):
@@ -546,19 +546,25 @@ def best_partners(actor, kind, posting_id, n=10, as_of=None):
     record = _record_of(kind, row)
     if record is None:
         return []
-    partners = gm.best_partners(record, index, n=int(n))
-    if kind == "need":
-        ids = offer_ids
-        declined = _declined_partners(Need, row.id)
-    else:
-        ids = need_ids
-        declined = _declined_partners(Offer, row.id)
+    # a few more than asked for, so partners that closed since the index was built can be dropped
+    partners = gm.best_partners(record, index, n=int(n) * 2 + 5)
+    partner_model = Offer if kind == "need" else Need
+    ids = offer_ids if kind == "need" else need_ids
+    declined = _declined_partners(model, row.id)
+    wanted = [ids.get(p["ref"]) for p in partners]
+    fresh = dict((pid, (status, left)) for pid, status, left in db.session.execute(
+        sa.select(partner_model.id, partner_model.status,
+                  partner_model.quantity - partner_model.committed_quantity)
+        .where(partner_model.id.in_([w for w in wanted if w is not None]))).all())
     out = []
-    for p in partners:
-        pid = ids.get(p["ref"])
-        if pid in declined:
+    for p, pid in zip(partners, wanted):
+        status, left = fresh.get(pid, ("closed", 0.0))
+        if pid in declined or status != "open" or left <= EPSILON:
             continue
-        out.append({**p, "id": pid, "kind": "offer" if kind == "need" else "need"})
+        out.append({**p, "open_quantity": round(left, 3), "id": pid,
+                    "kind": "offer" if kind == "need" else "need"})
+        if len(out) == int(n):
+            break
     return out
 
 

@@ -319,6 +319,22 @@ def test_best_partners_from_the_index(world):
         matching.best_partners(world["us2"], "offer", world["o1"].id, as_of=AS_OF)
 
 
+def test_best_partners_drop_partners_closed_since_the_index_was_built(world):
+    assert [p["ref"] for p in matching.best_partners(world["ub"], "need", world["need"].id,
+                                                      as_of=AS_OF)] == ["O1", "O2"]
+    # another process closes O1 and commits part of O2: no signal reaches this process's cache
+    _db.session.execute(sa.update(Offer).where(Offer.ref == "O1").values(status="closed"))
+    _db.session.execute(sa.update(Offer).where(Offer.ref == "O2").values(committed_quantity=30.0))
+    _db.session.commit()
+    (only,) = matching.best_partners(world["ub"], "need", world["need"].id, as_of=AS_OF)
+    assert only["ref"] == "O2" and only["open_quantity"] == 50.0
+    # a new posting (a larger id) rebuilds the index at once
+    factories.offer(world["s1"], "C1", quantity=5.0, ref="O3")
+    _db.session.commit()
+    assert [p["ref"] for p in matching.best_partners(world["ub"], "need", world["need"].id,
+                                                      as_of=AS_OF)] == ["O3", "O2"]
+
+
 def test_match_command_writes_the_run_file(world, runner, tmp_path):
     out = tmp_path / "run.json"
     result = runner.invoke(args=["match", "--as-of", "2020-03-16", "--out", str(out)])
