@@ -44,6 +44,24 @@ def _fail(exc):
     sys.exit(1)
 
 
+@contextmanager
+def _clean_errors(action):
+    """Turn a missing schema, an unreadable file or an unwritable path into a message and exit 1."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        yield
+    except DomainError as exc:
+        _fail(exc)
+    except (OperationalError, ProgrammingError) as exc:
+        click.echo(f"Error: {action} failed, the database is not ready ({str(exc.orig).splitlines()[0]}); "
+                   "run `matchmaker db upgrade` first (数据库未就绪)", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"Error: {action} failed: {exc}", err=True)
+        sys.exit(1)
+
+
 def _actor(name):
     from matchmaker.services.audit import acting_as
 
@@ -60,11 +78,8 @@ def import_command(path, progress):
     from matchmaker.services.packages import import_package
 
     show = sys.stdout.isatty() if progress is None else progress
-    try:
-        with _actor("cli import"), _progress_bar(show, "importing") as callback:
-            result = import_package(path, progress=callback)
-    except DomainError as exc:
-        _fail(exc)
+    with _clean_errors("import"), _actor("cli import"), _progress_bar(show, "importing") as callback:
+        result = import_package(path, progress=callback)
     click.echo(f"Imported {path}:")
     for line in result.lines():
         click.echo("  " + line)
@@ -78,7 +93,8 @@ def export_command(path):
     from matchmaker.services.packages import export_package
 
     try:
-        counts = export_package(path)
+        with _clean_errors("export"):
+            counts = export_package(path)
     except ValueError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -96,18 +112,14 @@ def demo_command(progress):
     from matchmaker.services.demo import DEMO_PASSWORD, load_demo
 
     show = sys.stdout.isatty() if progress is None else progress
-    try:
-        with _actor("cli demo"), _progress_bar(show, "loading demo") as callback:
-            result, accounts = load_demo(progress=callback)
-    except DomainError as exc:
-        _fail(exc)
+    with _clean_errors("demo"), _actor("cli demo"), _progress_bar(show, "loading demo") as callback:
+        result, accounts = load_demo(progress=callback)
     click.echo("Demo data loaded (演示数据已加载):")
     for line in result.lines():
         click.echo("  " + line)
     click.echo(f"Demo accounts (演示账号), password for all (密码): {DEMO_PASSWORD}")
     for a in accounts:
-        role = a.role if a.role != "staff" else "staff"
-        click.echo(f"  {a.email:<28} {role:<6} {a.where}  ({a.name})")
+        click.echo(f"  {a.email:<28} {a.role:<6} {a.where}  ({a.name})")
 
 
 @click.group("reference")
@@ -121,6 +133,6 @@ def reference_load_command():
     """Insert the shipped regions and categories that are not stored yet (idempotent)."""
     from matchmaker.services.reference_data import ensure_reference_data
 
-    with _actor("cli reference"):
+    with _clean_errors("reference load"), _actor("cli reference"):
         added = ensure_reference_data()
     click.echo(f"Reference data: {added['regions']} regions and {added['categories']} categories added")

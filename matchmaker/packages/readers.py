@@ -197,12 +197,15 @@ def read_csv_folder(path) -> RawPackage:
 def read_zip(source) -> RawPackage:
     """A .zip of CSV files (the web upload of a CSV folder); one folder level is allowed."""
     package = RawPackage("csv")
-    with zipfile.ZipFile(source) as archive:
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            name = info.filename
-            if info.is_dir() or name.startswith("__MACOSX/") or not name.lower().endswith(".csv"):
-                continue
-            _add_csv(package, Path(name).stem, archive.read(info))
+    try:
+        with zipfile.ZipFile(source) as archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                name = info.filename
+                if info.is_dir() or name.startswith("__MACOSX/") or not name.lower().endswith(".csv"):
+                    continue
+                _add_csv(package, Path(name).stem, archive.read(info))
+    except zipfile.BadZipFile as exc:
+        package.problems.append(Problem("package", 1, "-", f"not a readable .zip file: {exc} (无法读取的压缩包)"))
     return package
 
 

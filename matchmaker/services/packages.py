@@ -113,7 +113,7 @@ class _Writer:
             self.progress(self.done, self.total)
 
     def insert(self, table, rows):
-        """Multi-row INSERT in chunks."""
+        """INSERT in chunks, as executemany (psycopg pipelines it; SQLite reuses one statement)."""
         for chunk in _chunks(rows):
             db.session.execute(sa.insert(table), chunk)
             self.tick(len(chunk))
