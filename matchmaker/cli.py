@@ -21,8 +21,13 @@ def main():
 def serve_command(host, port, debug):
     """Run the web service (development server; production runs gunicorn 'matchmaker:create_app()')."""
     from flask import current_app
+    from werkzeug.serving import run_simple
 
-    current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+    # app.run() refuses to start inside the flask CLI, so serve the app object directly.
+    app = current_app._get_current_object()
+    app.debug = debug
+    click.echo(f"Serving on http://{host}:{port}/")
+    run_simple(host, port, app, use_reloader=False, use_debugger=debug, threaded=True)
 
 
 def register_cli(app):
