@@ -1,16 +1,63 @@
-"""SQLite connection settings: enforce foreign keys, WAL for concurrent readers."""
+"""SQLite connection settings: enforce foreign keys, WAL for concurrent readers; and
+timezone-aware columns read back as aware UTC datetimes, as PostgreSQL returns them."""
+from datetime import timezone
+
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+_installed = set()
 
 
 def install_sqlite_pragmas(app):
     """Turn on foreign keys (and WAL for file databases) for every SQLite connection."""
+    if "pragmas" not in _installed:
+        _installed.add("pragmas")
 
-    @event.listens_for(Engine, "connect")
-    def _pragmas(dbapi_connection, connection_record):  # pragma: no cover - trivial
-        module = type(dbapi_connection).__module__
-        if not module.startswith("sqlite3"):
-            return
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+        @event.listens_for(Engine, "connect")
+        def _pragmas(dbapi_connection, connection_record):  # pragma: no cover - trivial
+            module = type(dbapi_connection).__module__
+            if not module.startswith("sqlite3"):
+                return
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and "utc" not in _installed:
+        _installed.add("utc")
+        from matchmaker.models.base import Base
+
+        event.listen(Base, "load", _aware_on_load, propagate=True)
+        event.listen(Base, "refresh", _aware_on_refresh, propagate=True)
+
+
+# SQLite stores DateTime(timezone=True) values as text without an offset and returns them
+# naive; the API would then print times without an offset (not RFC 3339, and ambiguous).
+# Every value the service writes is UTC (models.base.utcnow), so say so on load.
+_aware_keys_of = {}
+
+
+def _aware_keys(mapper):
+    keys = _aware_keys_of.get(mapper)
+    if keys is None:
+        keys = _aware_keys_of[mapper] = [
+            prop.key for prop in mapper.column_attrs
+            if isinstance(prop.columns[0].type, sa.DateTime) and prop.columns[0].type.timezone
+        ]
+    return keys
+
+
+def _make_aware(target):
+    state = sa.inspect(target)
+    for key in _aware_keys(state.mapper):
+        value = state.dict.get(key)
+        if value is not None and value.tzinfo is None:
+            state.dict[key] = value.replace(tzinfo=timezone.utc)
+
+
+def _aware_on_load(target, context):
+    _make_aware(target)
+
+
+def _aware_on_refresh(target, context, attrs):
+    _make_aware(target)
