@@ -67,6 +67,7 @@ class FirmQueryArgsSchema(InputSchema):
     region = RegionCode(metadata={"description": "a region code; a city or province includes its counties"})
     kind = Choice(KINDS)
     operating = fields.Boolean()
+    status = Choice(("operating", "stopped"), metadata={"description": "same as operating=true/false"})
     park = Text(max_length=200)
     industry = Text(max_length=10)
     blocker = Choice(REPORTABLE_BLOCKERS)

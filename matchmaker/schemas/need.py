@@ -1,5 +1,5 @@
 """Need schemas (package fields: firm = firm ref, category = category code)."""
-from marshmallow import fields, validates_schema
+from marshmallow import fields
 
 from matchmaker.models.firm import KINDS
 from matchmaker.models.need import STATUSES, TERMS
@@ -64,6 +64,3 @@ class PostingQueryArgsSchema(InputSchema):
 class NeedQueryArgsSchema(PostingQueryArgsSchema):
     """Filters of the need list."""
 
-
-__all__ = ["NeedSchema", "NeedCreateSchema", "NeedUpdateSchema", "NeedQueryArgsSchema", "PostingQueryArgsSchema",
-           "validates_schema"]

@@ -165,8 +165,8 @@ def update_firm_status(actor, firm_id, data):
 
 
 def list_firms(actor, filters=None, page=1, page_size=50):
-    """(firms, total) the actor may read; filters: region, kind, operating, park, industry, blocker,
-    category (firms with an open need or offer in it)."""
+    """(firms, total) the actor may read; filters: region, kind, operating, status (operating|stopped),
+    park, industry, blocker, category (firms with an open need or offer in it)."""
     filters = filters or {}
     stmt = sa.select(Firm).where(common.firm_scope(actor))
     if filters.get("region"):
@@ -175,6 +175,10 @@ def list_firms(actor, filters=None, page=1, page_size=50):
         stmt = stmt.where(Firm.kind == filters["kind"])
     if filters.get("operating") is not None:
         stmt = stmt.where(Firm.operating.is_(bool(filters["operating"])))
+    if filters.get("status"):
+        if filters["status"] not in ("operating", "stopped"):
+            common.raise_if({"status": ["one of: operating, stopped"]})
+        stmt = stmt.where(Firm.operating.is_(filters["status"] == "operating"))
     if filters.get("park"):
         stmt = stmt.where(Firm.park == filters["park"])
     if filters.get("industry"):

@@ -74,6 +74,8 @@ def test_list_firms_scope_and_filters(world):
                                                                             "operating": False})
     assert refs("admin", blocker="funds") == {"F-OWN"}
     assert refs("admin", operating=False) == {"F-OWN"}
+    assert refs("admin", status="stopped") == {"F-OWN"}
+    assert refs("admin", status="operating", region="230100") == {"F-SISTER"}
     assert refs("admin", category="C1") == {"F-OWN", "F-SISTER", "F-QQH", "F-JL"}
     assert refs("admin", category="C2") == set()
 
