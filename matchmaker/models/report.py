@@ -53,13 +53,15 @@ class Break(Base):
     """One break in one weekly report."""
 
     __tablename__ = "chain_break"
-    __table_args__ = (sa.UniqueConstraint("report_id", "key", name="uq_chain_break_report_key"),)
+    # Few indexes on purpose: a province's report inserts ~10^5 rows in one go.
+    __table_args__ = (sa.UniqueConstraint("report_id", "key", name="uq_chain_break_report_key"),
+                      sa.Index("ix_chain_break_report_buyer", "report_id", "buyer"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(sa.ForeignKey("weekly_report.id", ondelete="CASCADE"), index=True)
-    key: Mapped[str] = mapped_column(sa.String(300), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
-    buyer: Mapped[str] = mapped_column(sa.String(64), index=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("weekly_report.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    buyer: Mapped[str] = mapped_column(sa.String(64))
     supplier: Mapped[Optional[str]] = mapped_column(sa.String(64))
     category: Mapped[str] = mapped_column(sa.String(32))
     quantity: Mapped[float] = mapped_column(sa.Float)
@@ -67,12 +69,12 @@ class Break(Base):
     tier: Mapped[int] = mapped_column(sa.Integer, default=1)
     path: Mapped[list] = mapped_column(sa.JSON, default=list)
     base_level: Mapped[str] = mapped_column(sa.String(10))
-    level: Mapped[str] = mapped_column(sa.String(10), index=True)
-    owner_region: Mapped[str] = mapped_column(sa.String(6), index=True)
-    buyer_region: Mapped[str] = mapped_column(sa.String(6), index=True)  # the buyer's county
+    level: Mapped[str] = mapped_column(sa.String(10))
+    owner_region: Mapped[str] = mapped_column(sa.String(6))
+    buyer_region: Mapped[str] = mapped_column(sa.String(6))  # the buyer's county
     weeks_open: Mapped[int] = mapped_column(sa.Integer, default=1)
     severity: Mapped[float] = mapped_column(sa.Float, default=0.0)
-    status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default="open")
     assignee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     manual_steps: Mapped[int] = mapped_column(sa.Integer, default=0)  # escalated by hand
     pending_proposals: Mapped[Optional[int]] = mapped_column(sa.Integer)

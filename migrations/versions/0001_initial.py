@@ -282,14 +282,7 @@ def upgrade():
     sa.UniqueConstraint('report_id', 'key', name='uq_chain_break_report_key')
     )
     with op.batch_alter_table('chain_break', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_chain_break_buyer'), ['buyer'], unique=False)
-        batch_op.create_index(batch_op.f('ix_chain_break_buyer_region'), ['buyer_region'], unique=False)
-        batch_op.create_index(batch_op.f('ix_chain_break_key'), ['key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_chain_break_kind'), ['kind'], unique=False)
-        batch_op.create_index(batch_op.f('ix_chain_break_level'), ['level'], unique=False)
-        batch_op.create_index(batch_op.f('ix_chain_break_owner_region'), ['owner_region'], unique=False)
-        batch_op.create_index(batch_op.f('ix_chain_break_report_id'), ['report_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_chain_break_status'), ['status'], unique=False)
+        batch_op.create_index('ix_chain_break_report_buyer', ['report_id', 'buyer'], unique=False)
 
     op.create_table('pairing',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -358,14 +351,7 @@ def downgrade():
 
     op.drop_table('pairing')
     with op.batch_alter_table('chain_break', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_chain_break_status'))
-        batch_op.drop_index(batch_op.f('ix_chain_break_report_id'))
-        batch_op.drop_index(batch_op.f('ix_chain_break_owner_region'))
-        batch_op.drop_index(batch_op.f('ix_chain_break_level'))
-        batch_op.drop_index(batch_op.f('ix_chain_break_kind'))
-        batch_op.drop_index(batch_op.f('ix_chain_break_key'))
-        batch_op.drop_index(batch_op.f('ix_chain_break_buyer_region'))
-        batch_op.drop_index(batch_op.f('ix_chain_break_buyer'))
+        batch_op.drop_index('ix_chain_break_report_buyer')
 
     op.drop_table('chain_break')
     with op.batch_alter_table('break_event', schema=None) as batch_op:
