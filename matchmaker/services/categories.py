@@ -1,5 +1,6 @@
 """Categories: what is traded, with the product chain (inputs) and substitutes; read-only."""
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from matchmaker.extensions import db
 from matchmaker.models import Category
@@ -19,7 +20,7 @@ def list_categories(filters=None, page=1, page_size=50):
     from matchmaker.services.common import page_of
 
     filters = filters or {}
-    stmt = sa.select(Category)
+    stmt = sa.select(Category).options(selectinload(Category.inputs), selectinload(Category.substitutes))
     if filters.get("q"):
         q = filters["q"]
         stmt = stmt.where(sa.or_(Category.code.contains(q, autoescape=True),
