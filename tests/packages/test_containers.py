@@ -248,3 +248,18 @@ def test_exported_xlsx_reads_the_same_with_openpyxl(tmp_path, load, base):
     assert row["available_from"].is_date and row["available_from"].value.date() == date(2020, 3, 1)
     assert row["quantity"].value == 40 and row["note"].value == "=SUM(A1)  <b>&"
     assert row["note"].data_type == "s"
+
+
+def test_csv_saved_by_chinese_excel_as_gb18030_is_read(tmp_path, stored_regions):
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    (folder / "firms.csv").write_bytes((FIRM_HEADER + "\r\nF1,哈尔滨甲企业,sme,230102,是,,\r\n").encode("gb18030"))
+    import_package(folder, reference=False)
+    assert db.session.scalar(sa.select(Firm.name)) == "哈尔滨甲企业"
+
+
+def test_progress_is_reported_up_to_the_total(load, base):
+    calls = []
+    load(base, progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1][0] == calls[-1][1]
+    assert all(b[0] >= a[0] for a, b in zip(calls, calls[1:]))
