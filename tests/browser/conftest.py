@@ -28,6 +28,9 @@ def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     missing = sync_playwright is None or not os.access(CHROMIUM, os.X_OK)
     skip = pytest.mark.skip(reason=f"needs playwright and {CHROMIUM}")
+    if os.environ.get("MATCHMAKER_TEST_DATABASE_URL", "").startswith("postgresql"):
+        # The live server runs on its own SQLite file either way; the SQLite pass already ran these.
+        missing, skip = True, pytest.mark.skip(reason="browser tests run in the SQLite pass")
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.browser)
