@@ -10,7 +10,7 @@ from matchmaker.services import offers as offers_service
 from matchmaker.services import firms as firms_service
 from matchmaker.services.errors import DomainError, Invalid
 from matchmaker.web import queries
-from matchmaker.web.forms import NeedForm, OfferForm, StatusForm
+from matchmaker.web.forms import NeedForm, OfferForm, StatusForm, opts
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, ok, paginate, role_required
 from matchmaker.web.labels import label
 
@@ -35,9 +35,9 @@ def _category_choices():
     from matchmaker.web.helpers import is_en
 
     rows, _total = categories.list_categories(page_size=10000)
-    return [("", _("Choose a category"))] + [
+    return opts([("", _("Choose a category"))] + [
         (c.code, f"{c.code} · {(c.name_en if is_en() and c.name_en else c.name)} ({c.unit})") for c in rows
-    ]
+    ])
 
 
 def _list_page(list_fn, status):
@@ -205,7 +205,7 @@ def status():
     """Report the firm's resumption status: operating, capacity, workers back, blockers."""
     firm = _actor().firm
     form = StatusForm()
-    form.blockers.choices = [(code, label(code, "factor")) for code in REPORTABLE_BLOCKERS]
+    form.blockers.choices = opts((code, label(code, "factor")) for code in REPORTABLE_BLOCKERS)
     if request.method == "GET":
         form.operating.data = bool(firm.operating)
         form.capacity_utilization.data = None if firm.capacity_utilization is None else round(firm.capacity_utilization * 100)

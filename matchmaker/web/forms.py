@@ -32,7 +32,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
     def pre_validate(self, form):
-        valid = {c[0] for c in self.choices}
+        valid = set(self.choices) if isinstance(self.choices, dict) else {c[0] for c in self.choices}
         for value in self.data or []:
             if value not in valid:
                 raise ValidationError(_l("Not a valid choice."))
@@ -78,6 +78,11 @@ class DayField(DateField):
             raise ValueError(DATE)
 
 
+def opts(pairs):
+    """Choices as WTForms' {value: label} shorthand, labels made plain text for this request."""
+    return {str(value): str(text) for value, text in pairs}
+
+
 def _positive(form, field):
     if field.data is not None and field.data <= 0:
         raise ValidationError(POSITIVE)
@@ -96,8 +101,12 @@ class NeedForm(FlaskForm):
     needed_by = DayField(_l("Needed by"), validators=[InputRequired(DATE)])
     max_unit_price = NumberField(_l("Highest unit price (yuan, optional)"), validators=[Optional(), _positive],
                                 render_kw={"inputmode": "decimal"})
-    terms = MultiCheckboxField(_l("Article-10 terms you offer"), choices=choices("term"))
+    terms = MultiCheckboxField(_l("Article-10 terms you offer"))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.terms.choices = opts(choices("term"))
 
 
 class OfferForm(FlaskForm):
@@ -112,8 +121,12 @@ class OfferForm(FlaskForm):
                             render_kw={"inputmode": "decimal"})
     delivery_radius_km = NumberField(_l("How far you deliver (km, empty = no limit)"), validators=[Optional(), _positive],
                                     render_kw={"inputmode": "decimal"})
-    help_wanted = MultiCheckboxField(_l("Help you want from a partner"), choices=choices("help"))
+    help_wanted = MultiCheckboxField(_l("Help you want from a partner"))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.help_wanted.choices = opts(choices("help"))
 
     def validate_available_until(self, field):
         if field.data and self.available_from.data and field.data < self.available_from.data:
@@ -155,10 +168,15 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Password (at least 8 characters)"),
                              validators=[DataRequired(REQUIRED), Length(min=8, message=_l("At least 8 characters."))],
                              render_kw={"autocomplete": "new-password"})
-    role = SelectField(_l("Role"), choices=choices("role"))
+    role = SelectField(_l("Role"))
     firm_ref = StringField(_l("Firm ref (firm users)"), validators=[Optional()])
     region_code = StringField(_l("Region code (task-force staff)"), validators=[Optional()])
-    locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
+    locale = SelectField(_l("Language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = opts(choices("role"))
+        self.locale.choices = {"zh_CN": "中文", "en": "English"}
 
 
 class ReportFilterForm(FlaskForm):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from matchmaker.services import lookups
 from matchmaker.services.errors import DomainError, ServiceUnavailable
 from matchmaker.web import queries
-from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm
+from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
 from matchmaker.web.helpers import apply_errors, flash_error, ok, paginate, role_required
 from matchmaker.web.labels import choices, label
 
@@ -33,12 +33,12 @@ def _filter_form(view):
     """The report's filter form, its pick lists filled from what the report holds."""
     form = ReportFilterForm(request.args)
     any_ = [("", _("Any"))]
-    form.kind.choices = any_ + choices("break_kind")
-    form.factor.choices = any_ + choices("factor")
-    form.level.choices = any_ + choices("level")
-    form.industry.choices = any_ + [(code, label(code, "industry")) for code in view.get("industries", [])]
-    form.park.choices = any_ + [(p, p) for p in view.get("parks", [])]
-    form.state.choices = any_ + [("new", _("New")), ("continuing", _("Continuing")), ("resolved", _("Resolved"))]
+    form.kind.choices = opts(any_ + choices("break_kind"))
+    form.factor.choices = opts(any_ + choices("factor"))
+    form.level.choices = opts(any_ + choices("level"))
+    form.industry.choices = opts(any_ + [(code, label(code, "industry")) for code in view.get("industries", [])])
+    form.park.choices = opts(any_ + [(p, p) for p in view.get("parks", [])])
+    form.state.choices = opts(any_ + [("new", _("New")), ("continuing", _("Continuing")), ("resolved", _("Resolved"))])
     return form
 
 
@@ -76,8 +76,8 @@ def break_detail(break_id):
 
 def _render_break(brk, assign=None, escalate=None, close=None, status=200):
     assign = assign or AssignForm(prefix="assign")
-    assign.assignee.choices = [("", _("Choose a person"))] + [
-        (str(u.id), f"{u.name} · {u.region.name if u.region else ''}") for u in lookups.list_staff(_actor())]
+    assign.assignee.choices = opts([("", _("Choose a person"))] + [
+        (str(u.id), f"{u.name} · {u.region.name if u.region else ''}") for u in lookups.list_staff(_actor())])
     return render_template("taskforce/break.html", brk=brk, assign=assign,
                            escalate=escalate or EscalateForm(prefix="escalate"),
                            close=close or CloseForm(prefix="close")), status
@@ -93,7 +93,7 @@ def break_action(break_id, action):
              "close": CloseForm(prefix="close")}
     form = forms[action]
     if action == "assign":
-        form.assignee.choices = [(str(u.id), u.name) for u in lookups.list_staff(_actor())]
+        form.assignee.choices = opts((str(u.id), u.name) for u in lookups.list_staff(_actor()))
     if form.validate_on_submit():
         try:
             if action == "assign":
@@ -129,8 +129,8 @@ def charts():
 def what_if():
     """Pick firms that stop or counties that turn high-risk, and see the cascade on the map."""
     form = WhatIfForm()
-    form.firms.choices = [(f.ref, f"{f.ref} · {f.name}") for f in lookups.list_firms_in_scope(_actor())]
-    form.counties.choices = [(r.code, f"{r.code} · {r.name}") for r in lookups.list_counties(_actor())]
+    form.firms.choices = opts((f.ref, f"{f.ref} · {f.name}") for f in lookups.list_firms_in_scope(_actor()))
+    form.counties.choices = opts((r.code, f"{r.code} · {r.name}") for r in lookups.list_counties(_actor()))
     result = None
     top_errors = []
     if form.validate_on_submit():
