@@ -279,7 +279,9 @@ def _coerce_section(section, records, tabular, columns, problems, tick):
         record = {}
         for f, coerce, limit, missing in plan:
             value = raw.get(f.name)
-            if value is None or _is_empty(value):
+            if type(value) is str:
+                value = value.strip()
+            if value is None or value == "" or (type(value) in (list, tuple) and not value):
                 if f.required and not missing:
                     problems.append(Problem(section, row, f.name, "required (必填)"))
                 record[f.name] = list(f.default) if isinstance(f.default, tuple) else f.default
