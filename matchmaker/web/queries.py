@@ -65,7 +65,7 @@ def todo(actor):
     return out
 
 
-def decorate_graph(graph):
+def decorate_graph(graph, tier0=None):
     """Add the user-language labels the chain-map script shows (it has no catalog of its own)."""
     from flask_babel import gettext as _
 
@@ -85,7 +85,7 @@ def decorate_graph(graph):
         e["break_labels"] = [label(k, "break_kind") for k in e.get("kinds") or []]
         e["factors"] = [label(f, "factor") for f in e.get("factors") or []]
     graph["labels"] = {
-        "title": _("Chain map"), "tier": _("Tier"), "tier0": _("This firm"), "blockers": _("Blockers"),
+        "title": _("Chain map"), "tier": _("Tier"), "tier0": tier0 or _("This firm"), "blockers": _("Blockers"),
         "per_week": _("Per week"), "broken": _("Broken"), "factors": _("Factors"),
         "new_link": _("link made from a pairing"), "empty": _("No supply links registered yet."),
     }

@@ -136,7 +136,7 @@ def what_if():
     if form.validate_on_submit():
         try:
             result = _reports().what_if_view(_actor(), firms=form.firms.data or [], counties=form.counties.data or [])
-            result["graph"] = queries.decorate_graph(result["graph"])
+            result["graph"] = queries.decorate_graph(result["graph"], tier0=_("Buyers hit"))
         except DomainError as exc:
             top_errors = apply_errors(form, exc, {"stopped_firms": "firms", "high_risk_counties": "counties"})
     code = 422 if (form.errors or top_errors) else 200
