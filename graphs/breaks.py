@@ -417,7 +417,7 @@ def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes):
         grown = False
         for path, a, state, tau in blocked:
             have = best.get(state)
-            if have is not None and have[0] < tau:
+            if have is not None and have[0] <= tau:
                 continue
             for i in range(path.index(a)):
                 pair = (path[i + 1], path[i])
@@ -434,6 +434,7 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
     best = {}
     labels = {}  # state -> [(tier, firm set or None)]
     blocked = []
+    successors = {}  # (b, c) -> states a break on an edge into b in c cascades to
     tier = 2
     while cand:
         frontier = []
@@ -442,6 +443,11 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
             lab = labels.get(state)
             cap = max_routes if (state[0], state[1]) in alt_pairs else 1
             if lab is None:
+                if cap == 1 < max_routes:
+                    best_path = min(items)[0] if len(items) > 1 else items[0][0]
+                    if _blocks_a_buyer(healthy_out, outputs, state, best_path):
+                        alt_pairs.add((state[0], state[1]))
+                        cap = max_routes
                 if len(items) == 1:
                     path, f = items[0]
                     best[state] = (tier, path, f)
@@ -475,29 +481,46 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
         cand = {}
         tier += 1
         for (s, b, c), path, f in frontier:
-            out = healthy_out.get(b)
-            if not out:
-                continue
-            outs = outputs.get(c)
-            if not outs:
-                continue
-            for c2, buyers in out.items():
-                if c2 not in outs:
+            nexts = successors.get((b, c))
+            if nexts is None:
+                nexts = successors[(b, c)] = _successors(healthy_out, outputs, b, c)
+            for state in nexts:
+                a = state[1]
+                if a in path:
+                    blocked.append((path, a, state, tier))
                     continue
-                for a in buyers:
-                    state = (b, a, c2)
-                    if a in path:
-                        blocked.append((path, a, state, tier))
-                        continue
-                    lab = labels.get(state)
-                    if lab is not None and len(lab) >= (max_routes if (b, a) in alt_pairs else 1):
-                        continue
-                    pending = cand.get(state)
-                    if pending is None:
-                        cand[state] = [((a,) + path, f)]
-                    else:
-                        pending.append(((a,) + path, f))
+                lab = labels.get(state)
+                if lab is not None and len(lab) >= (max_routes if (b, a) in alt_pairs else 1):
+                    continue
+                pending = cand.get(state)
+                if pending is None:
+                    cand[state] = [((a,) + path, f)]
+                else:
+                    pending.append(((a,) + path, f))
     return best, blocked
+
+
+def _successors(healthy_out, outputs, b, c):
+    """The healthy edges (b, a, c2) that a break on an edge into b in category c cascades to."""
+    out = healthy_out.get(b)
+    outs = outputs.get(c)
+    if not out or not outs:
+        return ()
+    return [(b, a, c2) for c2, buyers in out.items() if c2 in outs for a in buyers]
+
+
+def _blocks_a_buyer(healthy_out, outputs, state, path):
+    """True when a buyer the state's edge feeds (downstream of B) is already on its best route."""
+    out = healthy_out.get(state[1])
+    outs = outputs.get(state[2])
+    if not out or not outs:
+        return False
+    for c2, buyers in out.items():
+        if c2 in outs:
+            for a in buyers:
+                if a in path:
+                    return True
+    return False
 
 
 def _by_firm_set(items, exclude):
