@@ -18,6 +18,8 @@ class Config:
     REPORT_SCHEDULE = _env("REPORT_SCHEDULE", "mon 08:00")
     MATCH_SCHEDULE = _env("MATCH_SCHEDULE", "06:00")
     BREAK_HORIZON_DAYS = int(_env("BREAK_HORIZON_DAYS", "56"))
+    # Alternative routes kept per supply edge while upstream breaks propagate (see graphs.chain_breaks).
+    BREAK_MAX_ROUTES = int(_env("BREAK_MAX_ROUTES", "4"))
     SCHEDULER_ENABLED = True
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
