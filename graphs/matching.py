@@ -69,7 +69,7 @@ import dataclasses
 import datetime as _dt
 import math
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -532,7 +532,6 @@ class MatchIndex:
         indices, distances (km) of the allowed pairs.
         """
         if cross:
-            k, m = ni.shape[0], oi.shape[0]
             ok = self.o_arrival[oi][None, :] <= self.n_due[ni][:, None]
             ok &= self.o_firm[oi][None, :] != self.n_firm[ni][:, None]
             price = self.o_price[oi][None, :]
@@ -543,7 +542,7 @@ class MatchIndex:
             ok &= np.abs(self.o_lat[oi][None, :] - self.n_lat[ni][:, None]) <= reach[None, :]
             r, c = np.nonzero(ok)
             ni, oi = ni[r], oi[c]
-            del ok, price, cap, k, m
+            del ok, price, cap
         else:
             ok = self.o_arrival[oi] <= self.n_due[ni]
             ok &= self.o_firm[oi] != self.n_firm[ni]

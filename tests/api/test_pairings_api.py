@@ -3,7 +3,6 @@ from datetime import date
 
 import pytest
 
-from matchmaker.extensions import db as _db
 from matchmaker.services.auth import issue_token
 from tests import factories
 

@@ -355,7 +355,6 @@ def test_racing_accepts_never_overcommit(app, db):
     suppliers = [factories.firm("S%d" % i) for i in range(8)]
     for i, s in enumerate(suppliers):
         factories.offer(s, quantity=40.0, ref="O%d" % i)
-    ub = factories.user(role="firm", firm_row=buyer)
     users = [factories.user(role="firm", firm_row=s) for s in suppliers]
     db.session.commit()
     # proposals for every supplier (more than the need can take), accepted by the buyer
