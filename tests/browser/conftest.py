@@ -117,19 +117,29 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """new_page(width=1280) -> a page in a fresh browser context (own cookies)."""
+    """new_page(width=1280) -> a page in a fresh browser context (own cookies).
+
+    Script errors and console errors (a Content-Security-Policy violation is one) fail the test.
+    """
     contexts = []
+    errors = []
 
     def make(width=1280, height=900):
         ctx = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True,
                                   locale="zh-CN")
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
-        return ctx.new_page()
+        page = ctx.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+        page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        return page
 
     yield make
     for ctx in contexts:
         ctx.close()
+    # Expected HTTP errors (the 404 page, a 422 form) log "Failed to load resource"; anything else fails.
+    errors = [e for e in errors if "Failed to load resource" not in e]
+    assert not errors, errors
 
 
 def sign_in(page, base, email, password=PASSWORD):
