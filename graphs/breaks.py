@@ -445,7 +445,11 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
             if lab is None:
                 if cap == 1 < max_routes:
                     best_path = min(items)[0] if len(items) > 1 else items[0][0]
-                    if _blocks_a_buyer(healthy_out, outputs, state, best_path):
+                    nexts = successors.get((state[1], state[2]))
+                    if nexts is None:
+                        nexts = successors[(state[1], state[2])] = _successors(
+                            healthy_out, outputs, state[1], state[2])
+                    if any(nxt[1] in best_path for nxt in nexts):  # a buyer downstream is on the route
                         alt_pairs.add((state[0], state[1]))
                         cap = max_routes
                 if len(items) == 1:
@@ -507,20 +511,6 @@ def _successors(healthy_out, outputs, b, c):
     if not out or not outs:
         return ()
     return [(b, a, c2) for c2, buyers in out.items() if c2 in outs for a in buyers]
-
-
-def _blocks_a_buyer(healthy_out, outputs, state, path):
-    """True when a buyer the state's edge feeds (downstream of B) is already on its best route."""
-    out = healthy_out.get(state[1])
-    outs = outputs.get(state[2])
-    if not out or not outs:
-        return False
-    for c2, buyers in out.items():
-        if c2 in outs:
-            for a in buyers:
-                if a in path:
-                    return True
-    return False
 
 
 def _by_firm_set(items, exclude):

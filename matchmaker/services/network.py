@@ -21,10 +21,11 @@ FirmInfo = namedtuple("FirmInfo", "id ref name kind county industry park operati
 
 def load_firms():
     """Firm records for graphs, and ref -> FirmInfo."""
-    rows = db.session.execute(
-        sa.select(Firm.id, Firm.ref, Firm.name, Firm.kind, Firm.region_code, Firm.industry, Firm.park,
-                  Firm.operating, Firm.capacity_utilization, Firm.workers_back, Firm.blockers, Region.risk)
-        .join(Region, Firm.region_code == Region.code)
+    f, r = Firm.__table__.c, Region.__table__.c  # table columns: Core rows, no ORM processing
+    rows = db.session.connection().execute(
+        sa.select(f.id, f.ref, f.name, f.kind, f.region_code, f.industry, f.park,
+                  f.operating, f.capacity_utilization, f.workers_back, f.blockers, r.risk)
+        .join(Region.__table__, f.region_code == r.code)
     ).all()
     records, info = [], {}
     for (fid, ref, name, kind, county, industry, park, operating, cap, workers, blockers, risk) in rows:
@@ -40,9 +41,9 @@ def load_links(info=None):
     if info is None:
         _, info = load_firms()
     ref_of = {i.id: ref for ref, i in info.items()}
-    rows = db.session.execute(
-        sa.select(Link.supplier_id, Link.buyer_id, Link.category_code, Link.quantity_per_week)
-        .where(Link.active.is_(True))
+    lk = Link.__table__.c
+    rows = db.session.connection().execute(
+        sa.select(lk.supplier_id, lk.buyer_id, lk.category_code, lk.quantity_per_week).where(lk.active.is_(True))
     ).all()
     return [LinkRecord(ref_of[s], ref_of[b], c, float(q or 0.0), True) for s, b, c, q in rows]
 

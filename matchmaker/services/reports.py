@@ -181,9 +181,7 @@ def write_weekly_report(week=None, as_of=None, *, only_if_missing=False):
         resolved = _resolved(prev_rows, keys)
         events.extend({"key": r.pop("key"), "week": week, "action": "resolved", "level": r.pop("level")}
                       for r in resolved)
-        report.resolved = resolved
-        report.monitoring = _monitoring(network.info)
-        report.pairings = _pairings(as_of, week)
+        payload = {"resolved": resolved, "monitoring": _monitoring(network.info), "pairings": _pairings(as_of, week)}
         clock.lap("rows")
         _insert_breaks(rows)
         if events:
@@ -191,8 +189,11 @@ def write_weekly_report(week=None, as_of=None, *, only_if_missing=False):
                 {"actor_id": None, "actor": None, "assignee_id": None, "note": None,
                  "at": datetime.now(timezone.utc), **e} for e in events])
         clock.lap("insert")
-        report.stats = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
-                        "seconds": clock.laps}
+        payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
+                            "seconds": clock.laps}
+        # the large JSON parts go in by a plain UPDATE: the audit log records the report row, not its payload
+        db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
+                           .values(**payload))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -220,9 +221,10 @@ class _Clock:
 
 
 def _rows_by_key(report_id):
-    cols = (Break.key, Break.kind, Break.buyer, Break.supplier, Break.category, Break.weeks_open, Break.status,
-            Break.assignee_id, Break.manual_steps, Break.note, Break.owner_region, Break.buyer_region, Break.level)
-    return {r.key: r for r in db.session.execute(sa.select(*cols).where(Break.report_id == report_id))}
+    t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
+    cols = (t.c.key, t.c.kind, t.c.buyer, t.c.supplier, t.c.category, t.c.weeks_open, t.c.status,
+            t.c.assignee_id, t.c.manual_steps, t.c.note, t.c.owner_region, t.c.buyer_region, t.c.level)
+    return {r.key: r for r in db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id))}
 
 
 _LEVEL_CACHE = {}
@@ -237,8 +239,25 @@ def _level(base, weeks_open, manual_steps):
     return level
 
 
+_BREAK_COLUMNS = ("report_id", "key", "kind", "buyer", "supplier", "category", "quantity", "factors", "tier",
+                  "path", "base_level", "level", "owner_region", "buyer_region", "weeks_open", "severity",
+                  "status", "assignee_id", "manual_steps", "pending_proposals", "note")
+
+
+def _json_list(items, _dumps=json.dumps):
+    """JSON text of a list of refs (plain refs joined directly: a province has ~10^6 of them)."""
+    for x in items:
+        if not (x.isascii() and x.isprintable()) or '"' in x or "\\" in x:
+            return _dumps(list(items))
+    return '["' + '", "'.join(items) + '"]' if items else "[]"
+
+
 def _break_rows(report, detected, info, prev_rows, same_rows):
+    """The report's break rows as tuples in _BREAK_COLUMNS order, the automatic events, the keys."""
     rows, events, keys = [], [], set()
+    factors_json = {}
+    report_id, week = report.id, report.week
+    kind_breaks = ("uncovered_need", "chain_gap")
     for b in detected:
         key = break_key(b.kind, b.buyer, b.category, b.supplier)
         keys.add(key)
@@ -252,35 +271,26 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
             assignee, steps = prev.assignee_id, prev.manual_steps
             status = {"closed": "reopened", "resolved": "open"}.get(prev.status, prev.status)
             if prev.status == "closed":
-                events.append({"key": key, "week": report.week, "action": "reopened"})
+                events.append({"key": key, "week": week, "action": "reopened", "level": None})
         level = _level(b.level, weeks_open, steps)
         firm = info.get(b.buyer)
-        rows.append({
-            "report_id": report.id, "key": key, "kind": b.kind, "buyer": b.buyer, "supplier": b.supplier,
-            "category": b.category, "quantity": float(b.quantity), "factors": list(b.factors), "tier": b.tier,
-            "path": list(b.path), "base_level": b.level, "level": level,
-            "owner_region": b.regions[LEVELS.index(level)], "buyer_region": b.regions[0],
-            "weeks_open": weeks_open,
-            "severity": severity(b.kind, b.quantity, leading_buyer=bool(firm and firm.kind == "leading"),
-                                 tier=b.tier, weeks_open=weeks_open),
-            "status": status, "assignee_id": assignee, "manual_steps": steps or 0,
-            "pending_proposals": b.pending_proposals if b.kind in ("uncovered_need", "chain_gap") else None,
-            "note": note,
-        })
-    for e in events:
-        e["level"] = None
+        fj = factors_json.get(b.factors)
+        if fj is None:
+            fj = factors_json[b.factors] = json.dumps(list(b.factors))
+        rows.append((
+            report_id, key, b.kind, b.buyer, b.supplier, b.category, float(b.quantity), fj, b.tier,
+            _json_list(b.path), b.level, level, b.regions[LEVELS.index(level)], b.regions[0], weeks_open,
+            severity(b.kind, b.quantity, leading_buyer=bool(firm and firm.kind == "leading"),
+                     tier=b.tier, weeks_open=weeks_open),
+            status, assignee, steps or 0, b.pending_proposals if b.kind in kind_breaks else None, note,
+        ))
     return rows, events, keys
 
 
-_BREAK_COLUMNS = ("report_id", "key", "kind", "buyer", "supplier", "category", "quantity", "factors", "tier",
-                  "path", "base_level", "level", "owner_region", "buyer_region", "weeks_open", "severity",
-                  "status", "assignee_id", "manual_steps", "pending_proposals", "note")
-_JSON_COLUMNS = ("factors", "path")
-
-
 def _insert_breaks(rows, chunk=20000):
-    """Insert the report's break rows in bulk: one driver-level executemany per chunk, inside the
-    session's transaction (a province has ~10^5 breaks; per-row ORM or Core processing costs seconds)."""
+    """Insert the report's break rows (tuples in _BREAK_COLUMNS order, JSON encoded) in bulk: one
+    driver-level executemany per chunk, inside the session's transaction (a province has ~10^5
+    breaks; per-row ORM or Core processing would cost seconds)."""
     if not rows:
         return
     conn = db.session.connection()
@@ -288,12 +298,8 @@ def _insert_breaks(rows, chunk=20000):
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {quote(Break.__tablename__)} ({', '.join(quote(c) for c in _BREAK_COLUMNS)}) "
            f"VALUES ({', '.join([mark] * len(_BREAK_COLUMNS))})")
-    dumps = json.dumps
-    json_at = {_BREAK_COLUMNS.index(c) for c in _JSON_COLUMNS}
     for i in range(0, len(rows), chunk):
-        params = [tuple(dumps(r[c]) if j in json_at else r[c] for j, c in enumerate(_BREAK_COLUMNS))
-                  for r in rows[i:i + chunk]]
-        conn.exec_driver_sql(sql, params)
+        conn.exec_driver_sql(sql, rows[i:i + chunk])
 
 
 def _resolved(prev_rows, keys):
