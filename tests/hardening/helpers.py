@@ -140,3 +140,88 @@ def big_package(firms=2000, needs=15000, offers=15000, links=2000, seed=7):
         pkg["links"].append({"ref": f"L{i:06d}", "supplier": refs[(i * 10 + 1 + i % 9) % firms], "buyer": refs[(i * 10) % firms],
                              "category": rng.choice(categories), "quantity_per_week": 10})
     return pkg
+
+
+def start_cli(url, *args):
+    """Start `python -m matchmaker ARGS` in the background; returns the Popen."""
+    return subprocess.Popen([sys.executable, "-m", "matchmaker", *args], cwd=ROOT, env=cli_env(url),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def start_python(url, code):
+    """Start `python -c CODE` with the service's environment; returns the Popen."""
+    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=cli_env(url),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def kill_when(proc, ready, deadline=600):
+    """Poll `ready()` while `proc` runs and SIGKILL it as soon as it is true. Returns the exit code."""
+    stop = time.monotonic() + deadline
+    while proc.poll() is None and time.monotonic() < stop:
+        if ready():
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    if proc.poll() is None and time.monotonic() >= stop:
+        proc.kill()
+    proc.wait()
+    return proc.returncode
+
+
+def writing_to(url, table, hold=0.25):
+    """A predicate: another process is inside a write transaction.
+
+    PostgreSQL: a RowExclusiveLock on `table` (held from the first INSERT/UPDATE/DELETE on it
+    until the transaction ends). SQLite: another connection has held the database's write lock
+    for `hold` seconds (SQLite cannot tell which table is being written)."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        path = sa.engine.make_url(url).database
+        first = []
+
+        def ready():
+            probe = sqlite3.connect(path, timeout=0)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.rollback()
+                first.clear()
+                return False
+            except sqlite3.OperationalError:  # database is locked: someone is writing
+                first[:] = first or [time.monotonic()]
+                return time.monotonic() - first[0] >= hold
+            finally:
+                probe.close()
+
+        return ready
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    query = sa.text("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                    "WHERE c.relname = :t AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()")
+
+    def ready():
+        with engine.connect() as conn:
+            return conn.execute(query, {"t": table}).scalar() > 0
+
+    return ready
+
+
+def waiting_for_lock(url):
+    """Whether some connection to the database at `url` is waiting for a lock (PostgreSQL)."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE NOT l.granted AND a.datname = current_database()")).scalar() > 0
+    finally:
+        engine.dispose()
+
+
+def snapshot(url, query):
+    """All rows of a query, read over a fresh connection."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(query))]
+    finally:
+        engine.dispose()
