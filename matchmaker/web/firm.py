@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.models.firm import REPORTABLE_BLOCKERS
-from matchmaker.services import categories
+from matchmaker.services import categories, matching
 from matchmaker.services import needs as needs_service
 from matchmaker.services import offers as offers_service
 from matchmaker.services import firms as firms_service
@@ -121,8 +121,6 @@ def need_close(need_id):
 @firm_only
 def best_partners(need_id):
     """The best-placed suppliers for one need, with the reasons."""
-    from matchmaker.services import matching
-
     row = needs_service.get_need(_actor(), need_id)
     partners = matching.best_partners(_actor(), "need", need_id, n=10)
     return render_template("firm/partners.html", need=row, partners=partners)
@@ -248,8 +246,6 @@ def proposals():
 @firm_only
 def proposal_decide(proposal_id, decision):
     """Accept or decline a proposal for this firm's side."""
-    from matchmaker.services import matching
-
     try:
         if decision == "accept":
             p = matching.accept_pairing(_actor(), proposal_id)

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import abort, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import Undefined
@@ -161,10 +160,12 @@ class Page:
 
     @property
     def has_prev(self):
+        """Whether there is a page before this one."""
         return self.page > 1
 
     @property
     def has_next(self):
+        """Whether there is a page after this one."""
         return self.page < self.pages
 
     def url_for_page(self, number):
@@ -217,11 +218,6 @@ def apply_errors(form, exc, field_map=None):
     return rest
 
 
-def form_errors_or_422(form):
-    """HTTP status for a form page: 422 when it carries errors (re-shown with messages), else 200."""
-    return 422 if form.errors else 200
-
-
 def flash_error(exc):
     """Flash a service error in the user's language."""
     from flask import flash
@@ -236,6 +232,3 @@ def ok(text):
     from flask import flash
 
     flash(text, "success")
-
-
-__all__ = ["role_required", "paginate", "apply_errors", "safe_next", "fdate", "fnum", "fpct", "_"]

@@ -1,13 +1,6 @@
-"""Read-only compositions for pages that show several services' results at once (the home page)."""
-import importlib
-
-
-def _service(name):
-    """A service module, or None while it is not installed yet."""
-    try:
-        return importlib.import_module(f"matchmaker.services.{name}")
-    except ImportError:
-        return None
+"""Read-only compositions for pages that show several services' results at once (the home page),
+and the presentation of service results (which side of a proposal I am, labels for the chain map)."""
+from matchmaker.services import chainmap, matching, reports
 
 
 OPEN = ("proposed", "accepted")
@@ -34,8 +27,6 @@ def waiting_for(actor, pairing):
 
 def proposals(actor, state="waiting"):
     """The firm's proposals for one tab: waiting (for my answer), open, active, or closed (declined/lapsed)."""
-    from matchmaker.services import matching
-
     statuses = {"waiting": OPEN, "open": OPEN, "active": ("active",), "closed": ("declined", "lapsed")}.get(state, OPEN)
     rows = []
     for status in statuses:
@@ -49,19 +40,13 @@ def proposals(actor, state="waiting"):
 
 def todo(actor):
     """What the user should do first: proposals waiting, breaks assigned to them, this week's report."""
-    out = {"proposals": [], "breaks": [], "report": None, "counts": {}}
-    matching = _service("matching")
-    reports = _service("reports")
+    out = {"proposals": [], "breaks": [], "report": None}
     if actor.role == "firm":
-        if matching is not None:
-            out["proposals"] = proposals(actor, "waiting")
-        if reports is not None and hasattr(reports, "firm_breaks"):
-            out["breaks"] = (reports.firm_breaks(actor, actor.firm_id) or {}).get("breaks", [])
+        out["proposals"] = proposals(actor, "waiting")
+        out["breaks"] = firm_breaks(actor)["breaks"]
     else:
-        if reports is not None and hasattr(reports, "breaks_assigned_to"):
-            out["breaks"] = reports.breaks_assigned_to(actor)
-        if reports is not None and hasattr(reports, "report_summary"):
-            out["report"] = reports.report_summary(actor)
+        out["breaks"] = reports.breaks_assigned_to(actor)
+        out["report"] = reports.report_summary(actor)
     return out
 
 
@@ -94,16 +79,10 @@ def decorate_graph(graph, tier0=None):
 
 def firm_breaks(actor):
     """The latest report's breaks where the actor's firm is the buyer, by severity (empty before any report)."""
-    reports = _service("reports")
-    empty = {"week": None, "breaks": []}
-    if reports is None or not hasattr(reports, "latest_firm_breaks"):
-        return empty
-    return reports.latest_firm_breaks(actor, actor.firm_id) or empty
+    return reports.latest_firm_breaks(actor, actor.firm_id)
 
 
 def chain_graph(actor, firm_id):
     """The firm's chain map with this week's breaks marked, labelled for the page."""
-    from matchmaker.services import chainmap
-
     breaks = firm_breaks(actor)["breaks"] if actor.role == "firm" else []
     return decorate_graph(chainmap.chain_map(actor, firm_id, breaks=breaks))

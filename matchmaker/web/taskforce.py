@@ -5,8 +5,8 @@ from flask import Blueprint, redirect, render_template, request, send_file, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker.services import lookups
-from matchmaker.services.errors import DomainError, ServiceUnavailable
+from matchmaker.services import lookups, reports
+from matchmaker.services.errors import DomainError
 from matchmaker.web import queries
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
 from matchmaker.web.helpers import apply_errors, flash_error, ok, paginate, role_required
@@ -19,14 +19,6 @@ staff_only = role_required("staff", "admin")
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _reports():
-    try:
-        from matchmaker.services import reports
-    except ImportError as exc:  # the report service is installed separately
-        raise ServiceUnavailable("the weekly report is not available") from exc
-    return reports
 
 
 def _filter_form(view):
@@ -50,7 +42,7 @@ FILTERS = ("kind", "factor", "level", "industry", "park", "state")
 def report():
     """The weekly report of the user's region: breaks by severity, filters, counts, monitoring."""
     filters = {k: request.args.get(k) for k in FILTERS if request.args.get(k)}
-    view = _reports().report_view(_actor(), week=request.args.get("week") or None, filters=filters)
+    view = reports.report_view(_actor(), week=request.args.get("week") or None, filters=filters)
     form = _filter_form(view)
     rows = view["resolved"] if filters.get("state") == "resolved" else view["breaks"]
     return render_template("taskforce/report.html", view=view, form=form, filters=filters, page=paginate(rows))
@@ -60,7 +52,7 @@ def report():
 @staff_only
 def report_xlsx():
     """The week's report of the user's region as an .xlsx workbook (one sheet per part)."""
-    data, filename = _reports().report_xlsx(_actor(), week=request.args.get("week") or None)
+    data, filename = reports.report_xlsx(_actor(), week=request.args.get("week") or None)
     data = data if hasattr(data, "read") else io.BytesIO(data)
     return send_file(data, as_attachment=True, download_name=filename,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -70,7 +62,7 @@ def report_xlsx():
 @staff_only
 def break_detail(break_id):
     """One break: what is broken, its history, and the assign / escalate / close forms."""
-    brk = _reports().get_break(_actor(), break_id)
+    brk = reports.get_break(_actor(), break_id)
     return _render_break(brk)
 
 
@@ -87,7 +79,6 @@ def _render_break(brk, assign=None, escalate=None, close=None, status=200):
 @staff_only
 def break_action(break_id, action):
     """Assign a break to a person, escalate it a level, or close it (销号), each with a note."""
-    reports = _reports()
     brk = reports.get_break(_actor(), break_id)
     forms = {"assign": AssignForm(prefix="assign"), "escalate": EscalateForm(prefix="escalate"),
              "close": CloseForm(prefix="close")}
@@ -120,7 +111,7 @@ def break_action(break_id, action):
 @staff_only
 def charts():
     """Resumption by industry and by park, and breaks week over week."""
-    view = _reports().charts_view(_actor(), week=request.args.get("week") or None)
+    view = reports.charts_view(_actor(), week=request.args.get("week") or None)
     return render_template("taskforce/charts.html", view=view)
 
 
@@ -135,7 +126,7 @@ def what_if():
     top_errors = []
     if form.validate_on_submit():
         try:
-            result = _reports().what_if_view(_actor(), firms=form.firms.data or [], counties=form.counties.data or [])
+            result = reports.what_if_view(_actor(), firms=form.firms.data or [], counties=form.counties.data or [])
             result["graph"] = queries.decorate_graph(result["graph"], tier0=_("Buyers hit"))
         except DomainError as exc:
             top_errors = apply_errors(form, exc, {"stopped_firms": "firms", "high_risk_counties": "counties"})
