@@ -81,7 +81,7 @@ def import_command(path, progress):
     with _clean_errors("import"), _actor("cli import"), _progress_bar(show, "importing") as callback:
         result = import_package(path, progress=callback)
     click.echo(f"Imported {path}:")
-    for line in result.lines():
+    for line in result.lines() or ["no sections found: nothing to import (未找到任何表)"]:
         click.echo("  " + line)
 
 

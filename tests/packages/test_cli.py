@@ -120,3 +120,14 @@ def test_demo_package_round_trip(tmp_path, app, name):
         from matchmaker.packages.readers import read_package
 
         assert read_package(first).sections == read_package(second).sections
+
+
+def test_import_of_a_single_csv_file_and_of_an_empty_folder(runner, tmp_path, load, base):
+    load(base)
+    (tmp_path / "firms.csv").write_text("ref,name,kind,region\r\nF9,新企业,sme,230103\r\n", encoding="utf-8-sig")
+    result = runner.invoke(args=["import", str(tmp_path / "firms.csv")])
+    assert result.exit_code == 0, result.output
+    assert "firms: 1 (1 new, 0 replaced, 0 unchanged)" in result.output
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(args=["import", str(tmp_path / "empty")])
+    assert result.exit_code == 0 and "nothing to import" in result.output
