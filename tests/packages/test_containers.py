@@ -263,3 +263,59 @@ def test_progress_is_reported_up_to_the_total(load, base):
     load(base, progress=lambda done, total: calls.append((done, total)))
     assert calls and calls[-1][0] == calls[-1][1]
     assert all(b[0] >= a[0] for a, b in zip(calls, calls[1:]))
+
+
+def _excel_like_workbook(path):
+    """A workbook as Excel writes it: shared strings (one rich text), a built-in date style,
+    a boolean, a formula's cached string, sparse cells and a gap row."""
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+        '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/><Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {main} xmlns:r="{rel}"><sheets>'
+        '<sheet name="offers" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="/xl/worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+        f'<Relationship Id="rId3" Type="{rel}/styles" Target="styles.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<?xml version="1.0"?><sst {main}>' + "".join(
+            f"<si><t>{s}</t></si>" for s in ["ref", "firm", "category", "quantity", "available_from", "status",
+                                              "note", "O7", "F1", "C1"])
+        + "<si><r><t>多</t></r><r><rPr><b/></rPr><t>格式</t></r></si></sst>",
+        "xl/styles.xml": f'<?xml version="1.0"?><styleSheet {main}><cellXfs count="2"><xf numFmtId="0"/>'
+        '<xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet {main}><sheetData>'
+        '<row r="1">' + "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>' for i, c in enumerate("ABCDEFG")) + "</row>"
+        '<row r="3"><c r="A3" t="s"><v>7</v></c><c r="B3" t="s"><v>8</v></c><c r="C3" t="s"><v>9</v></c>'
+        '<c r="D3"><v>12.5</v></c><c r="E3" s="1"><v>43891</v></c><c r="F3" t="str"><f>LOWER("OPEN")</f>'
+        '<v>open</v></c><c r="G3" t="s"><v>10</v></c></row></sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+@pytest.mark.filterwarnings("ignore:Workbook contains no default style")
+def test_xlsx_as_excel_writes_it(tmp_path, load, base, problems):
+    load(base)
+    path = _excel_like_workbook(tmp_path / "excel.xlsx")
+    raw = read_package(path)
+    assert raw.sections["offers"] == [(3, {"ref": "O7", "firm": "F1", "category": "C1", "quantity": 12.5,
+                                           "available_from": datetime(2020, 3, 1), "status": "open",
+                                           "note": "多格式"})]
+    from matchmaker.packages.readers import _read_xlsx_openpyxl
+
+    assert _read_xlsx_openpyxl(path).sections == raw.sections
+    import_package(path, reference=False)
+    offer = db.session.scalar(sa.select(Offer).where(Offer.ref == "O7"))
+    assert (offer.quantity, offer.available_from, offer.note) == (12.5, date(2020, 3, 1), "多格式")
