@@ -98,7 +98,7 @@ def _bounded(number, f):
         if number < f.minimum:
             if f.maximum is not None:
                 raise _Bad(f"must be between {f.minimum:g} and {f.maximum:g} (必须在{f.minimum:g}到{f.maximum:g}之间)")
-            raise _Bad(f"must not be negative (不能为负)")
+            raise _Bad("must not be negative (不能为负)")
     if f.maximum is not None and number > f.maximum:
         raise _Bad(f"must be between {f.minimum:g} and {f.maximum:g} (必须在{f.minimum:g}到{f.maximum:g}之间)")
     if number > MAX_NUMBER:

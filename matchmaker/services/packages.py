@@ -16,7 +16,7 @@ from matchmaker.models import Category, Firm, Link, Need, Offer, Region, categor
 from matchmaker.models.base import utcnow
 from matchmaker.packages.problems import PackageInvalid
 from matchmaker.packages.readers import read_package
-from matchmaker.packages.schema import KEY, SECTION_ORDER
+from matchmaker.packages.schema import SECTION_ORDER
 from matchmaker.packages.validate import LEVEL_RANK, Stored, validate
 from matchmaker.packages.writers import write_package
 from matchmaker.services.errors import Conflict
@@ -61,7 +61,7 @@ def import_package(source, filename=None, progress=None, reference=True) -> Impo
         package, problems = validate(raw, stored, None if progress is None else (lambda d, t: progress(d, total)))
         if problems:
             raise PackageInvalid(problems)
-        result = _write(package, stored, progress, len(raw), total)
+        result = _write(package, progress, len(raw), total)
         from matchmaker.services.audit import record
 
         if any(result.created.values()) or any(result.replaced.values()):
@@ -131,7 +131,7 @@ class _Writer:
             self.tick(len(chunk))
 
 
-def _write(package, stored, progress, count, total) -> ImportResult:
+def _write(package, progress, count, total) -> ImportResult:
     result = ImportResult()
     w = _Writer(progress, count if progress else 0, total)
     for section in SECTION_ORDER:
@@ -340,4 +340,4 @@ def export_package(path) -> dict:
     return {s: len(package[s]) for s in SECTION_ORDER}
 
 
-__all__ = ["ImportResult", "PackageInvalid", "export_package", "import_package", "stored_package", "KEY"]
+__all__ = ["ImportResult", "PackageInvalid", "export_package", "import_package", "stored_package"]
