@@ -107,6 +107,20 @@ def break_action(break_id, action):
     return _render_break(brk, **{action: form}, status=422)
 
 
+@bp.route("/match", methods=["POST"])
+@staff_only
+def run_matcher():
+    """Run the matcher now (it also runs on its daily schedule); proposals reach the firms at once."""
+    from matchmaker.services import matching
+
+    try:
+        run = matching.start_run(_actor())
+        ok(_("Matching run done: %(n)s proposals.", n=run.pairings_count))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("home.index"))
+
+
 @bp.route("/charts")
 @staff_only
 def charts():

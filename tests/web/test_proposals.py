@@ -63,3 +63,16 @@ def test_best_partners_for_a_need(as_user, world, db):
     need = db.session.scalar(db.select(factories.Need).where(factories.Need.ref == "N1"))
     page = as_user("lead").get(f"/firm/needs/{need.id}/partners").text
     assert 'id="partners"' in page and "O1" in page
+
+
+def test_staff_run_the_matcher_from_the_home_page(as_user, world, db):
+    factories.need(world["lead"], "C1", quantity=50, needed_by=world["soon"], ref="N1")
+    factories.offer(world["sme"], "C1", quantity=80, available_from=world["today"], ref="O1")
+    db.session.commit()
+    county = as_user("county")
+    assert "立即运行撮合" in county.get("/").text
+    resp = county.post("/taskforce/match")
+    assert resp.status_code == 302
+    assert "撮合完成：新提出 1 条建议。" in county.get("/").text
+    assert db.session.scalar(db.select(Pairing)) is not None
+    assert as_user("lead").post("/taskforce/match").status_code == 403
