@@ -21,6 +21,14 @@ def list_firms_in_scope(actor):
     return list(db.session.scalars(sa.select(Firm).where(Firm.region_code.startswith(prefix)).order_by(Firm.ref)))
 
 
+def count_firms_in_scope(actor):
+    """How many firms lie within the actor's region scope."""
+    if actor.role == "firm":
+        return 1 if actor.firm is not None else 0
+    prefix = scope_prefix(actor) or ""
+    return db.session.scalar(sa.select(sa.func.count(Firm.id)).where(Firm.region_code.startswith(prefix)))
+
+
 def list_parks(actor):
     """Distinct park names of the firms in the actor's scope."""
     prefix = scope_prefix(actor) or ""

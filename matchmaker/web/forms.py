@@ -1,4 +1,6 @@
 """The page forms (Flask-WTF: every POST carries a CSRF token); labels and messages in the user's language."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -195,12 +197,20 @@ class ReportFilterForm(FlaskForm):
 
 
 class WhatIfForm(FlaskForm):
+    """Firms come from a pick list in a small region, or as typed refs where a list would be too long."""
+
     firms = SelectMultipleField(_l("Firms that stop"), validators=[Optional()])
+    firm_refs = StringField(_l("Firms that stop (refs)"), validators=[Optional(), Length(max=4000)])
     counties = SelectMultipleField(_l("Counties that become high-risk"), validators=[Optional()])
+
+    def stopped_firms(self):
+        """The firm refs picked or typed (commas, spaces or new lines between them)."""
+        typed = [r for r in re.split(r"[\s,，;；]+", self.firm_refs.data or "") if r]
+        return list(dict.fromkeys(list(self.firms.data or []) + typed))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if ok and not (self.firms.data or self.counties.data):
+        if ok and not (self.stopped_firms() or self.counties.data):
             self.firms.errors = list(self.firms.errors) + [_l("Pick at least one firm or county.")]
             return False
         return ok

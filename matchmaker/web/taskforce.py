@@ -34,6 +34,8 @@ def _filter_form(view):
     return form
 
 
+PICK_LIST_MAX = 400  # more firms than this in scope: type their refs instead of picking from a list
+
 FILTERS = ("kind", "factor", "level", "industry", "park", "state")
 
 
@@ -134,15 +136,21 @@ def charts():
 def what_if():
     """Pick firms that stop or counties that turn high-risk, and see the cascade on the map."""
     form = WhatIfForm()
-    form.firms.choices = opts((f.ref, f"{f.ref} · {f.name}") for f in lookups.list_firms_in_scope(_actor()))
+    typed = lookups.count_firms_in_scope(_actor()) > PICK_LIST_MAX
+    form.firms.choices = {} if typed else opts(
+        (f.ref, f"{f.ref} · {f.name}") for f in lookups.list_firms_in_scope(_actor()))
     form.counties.choices = opts((r.code, f"{r.code} · {r.name}") for r in lookups.list_counties(_actor()))
     result = None
     top_errors = []
     if form.validate_on_submit():
         try:
-            result = reports.what_if_view(_actor(), firms=form.firms.data or [], counties=form.counties.data or [])
+            result = reports.what_if_view(_actor(), firms=form.stopped_firms(), counties=form.counties.data or [])
             result["graph"] = queries.decorate_graph(result["graph"], tier0=_("Buyers hit"))
         except DomainError as exc:
-            top_errors = apply_errors(form, exc, {"stopped_firms": "firms", "high_risk_counties": "counties"})
+            top_errors = apply_errors(form, exc, {"stopped_firms": "firm_refs" if typed else "firms",
+                                                  "high_risk_counties": "counties"})
+    if typed and form.firms.errors:
+        form.firm_refs.errors = list(form.firm_refs.errors or []) + list(form.firms.errors)
     code = 422 if (form.errors or top_errors) else 200
-    return render_template("taskforce/what_if.html", form=form, result=result, top_errors=top_errors), code
+    return render_template("taskforce/what_if.html", form=form, result=result, top_errors=top_errors,
+                           typed=typed), code

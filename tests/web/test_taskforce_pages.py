@@ -119,3 +119,16 @@ def test_what_if_shows_the_cascade(as_user, world, report):
 def test_report_page_before_any_report(as_user, world):
     page = as_user("county").get("/taskforce/report").text
     assert 'id="no-report"' in page
+
+
+def test_what_if_takes_typed_refs_where_a_list_would_be_too_long(as_user, report, monkeypatch):
+    from matchmaker.web import taskforce
+
+    monkeypatch.setattr(taskforce, "PICK_LIST_MAX", 1)
+    c = as_user("city")
+    form = c.get("/taskforce/what-if").text
+    assert 'id="firm_refs"' in form and 'id="firms"' not in form
+    resp = c.post("/taskforce/what-if", data={"firm_refs": "S3, NOPE"})
+    assert resp.status_code == 422 and 'id="firm_refs-error"' in resp.text and "NOPE" in resp.text
+    resp = c.post("/taskforce/what-if", data={"firm_refs": "S3"})
+    assert resp.status_code == 200 and 'id="whatif-breaks"' in resp.text
