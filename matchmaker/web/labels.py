@@ -126,6 +126,11 @@ SERVICE_MESSAGES = (
     _l("unknown category"),
     _l("must not be before available_from"),
     _l("needed_by must not be in the past"),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF session token is missing."),
+    _l("The CSRF tokens do not match."),
 )
 
 

@@ -83,6 +83,7 @@ def test_post_without_csrf_token_is_rejected_when_csrf_is_on(app, world, monkeyp
         c = app.test_client()
         resp = c.post("/login", data={"email": "lead@example.cn", "password": PASSWORD})
         assert resp.status_code == 400
+        assert "表单缺少安全令牌" in resp.text  # said in the user's language
         # With the token from the form it goes through.
         page = c.get("/login").text
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
