@@ -49,7 +49,7 @@ def region_filter_prefix(code, field="region"):
     six = normalise_region_code(code)
     region = db.session.get(Region, six) if six else None
     if region is None:
-        raise Invalid("unknown region", {field: [f"unknown region code {code!s:.20}"]})
+        raise Invalid("unknown region", {field: ["unknown region"]})
     return region_prefix(region.code, region.level)
 
 
@@ -111,7 +111,7 @@ def category_or_error(code, errors, field="category"):
     """The category with this code, or None with a message added to `errors`."""
     row = db.session.get(Category, code) if isinstance(code, str) and code and len(code) <= 32 else None
     if row is None:
-        errors.setdefault(field, []).append(f"unknown category {code!s:.40}")
+        errors.setdefault(field, []).append("unknown category")
     return row
 
 
@@ -227,9 +227,7 @@ def check_choices(data, field, errors, choices, many=False, required=False):
         return
     bad = [v for v in values if v not in choices]
     if bad:
-        errors.setdefault(field, []).append(
-            f"unknown value {bad[0]!s:.40}; one of: {', '.join(choices)}"
-        )
+        errors.setdefault(field, []).append("must be one of: " + ", ".join(choices))
     elif many:
         data[field] = list(dict.fromkeys(values))
 

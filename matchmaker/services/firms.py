@@ -38,7 +38,7 @@ def _validate(data, errors, row):
         code = common.normalise_region_code(data.get("region"))
         region = db.session.get(Region, code) if code else None
         if region is None:
-            errors.setdefault("region", []).append(f"unknown region {data.get('region')!s:.20}")
+            errors.setdefault("region", []).append("unknown region")
         elif region.level != "county":
             errors.setdefault("region", []).append("a firm's region must be a county")
         else:
@@ -91,7 +91,7 @@ def _assign(row, data):
 def _check_unique(data, exclude_id=None):
     """Conflict when the ref or credit code belongs to another firm."""
     if data.get("ref") and common.ref_taken(Firm, data["ref"], exclude_id):
-        raise Conflict(f"a firm with ref {data['ref']} exists", {"ref": [f"{data['ref']} already exists"]})
+        raise Conflict(f"a firm with ref {data['ref']} exists", {"ref": ["already exists"]})
     if data.get("credit_code"):
         stmt = sa.select(Firm.ref).where(Firm.credit_code == data["credit_code"])
         if exclude_id is not None:

@@ -77,7 +77,7 @@ def create_link(actor, data):
     common.raise_if(errors, "invalid link")
     ref = data.get("ref") or postings.new_ref(Link, "L")
     if common.ref_taken(Link, ref):
-        raise Conflict(f"a link with ref {ref} exists", {"ref": [f"{ref} already exists"]})
+        raise Conflict(f"a link with ref {ref} exists", {"ref": ["already exists"]})
     row = Link(ref=ref, supplier_id=firms["supplier"].id, buyer_id=firms["buyer"].id, **_build(data))
     db.session.add(row)
     common.commit()

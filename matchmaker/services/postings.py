@@ -29,7 +29,7 @@ def resolve_firm_for_write(actor, firm_ref):
         raise Invalid("firm is required", {"firm": ["required"]})
     firm = common.firm_by_ref(firm_ref)
     if firm is None:
-        raise Invalid("unknown firm", {"firm": [f"unknown firm {firm_ref!s:.64}"]})
+        raise Invalid("unknown firm", {"firm": ["unknown firm"]})
     return firm
 
 
@@ -57,7 +57,7 @@ def create(model, what, prefix, actor, data, validate, build):
     common.raise_if(errors, f"invalid {what}")
     ref = data.get("ref") or new_ref(model, prefix)
     if common.ref_taken(model, ref):
-        raise Conflict(f"a {what} with ref {ref} exists", {"ref": [f"{ref} already exists"]})
+        raise Conflict(f"a {what} with ref {ref} exists", {"ref": ["already exists"]})
     row = model(ref=ref, firm_id=firm.id, **build(data))
     db.session.add(row)
     common.commit()
