@@ -213,6 +213,13 @@ def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now):
             status, buyer_at, supplier_at = "accepted", as_time(old[1]), as_time(old[2])
         rows.append((run_id, nid, oid, p.quantity, p.unit_cost, p.distance_km, as_json(list(p.reasons)),
                      status, created, buyer_at, supplier_at))
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        # COPY: one stream instead of a statement per row
+        cursor = conn.connection.dbapi_connection.cursor()
+        with cursor.copy("COPY %s (%s) FROM STDIN" % (table.name, ", ".join(_PROPOSAL_COLUMNS))) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     marks = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if marks is None:  # pragma: no cover - every supported driver is covered above
         db.session.execute(sa.insert(Pairing), [dict(zip(_PROPOSAL_COLUMNS, r)) for r in rows])
