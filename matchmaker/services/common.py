@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.extensions import db
@@ -76,13 +77,17 @@ def flush():
 
 
 def commit():
-    """Commit the use case; a concurrent edit of the same row (version_id_col) becomes Conflict."""
+    """Commit the use case; a concurrent edit of the same row (version_id_col), or a unique ref taken
+    by a concurrent create, becomes Conflict."""
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise Conflict("the record was changed by someone else at the same time; reload and try again",
                        {"version": ["changed concurrently"]}) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("the change conflicts with stored data (a ref or credit code already taken)") from None
 
 
 def page_of(stmt, page, page_size):

@@ -44,3 +44,36 @@ def test_simultaneous_updates_one_wins_one_conflicts(app, monkeypatch):
     db.session.expire_all()
     row = db.session.get(Need, need_id)
     assert row.version == 2 and row.quantity == {"firm_own": 11, "admin": 22}[winner]
+
+
+@pytest.mark.postgres
+def test_simultaneous_creates_with_one_ref_one_conflicts(app, monkeypatch):
+    world = build_world()
+    barrier = threading.Barrier(2, timeout=20)
+    real_taken = common.ref_taken
+
+    def taken_then_wait(model, ref, exclude_id=None):  # both see the ref free before either inserts
+        result = real_taken(model, ref, exclude_id)
+        barrier.wait()
+        return result
+
+    monkeypatch.setattr(common, "ref_taken", taken_then_wait)
+    outcomes = []
+
+    def create(quantity):
+        with app.app_context():
+            try:
+                needs.create_need(actor(world, "firm_own"), {"ref": "N-race", "category": "C1", "quantity": quantity,
+                                                             "needed_by": "2020-05-01"})
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=create, args=(q,)) for q in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["conflict", "ok"]
