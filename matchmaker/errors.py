@@ -16,6 +16,7 @@ STATUS_NAMES = {
 
 
 def wants_json():
+    """Whether this request gets JSON errors (the API, or a client that asks for JSON)."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
@@ -50,13 +51,16 @@ def flatten_errors(errors):
 
 
 def register_error_handlers(app):
+    """Map domain, HTTP and database errors to the one error shape."""
     @app.errorhandler(DomainError)
     def _domain(exc):
+        """A service's domain exception: its status, message and field errors."""
         db.session.rollback()
         return error_response(exc.status, exc.message, exc.errors)
 
     @app.errorhandler(HTTPException)
     def _http(exc):
+        """Werkzeug/flask-smorest/webargs errors, with webargs' location level flattened."""
         data = getattr(exc, "data", None) or {}
         errors = flatten_errors(data.get("messages") or data.get("errors"))
         message = data.get("message") or exc.description or STATUS_NAMES.get(exc.code, "")
@@ -66,16 +70,19 @@ def register_error_handlers(app):
 
     @app.errorhandler(OrmStaleDataError)
     def _stale(exc):
+        """A concurrent edit detected by version_id_col."""
         db.session.rollback()
         return error_response(409, "the record was changed by someone else; reload and try again")
 
     @app.errorhandler(IntegrityError)
     def _integrity(exc):
+        """A unique or foreign-key constraint refused the write."""
         db.session.rollback()
         return error_response(409, "the change conflicts with stored data")
 
     @app.errorhandler(DataError)
     def _data(exc):
+        """The database refused a value (out of range, bad encoding): the caller's input."""
         # A value the database refuses (out of range, bad encoding): the caller's input, not our fault.
         db.session.rollback()
         app.logger.info("database refused a value: %s", exc.orig)
@@ -83,17 +90,20 @@ def register_error_handlers(app):
 
     @app.errorhandler(OverflowError)
     def _overflow(exc):
+        """A number too large for the database driver."""
         db.session.rollback()
         return error_response(422, "a number is too large")
 
     @app.errorhandler(OperationalError)
     def _db_down(exc):
+        """The database is unreachable: 503, not 500."""
         db.session.rollback()
         app.logger.warning("database unavailable: %s", exc.orig)
         return error_response(503, "the database is not available right now; please try again shortly")
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
+        """Anything else: logged, 500, no internals in the body."""
         app.logger.exception("unhandled error")
         db.session.rollback()
         return error_response(500, "internal error")

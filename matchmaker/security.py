@@ -10,6 +10,7 @@ from matchmaker.services.errors import Forbidden, Unauthorized
 
 @login_manager.user_loader
 def _load_user(user_id):
+    """flask-login: the active user of a session id, or None."""
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None
 

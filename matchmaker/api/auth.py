@@ -17,10 +17,12 @@ URL_PREFIX = ""
 
 
 def _login_limit():
+    """The sign-in rate limit from config (RATELIMIT_LOGIN)."""
     return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
 
 
 def _token_out(row, user, token=None):
+    """The TokenSchema view of a token row (the plain token only when just created)."""
     return {"id": row.id, "token": token, "name": row.name, "created_at": row.created_at,
             "revoked_at": row.revoked_at, "user": user}
 

@@ -13,6 +13,7 @@ def errors(blp, *codes):
     """Decorator documenting error responses (the one JSON error shape) for these status codes."""
 
     def decorator(func):
+        """Add one alt_response per status code."""
         for code in codes:
             func = blp.alt_response(code, response=HTTPStatus(code).name)(func)
         return func

@@ -20,6 +20,7 @@ _DUMMY = {}
 
 
 def _profile_name():
+    """Name of the argon2 profile to hash with (CHEAPEST under TESTING unless configured)."""
     try:
         from flask import current_app
 
@@ -30,6 +31,7 @@ def _profile_name():
 
 
 def _hasher() -> PasswordHasher:
+    """The PasswordHasher of the current profile (cached)."""
     name = _profile_name()
     if name not in _HASHERS:
         _HASHERS[name] = PasswordHasher.from_parameters(getattr(profiles, name))
@@ -106,6 +108,7 @@ def create_user(email, name, password, role, firm_ref=None, region_code=None, lo
 
 
 def _digest(token: str) -> str:
+    """SHA-256 hex digest of a plain token (what the table stores)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
