@@ -37,22 +37,24 @@ def install_sqlite_pragmas(app):
 _aware_keys_of = {}
 
 
-def _aware_keys(mapper):
-    keys = _aware_keys_of.get(mapper)
+def _aware_keys(cls):
+    keys = _aware_keys_of.get(cls)
     if keys is None:
-        keys = _aware_keys_of[mapper] = [
-            prop.key for prop in mapper.column_attrs
+        keys = _aware_keys_of[cls] = tuple(
+            prop.key for prop in sa.inspect(cls).column_attrs
             if isinstance(prop.columns[0].type, sa.DateTime) and prop.columns[0].type.timezone
-        ]
+        )
     return keys
 
 
 def _make_aware(target):
-    state = sa.inspect(target)
-    for key in _aware_keys(state.mapper):
-        value = state.dict.get(key)
-        if value is not None and value.tzinfo is None:
-            state.dict[key] = value.replace(tzinfo=timezone.utc)
+    keys = _aware_keys(type(target))
+    if keys:
+        loaded = target.__dict__
+        for key in keys:
+            value = loaded.get(key)
+            if value is not None and value.tzinfo is None:
+                loaded[key] = value.replace(tzinfo=timezone.utc)
 
 
 def _aware_on_load(target, context):
