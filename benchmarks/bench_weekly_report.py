@@ -136,7 +136,8 @@ def run_one(url, week):
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux -> MiB
         print(f"  {week}: {elapsed:.2f} s wall, {cpu:.2f} s CPU, peak RSS {peak:.0f} MiB, {sum(kinds.values())} breaks "
               f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))})", flush=True)
-        print(f"    stages (s): {report.stats.get('seconds')}", flush=True)
+        print(f"    stages, wall s: {report.stats.get('seconds')}", flush=True)
+        print(f"    stages, CPU s:  {report.stats.get('cpu_seconds')}", flush=True)
 
 
 def main(argv=None):

@@ -449,7 +449,7 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
                     if nexts is None:
                         nexts = successors[(state[1], state[2])] = _successors(
                             healthy_out, outputs, state[1], state[2])
-                    if any(nxt[1] in best_path for nxt in nexts):  # a buyer downstream is on the route
+                    if not nexts[1].isdisjoint(best_path):  # a buyer downstream is on the route
                         alt_pairs.add((state[0], state[1]))
                         cap = max_routes
                 if len(items) == 1:
@@ -488,7 +488,7 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
             nexts = successors.get((b, c))
             if nexts is None:
                 nexts = successors[(b, c)] = _successors(healthy_out, outputs, b, c)
-            for state in nexts:
+            for state in nexts[0]:
                 a = state[1]
                 if a in path:
                     blocked.append((path, a, state, tier))
@@ -505,12 +505,13 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
 
 
 def _successors(healthy_out, outputs, b, c):
-    """The healthy edges (b, a, c2) that a break on an edge into b in category c cascades to."""
+    """The healthy edges (b, a, c2) a break on an edge into b in category c cascades to, and their buyers."""
     out = healthy_out.get(b)
     outs = outputs.get(c)
     if not out or not outs:
-        return ()
-    return [(b, a, c2) for c2, buyers in out.items() if c2 in outs for a in buyers]
+        return (), frozenset()
+    states = [(b, a, c2) for c2, buyers in out.items() if c2 in outs for a in buyers]
+    return states, frozenset(st[1] for st in states)
 
 
 def _by_firm_set(items, exclude):
