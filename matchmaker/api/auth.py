@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from matchmaker.api.common import PUBLIC, errors, json_blueprint, page_args
 from matchmaker.extensions import limiter
-from matchmaker.schemas.user import (TokenCreateSchema, TokenSchema, UserCreateSchema, UserQueryArgsSchema,
+from matchmaker.schemas.user import (TokenCreateSchema, TokenInfoSchema, TokenSchema, UserCreateSchema, UserQueryArgsSchema,
                                      UserSchema)
 from matchmaker.security import current_actor
 from matchmaker.services import auth, users
@@ -38,6 +38,12 @@ class Tokens(MethodView):
         """Exchange e-mail and password for a bearer token (shown once; rate-limited)"""
         row, token = auth.login_for_token(data["email"], data["password"], data.get("name") or "api")
         return _token_out(row, row.user, token)
+
+    @blp.response(200, TokenInfoSchema(many=True))
+    @errors(blp, 401)
+    def get(self):
+        """List your tokens (ids, names, dates; never the tokens themselves)"""
+        return auth.list_tokens(current_actor())
 
 
 @blp.route("/auth/tokens/<int:token_id>")

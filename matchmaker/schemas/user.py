@@ -46,13 +46,18 @@ class TokenCreateSchema(InputSchema):
     name = Text(max_length=100, metadata={"description": "a label for the token"})
 
 
-class TokenSchema(OutputSchema):
-    """A bearer token: `token` is shown only once, when it is created."""
+class TokenInfoSchema(OutputSchema):
+    """A bearer token as listed: id, label and dates (never the token itself)."""
 
     id = fields.Integer()
-    token = fields.String()
-    token_type = fields.Constant("Bearer")
     name = fields.String(allow_none=True)
     created_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+
+
+class TokenSchema(TokenInfoSchema):
+    """A new bearer token: `token` is shown only this once."""
+
+    token = fields.String()
+    token_type = fields.Constant("Bearer")
     user = fields.Nested(UserSchema)

@@ -157,6 +157,13 @@ def revoke_token(user: User, token_id: int):
     return row
 
 
+def list_tokens(user: User):
+    """The user's own tokens, newest first (digests only; the plain tokens are never stored)."""
+    return db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    ).all()
+
+
 def token_id_for(token: str):
     """The id of the (non-revoked) token row for a plain bearer token, or None."""
     if not token or len(token) > 200:

@@ -20,6 +20,9 @@ def test_sign_in_me_and_revoke(client, world):
     headers = {"Authorization": f"Bearer {body['token']}"}
     me = client.get("/api/v1/auth/me", headers=headers).get_json()
     assert me["email"] == "city@example.cn" and "password" not in me and "password_hash" not in me
+    listed = client.get("/api/v1/auth/tokens", headers=headers).get_json()
+    assert [(t["id"], t["name"], t["revoked_at"]) for t in listed] == [(body["id"], "laptop", None)]
+    assert "token" not in listed[0]
     assert client.delete(f"/api/v1/auth/tokens/{body['id']}", headers=headers).status_code == 204
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
 
