@@ -415,18 +415,47 @@ def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes):
         if max_routes == 1:
             return best
         grown = False
+        healthy_in = None
         for path, a, state, tau in blocked:
             have = best.get(state)
             if have is not None and have[0] <= tau:
                 continue
+            flagged = []
             for i in range(path.index(a)):
                 pair = (path[i + 1], path[i])
+                flagged.append(pair)
                 if pair not in alt_pairs:
                     alt_pairs.add(pair)
                     grown = True
+            # upstream edges whose own best route passes a also need their alternatives
+            if healthy_in is None:
+                healthy_in = _healthy_in(healthy_out)
+            seen = set(flagged)
+            stack = [(path[1], path[0])]
+            while stack:
+                s, b = stack.pop()
+                for t, c1 in healthy_in.get(s, ()):
+                    pred = best.get((t, s, c1))
+                    if pred is None or a not in pred[1] or (t, s) in seen:
+                        continue
+                    seen.add((t, s))
+                    stack.append((t, s))
+                    if (t, s) not in alt_pairs:
+                        alt_pairs.add((t, s))
+                        grown = True
         if not grown:
             break
     return best
+
+
+def _healthy_in(healthy_out):
+    """supplier -> [(its own supplier, category)] over healthy edges (the reverse of healthy_out)."""
+    rev = {}
+    for s, out in healthy_out.items():
+        for c, buyers in out.items():
+            for b in buyers:
+                rev.setdefault(b, []).append((s, c))
+    return rev
 
 
 def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
@@ -478,7 +507,7 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
                 for fs, (path, f) in _by_firm_set(items, exclude=None):
                     if len(lab) >= cap:
                         break
-                    if any(lfs <= fs for _, lfs in lab):
+                    if any((lfs if lfs is not None else frozenset(best[state][1])) <= fs for _, lfs in lab):
                         continue
                     lab.append((tier, fs))
                     push((state, path, f))
