@@ -21,6 +21,7 @@ tier x (1 + (weeks_open - 1) / 2)).
 A stored report covers every region; staff see the breaks whose owner region or buyer's county
 lies in their jurisdiction (their region and below) and act on those whose owner region does.
 """
+import functools
 import gc
 import io
 import json
@@ -245,6 +246,11 @@ _BREAK_COLUMNS = ("report_id", "key", "kind", "buyer", "supplier", "category", "
                   "status", "assignee_id", "manual_steps", "pending_proposals", "note")
 
 
+@functools.lru_cache(maxsize=65536)
+def _severity(kind, quantity, leading, tier, weeks_open):
+    return severity(kind, quantity, leading_buyer=leading, tier=tier, weeks_open=weeks_open)
+
+
 def _json_list(items, _dumps=json.dumps):
     """JSON text of a list of refs (plain refs joined directly: a province has ~10^6 of them)."""
     for x in items:
@@ -281,8 +287,7 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
         rows.append((
             report_id, key, b.kind, b.buyer, b.supplier, b.category, float(b.quantity), fj, b.tier,
             _json_list(b.path), b.level, level, b.regions[LEVELS.index(level)], b.regions[0], weeks_open,
-            severity(b.kind, b.quantity, leading_buyer=bool(firm and firm.kind == "leading"),
-                     tier=b.tier, weeks_open=weeks_open),
+            _severity(b.kind, b.quantity, bool(firm and firm.kind == "leading"), b.tier, weeks_open),
             status, assignee, steps or 0, b.pending_proposals if b.kind in kind_breaks else None, note,
         ))
     return rows, events, keys
