@@ -380,12 +380,15 @@ def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes):
     route ``(tier, path)``; the first tier at which a state gets a label is
     its tier, its path the smallest of that tier's routes, its factors their
     union. A route never passes a firm twice, so a label cannot be extended
-    to a buyer already on it. Where that happens and it matters (the buyer's
-    edge got no route of that tier otherwise), the propagation is run again,
-    and the edges along the blocked route up to that buyer keep up to
-    ``max_routes - 1`` alternative routes (other firm sets, or a higher tier
-    through firms not all on a better route), until nothing changes.
-    Without such conflicts one pass suffices.
+    to a buyer already on it. An edge whose best route passes one of the
+    buyers it feeds keeps up to ``max_routes - 1`` alternative routes (other
+    firm sets, or a higher tier through firms not all on a better route).
+    Where a blocked extension still matters (the buyer's edge got no route of
+    that tier otherwise), the propagation runs again with alternatives kept
+    along the blocked route and on the edges upstream whose best route passes
+    the same firm, until nothing changes (at most ``_MAX_PASSES`` passes).
+    Without such conflicts one pass suffices. Checked against a brute-force
+    enumeration of simple routes in ``tests/graphs/test_breaks_bruteforce.py``.
     """
     roots = {}
     for (s, c1), downs in down_in.items():
