@@ -11,9 +11,9 @@ source .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 if [ "${1:-}" = "--test" ]; then
   python -m pip install -q -e ".[test]" 2>&1 | grep -v -E '^(WARNING|  )' || true
-  if [ ! -x /usr/bin/chromium ]; then
-    echo "installing Debian's chromium for the browser tests"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+  if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then
+    echo "installing Debian's chromium (and a Chinese font for screenshots) for the browser tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
       || echo "WARNING: could not install chromium; browser tests will be skipped"
   fi
 else
