@@ -14,7 +14,8 @@ if [ "${1:-}" = "--test" ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then
     echo "installing Debian's chromium (and a Chinese font for screenshots) for the browser tests"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
-      || echo "WARNING: could not install chromium; browser tests will be skipped"
+      || { echo "WARNING: could not install chromium; browser tests will be skipped"; \
+           if [ "${CI:-}" = "true" ]; then echo "CI must run the browser tests"; exit 1; fi; }
   fi
 else
   python -m pip install -q -e . 2>&1 | grep -v -E '^(WARNING|  )' || true
