@@ -1,5 +1,4 @@
 """The printable report page agrees with the report file."""
-import sqlalchemy as sa
 
 from matchmaker.services import reports
 from tests import factories as f

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.models import Firm, Link, Region
+from matchmaker.models import Firm
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport
 from matchmaker.services import reports
 from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
