@@ -14,6 +14,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    # Pin the service's "today" (ISO date) to replay a past week, e.g. the 2020-03-16 demo.
+    TODAY = _env("TODAY")
     # Weekly report: cron fields (day_of_week, hour, minute) in TIMEZONE.
     REPORT_SCHEDULE = _env("REPORT_SCHEDULE", "mon 08:00")
     MATCH_SCHEDULE = _env("MATCH_SCHEDULE", "06:00")

@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The demo is dated 2020-03-16 (Monday of 2020-W12): pin the service's "today" to it so that
+# matching, best partners and the report pages show the demo week. Unset it for real data.
+export MATCHMAKER_TODAY="${MATCHMAKER_TODAY:-2020-03-16}"
 matchmaker db upgrade
 matchmaker demo
 matchmaker match --as-of 2020-03-16

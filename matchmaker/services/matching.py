@@ -296,15 +296,10 @@ def _require_staff(actor):
 
 
 def _today():
-    """Today in the service's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    """Today for the service (see matchmaker.clock)."""
+    from matchmaker.clock import today
 
-    try:
-        tz = current_app.config.get("TIMEZONE") or "Asia/Shanghai"
-    except RuntimeError:
-        tz = "Asia/Shanghai"
-    return datetime.now(ZoneInfo(tz)).date()
+    return today()
 
 
 # --- proposals: reading -----------------------------------------------------------------------

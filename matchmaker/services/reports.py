@@ -78,8 +78,10 @@ def _tz():
 
 
 def today():
-    """Today in the service's time zone."""
-    return datetime.now(_tz()).date()
+    """Today for the service (see matchmaker.clock)."""
+    from matchmaker.clock import today as _clock_today
+
+    return _clock_today()
 
 
 def resolve_week(week=None, as_of=None):
