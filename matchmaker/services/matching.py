@@ -64,9 +64,11 @@ def load_postings(as_of):
     """
     needs, offers, need_ids, offer_ids, skipped = [], [], {}, {}, []
     iso = date.fromisoformat
-    rows = db.session.execute(
+    # Core statements on the session's connection: plain tuples, no ORM row processing
+    conn = db.session.connection()
+    rows = conn.execute(
         sa.select(Need.id, Need.ref, Need.category_code, Need.quantity, Need.committed_quantity,
-                  _iso(Need.needed_by), Need.max_unit_price, Need.terms, Firm.ref, Firm.kind,
+                  _iso(Need.needed_by), Need.max_unit_price, sa.type_coerce(Need.terms, sa.String), Firm.ref, Firm.kind,
                   Region.code, Region.lat, Region.lon)
         .join(Firm, Need.firm_id == Firm.id).join(Region, Firm.region_code == Region.code)
         .where(Need.status == "open", Need.needed_by >= as_of)
@@ -80,8 +82,8 @@ def load_postings(as_of):
             continue
         need_ids[ref] = nid
         needs.append(gm.NeedRecord(ref, firm, cat, left, iso(due), lat, lon, firm_kind=kind,
-                                   max_unit_price=max_price, terms=tuple(terms or ()), region=county))
-    rows = db.session.execute(
+                                   max_unit_price=max_price, terms=_terms(terms), region=county))
+    rows = conn.execute(
         sa.select(Offer.id, Offer.ref, Offer.category_code, Offer.quantity, Offer.committed_quantity,
                   _iso(Offer.available_from), _iso(Offer.available_until), Offer.lead_time_days, Offer.unit_price,
                   Offer.delivery_radius_km, Firm.ref, Firm.kind, Firm.operating, Firm.workers_back,
@@ -104,6 +106,21 @@ def load_postings(as_of):
             lead_time_days=int(lead or 0), unit_price=price, delivery_radius_km=radius,
             supplier_live=bool(operating) and risk != "high", workers_back=workers, region=county))
     return needs, offers, need_ids, offer_ids, skipped
+
+
+def _terms(raw, _seen={}):
+    """A need's terms as a tuple: the JSON text (SQLite) decoded once per distinct value, or the
+    list a driver already decoded (psycopg)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, str):
+        return tuple(raw)
+    terms = _seen.get(raw)
+    if terms is None:
+        if len(_seen) > 4096:
+            _seen.clear()
+        terms = _seen[raw] = tuple(json.loads(raw) or ())
+    return terms
 
 
 def _iso(column):
