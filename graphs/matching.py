@@ -280,6 +280,18 @@ class _CandidateList:
         ):
             yield Candidate(needs[n].ref, offers[o].ref, c / COST_SCALE, _round_km(d))
 
+    def columns(self, start: int = 0, stop: int | None = None):
+        """Candidates ``start:stop`` as four plain lists: need refs, offer refs, unit costs,
+        distances (km) -- the values iterating yields, without a tuple per pair."""
+        part = slice(start, stop)
+        needs, offers = self._index.needs, self._index.offers
+        return (
+            [needs[i].ref for i in self.need_idx[part].tolist()],
+            [offers[i].ref for i in self.offer_idx[part].tolist()],
+            [c / COST_SCALE for c in self.cost[part].tolist()],
+            [round(d, 3) for d in self.distance[part].tolist()],  # _round_km
+        )
+
     def __repr__(self):
         return "<%d candidates>" % len(self)
 

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -219,16 +219,21 @@ def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now):
         proc = table.c[name].type.bind_processor(dialect)
         return proc or (lambda v: v)
 
-    as_json, as_time = json.dumps, processor("created_at")
+    as_time = processor("created_at")
     created = as_time(now)
+    if dialect.name == "sqlite" and isinstance(created, datetime):
+        # what sqlite3's default datetime adapter would store for every row, computed once
+        created = created.isoformat(" ")
+    as_json = _ReasonsJSON()
     rows = []
     for p in pairings:
         nid, oid = need_ids[p.need], offer_ids[p.offer]
         status, buyer_at, supplier_at = "proposed", None, None
-        old = carried.get((nid, oid))
-        if old is not None and p.quantity <= old[0] + EPSILON:
-            status, buyer_at, supplier_at = "accepted", as_time(old[1]), as_time(old[2])
-        rows.append((run_id, nid, oid, p.quantity, p.unit_cost, p.distance_km, as_json(list(p.reasons)),
+        if carried:
+            old = carried.get((nid, oid))
+            if old is not None and p.quantity <= old[0] + EPSILON:
+                status, buyer_at, supplier_at = "accepted", as_time(old[1]), as_time(old[2])
+        rows.append((run_id, nid, oid, p.quantity, p.unit_cost, p.distance_km, as_json(p.reasons),
                      status, created, buyer_at, supplier_at))
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         # COPY: one stream instead of a statement per row
@@ -246,6 +251,26 @@ def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now):
         values[_PROPOSAL_COLUMNS.index("reasons")] = "CAST(%s AS JSON)" % marks
     sql = "INSERT INTO %s (%s) VALUES (%s)" % (table.name, ", ".join(_PROPOSAL_COLUMNS), ", ".join(values))
     conn.exec_driver_sql(sql, rows)
+
+
+class _ReasonsJSON:
+    """``json.dumps(list(reasons))`` of many pairings, text for text, encoding each distinct reason
+    once (a run's reasons repeat: distances in whole km, lead times, terms)."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self):
+        self._seen = {}
+
+    def __call__(self, reasons):
+        seen = self._seen
+        parts = []
+        for r in reasons:
+            e = seen.get(r)
+            if e is None:
+                e = seen[r] = json.dumps(r)
+            parts.append(e)
+        return "[" + ", ".join(parts) + "]"
 
 
 def _half_accepted():
@@ -266,14 +291,7 @@ def write_run_file(result, path):
         fh.write('],\n"offers": [')
         fh.write(",".join('\n{"ref": %s, "open_quantity": %r}' % (enc(r), q) for r, q in result.offers))
         fh.write('],\n"candidates": [')
-        refs = {}
-        first = True
-        for c in result.candidates:
-            n = refs.get(c[0]) or refs.setdefault(c[0], enc(c[0]))
-            o = refs.get(c[1]) or refs.setdefault(c[1], enc(c[1]))
-            fh.write('%s\n{"need": %s, "offer": %s, "unit_cost": %r, "distance_km": %r}'
-                     % ("" if first else ",", n, o, c[2], c[3]))
-            first = False
+        _write_candidates(fh, result.candidates)
         fh.write('],\n"pairings": [')
         fh.write(",".join(
             '\n{"need": %s, "offer": %s, "quantity": %r, "reasons": %s}'
@@ -282,6 +300,32 @@ def write_run_file(result, path):
         fh.write('],\n"unmet": [')
         fh.write(",".join('\n{"need": %s, "quantity": %r}' % (enc(u.need), u.quantity) for u in result.unmet))
         fh.write('],\n"objective": %s\n}\n' % enc(result.objective))
+
+
+_CANDIDATE = '\n{"need": %s, "offer": %s, "unit_cost": %r, "distance_km": %r}'
+# candidates formatted and written per chunk (a million pairs is a few hundred MB of text)
+_CANDIDATE_CHUNK = 65536
+
+
+def _write_candidates(fh, candidates):
+    """Write the run file's candidates (without brackets), chunk by chunk from plain columns."""
+    enc, refs = json.dumps, {}
+
+    def encoded(ref):
+        e = refs.get(ref)
+        if e is None:
+            e = refs[ref] = enc(ref)
+        return e
+
+    columns = getattr(candidates, "columns", None)
+    if columns is None:  # any other sequence of (need, offer, unit_cost, distance_km)
+        fh.write(",".join(_CANDIDATE % (encoded(c[0]), encoded(c[1]), c[2], c[3]) for c in candidates))
+        return
+    fmt = _CANDIDATE
+    for start in range(0, len(candidates), _CANDIDATE_CHUNK):
+        ns, os_, costs, dists = columns(start, start + _CANDIDATE_CHUNK)
+        fh.write(("," if start else "") + ",".join([
+            fmt % (encoded(n), encoded(o), c, d) for n, o, c, d in zip(ns, os_, costs, dists)]))
 
 
 def start_run(actor, as_of=None):
