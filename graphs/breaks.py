@@ -72,6 +72,7 @@ KIND_WEIGHTS = {
 
 _FACTOR_RANK = {f: i for i, f in enumerate(FACTORS)}
 _MATERIALS = frozenset({"materials"})
+_PAIRS = object()  # key of the firm pairs in the propagation cache
 _MAX_PASSES = 8  # propagation passes at most (each adds alternatives where a route was blocked)
 
 
@@ -412,13 +413,14 @@ def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes):
                         continue
                     seeds.setdefault((s, b, c), []).append(((b,) + tail, f))
     alt_pairs = set()
+    cache = {}  # states and (b, c) -> where a break cascades (see _bfs), shared by the passes
+    healthy_in = None
     for _ in range(_MAX_PASSES):
         best, blocked = _bfs({k: list(v) for k, v in seeds.items()}, healthy_out, outputs,
-                             max_routes, alt_pairs)
+                             max_routes, alt_pairs, cache)
         if max_routes == 1:
             return best
         grown = False
-        healthy_in = None
         for path, a, state, tau in blocked:
             have = best.get(state)
             if have is not None and have[0] <= tau:
@@ -461,48 +463,51 @@ def _healthy_in(healthy_out):
     return rev
 
 
-def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
-    """One level-synchronous pass; returns the best labels and the blocked extensions."""
+def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, cache):
+    """One level-synchronous pass; returns the best labels and the blocked extensions.
+
+    *cache* (shared by the passes) maps a state to ``(its firm pair, the states it cascades to as
+    (state, buyer, pair), their buyers)`` and ``(b, c)`` to the latter two.
+    """
     best = {}
     labels = {}  # state -> [(tier, firm set or None)]
     blocked = []
-    successors = {}  # (b, c) -> states a break on an edge into b in c cascades to
     tier = 2
     while cand:
         frontier = []
         push = frontier.append
         for state, items in cand.items():
+            info = cache.get(state)
+            if info is None:
+                info = _state_info(cache, healthy_out, outputs, state)
+            nexts = info[1]
             lab = labels.get(state)
-            cap = max_routes if (state[0], state[1]) in alt_pairs else 1
+            cap = max_routes if info[0] in alt_pairs else 1
             if lab is None:
                 if cap == 1 < max_routes:
                     best_path = min(items)[0] if len(items) > 1 else items[0][0]
-                    nexts = successors.get((state[1], state[2]))
-                    if nexts is None:
-                        nexts = successors[(state[1], state[2])] = _successors(
-                            healthy_out, outputs, state[1], state[2])
-                    if not nexts[1].isdisjoint(best_path):  # a buyer downstream is on the route
-                        alt_pairs.add((state[0], state[1]))
+                    if not info[2].isdisjoint(best_path):  # a buyer downstream is on the route
+                        alt_pairs.add(info[0])
                         cap = max_routes
                 if len(items) == 1:
                     path, f = items[0]
                     best[state] = (tier, path, f)
                     labels[state] = [(tier, frozenset(path) if cap > 1 else None)]
-                    push((state, path, f))
+                    push((nexts, path, f))
                     continue
                 items.sort()
                 union = frozenset().union(*[f for _, f in items])
                 path = items[0][0]
                 best[state] = (tier, path, union)
                 lab = labels[state] = [(tier, frozenset(path) if cap > 1 else None)]
-                push((state, path, union))
+                push((nexts, path, union))
                 if cap == 1:
                     continue
                 for fs, (path, f) in _by_firm_set(items[1:], exclude=lab[0][1]):
                     if len(lab) >= cap:
                         break
                     lab.append((tier, fs))
-                    push((state, path, f))
+                    push((nexts, path, f))
             else:
                 if len(lab) >= cap:
                     continue
@@ -513,22 +518,21 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
                     if any((lfs if lfs is not None else frozenset(best[state][1])) <= fs for _, lfs in lab):
                         continue
                     lab.append((tier, fs))
-                    push((state, path, f))
+                    push((nexts, path, f))
         cand = {}
+        get_cand = cand.get
+        get_labels = labels.get
         tier += 1
-        for (s, b, c), path, f in frontier:
-            nexts = successors.get((b, c))
-            if nexts is None:
-                nexts = successors[(b, c)] = _successors(healthy_out, outputs, b, c)
-            for state in nexts[0]:
-                a = state[1]
+        for nexts, path, f in frontier:
+            for state, a, pair in nexts:
                 if a in path:
                     blocked.append((path, a, state, tier))
                     continue
-                lab = labels.get(state)
-                if lab is not None and len(lab) >= (max_routes if (b, a) in alt_pairs else 1):
+                lab = get_labels(state)
+                # labels are never empty: without the pair's alternatives one label is the cap
+                if lab is not None and (len(lab) >= max_routes or pair not in alt_pairs):
                     continue
-                pending = cand.get(state)
+                pending = get_cand(state)
                 if pending is None:
                     cand[state] = [((a,) + path, f)]
                 else:
@@ -536,14 +540,40 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs):
     return best, blocked
 
 
-def _successors(healthy_out, outputs, b, c):
-    """The healthy edges (b, a, c2) a break on an edge into b in category c cascades to, and their buyers."""
-    out = healthy_out.get(b)
-    outs = outputs.get(c)
-    if not out or not outs:
-        return (), frozenset()
-    states = [(b, a, c2) for c2, buyers in out.items() if c2 in outs for a in buyers]
-    return states, frozenset(st[1] for st in states)
+def _state_info(cache, healthy_out, outputs, state):
+    """Fill *cache* for a state (s, b, c): its pair (s, b), the healthy edges (b, a, c2) a break on
+    it cascades to as (edge, a, (b, a)), and their buyers a."""
+    s, b, c = state
+    key = (b, c)
+    succ = cache.get(key)
+    if succ is None:
+        out = healthy_out.get(b)
+        outs = outputs.get(c)
+        if not out or not outs:
+            succ = ((), frozenset())
+        else:
+            pairs = {}
+            nexts = []
+            for c2, buyers in out.items():
+                if c2 in outs:
+                    for a in buyers:
+                        pair = pairs.get(a)
+                        if pair is None:
+                            pair = pairs[a] = _pair(cache, b, a)
+                        nexts.append(((b, a, c2), a, pair))
+            succ = (tuple(nexts), frozenset(pairs))
+        cache[key] = succ
+    info = cache[state] = (_pair(cache, s, b),) + succ
+    return info
+
+
+def _pair(cache, s, b):
+    """The one (s, b) tuple of a firm pair (so that set look-ups need no new tuple)."""
+    pairs = cache.get(_PAIRS)
+    if pairs is None:
+        pairs = cache[_PAIRS] = {}
+    key = (s, b)
+    return pairs.setdefault(key, key)
 
 
 def _by_firm_set(items, exclude):
