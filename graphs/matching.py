@@ -280,14 +280,21 @@ class _CandidateList:
         ):
             yield Candidate(needs[n].ref, offers[o].ref, c / COST_SCALE, _round_km(d))
 
-    def columns(self, start: int = 0, stop: int | None = None):
+    def columns(self, start: int = 0, stop: int | None = None, need_labels=None, offer_labels=None):
         """Candidates ``start:stop`` as four plain lists: need refs, offer refs, unit costs,
-        distances (km) -- the values iterating yields, without a tuple per pair."""
+        distances (km) -- the values iterating yields, without a tuple per pair.
+
+        ``need_labels``/``offer_labels`` (optional) replace the refs: sequences aligned with the
+        index's needs/offers (the result's ``needs``/``offers``), e.g. refs already encoded.
+        """
         part = slice(start, stop)
-        needs, offers = self._index.needs, self._index.offers
+        if need_labels is None:
+            need_labels = [n.ref for n in self._index.needs]
+        if offer_labels is None:
+            offer_labels = [o.ref for o in self._index.offers]
         return (
-            [needs[i].ref for i in self.need_idx[part].tolist()],
-            [offers[i].ref for i in self.offer_idx[part].tolist()],
+            [need_labels[i] for i in self.need_idx[part].tolist()],
+            [offer_labels[i] for i in self.offer_idx[part].tolist()],
             [c / COST_SCALE for c in self.cost[part].tolist()],
             [round(d, 3) for d in self.distance[part].tolist()],  # _round_km
         )

@@ -257,10 +257,11 @@ class _ReasonsJSON:
     """``json.dumps(list(reasons))`` of many pairings, text for text, encoding each distinct reason
     once (a run's reasons repeat: distances in whole km, lead times, terms)."""
 
-    __slots__ = ("_seen",)
+    __slots__ = ("_seen", "_ascii")
 
-    def __init__(self):
+    def __init__(self, ensure_ascii=True):
         self._seen = {}
+        self._ascii = ensure_ascii
 
     def __call__(self, reasons):
         seen = self._seen
@@ -268,7 +269,7 @@ class _ReasonsJSON:
         for r in reasons:
             e = seen.get(r)
             if e is None:
-                e = seen[r] = json.dumps(r)
+                e = seen[r] = json.dumps(r, ensure_ascii=self._ascii)
             parts.append(e)
         return "[" + ", ".join(parts) + "]"
 
@@ -291,11 +292,12 @@ def write_run_file(result, path):
         fh.write('],\n"offers": [')
         fh.write(",".join('\n{"ref": %s, "open_quantity": %r}' % (enc(r), q) for r, q in result.offers))
         fh.write('],\n"candidates": [')
-        _write_candidates(fh, result.candidates)
+        _write_candidates(fh, result)
         fh.write('],\n"pairings": [')
+        reasons = _ReasonsJSON(ensure_ascii=False)
         fh.write(",".join(
             '\n{"need": %s, "offer": %s, "quantity": %r, "reasons": %s}'
-            % (enc(p.need), enc(p.offer), p.quantity, enc(list(p.reasons), ensure_ascii=False))
+            % (enc(p.need), enc(p.offer), p.quantity, reasons(p.reasons))
             for p in result.pairings))
         fh.write('],\n"unmet": [')
         fh.write(",".join('\n{"need": %s, "quantity": %r}' % (enc(u.need), u.quantity) for u in result.unmet))
@@ -307,25 +309,21 @@ _CANDIDATE = '\n{"need": %s, "offer": %s, "unit_cost": %r, "distance_km": %r}'
 _CANDIDATE_CHUNK = 65536
 
 
-def _write_candidates(fh, candidates):
+def _write_candidates(fh, result):
     """Write the run file's candidates (without brackets), chunk by chunk from plain columns."""
-    enc, refs = json.dumps, {}
-
-    def encoded(ref):
-        e = refs.get(ref)
-        if e is None:
-            e = refs[ref] = enc(ref)
-        return e
-
+    enc, candidates = json.dumps, result.candidates
     columns = getattr(candidates, "columns", None)
     if columns is None:  # any other sequence of (need, offer, unit_cost, distance_km)
-        fh.write(",".join(_CANDIDATE % (encoded(c[0]), encoded(c[1]), c[2], c[3]) for c in candidates))
+        fh.write(",".join(_CANDIDATE % (enc(c[0]), enc(c[1]), c[2], c[3]) for c in candidates))
         return
+    # refs JSON-encoded once each, in the order of the result's needs and offers (the index's)
+    need_json = [enc(r) for r, _ in result.needs]
+    offer_json = [enc(r) for r, _ in result.offers]
     fmt = _CANDIDATE
     for start in range(0, len(candidates), _CANDIDATE_CHUNK):
-        ns, os_, costs, dists = columns(start, start + _CANDIDATE_CHUNK)
+        ns, os_, costs, dists = columns(start, start + _CANDIDATE_CHUNK, need_json, offer_json)
         fh.write(("," if start else "") + ",".join([
-            fmt % (encoded(n), encoded(o), c, d) for n, o, c, d in zip(ns, os_, costs, dists)]))
+            fmt % row for row in zip(ns, os_, costs, dists)]))
 
 
 def start_run(actor, as_of=None):
