@@ -1297,8 +1297,14 @@ def pairing_reasons(need: NeedRecord, offer: OfferRecord, distance_km: float | N
     reasons.append(offer_part[0])
     if offer.firm_kind == "sme" and need.firm_kind == "leading":
         reasons.append("中小企业供应龙头企业 / SME for a leading buyer")
-    reasons.extend(offer_part[1:])
-    reasons.extend(_TERM_REASONS[t] for t in ARTICLE_10_TERMS if t in need.terms)
+    if len(offer_part) > 1:
+        reasons.append(offer_part[1])
+    if need.terms:
+        key = ("terms", need.terms if isinstance(need.terms, tuple) else tuple(need.terms))
+        terms_part = cache.get(key)
+        if terms_part is None:
+            terms_part = cache[key] = [_TERM_REASONS[t] for t in ARTICLE_10_TERMS if t in need.terms]
+        reasons.extend(terms_part)
     return reasons
 
 
