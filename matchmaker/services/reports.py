@@ -228,7 +228,8 @@ def _rows_by_key(report_id):
     t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
     cols = (t.c.key, t.c.kind, t.c.buyer, t.c.supplier, t.c.category, t.c.weeks_open, t.c.status,
             t.c.assignee_id, t.c.manual_steps, t.c.note, t.c.owner_region, t.c.buyer_region, t.c.level)
-    return {r.key: r for r in db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id))}
+    rows = db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id)).all()  # one fetchall
+    return {r[0]: r for r in rows}
 
 
 _LEVEL_CACHE = {}
@@ -267,11 +268,16 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
     factors_json = {}
     report_id, week = report.id, report.week
     kind_breaks = ("uncovered_need", "chain_gap")
-    for b in detected:
-        key = break_key(b.kind, b.buyer, b.category, b.supplier)
-        keys.add(key)
-        prev = prev_rows.get(key)
-        same = same_rows.get(key)
+    leading = {ref for ref, firm in info.items() if firm.kind == "leading"}
+    level_index = {lv: i for i, lv in enumerate(LEVELS)}
+    add_key, append = keys.add, rows.append
+    get_prev, get_same = prev_rows.get, same_rows.get
+    levels = {}
+    for kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ in detected:
+        key = break_key(kind, buyer, category, supplier)
+        add_key(key)
+        prev = get_prev(key)
+        same = get_same(key) if same_rows else None
         weeks_open = prev.weeks_open + 1 if prev is not None else 1
         status, assignee, steps, note = "open", None, 0, None
         if same is not None:  # a re-run of the week keeps that week's workflow
@@ -281,16 +287,18 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
             status = {"closed": "reopened", "resolved": "open"}.get(prev.status, prev.status)
             if prev.status == "closed":
                 events.append({"key": key, "week": week, "action": "reopened", "level": None})
-        level = _level(b.level, weeks_open, steps)
-        firm = info.get(b.buyer)
-        fj = factors_json.get(b.factors)
+        lkey = (base, weeks_open, steps)
+        level = levels.get(lkey)
+        if level is None:
+            level = levels[lkey] = _level(base, weeks_open, steps)
+        fj = factors_json.get(factors)
         if fj is None:
-            fj = factors_json[b.factors] = json.dumps(list(b.factors))
-        rows.append((
-            report_id, key, b.kind, b.buyer, b.supplier, b.category, float(b.quantity), fj, b.tier,
-            _json_list(b.path), b.level, level, b.regions[LEVELS.index(level)], b.regions[0], weeks_open,
-            _severity(b.kind, b.quantity, bool(firm and firm.kind == "leading"), b.tier, weeks_open),
-            status, assignee, steps or 0, b.pending_proposals if b.kind in kind_breaks else None, note,
+            fj = factors_json[factors] = json.dumps(list(factors))
+        append((
+            report_id, key, kind, buyer, supplier, category, float(quantity), fj, tier,
+            _json_list(path), base, level, regions[level_index[level]], regions[0], weeks_open,
+            _severity(kind, quantity, buyer in leading, tier, weeks_open),
+            status, assignee, steps or 0, pending if kind in kind_breaks else None, note,
         ))
     return rows, events, keys
 
