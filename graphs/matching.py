@@ -408,6 +408,12 @@ def _scale_quantity(q: float) -> int:
     return int(round(float(q) * QUANTITY_SCALE))
 
 
+def _scaled(quantities: np.ndarray) -> np.ndarray:
+    """:func:`_scale_quantity` of an array of float quantities (np.rint rounds half to even,
+    like round())."""
+    return np.rint(quantities * QUANTITY_SCALE).astype(np.int64)
+
+
 class MatchIndex:
     """Open needs and offers of one as-of date, indexed for pairing.
 
@@ -465,7 +471,7 @@ class MatchIndex:
         )
         self.n_firm = np.array([firm_code[n.firm] for n in needs], dtype=np.int64)
         self.n_cat = np.array([self.cat_code[n.category] for n in needs], dtype=np.int64)
-        self.n_qty = np.array([_scale_quantity(n.quantity) for n in needs], dtype=np.int64)
+        self.n_qty = _scaled(np.array([n.quantity for n in needs], dtype=np.float64))
         self.n_leading = np.array([n.firm_kind == "leading" for n in needs], dtype=bool)
         self.n_terms = np.array(
             [len(set(n.terms) & set(ARTICLE_10_TERMS)) / len(ARTICLE_10_TERMS) for n in needs],
@@ -492,7 +498,7 @@ class MatchIndex:
         ).reshape(no)
         self.o_firm = np.array([firm_code[o.firm] for o in offers], dtype=np.int64).reshape(no)
         self.o_cat = np.array([self.cat_code[o.category] for o in offers], dtype=np.int64).reshape(no)
-        self.o_qty = np.array([_scale_quantity(o.quantity) for o in offers], dtype=np.int64).reshape(no)
+        self.o_qty = _scaled(np.array([o.quantity for o in offers], dtype=np.float64)).reshape(no)
         self.o_sme = np.array([o.firm_kind == "sme" for o in offers], dtype=bool).reshape(no)
         self.o_workers = np.array(
             [_UNKNOWN_WORKERS_BACK if o.workers_back is None else float(o.workers_back) for o in offers],
@@ -685,18 +691,17 @@ def build_index(needs, offers, *, as_of=None, substitutes=None, declined=(), wei
     as_of = as_of or _dt.date.today()
     w = _check_weights(weights)
     as_of_ord = as_of.toordinal()
-    open_needs, open_offers = [], []
-    for n in needs:
-        _check_point(n)
-        if (n.status == "open" and n.needed_by.toordinal() >= as_of_ord
-                and _scale_quantity(n.quantity) > 0):
-            open_needs.append(n)
-    for o in offers:
-        _check_point(o)
-        if (o.status == "open"
-                and (o.available_until is None or o.available_until.toordinal() >= as_of_ord)
-                and _scale_quantity(o.quantity) > 0):
-            open_offers.append(o)
+    needs, offers = list(needs), list(offers)
+    need_qty, offer_qty = _checked_quantities(needs), _checked_quantities(offers)
+    open_needs = [
+        n for n, q in zip(needs, need_qty)
+        if q > 0 and n.status == "open" and n.needed_by.toordinal() >= as_of_ord
+    ]
+    open_offers = [
+        o for o, q in zip(offers, offer_qty)
+        if q > 0 and o.status == "open"
+        and (o.available_until is None or o.available_until.toordinal() >= as_of_ord)
+    ]
     open_needs.sort(key=lambda r: r.ref)
     open_offers.sort(key=lambda r: r.ref)
     for kind, rows in (("need", open_needs), ("offer", open_offers)):
@@ -705,6 +710,22 @@ def build_index(needs, offers, *, as_of=None, substitutes=None, declined=(), wei
                 raise MatchingError("duplicate %s ref %r" % (kind, a.ref))
     return MatchIndex(open_needs, open_offers, as_of=as_of, substitutes=substitutes,
                       declined=declined, weights=w)
+
+
+def _checked_quantities(records) -> list[int]:
+    """Check every record's coordinates and quantity (MatchingError naming the first bad one)
+    and return the scaled quantities (:func:`_scale_quantity`), vectorised when all are numbers."""
+    try:
+        values = np.array([(r.lat, r.lon, r.quantity) for r in records], dtype=np.float64)
+        ok = bool(np.isfinite(values).all())
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        for r in records:
+            _check_point(r)
+        return [_scale_quantity(r.quantity) for r in records]
+    # np.rint rounds half to even like round(): the same integers as _scale_quantity
+    return np.rint(values.reshape(-1, 3)[:, 2] * QUANTITY_SCALE).astype(np.int64).tolist()
 
 
 def _check_point(r):
