@@ -26,7 +26,7 @@ import gc
 import io
 import json
 import re
-from collections import Counter
+from collections import Counter, namedtuple
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -224,12 +224,17 @@ class _Clock:
         self._t, self._c = t, c
 
 
+_StoredBreak = namedtuple("_StoredBreak", "key kind buyer supplier category weeks_open status assignee_id "
+                                          "manual_steps note owner_region buyer_region level")
+
+
 def _rows_by_key(report_id):
+    """key -> _StoredBreak of a stored report's breaks (plain tuples: ~10^5 of them are read field by field)."""
     t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
-    cols = (t.c.key, t.c.kind, t.c.buyer, t.c.supplier, t.c.category, t.c.weeks_open, t.c.status,
-            t.c.assignee_id, t.c.manual_steps, t.c.note, t.c.owner_region, t.c.buyer_region, t.c.level)
+    cols = [t.c[f] for f in _StoredBreak._fields]
     rows = db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id)).all()  # one fetchall
-    return {r[0]: r for r in rows}
+    make = _StoredBreak._make
+    return {r[0]: make(r) for r in rows}
 
 
 _LEVEL_CACHE = {}
