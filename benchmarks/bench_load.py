@@ -13,7 +13,8 @@ endpoints with wrk, 50 connections each, for a fixed duration, after a short war
 
 It prints p50, p99, requests per second and the error rate (non-2xx responses and socket
 errors over all requests), twice: with the 50 connections saturating the server (each sends its
-next request as soon as it has the answer), and with 50 users who wait 1 s between requests.
+next request as soon as it has the answer), and with 50 users who wait a random 0-2 s (mean 1 s)
+between requests.
 Goal: p99 <= 100 ms and no errors.
 
     python benchmarks/bench_load.py                         # SQLite, and PostgreSQL if reachable
@@ -166,7 +167,8 @@ def wrk(port, path, header, connections, duration, think=0, threads=2):
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "--timeout", "10s",
            "-H", header]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(f"function delay()\n  return {int(think)}\nend\n" if think else "")
+        # a random wait, 0..2x think (mean: think), so the 50 users do not all ask at the same instant
+        script.write(f"function delay()\n  return math.random(0, {2 * int(think)})\nend\n" if think else "")
     try:
         cmd += ["-s", script.name, f"http://{HOST}:{port}{path}"]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -235,7 +237,8 @@ def bench(label, url, args):
                 rows.append((name, r))
                 if args.verbose:
                     print(r["raw"])
-            mode = "saturating (no think time)" if not think else f"each connection waits {think} ms between requests"
+            mode = ("saturating (no think time)" if not think
+                    else f"each connection waits 0..{2 * think} ms (mean {think} ms) between requests")
             print(f"  -- {args.connections} connections, {mode}")
             print(f"  {'endpoint':<14} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'requests':>9} {'errors':>7}  goal p99<=100ms")
             for name, r in rows:
