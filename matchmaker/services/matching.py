@@ -5,6 +5,8 @@ The algorithm lives in :mod:`graphs.matching`; this module is the only adapter b
 the database.  Unit-cost weights come from the ``MATCHING_WEIGHTS`` config value (a dict
 overriding :data:`graphs.matching.DEFAULT_WEIGHTS`).
 """
+import contextlib
+import gc
 import json
 import math
 import os
@@ -154,6 +156,26 @@ def run_matching(as_of=None, *, started_by=None, out=None, progress=None):
     had already accepted carries that acceptance over when the new run proposes the same pair again
     for no more quantity. Returns the stored MatchRun. This is also the scheduler's daily job.
     """
+    with _gc_paused():
+        return _run_matching(as_of, started_by, out, progress)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector for a run: it allocates hundreds of thousands of acyclic
+    objects (rows, records, reasons), which the collector would otherwise walk again and again
+    (about a third of the time of loading and of building the result)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_matching(as_of, started_by, out, progress):
+    """The body of run_matching (load, match, store, write)."""
     as_of = as_of or _today()
     say = progress or (lambda stage: None)
     timings = {}
