@@ -72,7 +72,6 @@ KIND_WEIGHTS = {
 
 _FACTOR_RANK = {f: i for i, f in enumerate(FACTORS)}
 _MATERIALS = frozenset({"materials"})
-_PAIRS = object()  # key of the firm pairs in the propagation cache
 _MAX_PASSES = 8  # propagation passes at most (each adds alternatives where a route was blocked)
 
 
@@ -413,11 +412,11 @@ def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes):
                         continue
                     seeds.setdefault((s, b, c), []).append(((b,) + tail, f))
     alt_pairs = set()
-    cache = {}  # states and (b, c) -> where a break cascades (see _bfs), shared by the passes
+    recs = _Records()  # state -> its record (see _bfs), shared by the passes
     healthy_in = None
     for _ in range(_MAX_PASSES):
         best, blocked = _bfs({k: list(v) for k, v in seeds.items()}, healthy_out, outputs,
-                             max_routes, alt_pairs, cache)
+                             max_routes, alt_pairs, recs)
         if max_routes == 1:
             return best
         grown = False
@@ -463,43 +462,58 @@ def _healthy_in(healthy_out):
     return rev
 
 
-def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, cache):
+# fields of a state's record in the propagation (one mutable list per healthy edge, kept across passes)
+_STATE, _PAIR, _NEXTS, _BUYERS, _LABELS, _PENDING = range(6)
+
+
+def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs):
     """One level-synchronous pass; returns the best labels and the blocked extensions.
 
-    *cache* (shared by the passes) maps a state to ``(its firm pair, the states it cascades to as
-    (state, buyer, pair), their buyers)`` and ``(b, c)`` to the latter two.
+    *recs* (shared by the passes) maps a state ``(s, b, c)`` to its record: the state, its firm
+    pair ``(s, b)``, the records it cascades to as ``(record, buyer)`` and their buyers (filled
+    when first needed), and this pass's labels ``[(tier, firm set or None)]`` and pending routes.
     """
+    for rec in recs.values():
+        rec[_LABELS] = rec[_PENDING] = None
+    order = []  # the records with pending routes, in the order of their first route
+    for state, items in cand.items():
+        rec = recs.get(state)
+        if rec is None:
+            rec = recs[state] = _record(recs, state)
+        rec[_PENDING] = items
+        order.append(rec)
     best = {}
-    labels = {}  # state -> [(tier, firm set or None)]
     blocked = []
     tier = 2
-    while cand:
+    while order:
         frontier = []
         push = frontier.append
-        for state, items in cand.items():
-            info = cache.get(state)
-            if info is None:
-                info = _state_info(cache, healthy_out, outputs, state)
-            nexts = info[1]
-            lab = labels.get(state)
-            cap = max_routes if info[0] in alt_pairs else 1
+        for rec in order:
+            items = rec[_PENDING]
+            rec[_PENDING] = None
+            state = rec[_STATE]
+            nexts = rec[_NEXTS]
+            if nexts is None:
+                nexts = _fill(recs, healthy_out, outputs, rec)
+            lab = rec[_LABELS]
+            cap = max_routes if rec[_PAIR] in alt_pairs else 1
             if lab is None:
                 if cap == 1 < max_routes:
                     best_path = min(items)[0] if len(items) > 1 else items[0][0]
-                    if not info[2].isdisjoint(best_path):  # a buyer downstream is on the route
-                        alt_pairs.add(info[0])
+                    if not rec[_BUYERS].isdisjoint(best_path):  # a buyer downstream is on the route
+                        alt_pairs.add(rec[_PAIR])
                         cap = max_routes
                 if len(items) == 1:
                     path, f = items[0]
                     best[state] = (tier, path, f)
-                    labels[state] = [(tier, frozenset(path) if cap > 1 else None)]
+                    rec[_LABELS] = [(tier, frozenset(path) if cap > 1 else None)]
                     push((nexts, path, f))
                     continue
                 items.sort()
                 union = frozenset().union(*[f for _, f in items])
                 path = items[0][0]
                 best[state] = (tier, path, union)
-                lab = labels[state] = [(tier, frozenset(path) if cap > 1 else None)]
+                lab = rec[_LABELS] = [(tier, frozenset(path) if cap > 1 else None)]
                 push((nexts, path, union))
                 if cap == 1:
                     continue
@@ -519,61 +533,71 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, cache):
                         continue
                     lab.append((tier, fs))
                     push((nexts, path, f))
-        cand = {}
-        get_cand = cand.get
-        get_labels = labels.get
+        order = []
+        add = order.append
         tier += 1
         for nexts, path, f in frontier:
-            for state, a, pair in nexts:
+            for rec, a in nexts:
                 if a in path:
-                    blocked.append((path, a, state, tier))
+                    blocked.append((path, a, rec[_STATE], tier))
                     continue
-                lab = get_labels(state)
+                lab = rec[_LABELS]
                 # labels are never empty: without the pair's alternatives one label is the cap
-                if lab is not None and (len(lab) >= max_routes or pair not in alt_pairs):
+                if lab is not None and (len(lab) >= max_routes or rec[_PAIR] not in alt_pairs):
                     continue
-                pending = get_cand(state)
+                pending = rec[_PENDING]
                 if pending is None:
-                    cand[state] = [((a,) + path, f)]
+                    rec[_PENDING] = [((a,) + path, f)]
+                    add(rec)
                 else:
                     pending.append(((a,) + path, f))
     return best, blocked
 
 
-def _state_info(cache, healthy_out, outputs, state):
-    """Fill *cache* for a state (s, b, c): its pair (s, b), the healthy edges (b, a, c2) a break on
-    it cascades to as (edge, a, (b, a)), and their buyers a."""
-    s, b, c = state
+def _fill(recs, healthy_out, outputs, rec):
+    """Fill a state's record with the healthy edges (b, a, c2) a break on it cascades to (as
+    ``(record, a)``) and their buyers; return the former. Edges into one (b, c) share them."""
+    s, b, c = rec[_STATE]
     key = (b, c)
-    succ = cache.get(key)
+    succ = recs.cascades.get(key)
     if succ is None:
         out = healthy_out.get(b)
         outs = outputs.get(c)
         if not out or not outs:
             succ = ((), frozenset())
         else:
-            pairs = {}
             nexts = []
-            for c2, buyers in out.items():
+            buyers = set()
+            for c2, firms in out.items():
                 if c2 in outs:
-                    for a in buyers:
-                        pair = pairs.get(a)
-                        if pair is None:
-                            pair = pairs[a] = _pair(cache, b, a)
-                        nexts.append(((b, a, c2), a, pair))
-            succ = (tuple(nexts), frozenset(pairs))
-        cache[key] = succ
-    info = cache[state] = (_pair(cache, s, b),) + succ
-    return info
+                    for a in firms:
+                        state = (b, a, c2)
+                        nxt = recs.get(state)
+                        if nxt is None:
+                            nxt = recs[state] = _record(recs, state)
+                        nexts.append((nxt, a))
+                        buyers.add(a)
+            succ = (tuple(nexts), frozenset(buyers))
+        recs.cascades[key] = succ
+    rec[_NEXTS], rec[_BUYERS] = succ
+    return succ[0]
 
 
-def _pair(cache, s, b):
-    """The one (s, b) tuple of a firm pair (so that set look-ups need no new tuple)."""
-    pairs = cache.get(_PAIRS)
-    if pairs is None:
-        pairs = cache[_PAIRS] = {}
-    key = (s, b)
-    return pairs.setdefault(key, key)
+class _Records(dict):
+    """state -> record of the propagation; ``cascades``: (b, c) -> (records, buyers) a break on an
+    edge into b in c cascades to; ``pairs``: the one ``(s, b)`` tuple of each firm pair (so that
+    set look-ups make no new tuple)."""
+
+    def __init__(self):
+        super().__init__()
+        self.cascades = {}
+        self.pairs = {}
+
+
+def _record(recs, state):
+    """A new record for a state: ``[state, pair, nexts, buyers, labels, pending]``."""
+    pair = (state[0], state[1])
+    return [state, recs.pairs.setdefault(pair, pair), None, None, None, None]
 
 
 def _by_firm_set(items, exclude):
