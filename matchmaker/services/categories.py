@@ -29,3 +29,9 @@ def list_categories(filters=None, page=1, page_size=50):
     if filters.get("input_of"):
         stmt = stmt.where(Category.code.in_([c.code for c in get_category(filters["input_of"]).inputs]))
     return page_of(stmt.order_by(Category.code), page, page_size)
+
+
+def category_names():
+    """{code: (name, name_en, unit)} of every category in one light query (labels on pages)."""
+    rows = db.session.execute(sa.select(Category.code, Category.name, Category.name_en, Category.unit))
+    return {r.code: (r.name, r.name_en, r.unit) for r in rows}

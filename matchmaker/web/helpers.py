@@ -91,8 +91,7 @@ def cat(code):
     if names is None:
         from matchmaker.services import categories
 
-        rows, _total = categories.list_categories(page_size=100000)
-        names = g._category_names = {c.code: (c.name, c.name_en, c.unit) for c in rows}
+        names = g._category_names = categories.category_names()
     found = names.get(code)
     if found is None:
         return code
