@@ -827,7 +827,8 @@ def report_view(actor, week=None, filters=None):
     region = db.session.get(Region, actor.region_code) if actor is not None and actor.region_code else None
     weeks = db.session.scalars(sa.select(WeeklyReport.week).order_by(WeeklyReport.week)).all()
     i = weeks.index(report.week)
-    opened = list_breaks(actor, report.week)
+    # The headline counts are over every open break; reuse the list when no SQL filter narrowed it.
+    opened = all_rows if not filters else list_breaks(actor, report.week)
     return {
         "week": report.week, "as_of": report.as_of, "region_name": region.name if region else "",
         "previous_week": weeks[i - 1] if i > 0 else None, "next_week": weeks[i + 1] if i + 1 < len(weeks) else None,
