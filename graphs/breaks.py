@@ -356,6 +356,7 @@ def _detect(G, chain, needs, as_of, allowed, horizon_days, max_routes, stopped, 
 
     # kind 6: level-synchronous propagation over healthy edges (S, B, c)
     best = _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes)
+    _exact_factors(best, healthy_out, inputs, down_in, gaps)
     ordered = {}
     succ = G._succ
     for (s, b, c), (tier, path, factors) in best.items():
@@ -379,7 +380,8 @@ def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes):
     (the states), downstream from the roots. A *label* of a state is one
     route ``(tier, path)``; the first tier at which a state gets a label is
     its tier, its path the smallest of that tier's routes, its factors their
-    union. A route never passes a firm twice, so a label cannot be extended
+    union (a superset where a merged route passes a firm further down; made
+    exact afterwards by :func:`_exact_factors`). A route never passes a firm twice, so a label cannot be extended
     to a buyer already on it. An edge whose best route passes one of the
     buyers it feeds keeps up to ``max_routes - 1`` alternative routes (other
     firm sets, or a higher tier through firms not all on a better route).
@@ -450,6 +452,86 @@ def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes):
         if not grown:
             break
     return best
+
+
+def _exact_factors(best, healthy_out, inputs, down_in, gaps):
+    """Make the factors of every upstream break exactly those of its valid smallest-tier routes.
+
+    The propagation keeps one route (or a few) per edge but passes on the union of the factors
+    of all the edge's routes of its tier, so a route that is dropped further down because it
+    passes a firm twice can still leave its factors in that union: the propagated factors are a
+    superset of the exact ones. No bounded route set can be exact for the union in general (the
+    routes that must be kept depend on which firms lie further down), so the factors are
+    corrected here, in *best* in place, tier by tier:
+
+    * when the root of the edge's own (valid) best path already has all the propagated factors,
+      they are exact (nothing to do; the common case);
+    * otherwise a depth-bounded search enumerates the edge's routes of exactly its tier, backward
+      and without passing a firm twice, only through edges whose tier is at most the hops left,
+      skipping an edge of exactly that tier whose (already exact) factors are all collected, and
+      stopping as soon as every propagated factor is found.
+
+    Both steps trust the propagated union to hold the factors of every valid route of the tier
+    (true unless a too small ``max_routes`` dropped an alternative that was needed further down);
+    the search's depth is the tier, its worst case exponential in it, in practice a small part of
+    the detection (``docs/chain-breaks.md``).
+    """
+    down_f = None
+    todo = []
+    for state, (tier, path, factors) in best.items():
+        if len(factors) < 2:
+            continue  # the best path is valid and has at least one factor
+        if tier == len(path):
+            root = _MATERIALS
+        else:
+            if down_f is None:
+                down_f = {x: f for downs in down_in.values() for x, f in downs}
+            root = down_f[path[-1]]
+        if not root >= factors:
+            todo.append((tier, state))
+    if not todo:
+        return
+    into = {}  # (supplier, category) -> its own healthy suppliers in that category
+    for t, out in healthy_out.items():
+        for c1, buyers in out.items():
+            for s in buyers:
+                into.setdefault((s, c1), []).append(t)
+    todo.sort(key=lambda x: x[0])  # a tier's edges need the exact factors of the tier below
+    for tier, state in todo:
+        s, b, c = state
+        _, path, upper = best[state]
+        got = set()
+        _collect(s, c, tier, {s, b}, got, upper, best, into, inputs, down_in, gaps)
+        best[state] = (tier, path, frozenset(got))
+
+
+def _collect(s, c, tier, visited, got, upper, best, into, inputs, down_in, gaps):
+    """Add to *got* the factors of the routes of exactly *tier* from an edge out of *s* in *c*
+    that pass no firm in *visited*; return True once *got* holds all of *upper*."""
+    ins = inputs.get(c, ())
+    if tier == 2:
+        for c1 in ins:
+            for x, f in down_in.get((s, c1), ()):
+                if x not in visited:
+                    got.update(f)
+            if (s, c1) in gaps:
+                got.update(_MATERIALS)
+        return got >= upper
+    for c1 in ins:
+        for t in into.get((s, c1), ()):
+            if t in visited:
+                continue
+            have = best.get((t, s, c1))
+            if have is None or have[0] > tier - 1:
+                continue
+            if have[0] == tier - 1 and got >= have[2]:
+                continue
+            visited.add(t)
+            done = _collect(t, c1, tier - 1, visited, got, upper, best, into, inputs, down_in, gaps)
+            visited.discard(t)
+            if done:
+                return True
+    return got >= upper
 
 
 def _healthy_in(healthy_out):
@@ -661,7 +743,9 @@ def chain_breaks(G, chain=None, needs=(), *, as_of, needs_with_allowed_offer=fro
     paths, so it is safe on cycles and linear in the graph for bounded
     *max_routes*. The first tier at which an edge is reached is its tier; its
     path is the smallest (by firm refs) of the routes of that tier and its
-    factors the union of those routes' roots.
+    factors the union of the roots of those routes (only those that pass no
+    firm twice: where the propagated union may hold factors of a route that
+    does, a depth-bounded search of the edge's routes of its tier corrects it).
 
     Examples
     --------
