@@ -102,6 +102,9 @@ def resolve_week(week=None, as_of=None):
 
 # --- writing the report -----------------------------------------------------------------------
 
+from matchmaker.faults import pause_point  # noqa: E402
+
+
 def _lock_week(week):
     """Upsert the week's guard row; the upsert holds its row lock until the transaction ends."""
     dialect = db.engine.dialect.name
@@ -197,6 +200,7 @@ def write_weekly_report(week=None, as_of=None, *, only_if_missing=False):
         # the large JSON parts go in by a plain UPDATE: the audit log records the report row, not its payload
         db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
                            .values(**payload))
+        pause_point("report.before_commit")  # fault tests kill or race a process here
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -142,15 +142,15 @@ def big_package(firms=2000, needs=15000, offers=15000, links=2000, seed=7):
     return pkg
 
 
-def start_cli(url, *args):
+def start_cli(url, *args, **extra_env):
     """Start `python -m matchmaker ARGS` in the background; returns the Popen."""
-    return subprocess.Popen([sys.executable, "-m", "matchmaker", *args], cwd=ROOT, env=cli_env(url),
+    return subprocess.Popen([sys.executable, "-m", "matchmaker", *args], cwd=ROOT, env=cli_env(url, **extra_env),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def start_python(url, code):
+def start_python(url, code, **extra_env):
     """Start `python -c CODE` with the service's environment; returns the Popen."""
-    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=cli_env(url),
+    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=cli_env(url, **extra_env),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

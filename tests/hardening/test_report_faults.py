@@ -8,6 +8,10 @@ import pytest
 
 from tests.hardening import helpers
 
+# Pause points (matchmaker/faults.py): long enough to kill the process inside its transaction,
+# or for a rival process started at the same moment to reach the week's lock and wait on it.
+PAUSE_LONG = "report.before_commit:120"
+PAUSE_SHORT = "report.before_commit:3"
 REPORT_TABLES = ("weekly_report", "chain_break", "break_event", "report_guard")
 STATE = {
     "reports": "SELECT week, as_of, runs FROM weekly_report ORDER BY week",
@@ -50,7 +54,9 @@ def _kill_report_midway(url):
     before = _state(url)
     assert before["reports"] and len(before["breaks"]) > 100
     for week in ("2020-W11", "2020-W10"):  # a new week, and a re-run of the stored one
-        proc = helpers.start_cli(url, "report", "weekly", "--week", week)
+        # The process pauses after writing every row and before committing (matchmaker.faults), so
+        # the kill lands inside the write transaction however fast the machine is.
+        proc = helpers.start_cli(url, "report", "weekly", "--week", week, MATCHMAKER_FAULT_PAUSE=PAUSE_LONG)
         rc = helpers.kill_when(proc, helpers.writing_to(url, "chain_break"))
         assert rc == -signal.SIGKILL, f"the report of {week} finished before it could be killed:\n{proc.stdout.read()}"
         assert _state(url) == before, f"a report killed mid-way ({week}) changed the stored state"
@@ -89,7 +95,8 @@ def _run_pair(url, procs):
 @pytest.mark.slow
 def test_two_report_commands_at_once_give_one_report(pg_url):
     url = pg_url
-    procs = [helpers.start_cli(url, "report", "weekly", "--week", "2020-W12") for _ in range(2)]
+    procs = [helpers.start_cli(url, "report", "weekly", "--week", "2020-W12", MATCHMAKER_FAULT_PAUSE=PAUSE_SHORT)
+             for _ in range(2)]
     outputs, contended = _run_pair(url, procs)
     assert contended, "the two runs never overlapped"
     reports = helpers.snapshot(url, "SELECT week, runs FROM weekly_report WHERE week = '2020-W12'")
@@ -113,7 +120,7 @@ print("RESULT", week, written)
 @pytest.mark.slow
 def test_two_scheduler_jobs_at_once_write_one_report(pg_url):
     url = pg_url
-    procs = [helpers.start_python(url, _JOB) for _ in range(2)]
+    procs = [helpers.start_python(url, _JOB, MATCHMAKER_FAULT_PAUSE=PAUSE_SHORT) for _ in range(2)]
     outputs, contended = _run_pair(url, procs)
     assert contended, "the two jobs never overlapped"
     results = sorted(line.split()[2] for out in outputs for line in out.splitlines() if line.startswith("RESULT"))
