@@ -42,6 +42,9 @@ class ImportResult:
         ]
 
 
+from matchmaker.faults import pause_point  # noqa: E402
+
+
 def import_package(source, filename=None, progress=None, reference=True) -> ImportResult:
     """Import a data package (path, or file object named `filename`); all or nothing.
 
@@ -67,6 +70,7 @@ def import_package(source, filename=None, progress=None, reference=True) -> Impo
         if any(result.created.values()) or any(result.replaced.values()):
             record("import", "package", after={s: {"created": result.created[s], "replaced": result.replaced[s],
                                                     "unchanged": result.unchanged[s]} for s in result.created})
+        pause_point("import.before_commit")  # fault tests kill a process here
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()

@@ -70,7 +70,7 @@ def run_cli(url, *args, check=True, timeout=600, **extra_env):
     return proc
 
 
-def kill_at_progress(url, args, low, high=100, deadline=600):
+def kill_at_progress(url, args, low, high=100, deadline=600, **extra_env):
     """Run `python -m matchmaker ARGS` on a pseudo-terminal (so it draws its progress bar), poll
     the bar, and SIGKILL the process once it shows at least `low` and less than `high` percent.
 
@@ -79,7 +79,7 @@ def kill_at_progress(url, args, low, high=100, deadline=600):
     import pty
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "matchmaker", *args], cwd=ROOT, env=cli_env(url),
+    proc = subprocess.Popen([sys.executable, "-m", "matchmaker", *args], cwd=ROOT, env=cli_env(url, **extra_env),
                             stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
     os.close(slave)
     out, seen, stop = b"", None, time.monotonic() + deadline
