@@ -8,7 +8,7 @@ from matchmaker.services import categories, matching
 from matchmaker.services import needs as needs_service
 from matchmaker.services import offers as offers_service
 from matchmaker.services import firms as firms_service
-from matchmaker.services.errors import DomainError, Invalid
+from matchmaker.services.errors import DomainError
 from matchmaker.web import queries
 from matchmaker.web.forms import NeedForm, OfferForm, StatusForm, opts
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, ok, paginate, role_required
@@ -97,9 +97,7 @@ def _need_form(need_id):
                 saved = needs_service.update_need(_actor(), row.id, data)
                 ok(_("Need %(ref)s saved.", ref=saved.ref))
             return redirect(url_for("firm.needs"))
-        except Invalid as exc:
-            top_errors = apply_errors(form, exc)
-        except DomainError as exc:
+        except DomainError as exc:  # Invalid (field errors) included
             top_errors = apply_errors(form, exc)
     status = 422 if (form.errors or top_errors) else 200
     return render_template("firm/need_form.html", form=form, row=row, top_errors=top_errors), status
