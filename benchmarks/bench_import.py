@@ -32,7 +32,7 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 def generate(firms=5000, needs=50000, offers=50000, links=5000, seed=20200301):
     """A valid package of the given size on real counties and the shipped categories."""
     from matchmaker.packages.creditcode import check_digit
-    from matchmaker.reference import load_categories, load_regions
+    from matchmaker.infra.reference import load_categories, load_regions
 
     rng = random.Random(seed)
     counties = [r["code"] for r in load_regions() if r["level"] == "county" and r["lat"] is not None]
@@ -100,7 +100,7 @@ def _fresh_postgres(url):
 def run_import(path, url, again=None):
     """Child process: create the schema, import (and re-import `again`), print seconds and peak RSS."""
     from matchmaker import create_app
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
     from matchmaker.services.packages import import_package
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False})

@@ -233,7 +233,7 @@ def _store_instance(url, needs, offers, subs):
     """Write the instance into a fresh database as stored rows (regions, categories, firms,
     needs, offers, substitutes) with bulk inserts."""
     from matchmaker import create_app
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
     from matchmaker.models import Category, Firm, Need, Offer, Region, category_substitute
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False})
@@ -310,7 +310,7 @@ def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200):
         raise RuntimeError(out.stderr)
     child_rss = int(out.stderr.split("MAXRSS_KIB")[-1].split()[0])
     print(out.stdout.strip())
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
     from matchmaker.models import User
     from matchmaker.models.pairing import MatchRun, Pairing
     from matchmaker.services import matching

@@ -44,9 +44,9 @@ def generate(url, n_firms, n_links, n_needs, seed):
     """Create the schema and load a generated province into the database at url."""
     import sqlalchemy as sa
 
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
     from matchmaker.models import Firm, Link, Need, Offer, Region
-    from matchmaker.reference import load_categories
+    from matchmaker.infra.reference import load_categories
     from matchmaker.services.reference_data import ensure_reference_data
 
     rnd = random.Random(seed)
@@ -124,7 +124,7 @@ def run_one(url, week):
 
         import sqlalchemy as sa
 
-        from matchmaker.extensions import db
+        from matchmaker.infra.extensions import db
         from matchmaker.models.report import Break
         from matchmaker.services import reports
 

@@ -25,7 +25,7 @@ def create_app(config=None):
 
 
 def configure_app(app, config):
-    from matchmaker.config import Config
+    from matchmaker.infra.config import Config
 
     if isinstance(config, type):
         app.config.from_object(config)
@@ -64,7 +64,7 @@ def _instance_secret(app):
 
 def register_extensions(app):
     from matchmaker import models  # noqa: F401  (every model registered on the metadata)
-    from matchmaker.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from matchmaker.infra.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -72,17 +72,17 @@ def register_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    from matchmaker.i18n import init_i18n
+    from matchmaker.infra.i18n import init_i18n
 
     init_i18n(app, babel)
-    import matchmaker.services.audit  # noqa: F401  (installs the flush hook)
-    from matchmaker.sqlite import install_sqlite_pragmas
+    import matchmaker.services.support.audit  # noqa: F401  (installs the flush hook)
+    from matchmaker.infra.sqlite import install_sqlite_pragmas
 
     install_sqlite_pragmas(app)
 
 
 def register_http(app):
-    from matchmaker.http import register_http as _register
+    from matchmaker.infra.http import register_http as _register
 
     _register(app)
 
@@ -96,7 +96,7 @@ def register_blueprints(app):
 
 
 def register_errorhandlers(app):
-    from matchmaker.errors import register_error_handlers
+    from matchmaker.infra.errors import register_error_handlers
 
     register_error_handlers(app)
 

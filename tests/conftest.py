@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker import create_app
-from matchmaker.config import TestConfig
-from matchmaker.extensions import db as _db
+from matchmaker.infra.config import TestConfig
+from matchmaker.infra.extensions import db as _db
 
 ON_POSTGRES = os.environ.get("MATCHMAKER_TEST_DATABASE_URL", "").startswith("postgresql")
 

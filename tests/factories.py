@@ -2,7 +2,7 @@
 import itertools
 from datetime import date
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Firm, Link, Need, Offer, Region
 
 _seq = itertools.count(1)

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from matchmaker.models import AuditEntry
-from matchmaker.services import audit
+from matchmaker.services.support import audit
 from tests import factories
 
 

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from matchmaker import clock
+from matchmaker.infra import clock
 
 
 def test_today_is_pinned_by_config(app):

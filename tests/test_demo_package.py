@@ -14,7 +14,7 @@ import pytest
 
 from matchmaker.demo.generate import AS_OF, DEMO_FILE, HIGH_RISK_COUNTY, MEDIUM_RISK_COUNTY, generate
 from matchmaker.packages.creditcode import is_valid
-from matchmaker.reference import is_valid_industry, load_categories, load_regions
+from matchmaker.infra.reference import is_valid_industry, load_categories, load_regions
 
 SPEC_FIELDS = {
     "regions": {"code", "name", "level", "parent", "lat", "lon", "risk"},

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.extensions import db as _db
+from matchmaker.infra.extensions import db as _db
 
 
 def _upgrade_and_check(url):

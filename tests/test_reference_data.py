@@ -1,4 +1,4 @@
-"""Reference data shipped in matchmaker/data, the helpers of matchmaker.reference, and the
+"""Reference data shipped in matchmaker/data, the helpers of matchmaker.infra.reference, and the
 unified social credit code check digit (GB 32100-2015)."""
 import csv
 import importlib.util
@@ -10,9 +10,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from matchmaker import reference
+from matchmaker.infra import reference
 from matchmaker.packages.creditcode import CHARSET, WEIGHTS, check_digit, is_valid
-from matchmaker.reference import (
+from matchmaker.infra.reference import (
     DATA_DIR,
     industry_section,
     is_valid_industry,

@@ -10,7 +10,7 @@ MODULES = (
 
 
 def register_api(app):
-    from matchmaker.extensions import api
+    from matchmaker.infra.extensions import api
 
     from flask_smorest import Blueprint as ApiBlueprint
 
@@ -25,7 +25,7 @@ def register_api(app):
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     # Token-authenticated API: no CSRF (browsers never send a bearer token on their own).
-    from matchmaker.extensions import csrf
+    from matchmaker.infra.extensions import csrf
 
     for name in MODULES:
         csrf.exempt(importlib.import_module(f"matchmaker.api.{name}").blp)

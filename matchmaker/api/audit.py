@@ -3,8 +3,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from matchmaker.security import current_actor
-from matchmaker.services import audit
+from matchmaker.infra.security import current_actor
+from matchmaker.services.support import audit
 
 blp = Blueprint("audit", __name__, description="Audit log of every write (staff: own region; admins: all)")
 URL_PREFIX = "/audit"

@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from matchmaker.api.common import PUBLIC, errors, json_blueprint, page_args
-from matchmaker.extensions import limiter
+from matchmaker.infra.extensions import limiter
 from matchmaker.schemas.user import (TokenCreateSchema, TokenInfoSchema, TokenSchema, UserCreateSchema, UserQueryArgsSchema,
                                      UserSchema)
-from matchmaker.security import current_actor
+from matchmaker.infra.security import current_actor
 from matchmaker.services import auth, users
 
 blp = json_blueprint(Blueprint(

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 
 bp = Blueprint("health", __name__)
 

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from matchmaker.api.common import errors, json_blueprint, page_args
 from matchmaker.schemas.common import VersionArgsSchema
 from matchmaker.schemas.link import LinkCreateSchema, LinkQueryArgsSchema, LinkSchema, LinkUpdateSchema
-from matchmaker.security import current_actor
+from matchmaker.infra.security import current_actor
 from matchmaker.services import links
 
 blp = json_blueprint(Blueprint(

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from matchmaker.api.common import errors, json_blueprint, page_args
 from matchmaker.schemas.common import VersionArgsSchema
 from matchmaker.schemas.need import NeedCreateSchema, NeedQueryArgsSchema, NeedSchema, NeedUpdateSchema
-from matchmaker.security import current_actor
+from matchmaker.infra.security import current_actor
 from matchmaker.services import needs
 
 blp = json_blueprint(Blueprint(

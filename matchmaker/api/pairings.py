@@ -6,7 +6,7 @@ from matchmaker.api.common import errors, json_blueprint, page_args
 from matchmaker.schemas.pairing import (AnswerSchema, BestPartnersArgsSchema, PairingQueryArgsSchema,
                                         PairingSchema, PartnerSchema, RunSchema, RunStartSchema,
                                         RunWithPairingsSchema)
-from matchmaker.security import current_actor
+from matchmaker.infra.security import current_actor
 from matchmaker.services import matching
 
 blp = json_blueprint(Blueprint(

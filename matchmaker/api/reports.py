@@ -7,7 +7,7 @@ from matchmaker.api.common import errors, json_blueprint
 from matchmaker.schemas.report import (AssignSchema, BreakQueryArgsSchema, BreakSchema, CloseSchema, NoteSchema,
                                        ReportListItemSchema, ReportSchema, RunReportSchema, WhatIfResultSchema,
                                        WhatIfSchema)
-from matchmaker.security import current_actor
+from matchmaker.infra.security import current_actor
 from matchmaker.services import reports
 
 blp = json_blueprint(Blueprint(

@@ -1,7 +1,7 @@
 """A problem found in a data package: section, row and field, and what is wrong."""
 from typing import NamedTuple
 
-from matchmaker.services.errors import Invalid
+from matchmaker.services.support.errors import Invalid
 
 
 class Problem(NamedTuple):

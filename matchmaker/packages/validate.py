@@ -14,7 +14,7 @@ from matchmaker.packages.creditcode import CHARSET, check_digit
 from matchmaker.packages.problems import Problem
 from matchmaker.packages.readers import TABULAR, RawPackage
 from matchmaker.packages.schema import KEY, SECTION_ORDER, SECTIONS
-from matchmaker.reference import normalize_industry
+from matchmaker.infra.reference import normalize_industry
 
 # Bounds that keep every stored number meaningful (and inside what both databases hold).
 MAX_NUMBER = 1e12

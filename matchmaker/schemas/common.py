@@ -4,7 +4,7 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from matchmaker.services.common import MAX_DAYS, MAX_ID, MAX_QUANTITY
+from matchmaker.services.support.common import MAX_DAYS, MAX_ID, MAX_QUANTITY
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

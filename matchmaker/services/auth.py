@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import ApiToken, Firm, Region, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.region import region_prefix
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
 # Argon2id with the library's RFC 9106 low-memory profile (64 MiB, t=3). Under TESTING the
 # cheapest profile is used unless PASSWORD_HASH_PROFILE says otherwise: hashes carry their own

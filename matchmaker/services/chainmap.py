@@ -7,10 +7,10 @@ of the latest stored weekly report (when the report service has one) mark links 
 import sqlalchemy as sa
 
 from graphs.build import build_supply_graph, is_live, upstream
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link
 from matchmaker.services.auth import can_read_firm
-from matchmaker.services.errors import NotFound
+from matchmaker.services.support.errors import NotFound
 
 MAX_TIERS = 6
 MAX_FIRMS = 400

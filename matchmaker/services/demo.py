@@ -4,9 +4,9 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Region, User
-from matchmaker.reference import DATA_DIR
+from matchmaker.infra.reference import DATA_DIR
 from matchmaker.services.auth import hash_password, verify_password
 
 DEMO_PACKAGE = DATA_DIR / "demo.json"

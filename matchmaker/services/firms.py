@@ -3,14 +3,14 @@ import re
 
 import sqlalchemy as sa
 
-from matchmaker import reference
-from matchmaker.extensions import db
+from matchmaker.infra import reference
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Need, Offer, Region
 from matchmaker.models.firm import KINDS, REPORTABLE_BLOCKERS
 from matchmaker.packages import creditcode
-from matchmaker.services import common
+from matchmaker.services.support import common
 from matchmaker.services.auth import can_read_firm, require_write
-from matchmaker.services.errors import Conflict, Forbidden, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, NotFound
 
 # What a firm user reports about its own firm; everything else is registry data only admins change.
 STATUS_FIELDS = ("operating", "capacity_utilization", "workers_back", "blockers", "park", "contact_email")

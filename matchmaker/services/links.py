@@ -2,12 +2,13 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link
 from matchmaker.models.need import TERMS
-from matchmaker.services import common, postings, signals
+from matchmaker.services.support import common, signals
+from matchmaker.services import postings
 from matchmaker.services.auth import can_read_firm
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 
 FIELDS = ("ref", "supplier", "buyer", "category", "quantity_per_week", "active", "terms", "version")
 

@@ -20,13 +20,13 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from graphs import matching as gm
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Offer, Region, category_substitute
 from matchmaker.models.base import utcnow
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, MatchRun, Pairing
-from matchmaker.services import common, signals
+from matchmaker.services.support import common, signals
 from matchmaker.services.auth import can_read_firm
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 
 # Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
 EPSILON = 1e-6
@@ -377,8 +377,8 @@ def _require_staff(actor):
 
 
 def _today():
-    """Today for the service (see matchmaker.clock)."""
-    from matchmaker.clock import today
+    """Today for the service (see matchmaker.infra.clock)."""
+    from matchmaker.infra.clock import today
 
     return today()
 

@@ -1,7 +1,8 @@
 """Needs: what a firm (usually a leading firm) needs, by when, on which article-10 terms."""
 from matchmaker.models import Need
 from matchmaker.models.need import STATUSES, TERMS
-from matchmaker.services import common, postings
+from matchmaker.services.support import common
+from matchmaker.services import postings
 
 FIELDS = ("ref", "firm", "category", "quantity", "needed_by", "max_unit_price", "terms", "status", "note",
           "version")

@@ -2,7 +2,8 @@
 from matchmaker.models import Offer
 from matchmaker.models.need import STATUSES
 from matchmaker.models.offer import HELP_KINDS
-from matchmaker.services import common, postings
+from matchmaker.services.support import common
+from matchmaker.services import postings
 
 FIELDS = ("ref", "firm", "category", "quantity", "available_from", "available_until", "lead_time_days",
           "unit_price", "delivery_radius_km", "help_wanted", "status", "note", "version")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Firm, Link, Need, Offer, Region, category_input, category_substitute
 from matchmaker.models.base import utcnow
 from matchmaker.packages.problems import PackageInvalid
@@ -19,7 +19,7 @@ from matchmaker.packages.readers import read_package
 from matchmaker.packages.schema import SECTION_ORDER
 from matchmaker.packages.validate import LEVEL_RANK, Stored, validate
 from matchmaker.packages.writers import write_package
-from matchmaker.services.errors import Conflict
+from matchmaker.services.support.errors import Conflict
 
 CHUNK = 2000
 
@@ -42,7 +42,7 @@ class ImportResult:
         ]
 
 
-from matchmaker.faults import pause_point  # noqa: E402
+from matchmaker.infra.faults import pause_point  # noqa: E402
 
 
 def import_package(source, filename=None, progress=None, reference=True) -> ImportResult:
@@ -65,7 +65,7 @@ def import_package(source, filename=None, progress=None, reference=True) -> Impo
         if problems:
             raise PackageInvalid(problems)
         result = _write(package, progress, len(raw), total)
-        from matchmaker.services.audit import record
+        from matchmaker.services.support.audit import record
 
         if any(result.created.values()) or any(result.replaced.values()):
             record("import", "package", after={s: {"created": result.created[s], "replaced": result.replaced[s],

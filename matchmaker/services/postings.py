@@ -6,12 +6,12 @@ import secrets
 
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm
 from matchmaker.models.need import STATUSES
-from matchmaker.services import common, signals
+from matchmaker.services.support import common, signals
 from matchmaker.services.auth import can_read_firm, require_write
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def resolve_firm_for_write(actor, firm_ref):

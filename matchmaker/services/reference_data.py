@@ -6,9 +6,9 @@ package survives), so it is idempotent and cheap to call before every import.
 """
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Region, category_input, category_substitute
-from matchmaker.reference import load_categories, load_regions
+from matchmaker.infra.reference import load_categories, load_regions
 
 _LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 _CHUNK = 1000

@@ -1,11 +1,11 @@
 """Regions (GB/T 2260 administrative divisions): read-only reference data."""
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Region
 from matchmaker.models.region import LEVELS, RISKS
-from matchmaker.services import common
-from matchmaker.services.errors import Invalid, NotFound
+from matchmaker.services.support import common
+from matchmaker.services.support.errors import Invalid, NotFound
 
 
 def get_region(code):

@@ -5,7 +5,7 @@ How a report is written (``write_weekly_report``), in ONE transaction:
 1. the week's guard row (``report_guard``) is upserted first, which locks it: a second run of
    the same week (another process, the scheduler and the CLI at once) waits until the first
    commits, then sees its report; so there is never more than one report per week;
-2. the stored rows are loaded through :mod:`matchmaker.services.network` and the breaks are
+2. the stored rows are loaded through :mod:`matchmaker.services.support.network` and the breaks are
    detected by :func:`graphs.chain_breaks`;
 3. each break is matched by its key (kind, buyer, category, supplier) with the previous stored
    report (the latest earlier week): ``weeks_open`` continues its run, the workflow carries
@@ -34,7 +34,7 @@ from flask import current_app
 
 from graphs import KINDS, LEVELS, build_supply_graph, chain_breaks, escalated_level, severity
 from graphs import what_if as graph_what_if
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Region, User
 from matchmaker.models.report import (
     OPEN_STATUSES,
@@ -44,9 +44,9 @@ from matchmaker.models.report import (
     WeeklyReport,
     break_key,
 )
-from matchmaker.services import network as net
+from matchmaker.services.support import network as net
 from matchmaker.services.auth import in_scope, scope_prefix
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
@@ -78,8 +78,8 @@ def _tz():
 
 
 def today():
-    """Today for the service (see matchmaker.clock)."""
-    from matchmaker.clock import today as _clock_today
+    """Today for the service (see matchmaker.infra.clock)."""
+    from matchmaker.infra.clock import today as _clock_today
 
     return _clock_today()
 
@@ -102,7 +102,7 @@ def resolve_week(week=None, as_of=None):
 
 # --- writing the report -----------------------------------------------------------------------
 
-from matchmaker.faults import pause_point  # noqa: E402
+from matchmaker.infra.faults import pause_point  # noqa: E402
 
 
 def _lock_week(week):
@@ -338,7 +338,7 @@ def _resolved(prev_rows, keys):
 def _monitoring(info):
     """Per county: [firms, operating, capacity sum, capacity n, workers sum, workers n] by
     GB/T 4754 section and by park (article 13)."""
-    from matchmaker.reference import industry_section
+    from matchmaker.infra.reference import industry_section
 
     out = {}
     sections = {}
@@ -806,7 +806,7 @@ def report_view(actor, week=None, filters=None):
     park = filters.pop("park", None)
     rows = list_breaks(actor, report.week, filters)
     meta = _firm_meta({r["buyer"] for r in rows})
-    from matchmaker.reference import industry_section
+    from matchmaker.infra.reference import industry_section
 
     def sec(ref):
         code = (meta.get(ref) or (None, None))[0]

@@ -1,11 +1,12 @@
 """User accounts: firm users, task-force staff of a region, administrators (managed by admins)."""
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import ApiToken, User
 from matchmaker.models.base import utcnow
-from matchmaker.services import auth, common
-from matchmaker.services.errors import Forbidden, Invalid
+from matchmaker.services import auth
+from matchmaker.services.support import common
+from matchmaker.services.support.errors import Forbidden, Invalid
 
 ROLES = ("firm", "staff", "admin")
 

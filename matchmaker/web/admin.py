@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.services import users as users_service
-from matchmaker.services.errors import DomainError
+from matchmaker.services.support.errors import DomainError
 from matchmaker.web import imports
 from matchmaker.web.forms import UploadForm, UserForm
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, ok, role_required

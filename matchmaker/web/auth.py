@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
-from matchmaker.extensions import limiter
+from matchmaker.infra.extensions import limiter
 from matchmaker.services import auth as auth_service
 from matchmaker.web.forms import LoginForm
 from matchmaker.web.helpers import safe_next

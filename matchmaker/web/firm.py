@@ -8,7 +8,7 @@ from matchmaker.services import categories, matching
 from matchmaker.services import needs as needs_service
 from matchmaker.services import offers as offers_service
 from matchmaker.services import firms as firms_service
-from matchmaker.services.errors import DomainError
+from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries
 from matchmaker.web.forms import NeedForm, OfferForm, StatusForm, opts
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, ok, paginate, role_required

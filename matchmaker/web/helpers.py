@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import Undefined
 
-from matchmaker.extensions import login_manager
+from matchmaker.infra.extensions import login_manager
 
 PER_PAGE = 20
 

@@ -77,11 +77,11 @@ def _forget_old(app, max_age=7 * 24 * 3600):
 
 def _run(app, job_id, user_id, path, filename):
     """Import one package inside an app context and record the outcome."""
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
     from matchmaker.models import User
     from matchmaker.services import packages
     from matchmaker.packages.problems import PackageInvalid
-    from matchmaker.services.errors import DomainError, Forbidden
+    from matchmaker.services.support.errors import DomainError, Forbidden
 
     with app.app_context():
         base = dict(user_id=user_id, filename=filename)

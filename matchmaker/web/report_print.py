@@ -2,7 +2,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from matchmaker.services.errors import NotFound
+from matchmaker.services.support.errors import NotFound
 from matchmaker.web.helpers import role_required
 
 bp = Blueprint("report_print", __name__, url_prefix="/reports")

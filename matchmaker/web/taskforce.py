@@ -5,8 +5,9 @@ from flask import Blueprint, redirect, render_template, request, send_file, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker.services import lookups, reports
-from matchmaker.services.errors import DomainError
+from matchmaker.services.support import lookups
+from matchmaker.services import reports
+from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
 from matchmaker.web.helpers import apply_errors, flash_error, ok, paginate, role_required

@@ -6,7 +6,7 @@ answer 404 (as if absent: no existence leak); in scope but not writable answers 
 """
 import pytest
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm
 from tests import factories
 from tests.api.conftest import ROLES

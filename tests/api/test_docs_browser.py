@@ -25,8 +25,8 @@ def test_swagger_ui_renders_offline(tmp_path):
     from werkzeug.serving import make_server
 
     from matchmaker import create_app
-    from matchmaker.config import TestConfig
-    from matchmaker.extensions import db
+    from matchmaker.infra.config import TestConfig
+    from matchmaker.infra.extensions import db
 
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     app = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'docs.sqlite'}"})

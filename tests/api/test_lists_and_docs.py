@@ -1,7 +1,7 @@
 """Filters, pagination (page/page_size, X-Pagination), reference data, the OpenAPI document, the docs page."""
 import json
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm
 from tests import factories
 

@@ -2,8 +2,8 @@
 from itsdangerous import URLSafeTimedSerializer
 
 from matchmaker import create_app
-from matchmaker.config import TestConfig
-from matchmaker.extensions import db as _db
+from matchmaker.infra.config import TestConfig
+from matchmaker.infra.extensions import db as _db
 from tests.services.world import build_world
 
 

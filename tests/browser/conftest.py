@@ -79,8 +79,8 @@ def live(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from matchmaker import create_app
-    from matchmaker.config import TestConfig
-    from matchmaker.extensions import db, limiter
+    from matchmaker.infra.config import TestConfig
+    from matchmaker.infra.extensions import db, limiter
 
     was_enabled = limiter.enabled
     tmp = tmp_path_factory.mktemp("live")

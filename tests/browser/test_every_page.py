@@ -11,7 +11,7 @@ def pages(live):
     """Fill the live world a little (a need, a matching run, a weekly report) and list each role's pages."""
     base, app, world = live
     with in_app(app):
-        from matchmaker.extensions import db
+        from matchmaker.infra.extensions import db
         from matchmaker.models import Firm, Need
         from matchmaker.services import matching
         from tests import factories

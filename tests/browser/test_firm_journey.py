@@ -30,7 +30,7 @@ def test_need_to_proposal_to_link_on_the_chain_map(live, new_page, browser):
     official.wait_for_load_state()
     assert "撮合完成" in official.locator(".flash-success").inner_text()
     with in_app(app):
-        from matchmaker.extensions import db
+        from matchmaker.infra.extensions import db
 
         pairing = db.session.scalar(db.select(Pairing).order_by(Pairing.id.desc()))
         pairing_id = pairing.id

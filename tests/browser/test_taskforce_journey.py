@@ -9,7 +9,7 @@ from tests.browser.conftest import in_app, no_horizontal_scroll, shot, sign_in
 
 def write_report(app, world):
     """Write this week's report as the Monday job would; the id of the supplier_down break of L1."""
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
     from matchmaker.models.report import Break
     from matchmaker.services import reports
 

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker import create_app
-from matchmaker.config import TestConfig
-from matchmaker.extensions import db as _db
-from matchmaker.extensions import limiter
+from matchmaker.infra.config import TestConfig
+from matchmaker.infra.extensions import db as _db
+from matchmaker.infra.extensions import limiter
 from matchmaker.services.auth import issue_token
 from tests import factories
 

@@ -118,7 +118,7 @@ def counts(url, tables=("firm", "need", "offer", "link")):
 
 def big_package(firms=2000, needs=15000, offers=15000, links=2000, seed=7):
     """A valid data package on real counties and the shipped categories (JSON-ready)."""
-    from matchmaker.reference import load_categories, load_regions
+    from matchmaker.infra.reference import load_categories, load_regions
 
     rng = random.Random(seed)
     counties = sorted(r["code"] for r in load_regions() if r["level"] == "county" and r["lat"] is not None)

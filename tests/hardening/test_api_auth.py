@@ -2,7 +2,7 @@
 and a wrong password, and a token revoked through the API stops working at once."""
 import pytest
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from tests import factories
 from tests.hardening.conftest import bearer
 

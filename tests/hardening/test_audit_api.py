@@ -2,7 +2,7 @@
 their own region and the regions under it."""
 import json
 
-from matchmaker.services import audit
+from matchmaker.services.support import audit
 from tests import factories
 from tests.hardening.conftest import bearer
 
@@ -91,7 +91,7 @@ def test_an_api_write_is_attributed_to_the_token_user(db, client, make_user):
     # The audit API is read-only; use the token-authenticated actor directly on a write.
     from flask import g
 
-    from matchmaker.security import current_actor
+    from matchmaker.infra.security import current_actor
 
     with client.application.test_request_context(headers=bearer(token)):
         current_actor()

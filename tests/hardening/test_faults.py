@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker import create_app
-from matchmaker.config import TestConfig
-from matchmaker.extensions import db as _db
+from matchmaker.infra.config import TestConfig
+from matchmaker.infra.extensions import db as _db
 from matchmaker.services.auth import issue_token
 from tests import factories
 from tests.hardening import helpers
@@ -152,7 +152,7 @@ def _kill_import_midway(url, tmp_path):
     package.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     before = helpers.counts(url, _TABLES)
     # The bar's second half is the writing phase (validation is the first): kill while writing.
-    # The process pauses after its last write and before committing (matchmaker.faults), so the
+    # The process pauses after its last write and before committing (matchmaker.infra.faults), so the
     # kill lands inside the transaction however fast the machine is.
     rc, seen, out = helpers.kill_at_progress(url, ["import", "--progress", str(package)], low=70, high=101,
                                              MATCHMAKER_FAULT_PAUSE="import.before_commit:120")

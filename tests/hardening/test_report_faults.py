@@ -8,7 +8,7 @@ import pytest
 
 from tests.hardening import helpers
 
-# Pause points (matchmaker/faults.py): long enough to kill the process inside its transaction,
+# Pause points (matchmaker/infra/faults.py): long enough to kill the process inside its transaction,
 # or for a rival process started at the same moment to reach the week's lock and wait on it.
 PAUSE_LONG = "report.before_commit:120"
 PAUSE_SHORT = "report.before_commit:3"
@@ -54,7 +54,7 @@ def _kill_report_midway(url):
     before = _state(url)
     assert before["reports"] and len(before["breaks"]) > 100
     for week in ("2020-W11", "2020-W10"):  # a new week, and a re-run of the stored one
-        # The process pauses after writing every row and before committing (matchmaker.faults), so
+        # The process pauses after writing every row and before committing (matchmaker.infra.faults), so
         # the kill lands inside the write transaction however fast the machine is.
         proc = helpers.start_cli(url, "report", "weekly", "--week", week, MATCHMAKER_FAULT_PAUSE=PAUSE_LONG)
         rc = helpers.kill_when(proc, helpers.writing_to(url, "chain_break"))
@@ -109,7 +109,7 @@ def test_two_report_commands_at_once_give_one_report(pg_url):
 
 _JOB = """
 from matchmaker import create_app
-from matchmaker.scheduler import weekly_report_job
+from matchmaker.cli.scheduler import weekly_report_job
 app = create_app()
 week, written = weekly_report_job(app)
 print("RESULT", week, written)

@@ -208,7 +208,7 @@ def test_token_of_a_deactivated_user_is_refused(db, client, make_user):
 
 
 def test_a_user_cannot_revoke_someone_elses_token(db, make_user):
-    from matchmaker.services.errors import Forbidden, NotFound
+    from matchmaker.services.support.errors import Forbidden, NotFound
 
     alice, _ = make_user("staff", region_code="230100")
     bob, bob_token = make_user("staff", region_code="230100")
@@ -221,7 +221,7 @@ def test_a_user_cannot_revoke_someone_elses_token(db, make_user):
 def _tokens_of(user):
     import sqlalchemy as sa
 
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
     from matchmaker.models import ApiToken
 
     return db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)).all()

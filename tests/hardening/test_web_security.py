@@ -41,7 +41,7 @@ def test_right_password_signs_in(client, known_user):
 
 def test_login_is_rate_limited_per_client(limited_app):
     factories.user(role="admin", email="known@example.cn", password="right password 1")
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
 
     db.session.commit()
     client = limited_app.test_client()
@@ -96,7 +96,7 @@ def _build(app, rule, values):
 
 
 def test_every_page_post_without_csrf_token_is_refused(csrf_app):
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
 
     factories.user(role="admin", email="admin@example.cn", password="right password 1")
     db.session.commit()

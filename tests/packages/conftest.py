@@ -5,7 +5,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Firm, Link, Need, Offer, Region
 from matchmaker.packages.creditcode import check_digit
 from matchmaker.packages.problems import PackageInvalid

@@ -5,9 +5,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Firm, Need, Region, User
-from matchmaker.reference import load_categories, load_regions
+from matchmaker.infra.reference import load_categories, load_regions
 from matchmaker.services.packages import export_package, import_package, stored_package
 from tests.packages.conftest import counts, write_json
 

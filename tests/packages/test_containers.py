@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Need, Offer, Region
 from matchmaker.packages.readers import read_package
 from matchmaker.services.packages import export_package, import_package

@@ -3,7 +3,7 @@ and a rejected package changes nothing."""
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Region
 from matchmaker.packages.schema import SECTIONS
 from tests import factories

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from matchmaker import scheduler as sched
+from matchmaker.cli import scheduler as sched
 from matchmaker.models.report import WeeklyReport
 from matchmaker.services import reports
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from matchmaker.models import Firm
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport
 from matchmaker.services import reports
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 from tests import factories as f
 
 HRB1, HRB2 = "230102", "230103"

@@ -2,7 +2,7 @@
 import pytest
 
 from matchmaker.services import firms, regions, categories, users
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.services.world import actor, build_world
 
 VALID_CREDIT_CODE = "91350100M000100Y43"

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.extensions import db as _db
+from matchmaker.infra.extensions import db as _db
 from matchmaker.models import Link, Need, Offer
 from matchmaker.models.pairing import DeclinedPair, MatchRun, Pairing
 from matchmaker.services import matching
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 from tests import factories
 
 AS_OF = date(2020, 3, 16)

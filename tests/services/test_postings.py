@@ -3,10 +3,11 @@ from datetime import date
 
 import pytest
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Need
-from matchmaker.services import links, needs, offers, signals
-from matchmaker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services import links, needs, offers
+from matchmaker.services.support import signals
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.services.world import actor, build_world
 
 

@@ -3,10 +3,11 @@ import threading
 
 import pytest
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Need
-from matchmaker.services import common, needs
-from matchmaker.services.errors import Conflict
+from matchmaker.services.support import common
+from matchmaker.services import needs
+from matchmaker.services.support.errors import Conflict
 from tests.services.world import actor, build_world
 
 

@@ -5,7 +5,7 @@ has Changchun 220100 with county 220102.
 """
 from types import SimpleNamespace
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from tests import factories
 
 PASSWORD = "correct horse 1"

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from matchmaker.extensions import db as _db
+from matchmaker.infra.extensions import db as _db
 from tests import factories
 
 PASSWORD = "correct horse 1"

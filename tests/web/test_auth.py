@@ -2,7 +2,7 @@
 import re
 
 from matchmaker import create_app
-from matchmaker.config import TestConfig
+from matchmaker.infra.config import TestConfig
 from tests.web.conftest import PASSWORD
 
 
@@ -92,7 +92,7 @@ def test_post_without_csrf_token_is_rejected_when_csrf_is_on(app, world, monkeyp
 
 
 def test_login_is_rate_limited(monkeypatch):
-    from matchmaker.extensions import db, limiter
+    from matchmaker.infra.extensions import db, limiter
 
     # The limiter is one module-level extension: init_app for this app switches it on for every app,
     # so put its switch back afterwards.

@@ -2,10 +2,10 @@
 from flask import g, request
 from flask_login import current_user
 
-from matchmaker.extensions import db, login_manager
+from matchmaker.infra.extensions import db, login_manager
 from matchmaker.models import User
 from matchmaker.services.auth import user_for_token
-from matchmaker.services.errors import Forbidden, Unauthorized
+from matchmaker.services.support.errors import Forbidden, Unauthorized
 
 
 @login_manager.user_loader

@@ -4,8 +4,8 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError as OrmStaleDataError
 from werkzeug.exceptions import HTTPException
 
-from matchmaker.extensions import db
-from matchmaker.services.errors import DomainError
+from matchmaker.infra.extensions import db
+from matchmaker.services.support.errors import DomainError
 
 STATUS_NAMES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

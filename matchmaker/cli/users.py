@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from matchmaker.services import users
-from matchmaker.services.errors import DomainError
+from matchmaker.services.support.errors import DomainError
 
 
 def _fail(exc):
@@ -63,7 +63,7 @@ def list_command(role):
 @with_appcontext
 def deactivate_command(email):
     """Deactivate an account by e-mail and revoke its tokens."""
-    from matchmaker.extensions import db
+    from matchmaker.infra.extensions import db
     from matchmaker.models import User
 
     user_id = db.session.scalar(sa.select(User.id).where(User.email == email.strip().lower()))

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import AuditEntry, Firm, Region, User
 from matchmaker.models.region import region_prefix
 from matchmaker.models.base import utcnow
@@ -151,7 +151,7 @@ def list_entries(user, entity=None, region=None, page=1, page_size=50):
     """Audit entries the user may read: admins all, staff their region and below."""
     prefix = scope_prefix(user)
     if prefix is None:
-        from matchmaker.services.errors import Forbidden
+        from matchmaker.services.support.errors import Forbidden
 
         raise Forbidden("only task-force staff and admins read the audit log")
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())

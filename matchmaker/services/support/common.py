@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Firm, Region
 from matchmaker.models.region import region_prefix
 from matchmaker.services.auth import scope_prefix
-from matchmaker.services.errors import Conflict, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Invalid, NotFound
 
 # Primary keys are 32-bit on PostgreSQL; a larger id cannot exist (and must not reach the driver).
 MAX_ID = 2**31 - 1

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.services.errors import DomainError
+from matchmaker.services.support.errors import DomainError
 
 
 @contextmanager
@@ -63,7 +63,7 @@ def _clean_errors(action):
 
 
 def _actor(name):
-    from matchmaker.services.audit import acting_as
+    from matchmaker.services.support.audit import acting_as
 
     return acting_as(name)
 

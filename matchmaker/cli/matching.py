@@ -51,8 +51,8 @@ class _Progress:
 @with_appcontext
 def match_command(as_of, out, progress):
     """Run the matcher: store optimal proposals for the open needs and offers (spec/matching.md)."""
-    from matchmaker.services.audit import acting_as
-    from matchmaker.services.errors import DomainError
+    from matchmaker.services.support.audit import acting_as
+    from matchmaker.services.support.errors import DomainError
     from matchmaker.services.matching import run_matching
 
     show = sys.stdout.isatty() if progress is None else progress

@@ -64,7 +64,7 @@ def matching_trigger(app):
 def weekly_report_job(app):
     """Write this week's report unless it exists (safe to run from several processes)."""
     from matchmaker.services import reports
-    from matchmaker.services.audit import acting_as
+    from matchmaker.services.support.audit import acting_as
 
     with app.app_context(), acting_as("scheduler"):
         report, written = reports.write_weekly_report(only_if_missing=True)
@@ -79,7 +79,7 @@ def daily_matching_job(app):
     except ImportError:  # pragma: no cover - no matcher installed
         log.warning("no matcher installed; daily matching skipped")
         return None
-    from matchmaker.services.audit import acting_as
+    from matchmaker.services.support.audit import acting_as
 
     with app.app_context(), acting_as("scheduler"):
         run = matching.run_matching(started_by="scheduler")

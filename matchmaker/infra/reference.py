@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 REGIONS_FILE = DATA_DIR / "regions.csv"
 CATEGORIES_FILE = DATA_DIR / "categories.csv"

@@ -32,16 +32,13 @@ def serve_command(host, port, debug):
 
 def register_cli(app):
     """Attach every command to app.cli, so both `matchmaker X` and `flask --app matchmaker X` work."""
+    from matchmaker.cli import matching, packages, reports, users
+
     app.cli.add_command(serve_command)
-    # Commands of other modules register here, one line each:
-    from matchmaker import packages_cli  # noqa: E402  (data packages, demo, reference data)
-    app.cli.add_command(packages_cli.import_command)
-    app.cli.add_command(packages_cli.export_command)
-    app.cli.add_command(packages_cli.demo_command)
-    app.cli.add_command(packages_cli.reference_group)
-    from matchmaker import matching_cli  # noqa: E402  (the matcher)
-    app.cli.add_command(matching_cli.match_command)
-    from matchmaker import users_cli  # noqa: E402  (accounts)
-    app.cli.add_command(users_cli.users_group)
-    from matchmaker import reports_cli  # noqa: E402  (weekly report and scheduler)
-    reports_cli.register(app)
+    app.cli.add_command(packages.import_command)
+    app.cli.add_command(packages.export_command)
+    app.cli.add_command(packages.demo_command)
+    app.cli.add_command(packages.reference_group)
+    app.cli.add_command(matching.match_command)
+    app.cli.add_command(users.users_group)
+    reports.register(app)

@@ -2,7 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.services.errors import DomainError
+from matchmaker.services.support.errors import DomainError
 
 
 @click.group("report")
@@ -34,7 +34,7 @@ def weekly_command(week, as_of, out):
 
 def register(app):
     """Attach the report command group to the app's CLI."""
-    from matchmaker.scheduler import scheduler_command
+    from matchmaker.cli.scheduler import scheduler_command
 
     app.cli.add_command(report_group)
     app.cli.add_command(scheduler_command)

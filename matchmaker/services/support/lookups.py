@@ -1,7 +1,7 @@
 """Read-only look-ups for pick lists: counties, firms, parks and staff in a scope."""
 import sqlalchemy as sa
 
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Region, User
 from matchmaker.services.auth import scope_prefix
 

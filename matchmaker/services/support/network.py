@@ -11,7 +11,7 @@ from graphs import Firm as FirmRecord
 from graphs import Link as LinkRecord
 from graphs import Need as NeedRecord
 from graphs import build_supply_graph
-from matchmaker.extensions import db
+from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Region, category_input
 
 Network = namedtuple("Network", "firms links chain needs info")
