@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 
 from matchmaker.api.common import PUBLIC, errors, json_blueprint, page_args
 from matchmaker.infra.extensions import limiter
-from matchmaker.schemas.user import (TokenCreateSchema, TokenInfoSchema, TokenSchema, UserCreateSchema, UserQueryArgsSchema,
-                                     UserSchema)
+from matchmaker.schemas.user import (PasswordChangeSchema, TokenCreateSchema, TokenInfoSchema, TokenSchema, UserCreateSchema,
+                                     UserQueryArgsSchema, UserSchema)
 from matchmaker.infra.security import current_actor
 from matchmaker.services import auth, users
 
@@ -62,6 +62,16 @@ class Me(MethodView):
     def get(self):
         """The signed-in account"""
         return current_actor()
+
+
+@blp.route("/auth/password")
+class Password(MethodView):
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    @errors(blp, 400, 401, 403, 415, 422)
+    def post(self, data):
+        """Change your password; every session and every token of the account ends, this one too"""
+        auth.change_password(current_actor(), data["current_password"], data["new_password"])
 
 
 @blp.route("/users")

@@ -1,9 +1,23 @@
 """Configuration: classes whose values environment variables override."""
 import os
+from datetime import timedelta
 
 
 def _env(name, default=None):
     return os.environ.get(f"MATCHMAKER_{name}", default)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text):
+    """A timedelta from seconds ("3600") or a number with a unit s, m, h or d ("30m", "12h", "7d")."""
+    text = str(text).strip().lower()
+    unit = _UNITS.get(text[-1:]) if text else None
+    number = text[:-1] if unit else text
+    if not number.replace(".", "", 1).isdigit() or float(number) <= 0:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 3600, 30m, 12h or 7d)")
+    return timedelta(seconds=float(number) * (unit or 1))
 
 
 class Config:
@@ -29,6 +43,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "false").lower() in ("1", "true", "yes")
+    # How long a signed-in browser stays signed in without using the service (each request
+    # renews it); sign-out, a password change or deactivation ends every session at once.
+    PERMANENT_SESSION_LIFETIME = duration(_env("SESSION_LIFETIME", "12h"))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024

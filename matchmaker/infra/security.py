@@ -2,17 +2,16 @@
 from flask import g, request
 from flask_login import current_user
 
-from matchmaker.infra.extensions import db, login_manager
-from matchmaker.models import User
-from matchmaker.services.auth import user_for_token
+from matchmaker.infra.extensions import login_manager
+from matchmaker.services.auth import user_for_session, user_for_token
 from matchmaker.services.support.errors import Forbidden, Unauthorized
 
 
 @login_manager.user_loader
-def _load_user(user_id):
-    """flask-login: the active user of a session id, or None."""
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def _load_user(session_id):
+    """flask-login: the active user of a session id "<user id>:<session version>", or None once
+    that user's sessions have been ended (sign-out anywhere, password change, deactivation)."""
+    return user_for_session(session_id)
 
 
 def current_actor(required=True):

@@ -25,6 +25,9 @@ class User(UserMixin, Base):
     region_code: Mapped[Optional[str]] = mapped_column(sa.String(6), sa.ForeignKey("region.code"))
     locale: Mapped[Optional[str]] = mapped_column(sa.String(10))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # Part of every session id (see get_id): raising it signs out every browser of the user at once
+    # (sign-out, password change, deactivation), although session cookies are signed client-side.
+    session_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
     created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     firm: Mapped[Optional[Firm]] = relationship(lazy="joined")
@@ -33,6 +36,10 @@ class User(UserMixin, Base):
     @property
     def is_active(self):
         return bool(self.active)
+
+    def get_id(self):
+        """The id flask-login keeps in the session: "<user id>:<session version>"."""
+        return f"{self.id}:{self.session_version or 1}"
 
 
 class ApiToken(Base):

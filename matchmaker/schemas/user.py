@@ -46,6 +46,13 @@ class TokenCreateSchema(InputSchema):
     name = Text(max_length=100, metadata={"description": "a label for the token"})
 
 
+class PasswordChangeSchema(InputSchema):
+    """The current password and the new one."""
+
+    current_password = Text(max_length=1000, required=True, load_only=True)
+    new_password = Text(max_length=1000, min_length=8, required=True, load_only=True)
+
+
 class TokenInfoSchema(OutputSchema):
     """A bearer token as listed: id, label and dates (never the token itself)."""
 

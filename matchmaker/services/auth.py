@@ -107,6 +107,70 @@ def create_user(email, name, password, role, firm_ref=None, region_code=None, lo
     return user
 
 
+# --- sessions and passwords ---------------------------------------------------------------------
+#
+# A web session holds "<user id>:<session version>" (User.get_id). The session cookie is signed
+# client-side, so it cannot be withdrawn; raising the account's session version instead makes
+# every cookie issued before unusable at once.
+
+def user_for_session(session_id):
+    """The active user of a session id "<user id>:<session version>", or None when the account is
+    inactive, unknown, or its sessions were ended since (sign-out, password change, deactivation)."""
+    user_id, _, version = str(session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit() and len(user_id) <= 10 and len(version) <= 10):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or (user.session_version or 1) != int(version):
+        return None
+    return user
+
+
+def end_sessions(user: User):
+    """Make every session of the user invalid (the caller commits)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def revoke_all_tokens(user: User):
+    """Revoke every API token of the user (the caller commits)."""
+    db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def sign_out(user: User):
+    """Sign the user out everywhere: every browser session of the account ends (tokens stay)."""
+    end_sessions(user)
+    db.session.commit()
+
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1000
+
+
+def change_password(user: User, current_password, new_password):
+    """Set a new password after checking the current one; ends every session and revokes every API
+    token of the account (the caller signs the current browser in again if it wants to keep it)."""
+    errors = {}
+    current_password = current_password if isinstance(current_password, str) else ""
+    new_password = new_password if isinstance(new_password, str) else ""
+    if not verify_password(user.password_hash, current_password):
+        errors["current_password"] = ["is not your current password"]
+    if len(new_password) < MIN_PASSWORD:
+        errors["new_password"] = [f"at least {MIN_PASSWORD} characters"]
+    elif len(new_password) > MAX_PASSWORD:
+        errors["new_password"] = [f"at most {MAX_PASSWORD} characters"]
+    elif "current_password" not in errors and new_password == current_password:
+        errors["new_password"] = ["must differ from the current password"]
+    if errors:
+        raise Invalid("the password was not changed", errors)
+    user.password_hash = hash_password(new_password)
+    end_sessions(user)
+    revoke_all_tokens(user)
+    db.session.commit()
+    return user
+
+
 def _digest(token: str) -> str:
     """SHA-256 hex digest of a plain token (what the table stores)."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -2,8 +2,7 @@
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
-from matchmaker.models import ApiToken, User
-from matchmaker.models.base import utcnow
+from matchmaker.models import User
 from matchmaker.services import auth
 from matchmaker.services.support import common
 from matchmaker.services.support.errors import Forbidden, Invalid
@@ -39,16 +38,14 @@ def create_user(actor, data):
 
 
 def deactivate_user(actor, user_id):
-    """Deactivate an account and revoke its API tokens (it can no longer sign in)."""
+    """Deactivate an account: it can no longer sign in, its sessions end and its API tokens are revoked."""
     _require_admin(actor)
     user = common.get_row(User, user_id, "user")
     if actor is not None and user.id == actor.id:
         raise Invalid("you cannot deactivate yourself", {"user": ["is yourself"]})
     user.active = False
-    db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    auth.end_sessions(user)
+    auth.revoke_all_tokens(user)
     db.session.commit()
     return user
 

@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from matchmaker.web.labels import choices
 
@@ -94,6 +94,15 @@ class LoginForm(FlaskForm):
     email = StringField(_l("E-mail"), validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(
+        min=8, max=1000, message=_l("Between 8 and 1000 characters."))], render_kw={"autocomplete": "new-password"})
+    new_password_again = PasswordField(_l("New password again"), validators=[DataRequired(REQUIRED), EqualTo(
+        "new_password", message=_l("The two new passwords differ."))], render_kw={"autocomplete": "new-password"})
 
 
 class NeedForm(FlaskForm):

@@ -4,6 +4,7 @@ from itsdangerous import URLSafeTimedSerializer
 from matchmaker import create_app
 from matchmaker.infra.config import TestConfig
 from matchmaker.infra.extensions import db as _db
+from matchmaker.models import User
 from tests.services.world import build_world
 
 
@@ -16,7 +17,7 @@ def test_session_api_writes_need_the_csrf_token():
             world = build_world()
             client = app.test_client()
             with client.session_transaction() as session:
-                session["_user_id"] = str(world.users["firm_own"])
+                session["_user_id"] = _db.session.get(User, world.users["firm_own"]).get_id()
                 session["_fresh"] = True
                 session["csrf_token"] = "raw-token"
             body = {"category": "C1", "quantity": 4, "needed_by": "2020-05-01"}

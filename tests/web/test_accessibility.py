@@ -58,7 +58,7 @@ def filled(world, db):
 PAGES = {
     "lead": ["/", "/firm/needs", "/firm/needs/new", "/firm/needs/{need}/edit", "/firm/needs/{need}/partners",
              "/firm/proposals", "/firm/chain", "/firm/breaks"],
-    "sme": ["/", "/firm/offers", "/firm/offers/new", "/firm/status", "/firm/proposals"],
+    "sme": ["/", "/firm/offers", "/firm/offers/new", "/firm/status", "/firm/proposals", "/account/password"],
     "county": ["/", "/taskforce/report", "/taskforce/charts", "/taskforce/what-if", "/taskforce/breaks/{brk}"],
     "admin": ["/", "/admin/import", "/admin/users"],
 }
