@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import click
 from flask.cli import with_appcontext
 
+from matchmaker.packages.problems import PackageInvalid
 from matchmaker.services.support.errors import DomainError
 
 
@@ -32,8 +33,6 @@ def _progress_bar(show, label):
 
 def _fail(exc):
     """Print a domain error (every package problem on its own line) and exit non-zero."""
-    from matchmaker.packages.problems import PackageInvalid
-
     if isinstance(exc, PackageInvalid):
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -51,7 +50,7 @@ def _clean_errors(action):
 
     try:
         yield
-    except DomainError as exc:
+    except (DomainError, PackageInvalid) as exc:
         _fail(exc)
     except (OperationalError, ProgrammingError) as exc:
         click.echo(f"Error: {action} failed, the database is not ready ({str(exc.orig).splitlines()[0]}); "

@@ -13,12 +13,16 @@
 import logging
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+
+from matchmaker.infra import clock
+from matchmaker.services import matching, reports
+from matchmaker.services.support.audit import acting_as
 
 log = logging.getLogger("matchmaker.scheduler")
 
@@ -48,7 +52,7 @@ def parse_daily(spec):
 
 
 def _zone(app):
-    return ZoneInfo(app.config.get("TIMEZONE") or "Asia/Shanghai")
+    return clock.zone(app.config.get("TIMEZONE"))
 
 
 def report_trigger(app):
@@ -63,9 +67,6 @@ def matching_trigger(app):
 
 def weekly_report_job(app):
     """Write this week's report unless it exists (safe to run from several processes)."""
-    from matchmaker.services import reports
-    from matchmaker.services.support.audit import acting_as
-
     with app.app_context(), acting_as("scheduler"):
         report, written = reports.write_weekly_report(only_if_missing=True)
         log.info("weekly report %s %s", report.week, "written" if written else "already there")
@@ -73,14 +74,7 @@ def weekly_report_job(app):
 
 
 def daily_matching_job(app):
-    """Run the matcher (when the matcher service is installed)."""
-    try:
-        from matchmaker.services import matching
-    except ImportError:  # pragma: no cover - no matcher installed
-        log.warning("no matcher installed; daily matching skipped")
-        return None
-    from matchmaker.services.support.audit import acting_as
-
+    """Run the matcher."""
     with app.app_context(), acting_as("scheduler"):
         run = matching.run_matching(started_by="scheduler")
         log.info("matching run %s", getattr(run, "id", run))
@@ -99,8 +93,6 @@ def scheduled_time_this_week(app, now):
 def catch_up(app, now=None):
     """On start: write this week's report if it is missing and its time has passed. Returns the week
     written, or None."""
-    from matchmaker.services import reports
-
     now = now or datetime.now(_zone(app))
     if now < scheduled_time_this_week(app, now):
         return None
@@ -127,8 +119,6 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
 @with_appcontext
 def scheduler_command():
     """Run the scheduler: the weekly report (default Monday 08:00 Asia/Shanghai) and daily matching."""
-    from flask import current_app
-
     app = current_app._get_current_object()
     try:
         scheduler = build_scheduler(app)

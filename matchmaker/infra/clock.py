@@ -6,18 +6,18 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from matchmaker.infra.config import DEFAULT_TIMEZONE
+from matchmaker.infra.settings import setting
 
 
-def zone():
-    """The service's time zone."""
-    name = current_app.config.get("TIMEZONE") if has_app_context() else None
-    return ZoneInfo(name or "Asia/Shanghai")
+def zone(name=None) -> ZoneInfo:
+    """The service's time zone: `name` if given, else the configured TIMEZONE, else the default."""
+    return ZoneInfo(name or setting("TIMEZONE") or DEFAULT_TIMEZONE)
 
 
 def today() -> date:
     """Today for the service: the pinned MATCHMAKER_TODAY, else the date in the service's zone."""
-    pinned = current_app.config.get("TODAY") if has_app_context() else None
+    pinned = setting("TODAY")
     if pinned:
         return pinned if isinstance(pinned, date) else date.fromisoformat(str(pinned))
     return datetime.now(zone()).date()

@@ -2,6 +2,9 @@
 import os
 from datetime import timedelta
 
+# The service's time zone when MATCHMAKER_TIMEZONE is not set (the task forces work on Beijing time).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 def _env(name, default=None):
     return os.environ.get(f"MATCHMAKER_{name}", default)
@@ -27,7 +30,7 @@ class Config:
     # None means: a SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    TIMEZONE = _env("TIMEZONE", DEFAULT_TIMEZONE)
     # Pin the service's "today" (ISO date) to replay a past week, e.g. the 2020-03-16 demo.
     TODAY = _env("TODAY")
     # Weekly report: cron fields (day_of_week, hour, minute) in TIMEZONE.
@@ -38,7 +41,7 @@ class Config:
     BREAK_MAX_ROUTES = int(_env("BREAK_MAX_ROUTES", "4"))
     SCHEDULER_ENABLED = True
     BABEL_DEFAULT_LOCALE = "zh_CN"
-    BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", DEFAULT_TIMEZONE)
     LANGUAGES = ("zh_CN", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

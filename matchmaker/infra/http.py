@@ -4,6 +4,8 @@ from flask import g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from matchmaker.services.support.audit import set_acting_user
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -49,6 +51,12 @@ def register_http(app):
         # or another user's session would still be honoured.
         g.pop("actor", None)
         g.pop("_login_user", None)
+        set_acting_user(None)
+
+    @app.teardown_request
+    def _forget_caller(exc):
+        # Writes after the request (a test's own code, the next job on this thread) are not the user's.
+        set_acting_user(None)
 
     @app.after_request
     def _security_headers(response):

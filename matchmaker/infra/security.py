@@ -1,9 +1,11 @@
-"""Who is asking: a bearer token (API) or the session (web)."""
+"""Who is asking: a bearer token (API) or the session (web). Once known, the user is handed to
+the service layer as the acting user (`audit.set_acting_user`), so services never read Flask."""
 from flask import g, request
-from flask_login import current_user
+from flask_login import current_user, user_logged_in, user_logged_out
 
 from matchmaker.infra.extensions import login_manager
 from matchmaker.services.auth import user_for_session, user_for_token
+from matchmaker.services.support.audit import acting_user, set_acting_user
 from matchmaker.services.support.errors import Forbidden, Unauthorized
 
 
@@ -11,7 +13,27 @@ from matchmaker.services.support.errors import Forbidden, Unauthorized
 def _load_user(session_id):
     """flask-login: the active user of a session id "<user id>:<session version>", or None once
     that user's sessions have been ended (sign-out anywhere, password change, deactivation)."""
-    return user_for_session(session_id)
+    return _acting(user_for_session(session_id))
+
+
+def _acting(user):
+    """Hand the session's user to the service layer as the acting user (a bearer token's user,
+    found first, stays the actor); returns the user."""
+    if acting_user() is None:
+        set_acting_user(user)
+    return user
+
+
+@user_logged_in.connect
+def _signed_in(sender, user, **extra):
+    """Writes after the sign-in are the user's."""
+    set_acting_user(user)
+
+
+@user_logged_out.connect
+def _signed_out(sender, user, **extra):
+    """Writes after the sign-out are nobody's."""
+    set_acting_user(None)
 
 
 def current_actor(required=True):
@@ -30,6 +52,7 @@ def current_actor(required=True):
     if user is None and required:
         raise Unauthorized("sign in or send a bearer token")
     g.actor = user
+    set_acting_user(user)
     return user
 
 

@@ -1,8 +1,6 @@
 """A problem found in a data package: section, row and field, and what is wrong."""
 from typing import NamedTuple
 
-from matchmaker.services.support.errors import Invalid
-
 
 class Problem(NamedTuple):
     """One error, located as a spreadsheet user locates it (the header is row 1)."""
@@ -16,15 +14,18 @@ class Problem(NamedTuple):
         return f"{self.section} row {self.row} field {self.field}: {self.message}"
 
 
-class PackageInvalid(Invalid):
-    """The package breaks the rules; `problems` lists every error found, in package order."""
+class PackageInvalid(Exception):
+    """The package breaks the rules; `problems` lists every error found, in package order.
+
+    Like a service's `Invalid` it carries a `message` and field `errors`, so an edge reports both
+    the same way; it is not a service error, since this package sits below the services.
+    """
 
     def __init__(self, problems):
         problems = sorted(problems, key=_order)
-        super().__init__(
-            f"the data package has {len(problems)} error(s); nothing was imported",
-            {"package": [str(p) for p in problems]},
-        )
+        self.message = f"the data package has {len(problems)} error(s); nothing was imported"
+        self.errors = {"package": [str(p) for p in problems]}
+        super().__init__(self.message)
         self.problems = problems
 
 

@@ -7,6 +7,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from matchmaker.infra.extensions import db
+from matchmaker.infra.settings import setting
 from matchmaker.models import ApiToken, Firm, Region, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.region import region_prefix
@@ -21,13 +22,8 @@ _DUMMY = {}
 
 def _profile_name():
     """Name of the argon2 profile to hash with (CHEAPEST under TESTING unless configured)."""
-    try:
-        from flask import current_app
-
-        default = "CHEAPEST" if current_app.testing else "RFC_9106_LOW_MEMORY"
-        return current_app.config.get("PASSWORD_HASH_PROFILE") or default
-    except RuntimeError:  # outside an app context
-        return "RFC_9106_LOW_MEMORY"
+    default = "CHEAPEST" if setting("TESTING") else "RFC_9106_LOW_MEMORY"
+    return setting("PASSWORD_HASH_PROFILE") or default
 
 
 def _hasher() -> PasswordHasher:

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from matchmaker.infra.extensions import db
 from matchmaker.models import Category
+from matchmaker.services.support.common import page_of
 from matchmaker.services.support.errors import NotFound
 
 
@@ -17,8 +18,6 @@ def get_category(code):
 
 def list_categories(filters=None, page=1, page_size=50):
     """(categories, total) ordered by code; filters: q (code or name contains), input_of (a code)."""
-    from matchmaker.services.support.common import page_of
-
     filters = filters or {}
     stmt = sa.select(Category).options(selectinload(Category.inputs), selectinload(Category.substitutes))
     if filters.get("q"):

@@ -8,6 +8,7 @@ from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Region, User
 from matchmaker.infra.reference import DATA_DIR
 from matchmaker.services.auth import hash_password, verify_password
+from matchmaker.services.packages import import_package
 
 DEMO_PACKAGE = DATA_DIR / "demo.json"
 DEMO_PASSWORD = "demo-password-2020"
@@ -26,8 +27,6 @@ class DemoAccount:
 def load_demo(progress=None):
     """Load the demo package (idempotent: a second run replaces records with the same values)
     and make sure the demo accounts exist; returns (ImportResult, [DemoAccount])."""
-    from matchmaker.services.packages import import_package
-
     result = import_package(DEMO_PACKAGE, progress=progress)
     accounts = ensure_demo_accounts()
     return result, accounts

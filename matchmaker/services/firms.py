@@ -164,6 +164,11 @@ def update_firm_status(actor, firm_id, data):
     return update_firm(actor, firm_id, data)
 
 
+def reportable_blockers() -> tuple:
+    """The blockers a firm may report on its status (a high-risk zone is set by the task force)."""
+    return REPORTABLE_BLOCKERS
+
+
 def list_firms(actor, filters=None, page=1, page_size=50):
     """(firms, total) the actor may read; filters: region, kind, operating, status (operating|stopped),
     park, industry, blocker, category (firms with an open need or offer in it)."""

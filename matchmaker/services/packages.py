@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.infra.extensions import db
+from matchmaker.infra.faults import pause_point
 from matchmaker.models import Category, Firm, Link, Need, Offer, Region, category_input, category_substitute
 from matchmaker.models.base import utcnow
 from matchmaker.packages.problems import PackageInvalid
@@ -19,6 +20,8 @@ from matchmaker.packages.readers import read_package
 from matchmaker.packages.schema import SECTION_ORDER
 from matchmaker.packages.validate import LEVEL_RANK, Stored, validate
 from matchmaker.packages.writers import write_package
+from matchmaker.services.reference_data import ensure_reference_data
+from matchmaker.services.support.audit import record
 from matchmaker.services.support.errors import Conflict
 
 CHUNK = 2000
@@ -42,9 +45,6 @@ class ImportResult:
         ]
 
 
-from matchmaker.infra.faults import pause_point  # noqa: E402
-
-
 def import_package(source, filename=None, progress=None, reference=True) -> ImportResult:
     """Import a data package (path, or file object named `filename`); all or nothing.
 
@@ -54,8 +54,6 @@ def import_package(source, filename=None, progress=None, reference=True) -> Impo
     """
     try:
         if reference:
-            from matchmaker.services.reference_data import ensure_reference_data
-
             # In the same transaction: a rejected package leaves the database exactly as it was.
             ensure_reference_data(commit=False)
         raw = read_package(source, filename)
@@ -65,8 +63,6 @@ def import_package(source, filename=None, progress=None, reference=True) -> Impo
         if problems:
             raise PackageInvalid(problems)
         result = _write(package, progress, len(raw), total)
-        from matchmaker.services.support.audit import record
-
         if any(result.created.values()) or any(result.replaced.values()):
             record("import", "package", after={s: {"created": result.created[s], "replaced": result.replaced[s],
                                                     "unchanged": result.unchanged[s]} for s in result.created})

@@ -1,6 +1,8 @@
 """Server-rendered pages (Jinja in the top-level templates/), thin views over the services."""
 import importlib
 
+from matchmaker.web import helpers
+
 MODULES = (
     "auth",
     "home",
@@ -13,8 +15,6 @@ MODULES = (
 
 def register_web(app):
     """Register every page blueprint, the template filters and the login redirect."""
-    from matchmaker.web import helpers
-
     helpers.init_templates(app)
     for name in MODULES:
         app.register_blueprint(importlib.import_module(f"matchmaker.web.{name}").bp)

@@ -1,11 +1,13 @@
 """Admin pages: import a data package (row-by-row errors or counts, with progress) and manage users."""
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+import os
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker.services import package_imports
 from matchmaker.services import users as users_service
 from matchmaker.services.support.errors import DomainError
-from matchmaker.web import imports
 from matchmaker.web.forms import UploadForm, UserForm
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, ok, role_required
 
@@ -18,14 +20,26 @@ def _actor():
     return current_user._get_current_object()
 
 
+def _imports_folder():
+    """Where the import jobs keep their uploads and status files: the instance folder."""
+    return os.path.join(current_app.instance_path, "imports")
+
+
+def _start_import(upload):
+    """Start importing an uploaded package (in the background unless IMPORT_IN_BACKGROUND is false)."""
+    app = current_app._get_current_object()
+    return package_imports.start_import(
+        _actor().id, upload, upload.filename, _imports_folder(), app.app_context,
+        background=app.config.get("IMPORT_IN_BACKGROUND", not app.testing))
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @admin_only
 def upload():
     """Upload a data package (.xlsx, .zip of CSV files, .json); the import runs in the background."""
     form = UploadForm()
     if form.validate_on_submit():
-        f = form.package.data
-        job_id = imports.start(_actor().id, f, f.filename)
+        job_id = _start_import(form.package.data)
         return redirect(url_for("admin.import_status", job_id=job_id))
     return render_template("admin/upload.html", form=form), (422 if form.errors else 200)
 
@@ -34,7 +48,7 @@ def upload():
 @admin_only
 def import_status(job_id):
     """Progress of an import, then its counts or its row-by-row errors."""
-    status = imports.read_status(job_id, _actor().id)
+    status = package_imports.read_status(_imports_folder(), job_id, _actor().id)
     if status is None:
         abort(404)
     return render_template("admin/import_status.html", job_id=job_id, status=status)
@@ -44,7 +58,7 @@ def import_status(job_id):
 @admin_only
 def import_status_json(job_id):
     """Progress of an import for the polling script."""
-    status = imports.read_status(job_id, _actor().id)
+    status = package_imports.read_status(_imports_folder(), job_id, _actor().id)
     if status is None:
         abort(404)
     return jsonify({k: status.get(k) for k in ("state", "done", "total", "section")})

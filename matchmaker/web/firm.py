@@ -3,7 +3,6 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker.models.firm import REPORTABLE_BLOCKERS
 from matchmaker.services import categories, matching
 from matchmaker.services import needs as needs_service
 from matchmaker.services import offers as offers_service
@@ -11,7 +10,7 @@ from matchmaker.services import firms as firms_service
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries
 from matchmaker.web.forms import NeedForm, OfferForm, StatusForm, opts
-from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, ok, paginate, role_required
+from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, is_en, ok, paginate, role_required
 from matchmaker.web.labels import label
 
 bp = Blueprint("firm", __name__, url_prefix="/firm")
@@ -32,8 +31,6 @@ def _page_number():
 
 def _category_choices():
     """Category pick list: 'code · name (unit)'; names in English when the page is."""
-    from matchmaker.web.helpers import is_en
-
     rows, _total = categories.list_categories(page_size=10000)
     return opts([("", _("Choose a category"))] + [
         (c.code, f"{c.code} · {(c.name_en if is_en() and c.name_en else c.name)} ({c.unit})") for c in rows
@@ -201,7 +198,7 @@ def status():
     """Report the firm's resumption status: operating, capacity, workers back, blockers."""
     firm = _actor().firm
     form = StatusForm()
-    form.blockers.choices = opts((code, label(code, "factor")) for code in REPORTABLE_BLOCKERS)
+    form.blockers.choices = opts((code, label(code, "factor")) for code in firms_service.reportable_blockers())
     if request.method == "GET":
         form.operating.data = bool(firm.operating)
         form.capacity_utilization.data = None if firm.capacity_utilization is None else round(firm.capacity_utilization * 100)

@@ -2,15 +2,17 @@
 import math
 from datetime import date, datetime
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import abort, request
+from flask import abort, flash, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import Undefined
 
 from matchmaker.infra.extensions import login_manager
+from matchmaker.services import categories
+from matchmaker.web.labels import label, message
 
 PER_PAGE = 20
 
@@ -76,21 +78,15 @@ def fpct(value):
 
 def tr(code, group=None):
     """The user-language name of a code (factor, kind, level, term, status...); the code if unknown."""
-    from matchmaker.web.labels import label
-
     return label(code, group)
 
 
 def cat(code):
     """A category code with its name in the user's language, e.g. 'C1 钢材' (names cached per request)."""
-    from flask import g
-
     if not code:
         return ""
     names = g.get("_category_names")
     if names is None:
-        from matchmaker.services import categories
-
         names = g._category_names = categories.category_names()
     found = names.get(code)
     if found is None:
@@ -109,8 +105,6 @@ def lang_part(text):
 
 def msg(text):
     """A service message in the user's language (plain text, so the page escapes it)."""
-    from matchmaker.web.labels import message
-
     return message(str(text)) if text is not None else ""
 
 
@@ -171,8 +165,6 @@ class Page:
         """The current URL with page=number (other query arguments kept)."""
         args = request.args.to_dict(flat=False)
         args["page"] = [str(number)]
-        from urllib.parse import urlencode
-
         return request.path + "?" + urlencode(args, doseq=True)
 
 
@@ -196,8 +188,6 @@ def apply_errors(form, exc, field_map=None):
 
     Returns the messages that belong to no field (to show at the top of the form).
     """
-    from matchmaker.web.labels import message
-
     field_map = field_map or {}
     rest = []
     errors = getattr(exc, "errors", None) or {}
@@ -219,15 +209,9 @@ def apply_errors(form, exc, field_map=None):
 
 def flash_error(exc):
     """Flash a service error in the user's language."""
-    from flask import flash
-
-    from matchmaker.web.labels import message
-
     flash(message(getattr(exc, "message", str(exc))), "error")
 
 
 def ok(text):
     """Flash a success message."""
-    from flask import flash
-
     flash(text, "success")

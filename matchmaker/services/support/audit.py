@@ -1,5 +1,10 @@
 """The audit log: a flush hook records every ORM write in the same transaction as the write
-(so a rolled-back change leaves no entry); bulk operations call `record` themselves."""
+(so a rolled-back change leaves no entry); bulk operations call `record` themselves.
+
+Who acts is read from two context variables, never from the web framework: the edge that
+authenticates a request sets the signed-in user (`set_acting_user`, see `matchmaker.infra.security`),
+and commands and jobs name themselves (`acting_as("scheduler")`). The user wins over the name.
+"""
 import contextvars
 from datetime import date, datetime
 
@@ -12,9 +17,12 @@ from matchmaker.models import AuditEntry, Firm, Region, User
 from matchmaker.models.region import region_prefix
 from matchmaker.models.base import utcnow
 from matchmaker.services.auth import scope_prefix
+from matchmaker.services.support.errors import Forbidden
 
 # Who acts outside a request (CLI, scheduler): set with `acting_as("scheduler")`.
 _cli_actor = contextvars.ContextVar("audit_actor", default=None)
+# The signed-in user of the current request (anything with `id` and `email`), set by the edge.
+_request_user = contextvars.ContextVar("audit_request_user", default=None)
 _REDACTED = {"password_hash", "digest"}
 _SKIPPED_TABLES = {"audit_entry"}
 
@@ -32,18 +40,21 @@ class acting_as:
         _cli_actor.reset(self._token)
 
 
+def set_acting_user(user):
+    """Name the signed-in user whose request makes the writes that follow (None: nobody signed in).
+    Called by the edge once it knows who is asking, and with None when the request ends."""
+    _request_user.set(user)
+
+
+def acting_user():
+    """The signed-in user set by the edge for the current request, or None."""
+    return _request_user.get()
+
+
 def _actor():
-    from flask import g, has_request_context
-
-    if has_request_context():
-        user = g.get("actor")
-        if user is None:
-            from flask_login import current_user
-
-            if getattr(current_user, "is_authenticated", False):
-                user = current_user
-        if user is not None:
-            return user.id, user.email
+    user = _request_user.get()
+    if user is not None:
+        return user.id, user.email
     name = _cli_actor.get()
     return None, name or "system"
 
@@ -151,8 +162,6 @@ def list_entries(user, entity=None, region=None, page=1, page_size=50):
     """Audit entries the user may read: admins all, staff their region and below."""
     prefix = scope_prefix(user)
     if prefix is None:
-        from matchmaker.services.support.errors import Forbidden
-
         raise Forbidden("only task-force staff and admins read the audit log")
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     if prefix:

@@ -11,8 +11,11 @@ from graphs import Firm as FirmRecord
 from graphs import Link as LinkRecord
 from graphs import Need as NeedRecord
 from graphs import build_supply_graph
+from graphs import matching as gm
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Region, category_input
+from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, Pairing
+from matchmaker.services.matching import load_postings, load_substitutes
 
 Network = namedtuple("Network", "firms links chain needs info")
 # what the report needs of a firm besides the graph: id, name, kind, county, industry, park, figures
@@ -58,15 +61,9 @@ def load_chain():
 
 def load_needs():
     """Open needs with what accepted pairings cover and how many proposals await acceptance."""
-    pending = {}
-    try:
-        from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, Pairing
-    except ImportError:  # pragma: no cover - the matcher is not installed
-        Pairing = None
-    if Pairing is not None:
-        pending = dict(db.session.execute(
-            sa.select(Pairing.need_id, sa.func.count(Pairing.id))
-            .where(Pairing.status.in_(OPEN_PAIRING_STATUSES)).group_by(Pairing.need_id)).all())
+    pending = dict(db.session.execute(
+        sa.select(Pairing.need_id, sa.func.count(Pairing.id))
+        .where(Pairing.status.in_(OPEN_PAIRING_STATUSES)).group_by(Pairing.need_id)).all())
     rows = db.session.execute(
         sa.select(Need.id, Need.ref, Firm.ref, Need.category_code, Need.quantity, Need.needed_by,
                   Need.committed_quantity, Need.status)
@@ -78,12 +75,7 @@ def load_needs():
 
 def needs_with_allowed_offer(as_of):
     """Refs of the open needs for which some offer with open quantity is allowed by the matching
-    hard rules (graphs.matching); an empty set when the matcher is not installed."""
-    try:
-        from graphs import matching as gm
-        from matchmaker.services.matching import load_postings, load_substitutes
-    except ImportError:  # pragma: no cover
-        return set()
+    hard rules (graphs.matching)."""
     needs, offers, _, _, _ = load_postings(as_of)
     if not needs or not offers:
         return set()
