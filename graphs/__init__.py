@@ -1,9 +1,10 @@
 """Pure graph library of the chain matchmaking service.
 
-Plain records in (firms, links, needs, categories), networkx graphs and plain
-results out; no Flask, no database. See :mod:`graphs.build` for the supply
-graph and category chain, :mod:`graphs.breaks` for the chain breaks of the
-weekly dispatch report.
+Plain records in (firms, links, needs, offers, categories: :mod:`graphs.records`),
+networkx graphs and plain results out; no Flask, no database. See
+:mod:`graphs.build` for the supply graph and category chain, :mod:`graphs.breaks`
+for the chain breaks of the weekly dispatch report and :mod:`graphs.matching`
+for the pairing of needs with offers.
 """
 
 from .exceptions import *  # noqa: F401,F403
@@ -13,6 +14,6 @@ from .breaks import *  # noqa: F401,F403
 from .matching import *  # noqa: F401,F403
 from . import breaks, build, exceptions, matching, records
 
-# other modules (e.g. matching) add their own star-import below and extend __all__
-
-__all__ = exceptions.__all__ + records.__all__ + build.__all__ + breaks.__all__ + matching.__all__
+# each name once (graphs.matching re-exports the records it takes)
+__all__ = list(dict.fromkeys(
+    exceptions.__all__ + records.__all__ + build.__all__ + breaks.__all__ + matching.__all__))

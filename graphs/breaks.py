@@ -6,7 +6,8 @@ This module implements the detection part of the chain-break contract
 reports or statuses; :func:`escalated_level` and :func:`severity` are the pure
 pieces the service applies on top.
 
-A firm is *live* when it is operating and its county's risk is not ``high``.
+A firm is *live* when it is operating and its county's risk is not ``high``
+(:func:`graphs.records.firm_is_live`).
 The kinds, in report order:
 
 1. ``supplier_down``: a supply edge whose supplier is not live;
@@ -27,9 +28,9 @@ import math
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from .build import _inputs_map
+from .build import _inputs_map, is_live
 from .exceptions import GraphError, UnknownFirmError, UnknownLevelError
-from .records import FACTORS, LEVELS, as_need
+from .records import FACTORS, LEVELS, as_need, firm_is_live
 
 __all__ = [
     "KINDS",
@@ -283,8 +284,9 @@ def _detect(G, chain, needs, as_of, allowed, horizon_days, max_routes, stopped, 
 
     for s, nbrs in G._succ.items():
         a = nodes[s]
-        risky = a.get("county_risk") == "high" or a.get("county") in high_risk
-        s_live = bool(a.get("operating", True)) and s not in stopped and not risky
+        risk = "high" if a.get("county") in high_risk else a.get("county_risk")
+        s_live = firm_is_live(a.get("operating", True) and s not in stopped, risk)
+        risky = risk == "high"
         s_blockers = tuple(a.get("blockers") or ())
         rs = regions[s]
         out = None
@@ -781,14 +783,12 @@ def single_sources(G, *, kinds=("leading",), stopped=(), high_risk_counties=()):
     >>> single_sources(G)
     {('B', 'C1'): 'S1'}
     """
-    nodes = G._node
+    nodes = G.nodes
     stopped = frozenset(stopped)
     high_risk = frozenset(high_risk_counties)
     sups = {}
     for s, b, c in G.edges(keys=True):
-        a = nodes[s]
-        if (a.get("operating", True) and s not in stopped and a.get("county_risk") != "high"
-                and a.get("county") not in high_risk):
+        if is_live(G, s, stopped=stopped, high_risk_counties=high_risk):
             sups.setdefault((b, c), set()).add(s)
         else:
             sups.setdefault((b, c), set())

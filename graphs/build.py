@@ -14,7 +14,7 @@ from collections import deque
 import networkx as nx
 
 from .exceptions import GraphError, UnknownFirmError
-from .records import Link, as_category, as_firm, as_link
+from .records import Link, as_category, as_firm, as_link, firm_is_live
 
 __all__ = [
     "build_supply_graph",
@@ -170,9 +170,11 @@ def _inputs_map(chain):
 
 
 def is_live(G, firm, *, stopped=(), high_risk_counties=()):
-    """Return True when *firm* is operating and its county is not high-risk.
+    """Return True when *firm*, a node of the supply graph *G*, is live (:func:`firm_is_live`).
 
-    *stopped* and *high_risk_counties* override the graph (for what-if).
+    *stopped* (firm refs) and *high_risk_counties* (county codes) override the
+    graph, for what-if: a stopped firm is not operating, a county among them is
+    high-risk.
 
     Examples
     --------
@@ -185,11 +187,9 @@ def is_live(G, firm, *, stopped=(), high_risk_counties=()):
         attrs = G.nodes[firm]
     except KeyError:
         raise UnknownFirmError(f"unknown firm {firm!r}") from None
-    return (
-        bool(attrs.get("operating", True))
-        and firm not in stopped
-        and attrs.get("county_risk") != "high"
-        and attrs.get("county") not in high_risk_counties
+    return firm_is_live(
+        attrs.get("operating", True) and firm not in stopped,
+        "high" if attrs.get("county") in high_risk_counties else attrs.get("county_risk"),
     )
 
 

@@ -3,7 +3,8 @@
 The algorithmic core of the matcher (``spec/matching.md``), written on plain records so
 it can be tested without Flask or a database:
 
-* :class:`NeedRecord` and :class:`OfferRecord` carry what is still open of a posting;
+* :class:`~graphs.records.Need` and :class:`~graphs.records.Offer` (built with
+  :func:`NeedRecord` and :func:`OfferRecord`) carry what is still open of a posting;
 * :func:`build_index` groups the offers and needs by category (with the substitutes
   map) so that allowed pairs are found per category group, never by scanning all pairs;
 * :func:`allowed_pairs` yields every pair the seven hard rules allow, with its unit cost;
@@ -75,6 +76,7 @@ from typing import Any
 import numpy as np
 
 from .exceptions import GraphError
+from .records import ARTICLE_10_TERMS, Need, NeedRecord, Offer, OfferRecord
 
 __all__ = [
     "NeedRecord",
@@ -112,9 +114,6 @@ COST_SCALE = 1000
 RADIUS_TOLERANCE_KM = 1e-9
 """Slack of the delivery-radius comparison (one micrometre), see the module notes."""
 
-ARTICLE_10_TERMS = ("order_first", "supply_first", "pay_first")
-"""The article-10 commitments a buyer can offer (先订货、先供货、先付款)."""
-
 DEFAULT_WEIGHTS: dict[str, float] = {
     "distance": 1.0,
     "price": 2.0,
@@ -138,56 +137,6 @@ _TERM_REASONS = {
 
 class MatchingError(GraphError, ValueError):
     """Invalid input to the matcher (a record or a weight that cannot be used)."""
-
-
-@dataclasses.dataclass(slots=True)
-class NeedRecord:
-    """What remains open of one need.
-
-    ``quantity`` is the open quantity (the need's quantity less what accepted pairings
-    already committed).  ``lat``/``lon`` are the degrees of the buyer's county;
-    ``region`` (optional, its six-digit code) only words the reasons ("same county").
-    """
-
-    ref: str
-    firm: str
-    category: str
-    quantity: float
-    needed_by: _dt.date
-    lat: float
-    lon: float
-    firm_kind: str = "leading"
-    max_unit_price: float | None = None
-    terms: tuple[str, ...] = ()
-    status: str = "open"
-    region: str | None = None
-
-
-@dataclasses.dataclass(slots=True)
-class OfferRecord:
-    """What remains open of one offer.
-
-    ``supplier_live`` is false when the supplier is not operating or its county is
-    high-risk (hard rule 7).  ``workers_back`` is the supplier's share of workers back
-    (0..1, ``None`` when unknown).
-    """
-
-    ref: str
-    firm: str
-    category: str
-    quantity: float
-    available_from: _dt.date
-    lat: float
-    lon: float
-    firm_kind: str = "sme"
-    available_until: _dt.date | None = None
-    lead_time_days: int = 0
-    unit_price: float | None = None
-    delivery_radius_km: float | None = None
-    supplier_live: bool = True
-    workers_back: float | None = None
-    status: str = "open"
-    region: str | None = None
 
 
 class Candidate(tuple):
@@ -454,7 +403,7 @@ class MatchIndex:
                 demand[s].append(c)
         self.demand_cats = {c: tuple(sorted(v)) for c, v in demand.items()}
 
-        firms = sorted({n.firm for n in needs} | {o.firm for o in offers})
+        firms = sorted({n.buyer for n in needs} | {o.supplier for o in offers})
         firm_code = {f: i for i, f in enumerate(firms)}
         self.firm_code = firm_code
         as_of_ord = as_of.toordinal()
@@ -469,10 +418,11 @@ class MatchIndex:
             [np.nan if n.max_unit_price is None else float(n.max_unit_price) for n in needs],
             dtype=np.float64,
         )
-        self.n_firm = np.array([firm_code[n.firm] for n in needs], dtype=np.int64)
+        self.n_firm = np.array([firm_code[n.buyer] for n in needs], dtype=np.int64)
         self.n_cat = np.array([self.cat_code[n.category] for n in needs], dtype=np.int64)
-        self.n_qty = _scaled(np.array([n.quantity for n in needs], dtype=np.float64))
-        self.n_leading = np.array([n.firm_kind == "leading" for n in needs], dtype=bool)
+        self.n_qty = _scaled(np.array([n.quantity for n in needs], dtype=np.float64)
+                            - np.array([n.covered for n in needs], dtype=np.float64))
+        self.n_leading = np.array([n.buyer_kind == "leading" for n in needs], dtype=bool)
         self.n_terms = np.array(
             [len(set(n.terms) & set(ARTICLE_10_TERMS)) / len(ARTICLE_10_TERMS) for n in needs],
             dtype=np.float64,
@@ -496,10 +446,11 @@ class MatchIndex:
             [np.inf if o.delivery_radius_km is None else float(o.delivery_radius_km) for o in offers],
             dtype=np.float64,
         ).reshape(no)
-        self.o_firm = np.array([firm_code[o.firm] for o in offers], dtype=np.int64).reshape(no)
+        self.o_firm = np.array([firm_code[o.supplier] for o in offers], dtype=np.int64).reshape(no)
         self.o_cat = np.array([self.cat_code[o.category] for o in offers], dtype=np.int64).reshape(no)
-        self.o_qty = _scaled(np.array([o.quantity for o in offers], dtype=np.float64)).reshape(no)
-        self.o_sme = np.array([o.firm_kind == "sme" for o in offers], dtype=bool).reshape(no)
+        self.o_qty = _scaled(np.array([o.quantity for o in offers], dtype=np.float64)
+                             - np.array([o.committed for o in offers], dtype=np.float64)).reshape(no)
+        self.o_sme = np.array([o.supplier_kind == "sme" for o in offers], dtype=bool).reshape(no)
         self.o_workers = np.array(
             [_UNKNOWN_WORKERS_BACK if o.workers_back is None else float(o.workers_back) for o in offers],
             dtype=np.float64,
@@ -692,7 +643,8 @@ def build_index(needs, offers, *, as_of=None, substitutes=None, declined=(), wei
     w = _check_weights(weights)
     as_of_ord = as_of.toordinal()
     needs, offers = list(needs), list(offers)
-    need_qty, offer_qty = _checked_quantities(needs), _checked_quantities(offers)
+    need_qty = _checked_quantities(needs, "covered")
+    offer_qty = _checked_quantities(offers, "committed")
     open_needs = [
         n for n, q in zip(needs, need_qty)
         if q > 0 and n.status == "open" and n.needed_by.toordinal() >= as_of_ord
@@ -712,20 +664,24 @@ def build_index(needs, offers, *, as_of=None, substitutes=None, declined=(), wei
                       declined=declined, weights=w)
 
 
-def _checked_quantities(records) -> list[int]:
+def _checked_quantities(records, taken) -> list[int]:
     """Check every record's coordinates and quantity (MatchingError naming the first bad one)
-    and return the scaled quantities (:func:`_scale_quantity`), vectorised when all are numbers."""
+    and return the scaled open quantities (:func:`_scale_quantity` of the quantity less the
+    field *taken*: ``covered`` of a need, ``committed`` of an offer), vectorised when all are
+    numbers."""
     try:
-        values = np.array([(r.lat, r.lon, r.quantity) for r in records], dtype=np.float64)
+        values = np.array([(r.lat, r.lon, r.quantity, getattr(r, taken)) for r in records],
+                          dtype=np.float64)
         ok = bool(np.isfinite(values).all())
     except (TypeError, ValueError):
         ok = False
     if not ok:
         for r in records:
             _check_point(r)
-        return [_scale_quantity(r.quantity) for r in records]
+        return [_scale_quantity(float(r.quantity) - float(getattr(r, taken) or 0.0)) for r in records]
+    values = values.reshape(-1, 4)
     # np.rint rounds half to even like round(): the same integers as _scale_quantity
-    return np.rint(values.reshape(-1, 3)[:, 2] * QUANTITY_SCALE).astype(np.int64).tolist()
+    return np.rint((values[:, 2] - values[:, 3]) * QUANTITY_SCALE).astype(np.int64).tolist()
 
 
 def _check_point(r):
@@ -1090,9 +1046,9 @@ def best_partners(posting, index: MatchIndex, n: int = 10):
     """
     if n <= 0:
         return []
-    if isinstance(posting, NeedRecord):
+    if isinstance(posting, Need):
         return _best_offers(posting, index, n)
-    if isinstance(posting, OfferRecord):
+    if isinstance(posting, Offer):
         return _best_needs(posting, index, n)
     raise MatchingError("best_partners takes a NeedRecord or an OfferRecord")
 
@@ -1197,8 +1153,8 @@ def _probe_for_need(index: MatchIndex, need: NeedRecord):
     probe.n_lon = np.array([math.radians(need.lon)])
     probe.n_due = np.array([need.needed_by.toordinal()], dtype=np.int64)
     probe.n_max = np.array([np.nan if need.max_unit_price is None else float(need.max_unit_price)])
-    probe.n_firm = np.array([index.firm_code.get(need.firm, -1)], dtype=np.int64)
-    probe.n_leading = np.array([need.firm_kind == "leading"])
+    probe.n_firm = np.array([index.firm_code.get(need.buyer, -1)], dtype=np.int64)
+    probe.n_leading = np.array([need.buyer_kind == "leading"])
     probe.n_terms = np.array(
         [len(set(need.terms) & set(ARTICLE_10_TERMS)) / len(ARTICLE_10_TERMS)])
     probe.declined_keys = np.zeros(0, np.int64)
@@ -1219,13 +1175,13 @@ def _probe_for_offer(index: MatchIndex, offer: OfferRecord):
     probe.o_price = np.array([np.nan if offer.unit_price is None else float(offer.unit_price)])
     probe.o_radius = np.array(
         [np.inf if offer.delivery_radius_km is None else float(offer.delivery_radius_km)])
-    probe.o_firm = np.array([index.firm_code.get(offer.firm, -1)], dtype=np.int64)
+    probe.o_firm = np.array([index.firm_code.get(offer.supplier, -1)], dtype=np.int64)
     code = index.cat_code.get(offer.category, -1)
     probe.o_cat = np.array([code if code >= 0 else len(index.categories)], dtype=np.int64)
     if code < 0:
         median = np.nan if offer.unit_price is None else float(offer.unit_price)
         probe.cat_median = np.append(index.cat_median, median)
-    probe.o_sme = np.array([offer.firm_kind == "sme"])
+    probe.o_sme = np.array([offer.supplier_kind == "sme"])
     probe.o_workers = np.array(
         [_UNKNOWN_WORKERS_BACK if offer.workers_back is None else float(offer.workers_back)])
     probe.declined_keys = np.zeros(0, np.int64)
@@ -1316,7 +1272,7 @@ def pairing_reasons(need: NeedRecord, offer: OfferRecord, distance_km: float | N
     if offer_part is None:
         offer_part = cache[key] = _offer_reasons(offer)
     reasons.append(offer_part[0])
-    if offer.firm_kind == "sme" and need.firm_kind == "leading":
+    if offer.supplier_kind == "sme" and need.buyer_kind == "leading":
         reasons.append("中小企业供应龙头企业 / SME for a leading buyer")
     if len(offer_part) > 1:
         reasons.append(offer_part[1])

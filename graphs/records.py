@@ -1,7 +1,7 @@
-"""Plain input records of the :mod:`graphs` library.
+"""Plain records of the :mod:`graphs` library: its one vocabulary of inputs.
 
 The library never sees the database: the service turns its rows into these
-records (or into plain dicts with the same keys; every function accepts both).
+records (the break detection also takes plain dicts with the same keys).
 
 Firm
     ``ref``, ``kind`` (``"leading"`` | ``"sme"``), ``county`` (six-digit GB/T
@@ -9,20 +9,43 @@ Firm
     ``None``), ``operating`` (bool), ``blockers`` (factor codes the firm
     reports), ``county_risk`` (``"low"`` | ``"medium"`` | ``"high"``).
 Category
-    ``code`` and ``inputs`` (codes of the categories it is made from).
+    ``code``, ``inputs`` (codes of the categories it is made from) and
+    ``substitutes`` (codes of the categories whose offers may meet its needs).
 Link
     ``supplier``, ``buyer`` (firm refs), ``category``, ``quantity_per_week``,
     ``active``; an accepted pairing is passed as a link too.
 Need
     ``ref``, ``buyer``, ``category``, ``quantity``, ``needed_by`` (a
-    :class:`datetime.date` or ISO text), ``covered`` (quantity covered by
-    accepted pairings), ``pending_proposals`` (proposals awaiting acceptance),
-    ``status`` (only ``"open"`` needs count).
+    :class:`datetime.date`; ISO text where :func:`as_need` parses it),
+    ``covered`` (quantity covered by accepted pairings), ``pending_proposals``
+    (proposals awaiting acceptance), ``status`` (only ``"open"`` needs count);
+    for the matcher also where the buyer is (``lat``/``lon`` of its county,
+    ``region`` its code), ``buyer_kind``, ``max_unit_price`` and the
+    article-10 ``terms`` the buyer offers.
+Offer
+    ``ref``, ``supplier``, ``category``, ``quantity``, ``available_from``,
+    ``lat``/``lon``, ``supplier_kind``, ``available_until``,
+    ``lead_time_days``, ``unit_price``, ``delivery_radius_km``,
+    ``supplier_live`` (:func:`firm_is_live` of the supplier), ``workers_back``,
+    ``status``, ``region``, ``committed`` (quantity committed to accepted
+    pairings).
+DeclinedPair
+    ``need`` and ``offer`` refs of a pairing that was declined.
+
+One need record serves both the break detection (which reads the quantity,
+what is covered and the pending proposals) and the matcher (which reads the
+open quantity, place, price and terms): the service reads the needs once.
+:func:`NeedRecord` and :func:`OfferRecord` build the same records in the
+argument order the matcher's callers have always used.
+
+A firm is *live* when it is operating and its county's risk is not ``high``:
+:func:`firm_is_live` states the rule once; :func:`graphs.build.is_live`
+applies it to a node of a supply graph.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .exceptions import InvalidRecordError
 
@@ -31,13 +54,20 @@ __all__ = [
     "Category",
     "Link",
     "Need",
+    "Offer",
+    "DeclinedPair",
+    "NeedRecord",
+    "OfferRecord",
     "FACTORS",
     "LEVELS",
+    "ARTICLE_10_TERMS",
+    "firm_is_live",
     "as_firm",
     "as_category",
     "as_link",
     "as_need",
     "region_codes",
+    "substitutes_map",
 ]
 
 #: Factor codes in the order of the data-package spec (article 10's five first).
@@ -45,6 +75,9 @@ FACTORS = ("ppe", "labour", "transport", "materials", "funds", "orders", "risk_z
 
 #: Owner levels from the lowest to the highest.
 LEVELS = ("county", "city", "province")
+
+#: The article-10 commitments a buyer can offer (先订货、先供货、先付款).
+ARTICLE_10_TERMS = ("order_first", "supply_first", "pay_first")
 
 
 class Firm(NamedTuple):
@@ -61,10 +94,11 @@ class Firm(NamedTuple):
 
 
 class Category(NamedTuple):
-    """A category of the product chain and the categories it is made from."""
+    """A category of the product chain, what it is made from and what may replace it."""
 
     code: str
     inputs: tuple = ()
+    substitutes: tuple = ()
 
 
 class Link(NamedTuple):
@@ -78,7 +112,13 @@ class Link(NamedTuple):
 
 
 class Need(NamedTuple):
-    """An open need of a buyer, with what accepted pairings already cover."""
+    """A need of a buyer: what is asked, what accepted pairings cover, where and on what terms.
+
+    The break detection reads ``quantity``, ``covered`` and ``pending_proposals``;
+    the matcher reads the open quantity (:attr:`open_quantity`) and the fields
+    after ``status``. ``lat``/``lon`` are the degrees of the buyer's county,
+    ``region`` (optional, its six-digit code) only words the matcher's reasons.
+    """
 
     ref: str
     buyer: str
@@ -88,9 +128,138 @@ class Need(NamedTuple):
     covered: float = 0.0
     pending_proposals: int = 0
     status: str = "open"
+    lat: float | None = None
+    lon: float | None = None
+    buyer_kind: str = "leading"
+    max_unit_price: float | None = None
+    terms: tuple = ()
+    region: str | None = None
+
+    @property
+    def open_quantity(self) -> float:
+        """The quantity not yet covered by accepted pairings."""
+        return self.quantity - (self.covered or 0.0)
+
+    @property
+    def firm(self) -> str:
+        """The posting's own firm (the buyer), as for an :class:`Offer`."""
+        return self.buyer
+
+    @property
+    def firm_kind(self) -> str:
+        """The kind of the posting's own firm (the buyer's), as for an :class:`Offer`."""
+        return self.buyer_kind
 
 
-def _coerce(cls, record):
+class Offer(NamedTuple):
+    """An offer of a supplier: what is offered, from when, where and on what terms.
+
+    ``supplier_live`` is false when the supplier is not live
+    (:func:`firm_is_live`; the matcher's hard rule 7). ``workers_back`` is the
+    supplier's share of workers back (0..1, ``None`` when unknown).
+    """
+
+    ref: str
+    supplier: str
+    category: str
+    quantity: float
+    available_from: date
+    lat: float
+    lon: float
+    supplier_kind: str = "sme"
+    available_until: date | None = None
+    lead_time_days: int = 0
+    unit_price: float | None = None
+    delivery_radius_km: float | None = None
+    supplier_live: bool = True
+    workers_back: float | None = None
+    status: str = "open"
+    region: str | None = None
+    committed: float = 0.0
+
+    @property
+    def open_quantity(self) -> float:
+        """The quantity not yet committed to accepted pairings."""
+        return self.quantity - (self.committed or 0.0)
+
+    @property
+    def firm(self) -> str:
+        """The posting's own firm (the supplier), as for a :class:`Need`."""
+        return self.supplier
+
+    @property
+    def firm_kind(self) -> str:
+        """The kind of the posting's own firm (the supplier's), as for a :class:`Need`."""
+        return self.supplier_kind
+
+
+class DeclinedPair(NamedTuple):
+    """A need and an offer (refs) whose pairing was declined: never proposed again."""
+
+    need: str
+    offer: str
+
+
+def NeedRecord(ref: str, firm: str, category: str, quantity: float, needed_by: date,
+               lat: float, lon: float, firm_kind: str = "leading",
+               max_unit_price: float | None = None, terms: Iterable[str] = (),
+               status: str = "open", region: str | None = None) -> Need:
+    """Return the :class:`Need` of what remains open of a need, in the matcher's argument order.
+
+    *quantity* is the open quantity (nothing is covered yet as far as the
+    matcher is concerned); *firm* is the buyer.
+
+    Examples
+    --------
+    >>> n = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 20), 45.7, 126.6)
+    >>> n.buyer, n.open_quantity, n.lat, n.buyer_kind
+    ('B', 10.0, 45.7, 'leading')
+    """
+    return Need(ref, firm, category, quantity, needed_by, 0.0, 0, status, lat, lon, firm_kind,
+                max_unit_price, terms, region)
+
+
+def OfferRecord(ref: str, firm: str, category: str, quantity: float, available_from: date,
+                lat: float, lon: float, firm_kind: str = "sme",
+                available_until: date | None = None, lead_time_days: int = 0,
+                unit_price: float | None = None, delivery_radius_km: float | None = None,
+                supplier_live: bool = True, workers_back: float | None = None,
+                status: str = "open", region: str | None = None) -> Offer:
+    """Return the :class:`Offer` of what remains open of an offer, in the matcher's argument order.
+
+    *quantity* is the open quantity; *firm* is the supplier.
+
+    Examples
+    --------
+    >>> o = OfferRecord("O1", "S", "steel", 5, date(2020, 3, 1), 45.8, 126.5, lead_time_days=2)
+    >>> o.supplier, o.open_quantity, o.lead_time_days
+    ('S', 5.0, 2)
+    """
+    return Offer(ref, firm, category, quantity, available_from, lat, lon, firm_kind,
+                 available_until, lead_time_days, unit_price, delivery_radius_km, supplier_live,
+                 workers_back, status, region)
+
+
+def firm_is_live(operating: Any, county_risk: str | None) -> bool:
+    """Return True when a firm is *live*: operating, and its county's risk is not ``high``.
+
+    The one statement of the rule, shared by the break detection, the
+    matcher's hard rule 7 (:attr:`Offer.supplier_live`) and
+    :func:`graphs.build.is_live`; what-if scenarios pass an ``operating`` or
+    a ``county_risk`` overridden by the scenario.
+
+    Examples
+    --------
+    >>> firm_is_live(True, "medium"), firm_is_live(True, "high"), firm_is_live(False, "low")
+    (True, False, False)
+    """
+    return bool(operating) and county_risk != "high"
+
+
+_R = TypeVar("_R", bound=tuple)
+
+
+def _coerce(cls: type[_R], record: Any) -> _R:
     if isinstance(record, cls):
         return record
     if type(record) in (tuple, list):
@@ -115,7 +284,7 @@ def _coerce(cls, record):
         raise InvalidRecordError(str(exc)) from exc
 
 
-def region_codes(county):
+def region_codes(county: str | None) -> tuple[str | None, str | None, str | None]:
     """Return ``(county, city, province)`` six-digit codes for a county code.
 
     Examples
@@ -133,7 +302,7 @@ def region_codes(county):
     return (county, county[:4] + "00", county[:2] + "0000")
 
 
-def as_firm(record):
+def as_firm(record: Any) -> Firm:
     """Return *record* (a :class:`Firm`, mapping or object) as a :class:`Firm`.
 
     Missing ``city``/``province`` are derived from the county code and the
@@ -158,21 +327,21 @@ def as_firm(record):
     )
 
 
-def as_category(record):
+def as_category(record: Any) -> Category:
     """Return *record* as a :class:`Category` (a ``(code, inputs)`` pair also works).
 
     Examples
     --------
     >>> as_category(("C1", ["C2"]))
-    Category(code='C1', inputs=('C2',))
+    Category(code='C1', inputs=('C2',), substitutes=())
     """
     if isinstance(record, tuple) and not isinstance(record, Category) and len(record) == 2:
         record = Category(record[0], record[1])
     cat = _coerce(Category, record)
-    return cat._replace(inputs=tuple(cat.inputs or ()))
+    return cat._replace(inputs=tuple(cat.inputs or ()), substitutes=tuple(cat.substitutes or ()))
 
 
-def as_link(record):
+def as_link(record: Any) -> Link:
     """Return *record* as a :class:`Link`, checking its quantity.
 
     Examples
@@ -192,7 +361,7 @@ def as_link(record):
     return link._replace(quantity_per_week=qty, active=bool(link.active))
 
 
-def as_need(record):
+def as_need(record: Any) -> Need:
     """Return *record* as a :class:`Need`, parsing ISO dates.
 
     Examples
@@ -219,3 +388,21 @@ def as_need(record):
         )
     except (TypeError, ValueError) as exc:
         raise InvalidRecordError(f"need {need.ref}: bad number") from exc
+
+
+def substitutes_map(categories: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """Return ``{code: substitutes}`` of the categories that have substitutes.
+
+    The ``substitutes`` argument of :func:`graphs.matching.build_index`.
+
+    Examples
+    --------
+    >>> substitutes_map([Category("steel", ("ore",), ("iron",)), Category("ore")])
+    {'steel': ('iron',)}
+    """
+    out = {}
+    for record in categories:
+        cat = as_category(record)
+        if cat.substitutes:
+            out[cat.code] = cat.substitutes
+    return out
