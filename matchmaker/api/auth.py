@@ -1,24 +1,18 @@
 """Auth API: bearer tokens for e-mail and password, who am I, and account management for admins."""
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from matchmaker.api.common import PUBLIC, errors, json_blueprint, page_args
-from matchmaker.infra.extensions import limiter
 from matchmaker.schemas.user import (PasswordChangeSchema, TokenCreateSchema, TokenInfoSchema, TokenSchema, UserCreateSchema,
                                      UserQueryArgsSchema, UserSchema)
-from matchmaker.infra.security import current_actor
+from matchmaker.infra.security import current_actor, note_failed_password, password_limits, sign_in_limits
 from matchmaker.services import auth, users
+from matchmaker.services.support.errors import Invalid, Unauthorized
 
 blp = json_blueprint(Blueprint(
     "accounts", __name__,
     description="Sign in for a bearer token (send it as `Authorization: Bearer <token>`); accounts."))
 URL_PREFIX = ""
-
-
-def _login_limit():
-    """The sign-in rate limit from config (RATELIMIT_LOGIN)."""
-    return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
 
 
 def _token_out(row, user, token=None):
@@ -30,13 +24,17 @@ def _token_out(row, user, token=None):
 @blp.route("/auth/tokens")
 class Tokens(MethodView):
     @blp.doc(security=PUBLIC)
+    @sign_in_limits  # before the body is validated and any password hashed
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, TokenSchema)
     @errors(blp, 400, 401, 415, 429)
-    @limiter.limit(_login_limit)
     def post(self, data):
-        """Exchange e-mail and password for a bearer token (shown once; rate-limited)"""
-        row, token = auth.login_for_token(data["email"], data["password"], data.get("name") or "api")
+        """Exchange e-mail and password for a bearer token (shown once; failed attempts are rate-limited)"""
+        try:
+            row, token = auth.login_for_token(data["email"], data["password"], data.get("name") or "api")
+        except Unauthorized:
+            note_failed_password()
+            raise
         return _token_out(row, row.user, token)
 
     @blp.response(200, TokenInfoSchema(many=True))
@@ -66,12 +64,18 @@ class Me(MethodView):
 
 @blp.route("/auth/password")
 class Password(MethodView):
+    @password_limits
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
-    @errors(blp, 400, 401, 403, 415, 422)
+    @errors(blp, 400, 401, 403, 415, 422, 429)
     def post(self, data):
         """Change your password; every session and every token of the account ends, this one too"""
-        auth.change_password(current_actor(), data["current_password"], data["new_password"])
+        try:
+            auth.change_password(current_actor(), data["current_password"], data["new_password"])
+        except Invalid as exc:
+            if "current_password" in (exc.errors or {}):
+                note_failed_password()
+            raise
 
 
 @blp.route("/users")

@@ -52,8 +52,16 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Failed sign-ins and password changes (successful ones cost nothing): per client address, and
+    # per account whatever the address. Counters live in the storage (memory: per process; use
+    # redis://host:6379 to share them between workers).
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute")
+    RATELIMIT_LOGIN_ACCOUNT = _env("RATELIMIT_LOGIN_ACCOUNT", "5 per minute; 30 per hour")
+    # How many reverse proxies stand in front of the service. 0: X-Forwarded-* headers are ignored
+    # (the client address is the peer's); N: the address is the N-th from the right of
+    # X-Forwarded-For, scheme and host come from the nearest proxy.
+    PROXY_COUNT = int(_env("PROXY_COUNT", "0"))
 
     # flask-smorest / OpenAPI
     API_TITLE = "Chain matchmaking service"

@@ -1,5 +1,8 @@
 """HTTP-level protections: security headers (CSP without inline script), cookies marked Secure
-behind TLS, and the client address taken from a trusted proxy."""
+behind TLS, the client address taken from a trusted proxy only when one is configured, and JSON
+bodies parsed safely."""
+import json
+
 from flask import g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -38,20 +41,81 @@ class TlsAwareSessionInterface(SecureCookieSessionInterface):
         return bool(forced or (has_request_context() and request.is_secure))
 
 
+# --- JSON bodies --------------------------------------------------------------------------------
+
+MAX_JSON_DEPTH = 32
+
+
+class BadJson(ValueError):
+    """A request body that is not JSON the service will read (the message says why)."""
+
+
+def _too_deep(value, limit):
+    """Whether arrays and objects nest deeper than `limit` (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _parse_json(data: bytes):
+    """The value of a JSON document, or BadJson: not UTF-8, malformed, nested deeper than
+    MAX_JSON_DEPTH (json.loads itself recurses and would exhaust the stack on 100,000 `[`), or an
+    integer longer than Python converts (4,300 digits)."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadJson("the body is not UTF-8") from None
+    except RecursionError:
+        raise BadJson(f"the body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exc:  # json.JSONDecodeError, or an integer with too many digits
+        raise BadJson(f"the body is not valid JSON: {str(exc)[:200]}") from None
+    # Cheap first: nesting needs at least as many brackets as levels.
+    if isinstance(value, (dict, list)) and data.count(b"[") + data.count(b"{") > MAX_JSON_DEPTH:
+        if _too_deep(value, MAX_JSON_DEPTH):
+            raise BadJson(f"the body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def json_body():
+    """This request's JSON body, parsed once per request (None when there is no body); BadJson when
+    it cannot be read. The size cap (MAX_CONTENT_LENGTH) applies first: 413."""
+    if "_json_body" not in g:
+        data = request.get_data(cache=True)
+        try:
+            g._json_body = (True, _parse_json(data) if data.strip() else None)
+        except BadJson as exc:
+            g._json_body = (False, str(exc))
+    ok, value = g._json_body
+    if not ok:
+        raise BadJson(value)
+    return value
+
+
 def register_http(app):
     """Install the session interface, proxy handling and the security headers."""
     app.session_interface = TlsAwareSessionInterface()
-    if app.config.get("PROXY_FIX", 1):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    # X-Forwarded-For/-Proto/-Host are trusted only when the operator says how many proxies stand
+    # in front (MATCHMAKER_PROXY_COUNT); otherwise anyone could invent a client address per request
+    # and walk around the per-address sign-in limit.
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=1, x_host=1)
 
-    @app.before_request
     def _forget_previous_caller():
         # `g` lives as long as the app context, and a test (or any code that pushes one context
         # for many requests) would otherwise keep the previous request's user: a revoked token
         # or another user's session would still be honoured.
-        g.pop("actor", None)
-        g.pop("_login_user", None)
+        for name in ("actor", "_login_user", "_json_body", "sign_in_failed"):
+            g.pop(name, None)
         set_acting_user(None)
+
+    # First of all before-request hooks: the rate limiter's (registered earlier) reads the caller too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_caller)
 
     @app.teardown_request
     def _forget_caller(exc):

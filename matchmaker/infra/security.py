@@ -1,9 +1,13 @@
-"""Who is asking: a bearer token (API) or the session (web). Once known, the user is handed to
-the service layer as the acting user (`audit.set_acting_user`), so services never read Flask."""
-from flask import g, request
+"""Who is asking: a bearer token (API) or the session (web); and the limits on guessing passwords.
+Once known, the user is handed to the service layer as the acting user (`audit.set_acting_user`),
+so services never read Flask."""
+import hashlib
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, user_logged_in, user_logged_out
 
-from matchmaker.infra.extensions import login_manager
+from matchmaker.infra.extensions import limiter, login_manager
 from matchmaker.services.auth import user_for_session, user_for_token
 from matchmaker.services.support.audit import acting_user, set_acting_user
 from matchmaker.services.support.errors import Forbidden, Unauthorized
@@ -39,20 +43,21 @@ def _signed_out(sender, user, **extra):
 def current_actor(required=True):
     """The authenticated user of this request: bearer token first, then the web session."""
     if "actor" in g:
-        return g.actor
-    header = request.headers.get("Authorization", "")
-    user = None
-    if header[:7].lower() == "bearer ":
-        user = user_for_token(header[7:].strip())
-        if user is None:
-            raise Unauthorized("the bearer token is invalid or revoked")
-    elif getattr(current_user, "is_authenticated", False):
-        user = current_user._get_current_object()
-        _check_session_csrf()
+        user = g.actor
+    else:
+        header = request.headers.get("Authorization", "")
+        user = None
+        if header[:7].lower() == "bearer ":
+            user = user_for_token(header[7:].strip())
+            if user is None:
+                raise Unauthorized("the bearer token is invalid or revoked")
+        elif getattr(current_user, "is_authenticated", False):
+            user = current_user._get_current_object()
+            _check_session_csrf()
+        g.actor = user
+        set_acting_user(user)
     if user is None and required:
         raise Unauthorized("sign in or send a bearer token")
-    g.actor = user
-    set_acting_user(user)
     return user
 
 
@@ -83,3 +88,73 @@ def require_role(*roles):
     if user.role not in roles:
         raise Forbidden("your role may not do this")
     return user
+
+
+# --- limits on password guessing -------------------------------------------------------------------
+#
+# Sign-in (page and API) and the password change check a password, so they share two budgets of
+# FAILED attempts: one per client address (RATELIMIT_LOGIN) and one per account, whatever the
+# address (RATELIMIT_LOGIN_ACCOUNT). A successful sign-in costs nothing, so an office behind one
+# address never locks itself out by signing in. The budgets are checked before any password is
+# hashed (a refused attempt costs no Argon2 work) and counted after the answer, in the limiter's
+# storage (RATELIMIT_STORAGE_URI: memory by default, Redis to share them between processes).
+
+def note_failed_password():
+    """Count this request against the sign-in budgets (a wrong password or unknown account)."""
+    g.sign_in_failed = True
+
+
+def _failed(response):
+    """flask-limiter deduct_when: only attempts noted as failed cost budget."""
+    return bool(g.get("sign_in_failed"))
+
+
+def _address_budget():
+    return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
+
+
+def _account_budget():
+    return current_app.config.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute; 30 per hour")
+
+
+def _account_key(email):
+    """A storage key for an account's budget (a digest: the store never holds e-mail addresses)."""
+    email = email.strip().lower()[:200] if isinstance(email, str) else ""
+    return "account-" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _typed_account_key():
+    """The account a sign-in names: the e-mail of the form or of the JSON body."""
+    if request.mimetype == "application/json":
+        from matchmaker.infra.http import BadJson, json_body
+
+        try:
+            body = json_body()
+        except BadJson:
+            body = None
+        return _account_key(body.get("email") if isinstance(body, dict) else None)
+    return _account_key(request.form.get("email"))
+
+
+def _own_account_key():
+    """The account of the signed-in caller (password change)."""
+    user = current_actor(required=False)
+    return _account_key(user.email if user is not None else None)
+
+
+def _budgets(account_key):
+    address = limiter.shared_limit(_address_budget, scope="sign-in-address", key_func=get_remote_address,
+                                   deduct_when=_failed, methods=["POST"])
+    account = limiter.shared_limit(_account_budget, scope="sign-in-account", key_func=account_key,
+                                   deduct_when=_failed, methods=["POST"])
+
+    def decorate(view):
+        return address(account(view))
+
+    return decorate
+
+
+#: Decorator for the sign-in views (page and token API): POSTs spend the budgets on failure.
+sign_in_limits = _budgets(_typed_account_key)
+#: Decorator for the password-change views: a wrong current password spends the same budgets.
+password_limits = _budgets(_own_account_key)

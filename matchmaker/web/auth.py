@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from matchmaker.infra.extensions import limiter
+from matchmaker.infra.security import note_failed_password, password_limits, sign_in_limits
 from matchmaker.services import auth as auth_service
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web.forms import LoginForm, PasswordForm
@@ -17,14 +17,11 @@ bp = Blueprint("account", __name__)
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _login_limit():
-    return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@sign_in_limits
 def login():
-    """Sign-in form; one message for an unknown e-mail and a wrong password."""
+    """Sign-in form; one message for an unknown e-mail and a wrong password; failures are limited
+    per address and per account."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
@@ -38,6 +35,7 @@ def login():
                 session["lang"] = user.locale
             return redirect(safe_next(request.args.get("next"), url_for("home.index")))
         failed = True
+        note_failed_password()
     status = 401 if failed else (422 if form.errors else 200)
     return render_template("auth/login.html", form=form, failed=failed), status
 
@@ -68,6 +66,7 @@ PASSWORD_MESSAGES = (
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@password_limits
 def password():
     """Change the password (current password, new one twice); every other session and API token ends."""
     form = PasswordForm()
@@ -77,6 +76,8 @@ def password():
         try:
             auth_service.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as exc:
+            if "current_password" in (exc.errors or {}):
+                note_failed_password()
             top_errors = apply_errors(form, exc)
         else:
             login_user(user)  # this browser stays signed in, under the new session version

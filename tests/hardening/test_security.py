@@ -65,11 +65,22 @@ def test_security_headers_on_writes_and_method_errors(client):
         _check_headers(response)
 
 
-def test_hsts_only_behind_tls(client):
-    assert "Strict-Transport-Security" not in client.get("/healthz").headers
-    tls = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
-    assert tls.headers["Strict-Transport-Security"].startswith("max-age=")
-    assert int(tls.headers["Strict-Transport-Security"].split("=")[1].split(";")[0]) >= 15552000
+def _hsts_max_age(response):
+    return int(response.headers["Strict-Transport-Security"].split("=")[1].split(";")[0])
+
+
+def test_hsts_only_behind_tls(_app):
+    with dedicated_app(PROXY_COUNT=1) as app:  # behind one TLS-terminating proxy
+        client = app.test_client()
+        assert "Strict-Transport-Security" not in client.get("/healthz").headers
+        tls = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+        assert _hsts_max_age(tls) >= 15552000
+
+
+def test_hsts_on_direct_tls_and_forwarded_proto_ignored_without_a_proxy(client):
+    assert _hsts_max_age(client.get("/healthz", base_url="https://localhost")) >= 15552000
+    # MATCHMAKER_PROXY_COUNT is 0 by default: a client's own X-Forwarded-Proto means nothing.
+    assert "Strict-Transport-Security" not in client.get("/healthz", headers={"X-Forwarded-Proto": "https"}).headers
 
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", re.I)
@@ -93,8 +104,9 @@ def test_templates_have_no_inline_script_the_csp_would_block():
 
 @pytest.fixture
 def cookie_app(_app):
-    """A dedicated app with one extra route that writes to the session."""
-    with dedicated_app() as app:
+    """A dedicated app behind one proxy (MATCHMAKER_PROXY_COUNT=1), with one extra route that writes
+    to the session."""
+    with dedicated_app(PROXY_COUNT=1) as app:
         @app.get("/_test/session")
         def _touch_session():
             session["seen"] = True

@@ -6,6 +6,7 @@ import pytest
 
 from matchmaker import ROOT
 from tests import factories
+from tests.hardening.conftest import dedicated_app
 
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 
@@ -117,9 +118,25 @@ def test_every_page_post_without_csrf_token_is_refused(csrf_app):
         assert "csrf" in response.get_data(as_text=True).lower(), url
 
 
-def test_signing_in_over_tls_sets_a_secure_httponly_session_cookie(client, known_user):
+def _session_cookie_attrs(response):
+    [cookie] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+    return [a.strip().lower() for a in cookie.split(";")]
+
+
+def test_signing_in_over_tls_sets_a_secure_httponly_session_cookie(_app):
+    with dedicated_app(PROXY_COUNT=1) as app:  # behind one TLS-terminating proxy
+        factories.user(role="admin", email="known@example.cn", password="right password 1")
+        from matchmaker.infra.extensions import db
+
+        db.session.commit()
+        response = _login(app.test_client(), "known@example.cn", "right password 1",
+                          headers={"X-Forwarded-Proto": "https"})
+        assert response.status_code == 302
+        attrs = _session_cookie_attrs(response)
+        assert {"secure", "httponly"} <= set(attrs) and ("samesite=lax" in attrs or "samesite=strict" in attrs)
+
+
+def test_forwarded_proto_is_ignored_without_a_configured_proxy(client, known_user):
     response = _login(client, "known@example.cn", "right password 1", headers={"X-Forwarded-Proto": "https"})
     assert response.status_code == 302
-    [cookie] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
-    attrs = [a.strip().lower() for a in cookie.split(";")]
-    assert {"secure", "httponly"} <= set(attrs) and ("samesite=lax" in attrs or "samesite=strict" in attrs)
+    assert "secure" not in _session_cookie_attrs(response) and "httponly" in _session_cookie_attrs(response)
