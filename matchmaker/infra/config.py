@@ -52,6 +52,16 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Data-package imports (upload and `matchmaker import`): what reading one package may cost.
+    # Empty = the default of matchmaker.packages.readers.Limits (see docs/data-packages.md).
+    IMPORT_MAX_ROWS = _env("IMPORT_MAX_ROWS")  # 1048576, Excel's; can only be lowered
+    IMPORT_MAX_COLUMNS = _env("IMPORT_MAX_COLUMNS")  # 16384, Excel's; can only be lowered
+    IMPORT_MAX_CELLS = _env("IMPORT_MAX_CELLS")  # 3000000 cells in one package
+    IMPORT_MAX_PART_MB = _env("IMPORT_MAX_PART_MB")  # 256: one sheet, shared strings, CSV or JSON file
+    IMPORT_MAX_TOTAL_MB = _env("IMPORT_MAX_TOTAL_MB")  # 512: everything read, decompressed
+    IMPORT_MAX_FIELD_CHARS = _env("IMPORT_MAX_FIELD_CHARS")  # 32767, Excel's; can only be lowered
+    IMPORT_MAX_LINE_CHARS = _env("IMPORT_MAX_LINE_CHARS")  # 1048576 characters in a CSV line
+    IMPORT_MAX_JSON_DEPTH = _env("IMPORT_MAX_JSON_DEPTH")  # 20 levels of JSON nesting
     # Failed sign-ins and password changes (successful ones cost nothing): per client address, and
     # per account whatever the address. Counters live in the storage (memory: per process; use
     # redis://host:6379 to share them between workers).

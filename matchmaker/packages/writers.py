@@ -2,8 +2,9 @@
 
 The package is ``{section: [record]}`` with python values (text, numbers, booleans, dates,
 lists, None). JSON gets one record per line; CSV is written as Excel writes it (UTF-8 with a
-BOM, CRLF line ends, `;`-separated lists); xlsx has one sheet per section with the header row,
-typed cells (numbers, booleans, dates) and text cells for codes.
+BOM, CRLF line ends, `;`-separated lists), every text guarded against running as a formula
+(`matchmaker.infra.spreadsheets.guard_csv_text`); xlsx has one sheet per section with the
+header row, typed cells (numbers, booleans, dates) and text cells (never formulas) for text.
 """
 import csv
 import json
@@ -12,6 +13,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+from matchmaker.infra.spreadsheets import guard_csv_text
 from matchmaker.packages.schema import FIELD_NAMES, SECTION_ORDER
 
 
@@ -63,6 +65,8 @@ def write_json(package: dict, path):
 
 
 def _cell_text(value):
+    """A value as CSV text: numbers, booleans and dates as such (a negative number stays a
+    number), text guarded so that no spreadsheet runs it as a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -72,8 +76,8 @@ def _cell_text(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    return str(value)
+        return guard_csv_text(";".join(str(v) for v in value))
+    return guard_csv_text(str(value))
 
 
 def write_csv_folder(package: dict, path):
@@ -174,7 +178,10 @@ def _column_letters(n):
 
 
 def _text_cell(ref, text):
-    text = _ILLEGAL_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """A text cell (an inline string: never a formula, whatever the text begins with). A carriage
+    return is written as a character reference, which XML readers keep (a raw one becomes a line feed)."""
+    text = (_ILLEGAL_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 

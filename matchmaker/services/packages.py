@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
+from matchmaker.infra.settings import setting
 from matchmaker.models import Category, Firm, Link, Need, Offer, Region, category_input, category_substitute
 from matchmaker.models.base import utcnow
 from matchmaker.packages.problems import PackageInvalid
-from matchmaker.packages.readers import read_package
+from matchmaker.packages.readers import Limits, read_package
 from matchmaker.packages.schema import SECTION_ORDER
 from matchmaker.packages.validate import LEVEL_RANK, Stored, validate
 from matchmaker.packages.writers import write_package
@@ -45,18 +46,18 @@ class ImportResult:
         ]
 
 
-def import_package(source, filename=None, progress=None, reference=True) -> ImportResult:
+def import_package(source, filename=None, progress=None, reference=True, limits=None) -> ImportResult:
     """Import a data package (path, or file object named `filename`); all or nothing.
 
     Raises `PackageInvalid` listing every problem (section, row, field) and writes nothing.
     `progress(done, total)` is called now and then: the first half is validation, the second
-    writing.
+    writing. Reading stops at the first of `limits` (default: the app's IMPORT_MAX_* config).
     """
     try:
         if reference:
             # In the same transaction: a rejected package leaves the database exactly as it was.
             ensure_reference_data(commit=False)
-        raw = read_package(source, filename)
+        raw = read_package(source, filename, limits=limits or read_limits())
         total = 2 * max(len(raw), 1)
         stored = _stored_keys()
         package, problems = validate(raw, stored, None if progress is None else (lambda d, t: progress(d, total)))
@@ -77,6 +78,11 @@ def import_package(source, filename=None, progress=None, reference=True) -> Impo
     if progress is not None:
         progress(total, total)
     return result
+
+
+def read_limits() -> Limits:
+    """What reading a package may cost: the IMPORT_MAX_* settings (the defaults where unset)."""
+    return Limits.from_config({key: setting(key) for key in Limits.CONFIG.values()})
 
 
 def _stored_keys() -> Stored:

@@ -1,0 +1,52 @@
+"""Spreadsheets the service writes are opened by people: no value in them may run as a formula.
+
+- .xlsx: every text is a text cell. `append_row` is the one way to add a row to an openpyxl
+  sheet (openpyxl turns a string that starts with ``=`` into a live formula; this keeps it text).
+  The data-package writer streams its own XML and writes every text as an inline string.
+- CSV: a text that a spreadsheet would run (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return) is written with one leading apostrophe (`guard_csv_text`), and reading removes
+  it again (`unguard_csv_text`), as data-package.md says. A text that already begins with
+  apostrophes followed by such a character gets one more, so the round trip is lossless.
+"""
+import re
+
+#: What makes a spreadsheet program read a CSV value as a formula (OWASP's list; data-package.md).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+_GUARDED = re.compile(r"'*[=+\-@\t\r]")
+_UNGUARD = re.compile(r"'+[=+\-@\t\r]")
+
+
+def guard_csv_text(text: str) -> str:
+    """`text` as written to a CSV file: with one more leading apostrophe when a spreadsheet would
+    otherwise run it (or when it already starts with apostrophes before such a character).
+
+    >>> guard_csv_text("=1+1"), guard_csv_text("-5 pieces"), guard_csv_text("'=x"), guard_csv_text("'already")
+    ("'=1+1", "'-5 pieces", "''=x", "'already")
+    """
+    return "'" + text if _GUARDED.match(text) else text
+
+
+def unguard_csv_text(text: str) -> str:
+    """The text a CSV value written by `guard_csv_text` stands for: one leading apostrophe fewer
+    when apostrophes are followed by a formula character.
+
+    >>> unguard_csv_text("'=1+1"), unguard_csv_text("''=x"), unguard_csv_text("'already"), unguard_csv_text("-5")
+    ('=1+1', "'=x", "'already", '-5')
+    """
+    return text[1:] if _UNGUARD.match(text) else text
+
+
+def append_row(sheet, values):
+    """Append `values` to an openpyxl worksheet as one row. Every string becomes a text cell
+    (written as an inline string), never a formula, whatever it starts with; characters XML
+    cannot hold are dropped (openpyxl would refuse the whole workbook)."""
+    values = [_XML_ILLEGAL.sub("", v) if isinstance(v, str) else v for v in values]
+    sheet.append(values)
+    row = sheet.max_row
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            sheet.cell(row=row, column=column).data_type = "s"
+
+
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
