@@ -9,6 +9,7 @@ from matchmaker.schemas.report import (AssignSchema, BreakQueryArgsSchema, Break
                                        WhatIfSchema)
 from matchmaker.infra.security import current_actor
 from matchmaker.services import reports
+from matchmaker.web.labels import report_vocabulary
 
 blp = json_blueprint(Blueprint(
     "reports", __name__,
@@ -48,7 +49,7 @@ class ReportXlsx(MethodView):
     @errors(blp, 401, 403, 404, 422)
     def get(self, week):
         """Download a week's report as .xlsx (one sheet per part), for your region"""
-        data, name = reports.report_xlsx(current_actor(), None if week == "latest" else week)
+        data, name = reports.report_xlsx(current_actor(), None if week == "latest" else week, report_vocabulary())
         return send_file(data, as_attachment=True, download_name=name, mimetype=XLSX)
 
 

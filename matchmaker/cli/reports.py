@@ -18,6 +18,7 @@ def report_group():
 def weekly_command(week, as_of, out):
     """Compute and store the weekly report; running it twice for a week replaces it."""
     from matchmaker.services import reports
+    from matchmaker.web.labels import report_vocabulary
 
     try:
         if out and not out.lower().endswith((".json", ".xlsx")):
@@ -25,7 +26,7 @@ def weekly_command(week, as_of, out):
         report, _ = reports.write_weekly_report(week=week, as_of=as_of)
         data = reports.report_data(None, report.week)
         if out:
-            reports.write_report_file(data, out)
+            reports.write_report_file(data, out, report_vocabulary())
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{data['week']} (as of {data['as_of']}): {len(data['breaks'])} open breaks, "

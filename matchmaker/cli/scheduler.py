@@ -6,7 +6,7 @@
 * a missed weekly run (machine down on Monday) runs when the scheduler starts: if this week's
   report is missing and its scheduled time has passed, it is written at once;
 * two scheduler processes never write two reports for a week: the job writes only a missing
-  report, under the week's guard row in the database (see services.reports);
+  report, under the week's guard row in the database (see services.reports.write);
 * jobs are module-level functions that push an app context, the same service functions the
   CLI uses. Tests call the job functions and check the triggers; they never start a scheduler.
 """

@@ -1,5 +1,5 @@
 """Names of the codes users see (factors, kinds, levels, terms...), in the user's language."""
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
@@ -61,6 +61,22 @@ LABELS = {
         "closed": lazy_pgettext("break", "Closed"),
         "resolved": lazy_pgettext("break", "Resolved"),
     },
+    # The weekly report's paper (its workbook and print page) words some codes more tersely than
+    # the pages do (用工 for 员工返岗, 县级 for 县（区）): the same English, context "report".
+    # report_vocabulary() lays these over the groups they refine.
+    "report_break_kind": {"uncovered_need": lazy_pgettext("report", "Uncovered need")},
+    "report_level": {
+        "province": lazy_pgettext("report", "Province"),
+        "city": lazy_pgettext("report", "City"),
+        "county": lazy_pgettext("report", "County"),
+    },
+    "report_factor": {
+        "labour": lazy_pgettext("report", "Workers returning"),
+        "materials": lazy_pgettext("report", "Raw-material supply"),
+        "funds": lazy_pgettext("report", "Operating funds"),
+        "orders": lazy_pgettext("report", "Orders and markets"),
+        "risk_zone": lazy_pgettext("report", "High-risk zone"),
+    },
     "risk": {"low": _l("Low risk"), "medium": _l("Medium risk"), "high": _l("High risk")},
     "role": {"firm": _l("Firm user"), "staff": _l("Task-force staff"), "admin": _l("Administrator")},
     "industry": {
@@ -99,6 +115,18 @@ def label(code, group=None):
         if found is not None:
             return str(found)
     return code
+
+
+REPORT_LOCALE = "zh_CN"  # the dispatch meeting's language: the report's workbook and print page use it
+REPORT_PARTS = {"kind": "break_kind", "level": "level", "factor": "factor", "status": "break_status"}
+
+
+def report_vocabulary():
+    """The words of the weekly report's paper for its codes, {part: {code: word}} with the parts of
+    services.reports.Vocabulary, in the report's language whatever the reader's."""
+    with force_locale(REPORT_LOCALE):
+        return {part: {code: str(text) for code, text in {**LABELS[group], **LABELS.get(f"report_{group}", {})}.items()}
+                for part, group in REPORT_PARTS.items()}
 
 
 def choices(group):

@@ -1,6 +1,7 @@
 """Read-only compositions for pages that show several services' results at once (the home page),
 and the presentation of service results (which side of a proposal I am, labels for the chain map)."""
 from matchmaker.services import chainmap, matching, reports
+from matchmaker.web import report_views
 
 
 OPEN = ("proposed", "accepted")
@@ -45,7 +46,7 @@ def todo(actor):
         out["proposals"] = proposals(actor, "waiting")
         out["breaks"] = firm_breaks(actor)["breaks"]
     else:
-        out["breaks"] = reports.breaks_assigned_to(actor)
+        out["breaks"] = report_views.page_rows(reports.breaks_assigned_to(actor))
         out["report"] = reports.report_summary(actor)
     return out
 
@@ -79,7 +80,9 @@ def decorate_graph(graph, tier0=None):
 
 def firm_breaks(actor):
     """The latest report's breaks where the actor's firm is the buyer, by severity (empty before any report)."""
-    return reports.latest_firm_breaks(actor, actor.firm_id)
+    view = reports.latest_firm_breaks(actor, actor.firm_id)
+    report_views.page_rows(view["breaks"])
+    return view
 
 
 def chain_graph(actor, firm_id):

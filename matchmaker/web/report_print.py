@@ -2,8 +2,10 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from matchmaker.services import reports
 from matchmaker.services.support.errors import NotFound
 from matchmaker.web.helpers import role_required
+from matchmaker.web.labels import report_vocabulary
 
 bp = Blueprint("report_print", __name__, url_prefix="/reports")
 PRINT_LIMIT = 500
@@ -13,14 +15,10 @@ PRINT_LIMIT = 500
 @role_required("staff", "admin")
 def print_report(week):
     """The report of a week for the user's region, as one printable page."""
-    from matchmaker.services import reports
-
     actor = current_user._get_current_object()
     try:
         data = reports.report_data(actor, None if week == "latest" else week)
     except NotFound:
         return render_template("reports/print.html", data=None, week=week), 404
     limit = min(max(request.args.get("limit", PRINT_LIMIT, type=int) or PRINT_LIMIT, 1), 100000)
-    return render_template("reports/print.html", data=data, week=data["week"], limit=limit,
-                           kind_zh=reports.KIND_ZH, level_zh=reports.LEVEL_ZH, status_zh=reports.STATUS_ZH,
-                           factor_zh=reports.FACTOR_ZH)
+    return render_template("reports/print.html", data=data, week=data["week"], limit=limit, words=report_vocabulary())

@@ -1,6 +1,4 @@
 """Task-force pages: the weekly report of the user's region, break workflow, charts, .xlsx, what-if."""
-import io
-
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,10 +6,10 @@ from flask_login import current_user
 from matchmaker.services.support import lookups
 from matchmaker.services import reports
 from matchmaker.services.support.errors import DomainError
-from matchmaker.web import queries
+from matchmaker.web import queries, report_views
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
 from matchmaker.web.helpers import apply_errors, flash_error, ok, paginate, role_required
-from matchmaker.web.labels import choices, label
+from matchmaker.web.labels import choices, label, report_vocabulary
 
 bp = Blueprint("taskforce", __name__, url_prefix="/taskforce")
 
@@ -45,7 +43,7 @@ FILTERS = ("kind", "factor", "level", "industry", "park", "state")
 def report():
     """The weekly report of the user's region: breaks by severity, filters, counts, monitoring."""
     filters = {k: request.args.get(k) for k in FILTERS if request.args.get(k)}
-    view = reports.report_view(_actor(), week=request.args.get("week") or None, filters=filters)
+    view = report_views.report_view(_actor(), week=request.args.get("week") or None, filters=filters)
     form = _filter_form(view)
     rows = view["resolved"] if filters.get("state") == "resolved" else view["breaks"]
     return render_template("taskforce/report.html", view=view, form=form, filters=filters, page=paginate(rows))
@@ -55,8 +53,7 @@ def report():
 @staff_only
 def report_xlsx():
     """The week's report of the user's region as an .xlsx workbook (one sheet per part)."""
-    data, filename = reports.report_xlsx(_actor(), week=request.args.get("week") or None)
-    data = data if hasattr(data, "read") else io.BytesIO(data)
+    data, filename = reports.report_xlsx(_actor(), request.args.get("week") or None, report_vocabulary())
     return send_file(data, as_attachment=True, download_name=filename,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -128,7 +125,7 @@ def run_matcher():
 @staff_only
 def charts():
     """Resumption by industry and by park, and breaks week over week."""
-    view = reports.charts_view(_actor(), week=request.args.get("week") or None)
+    view = report_views.charts_view(_actor(), week=request.args.get("week") or None)
     return render_template("taskforce/charts.html", view=view)
 
 
@@ -145,7 +142,7 @@ def what_if():
     top_errors = []
     if form.validate_on_submit():
         try:
-            result = reports.what_if_view(_actor(), firms=form.stopped_firms(), counties=form.counties.data or [])
+            result = report_views.what_if_view(_actor(), firms=form.stopped_firms(), counties=form.counties.data or [])
             result["graph"] = queries.decorate_graph(result["graph"], tier0=_("Buyers hit"))
         except DomainError as exc:
             top_errors = apply_errors(form, exc, {"stopped_firms": "firm_refs" if typed else "firms",

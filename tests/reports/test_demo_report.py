@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from graphs import KINDS
 from matchmaker.models import Firm
 from matchmaker.services import reports
+from matchmaker.web.labels import report_vocabulary
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def test_demo_report_names_every_kind_and_exports_agree(app, db, demo, tmp_path)
     assert all(len(set(b["path"])) == len(b["path"]) and b["tier"] >= 2 for b in up)
     reports.write_report_file(demo, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == demo
-    wb = load_workbook(io.BytesIO(reports.report_workbook(demo).getvalue()))
+    wb = load_workbook(io.BytesIO(reports.report_workbook(demo, report_vocabulary()).getvalue()))
     rows = list(wb["断链清单"].iter_rows(min_row=2, values_only=True))
     assert [(r[2], r[3] or None, r[4], r[5]) for r in rows] == [
         (b["buyer"], b["supplier"], b["category"], b["quantity"]) for b in demo["breaks"]]

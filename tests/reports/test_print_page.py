@@ -2,6 +2,7 @@
 
 from matchmaker.services import reports
 from tests import factories as f
+from tests.reports.test_report_vocabulary import PAPER_WORDS
 
 
 def _login(client, email):
@@ -25,7 +26,7 @@ def test_print_page_lists_the_breaks_of_the_region(app, db):
     data = reports.report_data(None, "2020-W12")
     assert html.count("<tr><td>") >= len(data["breaks"])
     for brk in data["breaks"]:
-        assert reports.KIND_ZH[brk["kind"]] in html
+        assert PAPER_WORDS["kind"][brk["kind"]] in html
     assert "供应商停产" in html and "用工" in html and "哈经开区" in html
     lead = _login(app.test_client(), "lead@example.cn")
     assert lead.get("/reports/2020-W12/print").status_code == 403

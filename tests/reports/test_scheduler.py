@@ -9,6 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from matchmaker.cli import scheduler as sched
 from matchmaker.models.report import WeeklyReport
 from matchmaker.services import reports
+from matchmaker.services.reports import weeks
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -61,7 +62,7 @@ def test_weekly_job_writes_the_report_once(app, db):
 
 
 def test_catch_up_runs_a_missed_report_only_after_its_time(app, db, monkeypatch):
-    monkeypatch.setattr(reports, "today", lambda: datetime(2020, 3, 18, tzinfo=SH).date())
+    monkeypatch.setattr(weeks, "today", lambda: datetime(2020, 3, 18, tzinfo=SH).date())
     assert sched.catch_up(app, now=datetime(2020, 3, 16, 7, 0, tzinfo=SH)) is None  # not yet due
     assert db.session.scalar(sa.select(sa.func.count(WeeklyReport.id))) == 0
     assert sched.catch_up(app, now=datetime(2020, 3, 18, 10, 0, tzinfo=SH)) == "2020-W12"

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from matchmaker.models import Firm
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport
 from matchmaker.services import reports
+from matchmaker.services.reports import write
 from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 from tests import factories as f
 
@@ -120,13 +121,13 @@ def test_rerun_replaces_the_week_and_keeps_its_workflow(db, down_supplier):
 def test_a_crash_mid_report_leaves_the_previous_state(db, down_supplier, monkeypatch):
     reports.write_weekly_report("2020-W10")
     before = db.session.execute(sa.select(Break.key, Break.weeks_open, Break.status)).all()
-    real_insert = reports._insert_breaks
+    real_insert = write._insert_breaks
 
     def insert_then_fail(rows, chunk=20000):
         real_insert(rows, chunk)  # the rows are written in the transaction ...
         raise RuntimeError("disk full")  # ... and then the run dies
 
-    monkeypatch.setattr(reports, "_insert_breaks", insert_then_fail)
+    monkeypatch.setattr(write, "_insert_breaks", insert_then_fail)
     with pytest.raises(RuntimeError):
         reports.write_weekly_report("2020-W11")
     with pytest.raises(RuntimeError):
@@ -193,7 +194,10 @@ def test_cli_writes_json_and_xlsx(db, runner, down_supplier, tmp_path):
     assert wb.sheetnames == ["断链清单", "已解决", "汇总", "按行业复工", "按园区复工", "本周撮合"]
     ws = wb["断链清单"]
     assert ws.freeze_panes == "A2"
-    assert ws["A1"].value == "严重度" and ws["B2"].value in reports.KIND_ZH.values()
+    assert ws["A1"].value == "严重度" and ws["A2"].value > 0
+    # the paper's words: 用工 and 县级 (the pages say 员工返岗 and 县（区）)
+    assert [c.value for c in ws[2]][1:] == ["供应商停产", "B", "S", "C1", 40, "用工", "县级", HRB1, 1, "待处理", 1,
+                                            "B ← S", None]
     assert ws.column_dimensions["C"].width >= 8
     assert db.session.scalar(sa.select(WeeklyReport.as_of)) == date(2020, 3, 18)
     bad = runner.invoke(args=["report", "weekly", "--week", "2020-12"])
@@ -284,14 +288,14 @@ def test_two_concurrent_runs_give_one_report(app, db, down_supplier, monkeypatch
     import threading
     import time as _time
 
-    real_detect = reports.detect_breaks
+    real_detect = write.detect_breaks
     started = threading.Barrier(2)
 
     def slow_detect(*args, **kw):
         _time.sleep(0.5)  # both runs are inside their transaction at once
         return real_detect(*args, **kw)
 
-    monkeypatch.setattr(reports, "detect_breaks", slow_detect)
+    monkeypatch.setattr(write, "detect_breaks", slow_detect)
     results, errors = [], []
 
     def run():

@@ -1,0 +1,338 @@
+"""Reading stored weekly reports, scoped to the reader: the report file, break lists, summaries.
+
+A stored report covers every region; staff see the breaks whose owner region or buyer's county
+lies in their jurisdiction (their region and below). ``actor=None`` means the whole report
+(the CLI and the scheduler). Rows come out as plain dicts: the report file's objects
+(:func:`break_dict`) and, for lists, with names and the assignee added (:func:`break_row`).
+"""
+from collections import Counter
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from graphs import KINDS, LEVELS
+from matchmaker.infra.extensions import db
+from matchmaker.models import Firm, User
+from matchmaker.models.report import OPEN_STATUSES, Break, WeeklyReport
+from matchmaker.services.auth import in_scope, scope_prefix
+from matchmaker.services.reports.weeks import week_monday
+from matchmaker.services.support.errors import Forbidden, NotFound
+
+__all__ = [
+    "KIND_RANK", "BREAKS_WITH_PROPOSALS", "visible", "require_reader", "report_exists", "get_report",
+    "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_dict", "break_row",
+    "firm_names", "user_names", "firm_industry_and_park", "scoped_resolved", "summarize", "open_counts",
+    "monitoring_rows", "pairing_totals", "breaks_per_week", "report_data", "list_breaks",
+    "report_summary", "breaks_assigned_to", "latest_firm_breaks",
+]
+
+KIND_RANK = {k: i for i, k in enumerate(KINDS)}
+BREAKS_WITH_PROPOSALS = ("uncovered_need", "chain_gap")  # the kinds whose rows count pending proposals
+
+
+# --- who reads what ---------------------------------------------------------------------------
+
+def visible(actor, owner_region: str | None, buyer_region: str | None) -> bool:
+    """Whether the actor sees a break: its owner region or its buyer's county is in their jurisdiction."""
+    if actor is None:
+        return True
+    return in_scope(actor, owner_region) or in_scope(actor, buyer_region)
+
+
+def require_reader(actor) -> None:
+    """Forbidden unless the actor reads reports (task-force staff and admins; None is the system)."""
+    if actor is not None and scope_prefix(actor) is None:
+        raise Forbidden("reports are for task-force staff")
+
+
+def _scope_prefix(actor) -> str:
+    """The region-code prefix of the actor's reports ('' for the whole report; '-' matches nothing)."""
+    if actor is None:
+        return ""
+    prefix = scope_prefix(actor)
+    return "-" if prefix is None else prefix
+
+
+def _in_scope_clause(prefix: str):
+    return sa.or_(Break.owner_region.startswith(prefix), Break.buyer_region.startswith(prefix))
+
+
+# --- stored reports ---------------------------------------------------------------------------
+
+def report_exists(week: str) -> bool:
+    """Whether a week has a stored report."""
+    return db.session.scalar(sa.select(WeeklyReport.id).where(WeeklyReport.week == week)) is not None
+
+
+def get_report(week: str | None = None) -> WeeklyReport:
+    """The stored report of a week (the latest when week is None); NotFound when there is none."""
+    if week:
+        week_monday(week)
+        report = db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week))
+    else:
+        report = db.session.scalar(sa.select(WeeklyReport).order_by(WeeklyReport.week.desc()).limit(1))
+    if report is None:
+        raise NotFound(f"no weekly report for {week}" if week else "no weekly report has been written yet")
+    return report
+
+
+def latest_report_id() -> int | None:
+    """The id of the latest stored report (the only one whose breaks can still change)."""
+    return db.session.scalar(sa.select(WeeklyReport.id).order_by(WeeklyReport.week.desc()).limit(1))
+
+
+def adjacent_weeks(week: str) -> tuple[str | None, str | None]:
+    """The stored weeks just before and just after a stored week (None at either end)."""
+    weeks = db.session.scalars(sa.select(WeeklyReport.week).order_by(WeeklyReport.week)).all()
+    i = weeks.index(week)
+    return (weeks[i - 1] if i > 0 else None), (weeks[i + 1] if i + 1 < len(weeks) else None)
+
+
+def load_break(actor, break_id: int, lock: bool = False) -> Break:
+    """A stored break the actor sees (locked for update when asked); NotFound otherwise."""
+    stmt = sa.select(Break).where(Break.id == break_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    b = db.session.scalar(stmt)
+    if b is None or not visible(actor, b.owner_region, b.buyer_region):
+        raise NotFound(f"break {break_id} not found")
+    return b
+
+
+def list_reports(actor) -> list[dict]:
+    """Stored reports, newest first, with the open breaks each holds for the actor's region."""
+    require_reader(actor)
+    prefix = scope_prefix(actor) if actor is not None else ""
+    reports = db.session.scalars(sa.select(WeeklyReport).order_by(WeeklyReport.week.desc())).all()
+    counts = dict(db.session.execute(
+        sa.select(Break.report_id, sa.func.count(Break.id))
+        .where(Break.status.in_(OPEN_STATUSES), _in_scope_clause(prefix))
+        .group_by(Break.report_id)).all())
+    return [{"week": r.week, "as_of": r.as_of.isoformat(), "previous_week": r.previous_week,
+             "open_breaks": int(counts.get(r.id, 0)), "resolved": len(scoped_resolved(actor, r)),
+             "computed_at": r.computed_at.isoformat() if r.computed_at else None} for r in reports]
+
+
+def _scoped_breaks(actor, report: WeeklyReport, open_only: bool = True) -> list[Break]:
+    """The report's breaks the actor sees, by severity (then kind, buyer, category, supplier)."""
+    stmt = sa.select(Break).where(Break.report_id == report.id)
+    if open_only:
+        stmt = stmt.where(Break.status.in_(OPEN_STATUSES))
+    if actor is not None:
+        stmt = stmt.where(_in_scope_clause(_scope_prefix(actor)))
+    rows = db.session.scalars(stmt).all()
+    rows.sort(key=lambda b: (-b.severity, KIND_RANK.get(b.kind, 9), b.buyer, b.category, b.supplier or ""))
+    return rows
+
+
+# --- rows -------------------------------------------------------------------------------------
+
+def break_dict(b: Break) -> dict:
+    """A stored break as the report file's JSON object."""
+    d = {"kind": b.kind, "buyer": b.buyer, "supplier": b.supplier, "category": b.category,
+         "quantity": b.quantity, "factors": list(b.factors or []), "level": b.level,
+         "owner_region": b.owner_region, "weeks_open": b.weeks_open, "status": b.status,
+         "tier": b.tier, "path": list(b.path or []), "severity": b.severity}
+    if b.kind in BREAKS_WITH_PROPOSALS:
+        d["pending_proposals"] = b.pending_proposals or 0
+    return d
+
+
+def break_row(b: Break, names: dict, users: dict) -> dict:
+    """A stored break for lists: the report file's object plus id, firm names, assignee, note, week."""
+    d = break_dict(b)
+    d.update(id=b.id, buyer_name=names.get(b.buyer), supplier_name=names.get(b.supplier),
+             assignee_id=b.assignee_id, assignee_name=users.get(b.assignee_id), note=b.note,
+             buyer_region=b.buyer_region, week=b.report.week if b.report else None)
+    return d
+
+
+def firm_names(refs: Iterable[str | None]) -> dict[str, str]:
+    """ref -> name of the given firms (unknown and empty refs left out)."""
+    refs = {r for r in refs if r}
+    if not refs:
+        return {}
+    return dict(db.session.execute(sa.select(Firm.ref, Firm.name).where(Firm.ref.in_(refs))).all())
+
+
+def user_names(ids: Iterable[int | None]) -> dict[int, str]:
+    """id -> name of the given users (unknown and empty ids left out)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def firm_industry_and_park(refs: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """ref -> (industry code, park) of the given firms."""
+    refs = set(refs)
+    if not refs:
+        return {}
+    return {r: (ind, park) for r, ind, park in db.session.execute(
+        sa.select(Firm.ref, Firm.industry, Firm.park).where(Firm.ref.in_(refs))).all()}
+
+
+# --- the parts of a report --------------------------------------------------------------------
+
+def scoped_resolved(actor, report: WeeklyReport) -> list[dict]:
+    """The breaks resolved since the previous report that the actor sees (kind, buyer, supplier, category)."""
+    return [{"kind": r["kind"], "buyer": r["buyer"], "supplier": r["supplier"], "category": r["category"]}
+            for r in (report.resolved or []) if visible(actor, r.get("owner_region"), r.get("buyer_region"))]
+
+
+def summarize(breaks: Iterable[dict]) -> dict:
+    """Counts of breaks (report-file dicts) by kind, by factor and by level."""
+    by_kind, by_factor, by_level = Counter(), Counter(), Counter()
+    for b in breaks:
+        by_kind[b["kind"]] += 1
+        by_level[b["level"]] += 1
+        for f in b["factors"]:
+            by_factor[f] += 1
+    return {"by_kind": {k: by_kind[k] for k in KINDS if by_kind[k]},
+            "by_factor": dict(sorted(by_factor.items())),
+            "by_level": {lv: by_level[lv] for lv in LEVELS if by_level[lv]}}
+
+
+def open_counts(weeks_open: Iterable[int], resolved: int) -> dict[str, int]:
+    """The headline counts from the open breaks' weeks_open: open, new (first week), continuing, resolved."""
+    weeks_open = list(weeks_open)
+    return {"open": len(weeks_open), "new": sum(1 for w in weeks_open if w == 1),
+            "continuing": sum(1 for w in weeks_open if w > 1), "resolved": resolved}
+
+
+def _scoped_counties(actor, mapping: dict) -> list[tuple]:
+    if actor is None:
+        return list(mapping.items())
+    prefix = scope_prefix(actor)
+    if prefix is None:
+        return []
+    return [(c, v) for c, v in mapping.items() if (c or "").startswith(prefix)]
+
+
+def monitoring_rows(actor, report: WeeklyReport) -> dict[str, list[dict]]:
+    """Resumption by GB/T 4754 section and by park over the actor's counties (article 13)."""
+    ind, park = {}, {}
+    for _county, parts in _scoped_counties(actor, report.monitoring or {}):
+        for target, part in ((ind, parts.get("industry", {})), (park, parts.get("park", {}))):
+            for name, acc in part.items():
+                t = target.setdefault(name, [0, 0, 0.0, 0, 0.0, 0])
+                for i in range(6):
+                    t[i] += acc[i]
+
+    def row(acc):
+        return {"firms": acc[0], "share_operating": round(acc[1] / acc[0], 4) if acc[0] else None,
+                "mean_capacity_utilization": round(acc[2] / acc[3], 4) if acc[3] else None,
+                "mean_workers_back": round(acc[4] / acc[5], 4) if acc[5] else None}
+
+    return {"by_industry": [{"industry": k, **row(v)} for k, v in sorted(ind.items())],
+            "by_park": [{"park": k, **row(v)} for k, v in sorted(park.items())]}
+
+
+def pairing_totals(actor, report: WeeklyReport) -> dict:
+    """Pairings proposed and accepted in the report's week over the actor's counties."""
+    tot = [0, 0.0, 0, 0.0]
+    for _county, acc in _scoped_counties(actor, report.pairings or {}):
+        for i in range(4):
+            tot[i] += acc[i]
+    return {"proposed": int(tot[0]), "proposed_quantity": round(tot[1], 6),
+            "accepted": int(tot[2]), "accepted_quantity": round(tot[3], 6)}
+
+
+def breaks_per_week(actor) -> list[tuple[str, int]]:
+    """(week, number of stored breaks the actor sees) for every stored week, oldest first."""
+    prefix = scope_prefix(actor) if actor is not None else ""
+    rows = db.session.execute(
+        sa.select(WeeklyReport.week, sa.func.count(Break.id)).join(Break, Break.report_id == WeeklyReport.id)
+        .where(_in_scope_clause(prefix)).group_by(WeeklyReport.week).order_by(WeeklyReport.week)).all()
+    return [(w, int(n)) for w, n in rows]
+
+
+# --- the report file and break lists ----------------------------------------------------------
+
+def report_data(actor=None, week: str | None = None) -> dict:
+    """The report of a week as the spec's report file (the actor's region and below; all when None)."""
+    require_reader(actor)
+    report = get_report(week)
+    breaks = [break_dict(b) for b in _scoped_breaks(actor, report)]
+    return {
+        "week": report.week,
+        "as_of": report.as_of.isoformat(),
+        "breaks": breaks,
+        "resolved": scoped_resolved(actor, report),
+        "summary": summarize(breaks),
+        "monitoring": monitoring_rows(actor, report),
+        "pairings": pairing_totals(actor, report),
+    }
+
+
+def _matches(b: Break, filters: dict) -> bool:
+    if "kind" in filters and b.kind != filters["kind"]:
+        return False
+    if "factor" in filters and filters["factor"] not in (b.factors or []):
+        return False
+    if "level" in filters and b.level != filters["level"]:
+        return False
+    if "status" in filters and b.status != filters["status"]:
+        return False
+    if any(k in filters and getattr(b, k) != filters[k] for k in ("buyer", "supplier", "category")):
+        return False
+    return "owner_region" not in filters or (b.owner_region or "").startswith(filters["owner_region"])
+
+
+def list_breaks(actor, week: str | None = None, filters: dict | None = None,
+                include_closed: bool = False) -> list[dict]:
+    """Breaks of a week's report (latest by default) in the actor's region, by severity, filtered
+    by kind, factor, level, status, buyer, supplier, category or owner region (a prefix)."""
+    require_reader(actor)
+    report = get_report(week)
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    open_only = not include_closed and "status" not in filters
+    out = [b for b in _scoped_breaks(actor, report, open_only=open_only) if _matches(b, filters)]
+    names = firm_names({b.buyer for b in out} | {b.supplier for b in out})
+    users = user_names({b.assignee_id for b in out})
+    return [break_row(b, names, users) for b in out]
+
+
+def report_summary(actor) -> dict | None:
+    """The latest report's headline for a staff home page: week, as_of, open / new / continuing / resolved."""
+    require_reader(actor)
+    try:
+        report = get_report()
+    except NotFound:
+        return None
+    rows = _scoped_breaks(actor, report)
+    return {"week": report.week, "as_of": report.as_of,
+            **open_counts((b.weeks_open for b in rows), len(scoped_resolved(actor, report)))}
+
+
+def breaks_assigned_to(actor) -> list[dict]:
+    """Open breaks of the latest report assigned to the actor, by severity."""
+    rid = latest_report_id()
+    if rid is None:
+        return []
+    rows = db.session.scalars(sa.select(Break).where(Break.report_id == rid, Break.assignee_id == actor.id,
+                                                     Break.status.in_(OPEN_STATUSES))).all()
+    rows.sort(key=lambda b: -b.severity)
+    names = firm_names({b.buyer for b in rows} | {b.supplier for b in rows})
+    return [break_row(b, names, {actor.id: actor.name}) for b in rows]
+
+
+def latest_firm_breaks(actor, firm_id: int) -> dict:
+    """The latest report's open breaks where the firm is the buyer (its own supply), by severity."""
+    firm = db.session.get(Firm, firm_id)
+    if firm is None:
+        raise NotFound("firm not found")
+    if actor is not None and actor.role == "firm" and actor.firm_id != firm.id:
+        raise Forbidden("not your firm")
+    if actor is not None and actor.role == "staff" and not in_scope(actor, firm.region_code):
+        raise NotFound("firm not found")
+    rid = latest_report_id()
+    if rid is None:
+        return {"week": None, "breaks": []}
+    report = db.session.get(WeeklyReport, rid)
+    rows = db.session.scalars(sa.select(Break).where(Break.report_id == rid, Break.buyer == firm.ref,
+                                                     Break.status.in_(OPEN_STATUSES))).all()
+    rows.sort(key=lambda b: -b.severity)
+    names = firm_names({b.supplier for b in rows} | {firm.ref})
+    return {"week": report.week, "breaks": [break_row(b, names, {}) for b in rows]}
+

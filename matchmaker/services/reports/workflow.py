@@ -1,0 +1,109 @@
+"""The break workflow (交办、升级、销号): assign, escalate and close a break, and its history.
+
+Only breaks of the latest report change, and only by task-force staff of the break's owner
+region or above. Every change is a :class:`BreakEvent` (kept across weeks under the break's
+key), and the next report carries the workflow over (see :mod:`.write`).
+"""
+import sqlalchemy as sa
+
+from graphs import LEVELS
+from matchmaker.infra.extensions import db
+from matchmaker.models import User
+from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent
+from matchmaker.services.auth import in_scope
+from matchmaker.services.reports.read import (break_row, firm_names, latest_report_id, load_break, require_reader,
+                                              user_names)
+from matchmaker.services.support.errors import Conflict, DomainError, Forbidden, Invalid
+
+__all__ = ["break_history", "get_break", "assign_break", "escalate_break", "close_break"]
+
+STAFF_ROLES = ("staff", "admin")
+
+
+def _refusal(actor, b: Break) -> DomainError | None:
+    """Why the actor may not change this break now (None when they may)."""
+    if actor is None or actor.role not in STAFF_ROLES:
+        return Forbidden("only task-force staff act on breaks")
+    if not in_scope(actor, b.owner_region):
+        return Forbidden("only staff of the owner region or above act on this break")
+    if b.report_id != latest_report_id():
+        return Conflict("only breaks of the latest weekly report can be changed")
+    if b.status not in OPEN_STATUSES:
+        return Conflict(f"the break is {b.status}")
+    return None
+
+
+def _for_action(actor, break_id: int) -> Break:
+    """The break, locked, if the actor may change it now; the refusal raised otherwise."""
+    if actor is None or actor.role not in STAFF_ROLES:
+        raise Forbidden("only task-force staff act on breaks")
+    b = load_break(actor, break_id, lock=True)
+    refusal = _refusal(actor, b)
+    if refusal is not None:
+        raise refusal
+    return b
+
+
+def _event(b: Break, actor, action: str, note: str | None = None, assignee_id: int | None = None) -> None:
+    db.session.add(BreakEvent(key=b.key, week=b.report.week, action=action, actor_id=actor.id,
+                              actor=actor.name or actor.email, assignee_id=assignee_id, level=b.level, note=note))
+
+
+def break_history(key: str) -> list[BreakEvent]:
+    """Every event of a break (across weeks), oldest first."""
+    return db.session.scalars(sa.select(BreakEvent).where(BreakEvent.key == key)
+                              .order_by(BreakEvent.at, BreakEvent.id)).all()
+
+
+def get_break(actor, break_id: int) -> dict:
+    """One break with names, its history and whether the actor may act on it (visible to staff of
+    its region and above)."""
+    require_reader(actor)
+    b = load_break(actor, break_id)
+    d = break_row(b, firm_names([b.buyer, b.supplier]), user_names([b.assignee_id]))
+    d["history"] = [{"at": e.at, "week": e.week, "action": e.action, "by": e.actor or "", "note": e.note,
+                     "level": e.level, "assignee_id": e.assignee_id} for e in break_history(b.key)]
+    d["can_act"] = actor is not None and _refusal(actor, b) is None
+    return d
+
+
+def assign_break(actor, break_id: int, assignee_id: int | None, note: str | None = None) -> Break:
+    """Assign an open break to a staff member of the actor's jurisdiction."""
+    b = _for_action(actor, break_id)
+    user = db.session.get(User, assignee_id) if assignee_id is not None else None
+    if (user is None or not user.active or user.role not in STAFF_ROLES
+            or (user.role == "staff" and not in_scope(actor, user.region_code or ""))):
+        raise Invalid("choose an active staff member of your region",
+                      {"assignee_id": ["not a staff member you can assign"]})
+    b.assignee_id = user.id
+    b.status = "assigned"
+    _event(b, actor, "assigned", note, user.id)
+    db.session.commit()
+    return b
+
+
+def escalate_break(actor, break_id: int, note: str | None = None) -> Break:
+    """Raise an open break one level by hand (article 6: what the county cannot solve goes up)."""
+    b = _for_action(actor, break_id)
+    index = LEVELS.index(b.level)
+    if index == len(LEVELS) - 1:
+        raise Conflict("the break is already at province level")
+    b.manual_steps = (b.manual_steps or 0) + 1
+    b.level = LEVELS[index + 1]
+    county = b.buyer_region
+    b.owner_region = (county, county[:4] + "00", county[:2] + "0000")[index + 1]
+    _event(b, actor, "escalated", note)
+    db.session.commit()
+    return b
+
+
+def close_break(actor, break_id: int, note: str | None) -> Break:
+    """Close a break with a note (销号); it comes back reopened next week if its condition holds."""
+    if not (note or "").strip():
+        raise Invalid("closing a break needs a note", {"note": ["a note is required"]})
+    b = _for_action(actor, break_id)
+    b.status = "closed"
+    b.note = note.strip()
+    _event(b, actor, "closed", b.note)
+    db.session.commit()
+    return b

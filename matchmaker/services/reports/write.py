@@ -1,0 +1,327 @@
+"""Writing the weekly chain-break report (周调度, article 10): detection and the one transaction.
+
+How a report is written (:func:`write_weekly_report`), in ONE transaction:
+
+1. the week's guard row (``report_guard``) is upserted first, which locks it: a second run of
+   the same week (another process, the scheduler and the CLI at once) waits until the first
+   commits, then sees its report; so there is never more than one report per week;
+2. the stored rows are loaded through :mod:`matchmaker.services.support.network` and the breaks are
+   detected by :func:`graphs.chain_breaks`;
+3. each break is matched by its key (kind, buyer, category, supplier) with the previous stored
+   report (the latest earlier week): ``weeks_open`` continues its run, the workflow carries
+   over (assigned stays assigned, a break closed by staff whose condition still holds comes
+   back ``reopened``), the level is the base level raised by ``floor((weeks_open - 1) / 2)``
+   plus any hand escalation, at most province;
+4. re-running a week replaces its rows (keeping that week's own workflow changes);
+5. everything commits at once; any error rolls everything back, leaving the previous state.
+
+Severity is :func:`graphs.severity` (kind weight x log quantity x 2 for a leading buyer /
+tier x (1 + (weeks_open - 1) / 2)). A province has ~10^5 breaks, so rows are built as plain
+tuples and inserted by driver-level bulk SQL.
+"""
+import functools
+import gc
+import json
+import time
+from collections import namedtuple
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from graphs import LEVELS, build_supply_graph, chain_breaks, escalated_level, severity
+from matchmaker.infra.extensions import db
+from matchmaker.infra.faults import pause_point
+from matchmaker.infra.reference import industry_section
+from matchmaker.infra.settings import setting
+from matchmaker.models import Firm, Need
+from matchmaker.models.pairing import Pairing
+from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport, break_key
+from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
+from matchmaker.services.reports.weeks import resolve_week, week_window
+from matchmaker.services.support import network as net
+from matchmaker.services.support.errors import Forbidden
+
+__all__ = ["detection_options", "detect_breaks", "write_weekly_report", "run_report"]
+
+
+def detection_options() -> dict[str, int]:
+    """The settings of break detection: how far ahead needs count, how many routes propagation keeps."""
+    return {"horizon_days": int(setting("BREAK_HORIZON_DAYS", 56)),
+            "max_routes": int(setting("BREAK_MAX_ROUTES", 4))}
+
+
+def detect_breaks(as_of: date, network: net.Network | None = None, allowed: set | None = None) -> list:
+    """The breaks of the stored network as of a date (graphs.chain_breaks over network rows)."""
+    network = network or net.load_network()
+    if allowed is None:
+        allowed = net.needs_with_allowed_offer(as_of)
+    G = build_supply_graph(network.firms, network.links)
+    return chain_breaks(G, network.chain, network.needs, as_of=as_of, needs_with_allowed_offer=allowed,
+                        **detection_options())
+
+
+def run_report(actor, week: str | None = None, as_of: date | str | None = None) -> dict:
+    """Compute and store a week's report on request (admins); returns the whole report file."""
+    if actor is None or actor.role != "admin":
+        raise Forbidden("only administrators run the weekly report by hand")
+    report, _ = write_weekly_report(week, as_of)
+    return report_data(None, report.week)
+
+
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _lock_week(week):
+    """Upsert the week's guard row; the upsert holds its row lock until the transaction ends."""
+    values = {"week": week, "locked_at": datetime.now(timezone.utc), "runs": 1}
+    insert = _UPSERTS.get(db.engine.dialect.name)
+    if insert is None:  # pragma: no cover - other databases: lock by a plain read-modify-write
+        row = db.session.get(ReportGuard, week, with_for_update=True)
+        if row is None:
+            db.session.add(ReportGuard(**values))
+        else:
+            row.runs += 1
+        db.session.flush()
+        return
+    stmt = insert(ReportGuard).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ReportGuard.week],
+        set_={"locked_at": stmt.excluded.locked_at, "runs": ReportGuard.runs + 1})
+    db.session.execute(stmt)
+
+
+def write_weekly_report(week: str | None = None, as_of: date | str | None = None, *,
+                        only_if_missing: bool = False) -> tuple[WeeklyReport, bool]:
+    """Compute and store the weekly report of a week in one transaction; returns (report, written).
+
+    `written` is False when `only_if_missing` is set and the week already has a report (the
+    scheduler's case: one report per week, whatever the number of processes)."""
+    week, as_of = resolve_week(week, as_of)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # ~10^6 short-lived containers: the cyclic collector would cost a third of the run
+    try:
+        _lock_week(week)
+        report = db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week))
+        if report is not None and only_if_missing:
+            db.session.rollback()
+            return db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week)), False
+        clock = _Clock()
+        network = net.load_network()
+        clock.lap("load")
+        allowed = net.needs_with_allowed_offer(as_of)
+        clock.lap("allowed_offers")
+        detected = detect_breaks(as_of, network, allowed)
+        clock.lap("detect")
+        previous = db.session.scalar(
+            sa.select(WeeklyReport).where(WeeklyReport.week < week).order_by(WeeklyReport.week.desc()).limit(1))
+        prev_rows = _rows_by_key(previous.id) if previous is not None else {}
+        same_rows = _rows_by_key(report.id) if report is not None else {}
+        clock.lap("previous")
+        if report is None:
+            report = WeeklyReport(week=week, as_of=as_of, runs=1)
+            db.session.add(report)
+        else:
+            db.session.execute(sa.delete(Break).where(Break.report_id == report.id))
+            db.session.execute(sa.delete(BreakEvent).where(
+                BreakEvent.week == week, BreakEvent.actor_id.is_(None),
+                BreakEvent.action.in_(("reopened", "resolved"))))
+            report.runs = (report.runs or 0) + 1
+            report.as_of = as_of
+        report.previous_week = previous.week if previous is not None else None
+        report.computed_at = datetime.now(timezone.utc)
+        db.session.flush()
+        rows, events, keys = _break_rows(report, detected, network.info, prev_rows, same_rows)
+        resolved = _resolved(prev_rows, keys)
+        events.extend({"key": r.pop("key"), "week": week, "action": "resolved", "level": r.pop("level")}
+                      for r in resolved)
+        payload = {"resolved": resolved, "monitoring": _monitoring(network.info), "pairings": _pairings(week)}
+        clock.lap("rows")
+        _insert_breaks(rows)
+        if events:
+            db.session.execute(sa.insert(BreakEvent.__table__), [
+                {"actor_id": None, "actor": None, "assignee_id": None, "note": None,
+                 "at": datetime.now(timezone.utc), **e} for e in events])
+        clock.lap("insert")
+        payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
+                            "seconds": clock.laps, "cpu_seconds": clock.cpu_laps}
+        # the large JSON parts go in by a plain UPDATE: the audit log records the report row, not its payload
+        db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
+                           .values(**payload))
+        pause_point("report.before_commit")  # fault tests kill or race a process here
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return report, True
+
+
+class _Clock:
+    """Wall-clock and CPU seconds per stage of a report run (kept in the report's stats)."""
+
+    def __init__(self):
+        self._now, self._cpu = time.perf_counter, time.process_time
+        self._t, self._c = self._now(), self._cpu()
+        self.laps, self.cpu_laps = {}, {}
+
+    def lap(self, name):
+        t, c = self._now(), self._cpu()
+        self.laps[name] = round(t - self._t, 3)
+        self.cpu_laps[name] = round(c - self._c, 3)
+        self._t, self._c = t, c
+
+
+_StoredBreak = namedtuple("_StoredBreak", "key kind buyer supplier category weeks_open status assignee_id "
+                                          "manual_steps note owner_region buyer_region level")
+
+
+def _rows_by_key(report_id):
+    """key -> _StoredBreak of a stored report's breaks (plain tuples: ~10^5 of them are read field by field)."""
+    t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
+    cols = [t.c[f] for f in _StoredBreak._fields]
+    rows = db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id)).all()  # one fetchall
+    make = _StoredBreak._make
+    return {r[0]: make(r) for r in rows}
+
+
+@functools.lru_cache(maxsize=1024)
+def _level(base, weeks_open, manual_steps):
+    """The level of a break: its base level raised by the weeks it stayed open and by hand, at most province."""
+    auto = escalated_level(base, weeks_open)
+    return LEVELS[min(LEVELS.index(auto) + (manual_steps or 0), len(LEVELS) - 1)]
+
+
+_BREAK_COLUMNS = ("report_id", "key", "kind", "buyer", "supplier", "category", "quantity", "factors", "tier",
+                  "path", "base_level", "level", "owner_region", "buyer_region", "weeks_open", "severity",
+                  "status", "assignee_id", "manual_steps", "pending_proposals", "note")
+
+
+@functools.lru_cache(maxsize=65536)
+def _severity(kind, quantity, leading, tier, weeks_open):
+    return severity(kind, quantity, leading_buyer=leading, tier=tier, weeks_open=weeks_open)
+
+
+def _json_list(items, _dumps=json.dumps):
+    """JSON text of a list of refs (plain refs joined directly: a province has ~10^6 of them)."""
+    for x in items:
+        if not (x.isascii() and x.isprintable()) or '"' in x or "\\" in x:
+            return _dumps(list(items))
+    return '["' + '", "'.join(items) + '"]' if items else "[]"
+
+
+def _break_rows(report, detected, info, prev_rows, same_rows):
+    """The report's break rows as tuples in _BREAK_COLUMNS order, the automatic events, the keys."""
+    rows, events, keys = [], [], set()
+    factors_json = {}
+    report_id, week = report.id, report.week
+    with_proposals = BREAKS_WITH_PROPOSALS
+    leading = {ref for ref, firm in info.items() if firm.kind == "leading"}
+    level_index = {lv: i for i, lv in enumerate(LEVELS)}
+    add_key, append = keys.add, rows.append
+    get_prev, get_same = prev_rows.get, same_rows.get
+    levels = {}
+    for kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ in detected:
+        key = break_key(kind, buyer, category, supplier)
+        add_key(key)
+        prev = get_prev(key)
+        same = get_same(key) if same_rows else None
+        weeks_open = prev.weeks_open + 1 if prev is not None else 1
+        status, assignee, steps, note = "open", None, 0, None
+        if same is not None:  # a re-run of the week keeps that week's workflow
+            status, assignee, steps, note = same.status, same.assignee_id, same.manual_steps, same.note
+        elif prev is not None:
+            assignee, steps = prev.assignee_id, prev.manual_steps
+            status = {"closed": "reopened", "resolved": "open"}.get(prev.status, prev.status)
+            if prev.status == "closed":
+                events.append({"key": key, "week": week, "action": "reopened", "level": None})
+        lkey = (base, weeks_open, steps)
+        level = levels.get(lkey)
+        if level is None:
+            level = levels[lkey] = _level(base, weeks_open, steps)
+        fj = factors_json.get(factors)
+        if fj is None:
+            fj = factors_json[factors] = json.dumps(list(factors))
+        append((
+            report_id, key, kind, buyer, supplier, category, float(quantity), fj, tier,
+            _json_list(path), base, level, regions[level_index[level]], regions[0], weeks_open,
+            _severity(kind, quantity, buyer in leading, tier, weeks_open),
+            status, assignee, steps or 0, pending if kind in with_proposals else None, note,
+        ))
+    return rows, events, keys
+
+
+def _insert_breaks(rows, chunk=20000):
+    """Insert the report's break rows (tuples in _BREAK_COLUMNS order, JSON encoded) in bulk: one
+    driver-level executemany per chunk, inside the session's transaction (a province has ~10^5
+    breaks; per-row ORM or Core processing would cost seconds)."""
+    if not rows:
+        return
+    conn = db.session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {quote(Break.__tablename__)} ({', '.join(quote(c) for c in _BREAK_COLUMNS)}) "
+           f"VALUES ({', '.join([mark] * len(_BREAK_COLUMNS))})")
+    for i in range(0, len(rows), chunk):
+        conn.exec_driver_sql(sql, rows[i:i + chunk])
+
+
+def _resolved(prev_rows, keys):
+    out = [{"kind": r.kind, "buyer": r.buyer, "supplier": r.supplier, "category": r.category,
+            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "key": k, "level": r.level}
+           for k, r in prev_rows.items() if k not in keys]
+    out.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["buyer"], r["category"], r["supplier"] or ""))
+    return out
+
+
+def _monitoring(info):
+    """Per county: [firms, operating, capacity sum, capacity n, workers sum, workers n] by
+    GB/T 4754 section and by park (article 13)."""
+    out = {}
+    sections = {}
+    for f in info.values():
+        county = out.setdefault(f.county, {"industry": {}, "park": {}})
+        code = f.industry
+        if code:
+            sec = sections.get(code)
+            if sec is None:
+                try:
+                    sec = industry_section(code) or ""
+                except Exception:  # noqa: BLE001 - an unknown code is simply not counted
+                    sec = ""
+                sections[code] = sec
+            if sec:
+                _tally(county["industry"].setdefault(sec, [0, 0, 0.0, 0, 0.0, 0]), f)
+        if f.park:
+            _tally(county["park"].setdefault(f.park, [0, 0, 0.0, 0, 0.0, 0]), f)
+    return out
+
+
+def _tally(acc, f):
+    acc[0] += 1
+    acc[1] += 1 if f.operating else 0
+    if f.capacity_utilization is not None:
+        acc[2] += f.capacity_utilization
+        acc[3] += 1
+    if f.workers_back is not None:
+        acc[4] += f.workers_back
+        acc[5] += 1
+
+
+def _pairings(week):
+    """Pairings proposed (made by a run) and accepted (both sides: active) that week, per buyer county."""
+    start, end = week_window(week)
+    out = {}
+    for column, slot in ((Pairing.created_at, 0), (Pairing.activated_at, 2)):
+        rows = db.session.execute(
+            sa.select(Firm.region_code, sa.func.count(Pairing.id), sa.func.coalesce(sa.func.sum(Pairing.quantity), 0.0))
+            .join(Need, Pairing.need_id == Need.id).join(Firm, Need.firm_id == Firm.id)
+            .where(column >= start, column < end).group_by(Firm.region_code)).all()
+        for county, n, qty in rows:
+            acc = out.setdefault(county, [0, 0.0, 0, 0.0])
+            acc[slot] += int(n)
+            acc[slot + 1] += float(qty or 0.0)
+    return out
+

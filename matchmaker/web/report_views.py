@@ -1,0 +1,98 @@
+"""View-models of the weekly-report pages (the task-force report, charts, what-if), composed from the
+report service's reads; the CSS class of a break's table row is decided here (:func:`page_rows`)."""
+from matchmaker.infra.reference import industry_section
+from matchmaker.services import chainmap, reports
+from matchmaker.services.support.errors import NotFound
+
+CHAIN_MAP_BUYERS = 20  # the what-if map shows the chains of at most this many buyers hit
+
+
+def severity_class(severity: float) -> str:
+    """The CSS class of a break's row by its severity (tr.sev-high / sev-mid / sev-low in app.css)."""
+    return "sev-high" if severity >= 6 else "sev-mid" if severity >= 3 else "sev-low"
+
+
+def page_rows(rows: list[dict]) -> list[dict]:
+    """Break rows of a service read, with the CSS class of their table row."""
+    for r in rows:
+        r["sev_class"] = severity_class(r["severity"])
+    return rows
+
+
+def _section(code: str | None) -> str | None:
+    try:
+        return industry_section(code) if code else None
+    except Exception:  # noqa: BLE001 - an unknown industry code has no section
+        return None
+
+
+def report_view(actor, week: str | None = None, filters: dict | None = None) -> dict:
+    """The week's report for the task-force page: breaks by severity (filtered), counts, monitoring,
+    the pick lists of industries and parks, and the neighbouring weeks."""
+    reports.require_reader(actor)
+    try:
+        report = reports.get_report(week)
+    except NotFound:
+        return {"week": None, "breaks": [], "resolved": [], "summary": reports.summarize([]), "counts": {},
+                "industries": [], "parks": []}
+    filters = dict(filters or {})
+    state = filters.pop("state", None)
+    industry = filters.pop("industry", None)
+    park = filters.pop("park", None)
+    all_rows = page_rows(reports.list_breaks(actor, report.week, filters))
+    meta = reports.firm_industry_and_park({r["buyer"] for r in all_rows})
+    sections = {ref: _section(ind) for ref, (ind, _park) in meta.items()}
+    parks = {ref: p for ref, (_ind, p) in meta.items()}
+    rows = all_rows
+    if industry:
+        rows = [r for r in rows if sections.get(r["buyer"]) == industry]
+    if park:
+        rows = [r for r in rows if parks.get(r["buyer"]) == park]
+    if state == "new":
+        rows = [r for r in rows if r["weeks_open"] == 1]
+    elif state == "continuing":
+        rows = [r for r in rows if r["weeks_open"] > 1]
+    resolved = reports.scoped_resolved(actor, report)
+    names = reports.firm_names({r["buyer"] for r in resolved} | {r["supplier"] for r in resolved})
+    for r in resolved:
+        r["buyer_name"], r["supplier_name"], r["status"] = names.get(r["buyer"]), names.get(r["supplier"]), "resolved"
+    previous_week, next_week = reports.adjacent_weeks(report.week)
+    # The headline counts are over every open break; reuse the list when no SQL filter narrowed it.
+    opened = all_rows if not filters else reports.list_breaks(actor, report.week)
+    return {
+        "week": report.week, "as_of": report.as_of,
+        "region_name": actor.region.name if actor is not None and actor.region is not None else "",
+        "previous_week": previous_week, "next_week": next_week,
+        "breaks": rows, "resolved": resolved, "summary": reports.summarize(opened),
+        "counts": reports.open_counts((r["weeks_open"] for r in opened), len(resolved)),
+        "monitoring": reports.monitoring_rows(actor, report), "pairings": reports.pairing_totals(actor, report),
+        "industries": sorted({s for s in (sections.get(r["buyer"]) for r in all_rows) if s}),
+        "parks": sorted({parks.get(r["buyer"]) for r in all_rows} - {None}),
+    }
+
+
+def charts_view(actor, week: str | None = None) -> dict:
+    """Monitoring by industry and park, and breaks per stored week, for the charts page."""
+    reports.require_reader(actor)
+    try:
+        report = reports.get_report(week)
+    except NotFound:
+        return {"week": None}
+    mon = reports.monitoring_rows(actor, report)
+    return {
+        "week": report.week, "by_industry": mon["by_industry"], "by_park": mon["by_park"],
+        "industry_operating": [(r["industry"], r["share_operating"] or 0) for r in mon["by_industry"]],
+        "industry_workers": [(r["industry"], r["mean_workers_back"] or 0) for r in mon["by_industry"]],
+        "park_operating": [(r["park"], r["share_operating"] or 0) for r in mon["by_park"]],
+        "park_capacity": [(r["park"], r["mean_capacity_utilization"] or 0) for r in mon["by_park"]],
+        "weekly": reports.breaks_per_week(actor),
+    }
+
+
+def what_if_view(actor, firms=(), counties=()) -> dict:
+    """what_if plus the chain map of the buyers hit (for the what-if page)."""
+    result = reports.what_if(actor, firms, counties)
+    buyers = list(dict.fromkeys(b["buyer"] for b in result["new"]))
+    result["graph"] = chainmap.network_map(actor, buyers[:CHAIN_MAP_BUYERS], breaks=result["new"], stopped=firms,
+                                           high_risk_counties=counties)
+    return result
