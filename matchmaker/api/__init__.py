@@ -2,7 +2,7 @@
 import importlib
 
 MODULES = (
-    "firms", "needs", "offers", "links", "regions", "categories", "auth", "docs",  # core API
+    "firms", "needs", "offers", "links", "link_requests", "regions", "categories", "auth", "docs",  # core API
     "pairings",  # matcher
     "reports",  # chain-break report
     "audit",

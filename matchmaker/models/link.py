@@ -1,4 +1,5 @@
-"""Links: supply relationships that exist (imported, or made from an accepted pairing)."""
+"""Links: supply relationships that exist (imported, made from an accepted pairing, or confirmed by
+both sides), and the requests one firm makes for the other side to confirm."""
 from datetime import datetime
 from typing import Optional
 
@@ -28,3 +29,53 @@ class Link(Base):
     buyer: Mapped[Firm] = relationship(foreign_keys=[buyer_id], lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# awaiting_confirmation: the other side has not answered; confirmed: it confirmed (the link exists,
+# or the change is made); declined: it said no; withdrawn: the asking side took it back;
+# superseded: a later change to the link (or a later request for it) replaced it.
+LINK_REQUEST_STATUSES = ("awaiting_confirmation", "confirmed", "declined", "withdrawn", "superseded")
+LINK_REQUEST_KINDS = ("new", "change")
+
+
+class LinkRequest(Base):
+    """A link one firm asks the other side to confirm: a new link, or a change to an existing one.
+
+    It is not a link: the chain map, breaks, reports and matching read links only, so nothing one
+    firm declares about another takes effect until that firm confirms it. The other side is named
+    by the ref the asking firm gave (`awaiting_ref`), resolved only when a firm with that ref
+    answers, so asking reveals nothing about whether such a firm exists.
+    """
+
+    __tablename__ = "link_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    # the firm that asks (the request's owner; its region is the audit entry's region)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id"), index=True)
+    awaiting_ref: Mapped[str] = mapped_column(sa.String(64), index=True)
+    supplier_ref: Mapped[str] = mapped_column(sa.String(64))
+    buyer_ref: Mapped[str] = mapped_column(sa.String(64))
+    # the link to change; for a new link, the link made when it was confirmed
+    link_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("link.id"), index=True)
+    # the link's version a change was asked against: a link changed since cannot take it
+    link_version: Mapped[Optional[int]] = mapped_column(sa.Integer)
+    # the fields asked for (for a change, only those that change; the others are null)
+    category_code: Mapped[Optional[str]] = mapped_column(sa.String(32), sa.ForeignKey("category.code"))
+    quantity_per_week: Mapped[Optional[float]] = mapped_column(sa.Float)
+    terms: Mapped[Optional[list]] = mapped_column(sa.JSON)
+    active: Mapped[Optional[bool]] = mapped_column(sa.Boolean)
+    status: Mapped[str] = mapped_column(sa.String(24), default="awaiting_confirmation", index=True)
+    created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+    firm: Mapped[Firm] = relationship(lazy="joined")
+    link: Mapped[Optional[Link]] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def requested_by(self):
+        """Ref of the firm that asks."""
+        return self.firm.ref

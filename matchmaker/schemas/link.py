@@ -1,10 +1,12 @@
 """Link schemas (package fields: supplier and buyer = firm refs, category = category code)."""
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from matchmaker.models.firm import KINDS
+from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
 from matchmaker.models.need import TERMS
 from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity, Ref,
                                        RegionCode, Version)
+from matchmaker.services.support.common import MAX_ID
 
 
 class LinkSchema(OutputSchema):
@@ -33,9 +35,10 @@ class LinkUpdateSchema(InputSchema):
 
 
 class LinkCreateSchema(LinkUpdateSchema):
-    """A new link; a firm user's firm must be its supplier or buyer."""
+    """A new link; a firm user's firm must be its supplier or buyer, and the other side must confirm it."""
 
-    ref = Ref(metadata={"description": "assigned by the service when left out"})
+    ref = Ref(metadata={"description": "admins only: assigned by the service when left out (firm users "
+                                       "always get one from the service)"})
     supplier = Ref(required=True)
     buyer = Ref(required=True)
     category = CategoryCode(required=True)
@@ -55,3 +58,40 @@ class LinkQueryArgsSchema(InputSchema):
     firm = Ref(metadata={"description": "supplier or buyer ref"})
     supplier = Ref()
     buyer = Ref()
+
+
+class LinkRequestSchema(OutputSchema):
+    """A link, or a change to one, that one side asked for and the other side must confirm."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": list(LINK_REQUEST_KINDS),
+                                   "description": "new: a new link; change: a change to link `link_id`"})
+    status = fields.String(metadata={"enum": list(LINK_REQUEST_STATUSES)})
+    requested_by = fields.String(metadata={"description": "ref of the firm that asks"})
+    awaiting = fields.String(attribute="awaiting_ref",
+                             metadata={"description": "ref of the firm that must confirm (as the asking firm gave it)"})
+    supplier = fields.String(attribute="supplier_ref", metadata={"description": "supplier firm ref"})
+    buyer = fields.String(attribute="buyer_ref", metadata={"description": "buyer firm ref"})
+    link_id = fields.Integer(allow_none=True, metadata={
+        "description": "change: the link to change; new: the link made when it was confirmed"})
+    link = fields.Function(lambda r: r.link.ref if r.link is not None else None, allow_none=True,
+                           metadata={"description": "ref of that link"})
+    category = fields.String(attribute="category_code", allow_none=True)
+    quantity_per_week = fields.Float(allow_none=True)
+    terms = fields.List(fields.String(metadata={"enum": list(TERMS)}), allow_none=True)
+    active = fields.Boolean(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+
+
+class LinkRequestQueryArgsSchema(InputSchema):
+    """Filters of the link-request list."""
+
+    status = Choice(LINK_REQUEST_STATUSES)
+    kind = Choice(LINK_REQUEST_KINDS)
+    direction = Choice(("incoming", "outgoing"), metadata={
+        "description": "incoming: awaiting your firm's answer; outgoing: asked by your firm"})
+    link = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID),
+                          metadata={"description": "id of the link a change is for"})
+    firm = Ref(metadata={"description": "ref of the asking or the awaited firm"})

@@ -40,6 +40,15 @@ def check_fields(data, allowed, errors):
             errors.setdefault(key, []).append("unknown field")
 
 
+def check_ref_choice(actor, data, errors):
+    """Only admins, who see every record, choose a new record's ref. For anyone else a ref taken
+    by a record they cannot see would answer 409 where a free one answers 201, telling them it
+    exists; so their records get refs from the service, and any ref they send is refused the
+    same way, taken or not."""
+    if actor.role != "admin" and data.get("ref") not in (None, ""):
+        errors.setdefault("ref", []).append("assigned by the service; leave it out")
+
+
 def new_ref(model, prefix):
     """A fresh ref the service assigns when the caller gives none."""
     while True:
@@ -53,6 +62,7 @@ def create(model, what, prefix, actor, data, validate, build):
     data = dict(data)
     firm = resolve_firm_for_write(actor, data.pop("firm", None))
     errors = {}
+    check_ref_choice(actor, data, errors)
     validate(data, errors, None)
     common.raise_if(errors, f"invalid {what}")
     ref = data.get("ref") or new_ref(model, prefix)

@@ -7,6 +7,7 @@ MODULES = (
     "auth",
     "home",
     "firm",
+    "firm_links",  # supply links and the requests awaiting confirmation
     "taskforce",
     "admin",
     "report_print",  # printable weekly report (chain-break report)

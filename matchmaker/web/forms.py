@@ -223,3 +223,19 @@ class WhatIfForm(FlaskForm):
             self.firms.errors = list(self.firms.errors) + [_l("Pick at least one firm or county.")]
             return False
         return ok
+
+
+class LinkForm(FlaskForm):
+    """A supply link the firm records; the other firm must confirm it."""
+
+    side = SelectField(_l("Your firm is"), validators=[DataRequired(REQUIRED)])
+    other = StringField(_l("The other firm's ref"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    category = SelectField(_l("What is supplied (category)"), validators=[DataRequired(REQUIRED)])
+    quantity_per_week = NumberField(_l("Quantity per week"), validators=[InputRequired(NUMBER), _positive],
+                                    render_kw={"inputmode": "decimal"})
+    terms = MultiCheckboxField(_l("Article-10 terms of the link"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.side.choices = {"supplier": str(_l("the supplier")), "buyer": str(_l("the buyer"))}
+        self.terms.choices = opts(choices("term"))

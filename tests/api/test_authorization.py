@@ -149,7 +149,10 @@ def test_update_own_firm_status(client, world, as_role, role):
 def test_create_link_with_own_firm(client, world, as_role, role):
     body = {"supplier": "F-OWN", "buyer": "F-QQH", "category": "C1", "quantity_per_week": 5}
     resp = client.post("/api/v1/links", json=body, headers=as_role(role))
-    assert resp.status_code == CREATE_FOR_OWN[role], resp.get_json()
+    # a firm's new link with another firm is a request that firm must confirm (202)
+    assert resp.status_code == dict(CREATE_FOR_OWN, firm_own=202)[role], resp.get_json()
+    if resp.status_code == 202:
+        assert resp.get_json()["status"] == "awaiting_confirmation" and resp.get_json()["awaiting"] == "F-QQH"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -163,8 +166,12 @@ def test_update_and_deactivate_link_of_own_firm(client, world, as_role, role, ac
         resp = client.patch(f"/api/v1/links/{row.id}", json={"quantity_per_week": 7}, headers=as_role(role))
     else:
         resp = client.post(f"/api/v1/links/{row.id}/deactivate", headers=as_role(role))
-    expected = dict(WRITE_ON_OWN, firm_other=404)
+    # a side's change awaits the other side (202); deactivating takes one side
+    expected = dict(WRITE_ON_OWN, firm_other=404, **({"firm_own": 202} if action == "update" else {}))
     assert resp.status_code == expected[role], resp.get_json()
+    body = resp.get_json()
     if resp.status_code == 200:
-        body = resp.get_json()
         assert body["quantity_per_week"] == 7 if action == "update" else body["active"] is False
+    if resp.status_code == 202:
+        assert (body["quantity_per_week"], body["status"], body["link_id"]) == (7, "awaiting_confirmation", row.id)
+        assert client.get(f"/api/v1/links/{row.id}", headers=as_role(role)).get_json()["quantity_per_week"] == 10

@@ -76,7 +76,8 @@ def test_405_keeps_allow_header(client, as_role):
 
 
 def test_409_on_duplicate_ref(client, world, as_role):
-    body = _shape(client.post("/api/v1/needs", json={**NEED, "ref": "N-sister"}, headers=as_role("firm_own")), 409)
+    body = _shape(client.post("/api/v1/needs", json={**NEED, "ref": "N-sister", "firm": "F-OWN"},
+                              headers=as_role("admin")), 409)
     assert "ref" in body["errors"]
     body = _shape(client.post("/api/v1/firms", json={"ref": "F-OWN", "name": "x", "kind": "sme",
                                                      "region": "230102"}, headers=as_role("admin")), 409)

@@ -32,8 +32,8 @@ def pages(live):
         None: ["/login", "/no-such-page"],
         "lead": ["/", "/firm/needs", "/firm/needs/new", f"/firm/needs/{need_id}/edit",
                  f"/firm/needs/{need_id}/partners", "/firm/proposals", "/firm/proposals?state=open",
-                 "/firm/chain", "/firm/breaks"],
-        "sme": ["/", "/firm/offers", "/firm/offers/new", "/firm/status", "/firm/proposals"],
+                 "/firm/chain", "/firm/breaks", "/firm/links"],
+        "sme": ["/", "/firm/offers", "/firm/offers/new", "/firm/status", "/firm/proposals", "/firm/links"],
         "county": staff,
         "admin": ["/", "/admin/import", "/admin/users"],
     }

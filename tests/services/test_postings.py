@@ -4,10 +4,11 @@ from datetime import date
 import pytest
 
 from matchmaker.infra.extensions import db
-from matchmaker.models import Need
+from matchmaker.models import Firm, Need
 from matchmaker.services import links, needs, offers
 from matchmaker.services.support import signals
 from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
+from tests import factories
 from tests.services.world import actor, build_world
 
 
@@ -23,9 +24,14 @@ def _need_data(**kw):
 
 
 def test_firm_user_creates_need_for_own_firm_by_default(world):
-    row = needs.create_need(actor(world, "firm_own"), _need_data(ref="N-new"))
+    row = needs.create_need(actor(world, "firm_own"), _need_data())
     assert row.firm_id == world.firms["own"]
-    assert (row.ref, row.status, row.terms, row.version) == ("N-new", "open", ["pay_first"], 1)
+    assert (row.status, row.terms, row.version) == ("open", ["pay_first"], 1)
+
+
+def test_admin_chooses_a_ref(world):
+    row = needs.create_need(actor(world, "admin"), _need_data(ref="N-new", firm=world.firm_refs["own"]))
+    assert (row.ref, row.firm_id) == ("N-new", world.firms["own"])
 
 
 def test_ref_is_assigned_when_missing(world):
@@ -67,8 +73,22 @@ def test_offer_until_not_before_from(world):
 
 def test_duplicate_ref_conflicts(world):
     with pytest.raises(Conflict) as exc:
-        needs.create_need(actor(world, "firm_own"), _need_data(ref="N-sister"))
+        needs.create_need(actor(world, "admin"), _need_data(ref="N-sister", firm=world.firm_refs["own"]))
     assert "ref" in exc.value.errors
+
+
+@pytest.mark.parametrize("create,ref", [(needs.create_need, "N-sister"), (offers.create_offer, "O-sister")])
+def test_firm_users_get_refs_from_the_service_taken_or_not(world, create, ref):
+    """A firm user's ref is refused the same way whether another firm's record has it or it is free,
+    so the answer tells nothing about records the user cannot see."""
+    data = _need_data() if create is needs.create_need else {"category": "C1", "quantity": 5,
+                                                               "available_from": date(2020, 3, 10)}
+    answers = []
+    for candidate in (ref, ref + "-free"):
+        with pytest.raises(Invalid) as exc:
+            create(actor(world, "firm_own"), {**data, "ref": candidate})
+        answers.append((exc.value.message, exc.value.errors))
+    assert answers[0] == answers[1] and list(answers[0][1]) == ["ref"]
 
 
 def test_firm_user_cannot_post_for_another_firm_and_staff_not_at_all(world):
@@ -176,9 +196,13 @@ def test_links_rules_and_rights(world):
         links.create_link(own, {"supplier": "F-OWN", "buyer": "F-QQH", "category": "C1",
                                 "quantity_per_week": 0})
     assert list(exc.value.errors) == ["quantity_per_week"]
-    row = links.create_link(own, {"supplier": "F-OWN", "buyer": "F-QQH", "category": "C2",
-                                  "quantity_per_week": 3.5})
-    assert (row.supplier.ref, row.buyer.ref, row.active) == ("F-OWN", "F-QQH", True)
+    asked = links.create_link(own, {"supplier": "F-OWN", "buyer": "F-QQH", "category": "C2",
+                                    "quantity_per_week": 3.5})
+    assert links.is_request(asked) and (asked.awaiting_ref, asked.status) == ("F-QQH", "awaiting_confirmation")
+    qqh = factories.user("firm", db.session.get(Firm, world.firms["qiqihar"]))
+    db.session.commit()
+    row = links.confirm_link_request(qqh, asked.id).link
+    assert (row.supplier.ref, row.buyer.ref, row.active, row.quantity_per_week) == ("F-OWN", "F-QQH", True, 3.5)
     row = links.deactivate_link(own, row.id)
     assert row.active is False
     refs = {lk.ref for lk in links.list_links(actor(world, "province_staff"), {"status": "active"})[0]}

@@ -64,8 +64,8 @@ def test_simultaneous_creates_with_one_ref_one_conflicts(app, monkeypatch):
     def create(quantity):
         with app.app_context():
             try:
-                needs.create_need(actor(world, "firm_own"), {"ref": "N-race", "category": "C1", "quantity": quantity,
-                                                             "needed_by": "2020-05-01"})
+                needs.create_need(actor(world, "admin"), {"ref": "N-race", "firm": "F-OWN", "category": "C1",
+                                                          "quantity": quantity, "needed_by": "2020-05-01"})
                 outcomes.append("ok")
             except Conflict:
                 outcomes.append("conflict")

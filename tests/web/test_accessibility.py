@@ -52,13 +52,18 @@ def filled(world, db):
     db.session.commit()
     matching.run_matching(world["today"])
     reports.write_weekly_report(as_of=world["today"])
+    from matchmaker.services import links
+
+    links.create_link(world["users"]["sme"], {"supplier": "S1", "buyer": "L1", "category": "C1",
+                                              "quantity_per_week": 3})  # awaits the lead's confirmation
     return need
 
 
 PAGES = {
     "lead": ["/", "/firm/needs", "/firm/needs/new", "/firm/needs/{need}/edit", "/firm/needs/{need}/partners",
-             "/firm/proposals", "/firm/chain", "/firm/breaks"],
-    "sme": ["/", "/firm/offers", "/firm/offers/new", "/firm/status", "/firm/proposals", "/account/password"],
+             "/firm/proposals", "/firm/chain", "/firm/breaks", "/firm/links"],
+    "sme": ["/", "/firm/offers", "/firm/offers/new", "/firm/status", "/firm/proposals", "/account/password",
+            "/firm/links"],
     "county": ["/", "/taskforce/report", "/taskforce/charts", "/taskforce/what-if", "/taskforce/breaks/{brk}"],
     "admin": ["/", "/admin/import", "/admin/users"],
 }
