@@ -92,3 +92,15 @@ def test_run_report_and_what_if(client, setup):
     assert sorted((b["kind"], b["supplier"]) for b in r.json["resolved"]) == [
         ("single_source", "S2"), ("supplier_strained", "S2")]
     assert client.post("/api/v1/what-if", json={}, headers=h["city"]).status_code == 422
+
+
+def test_assignee_is_a_task_force_member_of_the_actors_region(client, setup):
+    """Issue 11 (finding 9): city staff could assign a break to an administrator, or to staff of
+    another city; the assignee must be one of the people the page offers."""
+    h, users = setup
+    down_id = client.get("/api/v1/reports/latest/breaks?kind=supplier_down", headers=h["city"]).json[0]["id"]
+    for who in ("admin", "other", "firm"):
+        r = client.post(f"/api/v1/breaks/{down_id}/assign", json={"assignee_id": users[who].id}, headers=h["city"])
+        assert r.status_code == 422 and "assignee_id" in r.json["errors"], who
+    r = client.post(f"/api/v1/breaks/{down_id}/assign", json={"assignee_id": users["county"].id}, headers=h["city"])
+    assert r.status_code == 200 and r.json["assignee_name"] == users["county"].name

@@ -68,11 +68,12 @@ def get_break(actor, break_id: int) -> dict:
 
 
 def assign_break(actor, break_id: int, assignee_id: int | None, note: str | None = None) -> Break:
-    """Assign an open break to a staff member of the actor's jurisdiction."""
+    """Assign an open break to an active task-force staff member of the actor's jurisdiction
+    (the people `lookups.list_staff` offers; administrators are not task-force members)."""
     b = _for_action(actor, break_id)
     user = db.session.get(User, assignee_id) if assignee_id is not None else None
-    if (user is None or not user.active or user.role not in STAFF_ROLES
-            or (user.role == "staff" and not in_scope(actor, user.region_code or ""))):
+    if (user is None or not user.active or user.role != "staff"
+            or not in_scope(actor, user.region_code or "")):
         raise Invalid("choose an active staff member of your region",
                       {"assignee_id": ["not a staff member you can assign"]})
     b.assignee_id = user.id
