@@ -1,27 +1,25 @@
 """The chain map of a firm: its upstream suppliers by tier, with the links that are broken.
 
 Read-only. The firms and links upstream of one firm are collected tier by tier from the
-database, handed to `graphs.build` (supply graph, `upstream` tiers, `is_live`), and the breaks
-of the latest stored weekly report (when the report service has one) mark links red.
+database, turned into graph records by :mod:`matchmaker.services.support.network`, handed to
+`graphs.build` (supply graph, `upstream` tiers, `is_live`), and the breaks of the latest stored
+weekly report (when the report service has one) mark links red.
 """
 import sqlalchemy as sa
 
-from graphs.build import build_supply_graph, is_live, upstream
+from graphs import build_supply_graph, is_live, upstream
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link
+from matchmaker.models.pairing import Pairing
 from matchmaker.services.auth import can_read_firm
 from matchmaker.services.support.errors import NotFound
+from matchmaker.services.support.network import firm_record, link_record
 
 MAX_TIERS = 6
 MAX_FIRMS = 400
 
 
-def _firm_record(f):
-    return {"ref": f.ref, "kind": f.kind, "county": f.region_code, "operating": bool(f.operating),
-            "blockers": list(f.blockers or []), "county_risk": f.region.risk if f.region else "low"}
-
-
-def collect_upstream(firm_id, max_tiers=MAX_TIERS, max_firms=MAX_FIRMS):
+def collect_upstream(firm_id: int, max_tiers: int = MAX_TIERS, max_firms: int = MAX_FIRMS) -> tuple[dict, list]:
     """(firms by id, active links) upstream of a firm, walking at most max_tiers tiers."""
     firms = {firm_id: db.session.get(Firm, firm_id)}
     links = []
@@ -49,14 +47,13 @@ def collect_upstream(firm_id, max_tiers=MAX_TIERS, max_firms=MAX_FIRMS):
 
 
 def _pairing_link_ids(link_ids):
-    from matchmaker.models.pairing import Pairing
-
+    """Ids of the links that accepted pairings made (shown as new on the map)."""
     if not link_ids:
         return set()
     return set(db.session.scalars(sa.select(Pairing.link_id).where(Pairing.link_id.in_(link_ids))))
 
 
-def chain_map(actor, firm_id, breaks=(), stopped=(), high_risk_counties=()):
+def chain_map(actor, firm_id: int, breaks=(), stopped=(), high_risk_counties=()) -> dict:
     """Nodes (firms with tier and state) and edges (supplier -> buyer per category, broken or not)
     of a firm's upstream chain; `breaks` are report or what-if break dicts that mark links broken,
     `stopped`/`high_risk_counties` a what-if scenario."""
@@ -67,7 +64,7 @@ def chain_map(actor, firm_id, breaks=(), stopped=(), high_risk_counties=()):
     return _graph_view(firm.ref, firms, links, breaks, set(stopped), set(high_risk_counties))
 
 
-def network_map(actor, refs, breaks=(), stopped=(), high_risk_counties=()):
+def network_map(actor, refs, breaks=(), stopped=(), high_risk_counties=()) -> dict:
     """The chain map of several buyers at once (for what-if): each buyer's upstream, merged."""
     firms, links = {}, {}
     roots = []
@@ -84,9 +81,7 @@ def network_map(actor, refs, breaks=(), stopped=(), high_risk_counties=()):
 
 def _graph_view(roots, firms, links, breaks, stopped, high_risk):
     roots = [roots] if isinstance(roots, str) else list(roots)
-    G = build_supply_graph([_firm_record(f) for f in firms.values()],
-                           [{"supplier": lk.supplier.ref, "buyer": lk.buyer.ref, "category": lk.category_code,
-                             "quantity_per_week": lk.quantity_per_week} for lk in links])
+    G = build_supply_graph([firm_record(f) for f in firms.values()], [link_record(lk) for lk in links])
     tiers = {r: 0 for r in roots if r in G}
     for r in roots:
         if r in G:

@@ -7,10 +7,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from matchmaker.infra import clock
 from matchmaker.infra.extensions import db as _db
 from matchmaker.models import Link, Need, Offer
 from matchmaker.models.pairing import DeclinedPair, MatchRun, Pairing
 from matchmaker.services import matching
+from matchmaker.services.support import network
 from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 from tests import factories
 
@@ -74,7 +76,7 @@ def test_accept_by_buyer_then_supplier_makes_a_link(world):
     link = done.link
     assert (link.supplier.ref, link.buyer.ref, link.category_code) == ("S1", "B1", "C1")
     assert link.active and link.terms == ["pay_first"] and link.ref
-    expected_weeks = max(1, math.ceil((date(2020, 4, 13) - matching._today()).days / 7))
+    expected_weeks = max(1, math.ceil((date(2020, 4, 13) - clock.today()).days / 7))
     assert link.quantity_per_week == pytest.approx(60.0 / expected_weeks)
     assert _db.session.get(Need, world["need"].id).committed_quantity == 60.0
     assert _db.session.get(Offer, world["o1"].id).committed_quantity == 60.0
@@ -244,7 +246,7 @@ def _check_run_file(run):
     as_of = date.fromisoformat(run["as_of"])
     needs = {n.ref: n for n in _db.session.scalars(sa.select(Need)).unique()}
     offers = {o.ref: o for o in _db.session.scalars(sa.select(Offer)).unique()}
-    subs = matching.load_substitutes()
+    subs = network.load_substitutes()
     # the allowed pairs, straight from the spec's rules over the stored rows
     allowed = set()
     for n in needs.values():

@@ -1,0 +1,73 @@
+"""The run file of a matching run (spec/matching.md): what the matcher saw, allowed and proposed.
+
+Written by ``matchmaker match --out`` from a :class:`graphs.matching.MatchResult`, streamed as
+UTF-8 JSON; a province-sized run has about a million candidates, so they are formatted from plain
+columns chunk by chunk and every repeated text (refs, reasons) is JSON-encoded once.
+"""
+import json
+from collections.abc import Iterable
+
+__all__ = ["ReasonsJSON", "write_run_file"]
+
+_CANDIDATE = '\n{"need": %s, "offer": %s, "unit_cost": %r, "distance_km": %r}'
+# candidates formatted and written per chunk (a million pairs is a few hundred MB of text)
+_CANDIDATE_CHUNK = 65536
+
+
+class ReasonsJSON:
+    """``json.dumps(list(reasons))`` of many pairings, text for text, encoding each distinct reason
+    once (a run's reasons repeat: distances in whole km, lead times, terms)."""
+
+    __slots__ = ("_seen", "_ascii")
+
+    def __init__(self, ensure_ascii: bool = True):
+        self._seen = {}
+        self._ascii = ensure_ascii
+
+    def __call__(self, reasons: Iterable[str]) -> str:
+        seen = self._seen
+        parts = []
+        for r in reasons:
+            e = seen.get(r)
+            if e is None:
+                e = seen[r] = json.dumps(r, ensure_ascii=self._ascii)
+            parts.append(e)
+        return "[" + ", ".join(parts) + "]"
+
+
+def write_run_file(result, path) -> None:
+    """Write a graphs.matching result as the run file of spec/matching.md (streamed, UTF-8)."""
+    enc = json.dumps
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write('{\n"as_of": %s,\n"needs": [' % enc(result.as_of.isoformat()))
+        fh.write(",".join('\n{"ref": %s, "open_quantity": %r}' % (enc(r), q) for r, q in result.needs))
+        fh.write('],\n"offers": [')
+        fh.write(",".join('\n{"ref": %s, "open_quantity": %r}' % (enc(r), q) for r, q in result.offers))
+        fh.write('],\n"candidates": [')
+        _write_candidates(fh, result)
+        fh.write('],\n"pairings": [')
+        reasons = ReasonsJSON(ensure_ascii=False)
+        fh.write(",".join(
+            '\n{"need": %s, "offer": %s, "quantity": %r, "reasons": %s}'
+            % (enc(p.need), enc(p.offer), p.quantity, reasons(p.reasons))
+            for p in result.pairings))
+        fh.write('],\n"unmet": [')
+        fh.write(",".join('\n{"need": %s, "quantity": %r}' % (enc(u.need), u.quantity) for u in result.unmet))
+        fh.write('],\n"objective": %s\n}\n' % enc(result.objective))
+
+
+def _write_candidates(fh, result):
+    """Write the run file's candidates (without brackets), chunk by chunk from plain columns."""
+    enc, candidates = json.dumps, result.candidates
+    columns = getattr(candidates, "columns", None)
+    if columns is None:  # any other sequence of (need, offer, unit_cost, distance_km)
+        fh.write(",".join(_CANDIDATE % (enc(c[0]), enc(c[1]), c[2], c[3]) for c in candidates))
+        return
+    # refs JSON-encoded once each, in the order of the result's needs and offers (the index's)
+    need_json = [enc(r) for r, _ in result.needs]
+    offer_json = [enc(r) for r, _ in result.offers]
+    fmt = _CANDIDATE
+    for start in range(0, len(candidates), _CANDIDATE_CHUNK):
+        ns, os_, costs, dists = columns(start, start + _CANDIDATE_CHUNK, need_json, offer_json)
+        fh.write(("," if start else "") + ",".join([
+            fmt % row for row in zip(ns, os_, costs, dists)]))

@@ -1,0 +1,227 @@
+"""The proposal lifecycle: reading proposals, accepting (both sides -> an active link), declining,
+lapsing.
+
+A run stores proposals (``proposed``); the buyer and the supplier answer each for their side.
+When both have accepted, the quantity is committed on the need and the offer and a link is made
+(``active``); a decline is final for the pair; a proposal lapses when its need or offer closes or
+changes in a way that matters to matching (signal receivers below), when it no longer fits what
+remains open, or when a later run replaces it.
+"""
+import math
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from matchmaker.infra import clock
+from matchmaker.infra.extensions import db
+from matchmaker.models import Firm, Link, Need, Offer
+from matchmaker.models.base import utcnow
+from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, Pairing
+from matchmaker.services.auth import can_read_firm
+from matchmaker.services.matching.partners import invalidate_index
+from matchmaker.services.postings import new_ref
+from matchmaker.services.support import common, signals
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.network import EPSILON
+
+# Fields of a posting whose change can make its open proposals wrong: they lapse.
+_MATCHING_FIELDS = {
+    "category_code", "quantity", "needed_by", "max_unit_price", "available_from",
+    "available_until", "lead_time_days", "unit_price", "delivery_radius_km", "status", "firm_id",
+}
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def can_read_pairing(actor, pairing: Pairing) -> bool:
+    """Whether the actor may read the proposal: they may read its need's or its offer's firm."""
+    return can_read_firm(actor, pairing.need.firm) or can_read_firm(actor, pairing.offer.firm)
+
+
+def list_my_pairings(actor, side: str | None = None, status: str | None = None, page: int = 1,
+                     page_size: int = 50):
+    """Proposals where the actor's firm is the buyer (side='buyer'), the supplier, or either;
+    staff see those of firms in their region, admins all."""
+    if side not in (None, *SIDES):
+        raise Invalid("invalid side", {"side": ["must be buyer or supplier"]})
+    buyer = aliased(Firm)
+    supplier = aliased(Firm)
+    stmt = (sa.select(Pairing).join(Need, Pairing.need_id == Need.id).join(Offer, Pairing.offer_id == Offer.id)
+            .join(buyer, Need.firm_id == buyer.id).join(supplier, Offer.firm_id == supplier.id))
+    as_buyer = common.firm_scope(actor, buyer)
+    as_supplier = common.firm_scope(actor, supplier)
+    stmt = stmt.where(as_buyer if side == "buyer" else as_supplier if side == "supplier"
+                      else sa.or_(as_buyer, as_supplier))
+    if status:
+        stmt = stmt.where(Pairing.status == status)
+    return common.page_of(stmt.order_by(Pairing.id.desc()), page, page_size)
+
+
+def get_pairing(actor, pairing_id: int) -> Pairing:
+    """One proposal, if the actor may read its need or its offer (404 otherwise)."""
+    p = common.get_row(Pairing, pairing_id, "pairing")
+    if not can_read_pairing(actor, p):
+        raise NotFound(f"pairing {pairing_id} not found")
+    return p
+
+
+# --- answering --------------------------------------------------------------------------------
+
+def _side_of(actor, pairing, side):
+    """Which side the actor answers for: their firm's side; admins must say which."""
+    if actor.role == "firm" and actor.firm_id is not None:
+        mine = [s for s, firm_id in (("buyer", pairing.need.firm_id), ("supplier", pairing.offer.firm_id))
+                if firm_id == actor.firm_id]
+        if not mine:
+            raise Forbidden("only the buyer and the supplier answer a proposal")
+        if side is not None and side not in mine:
+            raise Forbidden(f"your firm is not the {side} of this proposal")
+        return mine[0]
+    if actor.role == "admin":
+        if side not in SIDES:
+            raise Invalid("say which side you answer for", {"side": ["must be buyer or supplier"]})
+        return side
+    raise Forbidden("only the buyer and the supplier answer a proposal")
+
+
+def _locked_pairing(actor, pairing_id):
+    """The proposal, read again under row locks taken in one order everywhere: its need, its
+    offer, then the proposal itself (so racing answers queue up instead of deadlocking)."""
+    p = get_pairing(actor, pairing_id)
+    need_id, offer_id = p.need_id, p.offer_id
+    db.session.execute(sa.select(Need.id).where(Need.id == need_id).with_for_update())
+    db.session.execute(sa.select(Offer.id).where(Offer.id == offer_id).with_for_update())
+    return db.session.execute(
+        sa.select(Pairing).where(Pairing.id == p.id).with_for_update(of=Pairing)
+        .execution_options(populate_existing=True)).unique().scalar_one()
+
+
+def accept_pairing(actor, pairing_id: int, side: str | None = None) -> Pairing:
+    """Accept a proposal for one side; when both sides have accepted it becomes an active link
+    and the quantity is committed on the need and the offer (Conflict if either no longer holds it)."""
+    p = _locked_pairing(actor, pairing_id)
+    side = _side_of(actor, p, side)
+    if p.status not in OPEN_PAIRING_STATUSES:
+        raise Conflict(f"this proposal is {p.status}, it can no longer be accepted",
+                       {"status": [p.status]})
+    now = utcnow()
+    if side == "buyer" and p.buyer_accepted_at is None:
+        p.buyer_accepted_at = now
+    if side == "supplier" and p.supplier_accepted_at is None:
+        p.supplier_accepted_at = now
+    if p.buyer_accepted_at is not None and p.supplier_accepted_at is not None:
+        _activate(p, now)
+    else:
+        p.status = "accepted"
+    db.session.commit()
+    invalidate_index()
+    return p
+
+
+def _commit_quantity(model, row_id, quantity, what):
+    """Add quantity to a posting's committed_quantity, only if it still holds it (atomic)."""
+    res = db.session.execute(
+        sa.update(model)
+        .where(model.id == row_id, model.status == "open",
+               model.committed_quantity + quantity <= model.quantity + EPSILON)
+        .values(committed_quantity=model.committed_quantity + quantity, version=model.version + 1)
+        .execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        raise Conflict(f"the {what} no longer holds {quantity:g} open", {what: ["not enough open quantity"]})
+
+
+def _activate(p, now):
+    """Both sides accepted: commit the quantity on the (locked) need and offer, make the link."""
+    # need and offer are locked already (_locked_pairing); read their current values
+    need = db.session.execute(
+        sa.select(Need).where(Need.id == p.need_id).execution_options(populate_existing=True)
+    ).unique().scalar_one()
+    offer = db.session.execute(
+        sa.select(Offer).where(Offer.id == p.offer_id).execution_options(populate_existing=True)
+    ).unique().scalar_one()
+    if need.status != "open" or offer.status != "open":
+        raise Conflict("the need or the offer of this proposal is closed", {"status": ["closed"]})
+    if not offer.firm.live:
+        raise Conflict("the supplier is not live now (not operating, or its county is high-risk)",
+                       {"supplier": ["not live"]})
+    _commit_quantity(Need, need.id, p.quantity, "need")
+    _commit_quantity(Offer, offer.id, p.quantity, "offer")
+    db.session.expire(need)
+    db.session.expire(offer)
+    link = Link(ref=new_ref(Link, "L"), supplier_id=offer.firm_id, buyer_id=need.firm_id,
+                category_code=need.category_code, quantity_per_week=quantity_per_week(p.quantity, need.needed_by),
+                active=True, terms=list(need.terms or []))
+    db.session.add(link)
+    db.session.flush()
+    p.link_id = link.id
+    p.status = "active"
+    p.activated_at = now
+    db.session.flush()
+    _lapse_unfillable(need.id, offer.id, now)
+
+
+def quantity_per_week(quantity: float, needed_by: date, today: date | None = None) -> float:
+    """The pairing's quantity spread evenly over the weeks until the need is due (at least one;
+    a started week counts)."""
+    days = (needed_by - (today or clock.today())).days
+    weeks = max(1, math.ceil(days / 7))
+    return quantity / weeks
+
+
+def _lapse_unfillable(need_id, offer_id, now):
+    """Open proposals of this need or offer that no longer fit what remains open lapse."""
+    db.session.flush()
+    need_left = sa.select(Need.quantity - Need.committed_quantity).where(Need.id == Pairing.need_id).scalar_subquery()
+    offer_left = sa.select(Offer.quantity - Offer.committed_quantity).where(Offer.id == Pairing.offer_id).scalar_subquery()
+    db.session.execute(
+        sa.update(Pairing)
+        .where(Pairing.status.in_(OPEN_PAIRING_STATUSES),
+               sa.or_(Pairing.need_id == need_id, Pairing.offer_id == offer_id),
+               sa.or_(Pairing.quantity > need_left + EPSILON, Pairing.quantity > offer_left + EPSILON))
+        .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
+
+
+def decline_pairing(actor, pairing_id: int, side: str | None = None) -> Pairing:
+    """Decline a proposal for one side; the pair is never proposed again."""
+    p = _locked_pairing(actor, pairing_id)
+    side = _side_of(actor, p, side)
+    if p.status not in OPEN_PAIRING_STATUSES:
+        raise Conflict(f"this proposal is {p.status}, it can no longer be declined", {"status": [p.status]})
+    now = utcnow()
+    p.status = "declined"
+    p.declined_by = side
+    p.declined_at = now
+    exists = db.session.scalar(sa.select(DeclinedPair.id).where(
+        DeclinedPair.need_id == p.need_id, DeclinedPair.offer_id == p.offer_id))
+    if exists is None:
+        db.session.add(DeclinedPair(need_id=p.need_id, offer_id=p.offer_id, declined_by=side,
+                                    pairing_id=p.id, created_at=now))
+    db.session.commit()
+    invalidate_index()
+    return p
+
+
+# --- lapsing when a posting changes -------------------------------------------------------------
+
+def lapse_for_posting(kind: str, posting) -> None:
+    """Lapse the open proposals of a need or offer (inside the caller's transaction)."""
+    column = Pairing.need_id if kind == "need" else Pairing.offer_id
+    db.session.execute(
+        sa.update(Pairing).where(column == posting.id, Pairing.status.in_(OPEN_PAIRING_STATUSES))
+        .values(status="lapsed", lapsed_at=utcnow()).execution_options(synchronize_session=False))
+    invalidate_index()
+
+
+@signals.posting_closed.connect
+def _on_posting_closed(sender, posting=None, **kw):
+    """A need or offer closed: its open proposals lapse."""
+    if sender in ("need", "offer") and posting is not None:
+        lapse_for_posting(sender, posting)
+
+
+@signals.posting_changed.connect
+def _on_posting_changed(sender, posting=None, changed=(), **kw):
+    """A need or offer changed in a way that matters to matching: its open proposals lapse."""
+    if sender in ("need", "offer") and posting is not None and set(changed or ()) & _MATCHING_FIELDS:
+        lapse_for_posting(sender, posting)

@@ -1,0 +1,189 @@
+"""Matching runs: stored rows -> :mod:`graphs.matching` -> stored proposals (spec/matching.md).
+
+A run loads what remains open through :mod:`matchmaker.services.support.network`, lets
+:func:`graphs.matching.propose_pairings` find the optimal pairings, and stores them as proposals
+in one transaction; previous proposals still awaiting an answer lapse. It is also the
+scheduler's daily job and the ``matchmaker match`` command (which may write the run file, see
+:mod:`matchmaker.packages.runfile`).
+"""
+import contextlib
+import gc
+import time
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from graphs import matching as gm
+from matchmaker.infra import clock
+from matchmaker.infra.extensions import db
+from matchmaker.models.base import utcnow
+from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, MatchRun, Pairing
+from matchmaker.packages.runfile import ReasonsJSON, write_run_file
+from matchmaker.services.matching.partners import invalidate_index
+from matchmaker.services.matching.proposals import can_read_pairing
+from matchmaker.services.matching.weights import configured_weights
+from matchmaker.services.support import common
+from matchmaker.services.support import network as net
+from matchmaker.services.support.errors import Forbidden, Invalid
+
+_PROPOSAL_COLUMNS = ("run_id", "need_id", "offer_id", "quantity", "unit_cost", "distance_km", "reasons",
+                     "status", "created_at", "buyer_accepted_at", "supplier_accepted_at")
+
+
+def run_matching(as_of: date | None = None, *, started_by: str | None = None, out=None, progress=None) -> MatchRun:
+    """Run the matcher as of a date, store the run and its proposals, optionally write the run file.
+
+    Previous proposals still awaiting an answer lapse (a later run replaces them); one that a side
+    had already accepted carries that acceptance over when the new run proposes the same pair again
+    for no more quantity. Returns the stored MatchRun. This is also the scheduler's daily job.
+    """
+    with _gc_paused():
+        return _run_matching(as_of, started_by, out, progress)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector for a run: it allocates hundreds of thousands of acyclic
+    objects (rows, records, reasons), which the collector would otherwise walk again and again
+    (about a third of the time of loading and of building the result)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_matching(as_of, started_by, out, progress):
+    """The body of run_matching (load, match, store, write)."""
+    as_of = as_of or clock.today()
+    say = progress or (lambda stage: None)
+    timings = {}
+    t = time.perf_counter()
+
+    say("load")
+    needs, offers, need_ids, offer_ids, skipped = net.load_postings(as_of)
+    substitutes = net.load_substitutes()
+    declined = net.load_declined()
+    timings["load"] = time.perf_counter() - t
+
+    say("match")
+    try:
+        result = gm.propose_pairings(needs, offers, as_of=as_of, substitutes=substitutes,
+                                     declined=declined, weights=configured_weights())
+    except gm.MatchingError as exc:
+        raise Invalid(f"cannot run the matcher: {exc}") from None
+    timings.update(result.timings)
+
+    say("store")
+    t = time.perf_counter()
+    now = utcnow()
+    run = MatchRun(
+        as_of=as_of, weights=result.weights, objective=dict(result.objective),
+        needs_count=len(result.needs), offers_count=len(result.offers),
+        candidates_count=len(result.candidates), pairings_count=len(result.pairings),
+        started_by=started_by or "system", created_at=now, timings={},
+    )
+    db.session.add(run)
+    db.session.flush()
+    carried = _half_accepted()
+    db.session.execute(
+        sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES))
+        .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
+    _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now)
+    timings["store"] = time.perf_counter() - t
+    run.timings = {k: round(v, 4) for k, v in timings.items()}
+    if skipped:
+        run.timings["skipped_without_coordinates"] = len(skipped)
+    db.session.commit()
+    invalidate_index()
+    if out:
+        say("write")
+        write_run_file(result, out)
+    return run
+
+
+def _half_accepted():
+    """(need_id, offer_id) -> (quantity, buyer_accepted_at, supplier_accepted_at) of open
+    proposals one side has accepted."""
+    rows = db.session.execute(
+        sa.select(Pairing.need_id, Pairing.offer_id, Pairing.quantity, Pairing.buyer_accepted_at,
+                  Pairing.supplier_accepted_at).where(Pairing.status == "accepted")).all()
+    return {(n, o): (q, b, s) for n, o, q, b, s in rows}
+
+
+def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now):
+    """Insert a run's proposals with one driver-level executemany (tens of thousands of rows);
+    timestamps go through the column's own bind processor and reasons are JSON text, so the rows
+    read back exactly like ORM-written ones."""
+    if not pairings:
+        return
+    conn = db.session.connection()
+    dialect = conn.dialect
+    table = Pairing.__table__
+
+    def processor(name):
+        proc = table.c[name].type.bind_processor(dialect)
+        return proc or (lambda v: v)
+
+    as_time = processor("created_at")
+    created = as_time(now)
+    if dialect.name == "sqlite" and isinstance(created, datetime):
+        # what sqlite3's default datetime adapter would store for every row, computed once
+        created = created.isoformat(" ")
+    as_json = ReasonsJSON()
+    rows = []
+    for p in pairings:
+        nid, oid = need_ids[p.need], offer_ids[p.offer]
+        status, buyer_at, supplier_at = "proposed", None, None
+        if carried:
+            old = carried.get((nid, oid))
+            if old is not None and p.quantity <= old[0] + net.EPSILON:
+                status, buyer_at, supplier_at = "accepted", as_time(old[1]), as_time(old[2])
+        rows.append((run_id, nid, oid, p.quantity, p.unit_cost, p.distance_km, as_json(p.reasons),
+                     status, created, buyer_at, supplier_at))
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        # COPY: one stream instead of a statement per row
+        cursor = conn.connection.dbapi_connection.cursor()
+        with cursor.copy("COPY %s (%s) FROM STDIN" % (table.name, ", ".join(_PROPOSAL_COLUMNS))) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if marks is None:  # pragma: no cover - every supported driver is covered above
+        db.session.execute(sa.insert(Pairing), [dict(zip(_PROPOSAL_COLUMNS, r)) for r in rows])
+        return
+    values = [marks] * len(_PROPOSAL_COLUMNS)
+    if dialect.name == "postgresql":
+        values[_PROPOSAL_COLUMNS.index("reasons")] = "CAST(%s AS JSON)" % marks
+    sql = "INSERT INTO %s (%s) VALUES (%s)" % (table.name, ", ".join(_PROPOSAL_COLUMNS), ", ".join(values))
+    conn.exec_driver_sql(sql, rows)
+
+
+def start_run(actor, as_of: date | None = None) -> MatchRun:
+    """Start a run now (task-force staff and admins)."""
+    if actor.role not in ("staff", "admin"):
+        raise Forbidden("only task-force staff and admins start a matching run")
+    return run_matching(as_of, started_by=actor.email)
+
+
+def list_runs(actor, page: int = 1, page_size: int = 20):
+    """Stored runs, newest first (staff and admins)."""
+    _require_staff(actor)
+    return common.page_of(sa.select(MatchRun).order_by(MatchRun.id.desc()), page, page_size)
+
+
+def get_run(actor, run_id: int) -> dict:
+    """A stored run with the pairings it proposed that the actor may read."""
+    _require_staff(actor)
+    run = common.get_row(MatchRun, run_id, "run")
+    pairings = [p for p in db.session.scalars(
+        sa.select(Pairing).where(Pairing.run_id == run.id).order_by(Pairing.id)).all()
+        if can_read_pairing(actor, p)]
+    return {"run": run, "pairings": pairings}
+
+
+def _require_staff(actor):
+    if actor.role not in ("staff", "admin"):
+        raise Forbidden("only task-force staff and admins read matching runs")
