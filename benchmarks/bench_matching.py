@@ -262,7 +262,7 @@ def _store_instance(url, needs, offers, subs):
                 firms[rec.firm] = dict(ref=rec.firm, name=rec.firm, kind=rec.firm_kind,
                                        region_code=rec.region, operating=True, workers_back=None,
                                        blockers=[], version=1)
-            if isinstance(rec, OfferRecord):
+            if hasattr(rec, "supplier"):  # an offer record (needs have a buyer)
                 f = firms[rec.firm]
                 f["kind"] = rec.firm_kind
                 f["workers_back"] = rec.workers_back

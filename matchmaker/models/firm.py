@@ -1,11 +1,10 @@
 """Firms: leading enterprises (龙头企业) and SMEs (中小企业), with their resumption status (article 13)."""
-from functools import lru_cache
 from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from graphs import build_supply_graph, is_live
+from graphs import firm_is_live
 from matchmaker.models.base import Base
 from matchmaker.models.region import Region
 
@@ -13,15 +12,6 @@ KINDS = ("leading", "sme")
 # The five factors of the weekly dispatch (article 10), and three more.
 FACTORS = ("ppe", "labour", "transport", "materials", "funds", "orders", "risk_zone", "other")
 REPORTABLE_BLOCKERS = tuple(f for f in FACTORS if f != "risk_zone")
-
-
-@lru_cache(maxsize=None)
-def firm_is_live(operating: bool, county_risk: str | None) -> bool:
-    """Whether a firm with these stored values is live, by the graph library's rule
-    (:func:`graphs.is_live`: operating, and its county is not high-risk); the one place the
-    service side asks, cached per distinct pair of values."""
-    G = build_supply_graph([{"ref": "firm", "operating": bool(operating), "county_risk": county_risk}], [])
-    return is_live(G, "firm")
 
 
 class Firm(Base):
@@ -51,5 +41,5 @@ class Firm(Base):
 
     @property
     def live(self) -> bool:
-        """Operating, and its county is not high-risk."""
+        """Operating, and its county is not high-risk (the graph library's rule, graphs.firm_is_live)."""
         return firm_is_live(self.operating, self.region.risk)

@@ -4,7 +4,6 @@ from datetime import date
 import pytest
 
 import graphs
-from matchmaker.models.firm import firm_is_live
 from matchmaker.models.pairing import MatchRun, Pairing
 from matchmaker.services.support import network
 from tests import factories
@@ -67,7 +66,8 @@ def test_postings_are_what_remains_open_and_placeable(world):
     n1, n6 = _by_ref(postings.needs)
     assert (n1.firm, n1.category, n1.quantity, n1.needed_by, n1.firm_kind, n1.max_unit_price, n1.terms,
             n1.region) == ("B1", "C1", 100.0, FUTURE, "leading", 12.0, ("pay_first", "order_first"), "230102")
-    assert n6.quantity == 25.0 and n6.terms == ("pay_first", "order_first")
+    assert (n6.quantity, n6.covered, n6.open_quantity) == (30.0, 5.0, 25.0)
+    assert n6.terms == ("pay_first", "order_first")
     live = {o.ref: o.supplier_live for o in postings.offers}
     assert live == {"O1": True, "O2": False, "O3": False}  # high-risk county; not operating
     o1 = next(o for o in postings.offers if o.ref == "O1")
@@ -79,11 +79,14 @@ def test_postings_are_what_remains_open_and_placeable(world):
 def test_a_network_as_of_a_date_holds_the_same_postings(world):
     alone = network.load_postings(AS_OF)
     net = network.load_network(AS_OF)
-    assert _by_ref(net.postings.needs) == _by_ref(alone.needs)
+    by_ref = {n.ref: n for n in net.needs}
+    assert all(n is by_ref[n.ref] for n in net.postings.needs)  # the chain's own records
+    assert by_ref["N1"].pending_proposals == 1  # counted for the chain breaks only
+    assert _by_ref(n._replace(pending_proposals=0) for n in net.postings.needs) == _by_ref(alone.needs)
     assert _by_ref(net.postings.offers) == _by_ref(alone.offers)
     assert (net.postings.need_ids, net.postings.offer_ids) == (alone.need_ids, alone.offer_ids)
     assert sorted(net.postings.skipped) == sorted(alone.skipped)
-    assert net.substitutes == network.load_substitutes() == {"C2": {"C1"}}
+    assert net.substitutes == network.load_substitutes() == {"C2": ("C1",)}
     assert network.load_network().postings is None
 
 
@@ -91,9 +94,11 @@ def test_network_needs_are_every_open_need_with_cover_and_pending_proposals(worl
     net = network.load_network()
     needs = {n.ref: n for n in net.needs}
     assert set(needs) == {"N1", "N2", "N4", "N5", "N6"}
-    assert needs["N1"] == graphs.Need("N1", "B1", "C1", 100.0, FUTURE, 0.0, 1, "open")
+    assert needs["N1"][:8] == ("N1", "B1", "C1", 100.0, FUTURE, 0.0, 1, "open")
+    assert needs["N5"].lat is None and needs["N5"].region == "230103"
     assert needs["N4"].covered == 10.0 and needs["N2"].needed_by == date(2020, 3, 1)
     assert net.chain == {"C1": ("C0",), "C2": ("C0",)}
+    assert network.load_categories() == [graphs.Category("C1", ("C0",)), graphs.Category("C2", ("C0",), ("C1",))]
     assert [(lk.supplier, lk.buyer, lk.category, lk.quantity_per_week) for lk in net.links] == [
         ("S1", "B1", "C1", 7.5)]
     firms = {f.ref: f for f in net.firms}
@@ -150,8 +155,35 @@ def test_firm_and_link_records_of_stored_rows(world, db):
     assert network.link_record(link) == graphs.Link("S1", "B1", "C1", 7.5, True) == net.links[0]
 
 
-@pytest.mark.parametrize("operating", [True, False])
-@pytest.mark.parametrize("risk", ["low", "medium", "high"])
-def test_a_stored_firm_is_live_by_the_graph_library_rule(operating, risk):
-    G = graphs.build_supply_graph([graphs.Firm("A", operating=operating, county_risk=risk)], [])
-    assert firm_is_live(operating, risk) is graphs.is_live(G, "A") is (operating and risk != "high")
+def _tables_read(db, action):
+    """table name -> number of statements that read it, while `action` runs."""
+    import re
+
+    import sqlalchemy as sa
+
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    counts = {}
+    for statement in seen:
+        for table in set(re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', statement, flags=re.I)) & set(db.metadata.tables):
+            counts[table] = counts.get(table, 0) + 1
+    return counts
+
+
+def test_a_network_as_of_a_date_reads_each_table_once(world, db):
+    def load():
+        net = network.load_network(AS_OF)
+        assert network.needs_with_allowed_offer(AS_OF, net) == {"N1", "N6"}
+
+    counts = _tables_read(db, load)
+    assert counts == {"firm": 1, "region": 1, "link": 1, "category_input": 1, "category_substitute": 1,
+                      "need": 1, "offer": 1, "pairing": 1}

@@ -1,16 +1,16 @@
-"""The one adapter from stored rows to :mod:`graphs` records.
+"""The one adapter from stored rows to :mod:`graphs` records (:mod:`graphs.records`).
 
-Every plain record the graph library takes is built here and nowhere else: firms, links, the
-category chain (inputs) and substitutes, the open needs the chain breaks look at, the needs and
-offers the matcher pairs (what remains open of them), and the declined pairs.
+Every record the graph library takes is built here and nowhere else: firms, links, categories
+with their inputs and substitutes, needs, offers and declined pairs; whether a supplier is live
+is :func:`graphs.firm_is_live` of its stored values. The chain breaks and the matcher take the
+same need records (the matcher reads what remains open of them: quantity less what is covered).
 
 Tables are read with Core statements (plain tuples, no ORM row processing), each on its own:
-firms with their county once, then needs and offers by firm id (a join in Python is cheaper
-than one in the database, and lets a weekly report share the rows). Each distinct terms JSON
-text is decoded once per load. So a province-sized network (50,000 firms, 200,000 links) loads
-in seconds, and :func:`load_network` with a date reads every table a weekly report needs once,
-building both shapes of the open needs (for the chain breaks and for the matcher) from the same
-rows.
+firms with their county once, then needs and offers joined to them by firm id in Python (cheaper
+than a join in the database, and it lets a weekly report share the rows). Each distinct terms
+JSON text is decoded once per load. So a province-sized network (50,000 firms, 200,000 links)
+loads in seconds, and :func:`load_network` with a date reads every table a weekly report needs
+once.
 """
 import json
 from collections import namedtuple
@@ -19,14 +19,10 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from graphs import Firm as FirmRecord
-from graphs import Link as LinkRecord
-from graphs import Need as NeedRecord
-from graphs import build_supply_graph
+import graphs
 from graphs import matching as gm
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Offer, Region, category_input, category_substitute
-from matchmaker.models.firm import firm_is_live
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, DeclinedPair, Pairing
 
 # Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
@@ -41,8 +37,8 @@ FirmInfo = namedtuple("FirmInfo", "id ref name kind county industry park operati
 
 
 class Postings(NamedTuple):
-    """The open needs and offers as :mod:`graphs.matching` records, ref -> id maps, and the refs
-    of the postings skipped because their county has no coordinates."""
+    """What the matcher pairs: the needs and offers with open quantity (graphs records), ref -> id
+    maps, and the refs of the postings skipped because their county has no coordinates."""
 
     needs: list
     offers: list
@@ -79,7 +75,7 @@ _INFO_COLUMNS = ("name", "industry", "park", "capacity_utilization", "blockers")
 
 
 def _firm(ref, kind, county, operating, blockers, risk):
-    return FirmRecord(ref, kind, county, county[:4] + "00", county[:2] + "0000",
+    return graphs.Firm(ref, kind, county, county[:4] + "00", county[:2] + "0000",
                       True if operating is None else bool(operating), tuple(blockers or ()), risk or "low")
 
 
@@ -93,7 +89,7 @@ def _firms_of(rows):
     return records, info
 
 
-def firm_record(firm: Firm) -> FirmRecord:
+def firm_record(firm: Firm) -> graphs.Firm:
     """The graphs record of one stored firm (a Firm row with its region)."""
     region = firm.region
     return _firm(firm.ref, firm.kind, firm.region_code, firm.operating, firm.blockers,
@@ -106,10 +102,10 @@ def load_firms() -> tuple[list, dict]:
 
 
 def _link(supplier, buyer, category, quantity_per_week):
-    return LinkRecord(supplier, buyer, category, float(quantity_per_week or 0.0), True)
+    return graphs.Link(supplier, buyer, category, float(quantity_per_week or 0.0), True)
 
 
-def link_record(link: Link) -> LinkRecord:
+def link_record(link: Link) -> graphs.Link:
     """The graphs record of one stored active link (a Link row with its two firms)."""
     return _link(link.supplier.ref, link.buyer.ref, link.category_code, link.quantity_per_week)
 
@@ -128,25 +124,30 @@ def load_links(info: dict | None = None) -> list:
 
 # --- categories ---------------------------------------------------------------------------------
 
-def load_chain() -> dict:
-    """Category code -> tuple of its input codes."""
-    chain = {}
-    c = category_input.c
-    for code, inp in _connection().execute(sa.select(c.category_code, c.input_code)):
-        chain.setdefault(code, []).append(inp)
-    return {k: tuple(sorted(v)) for k, v in chain.items()}
+def _category_pairs(column):
+    """Category code -> sorted tuple of the codes in ``column`` of its association table
+    (``category_input.c.input_code``: its inputs; ``category_substitute.c.substitute_code``)."""
+    out = {}
+    code = column.table.c.category_code
+    for cat, other in _connection().execute(sa.select(code, column)):
+        out.setdefault(cat, []).append(other)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def load_categories() -> list[graphs.Category]:
+    """The categories that have inputs or substitutes, as graphs records (by code)."""
+    inputs = _category_pairs(category_input.c.input_code)
+    substitutes = _category_pairs(category_substitute.c.substitute_code)
+    return [graphs.Category(code, inputs.get(code, ()), substitutes.get(code, ()))
+            for code in sorted(inputs.keys() | substitutes.keys())]
 
 
 def load_substitutes() -> dict:
-    """Category code -> set of the codes whose offers can meet a need for it."""
-    subs = {}
-    c = category_substitute.c
-    for cat, sub in _connection().execute(sa.select(c.category_code, c.substitute_code)):
-        subs.setdefault(cat, set()).add(sub)
-    return subs
+    """Category code -> the codes whose offers can meet a need for it (graphs.substitutes_map)."""
+    return _category_pairs(category_substitute.c.substitute_code)
 
 
-# --- needs and offers for the matcher -------------------------------------------------------------
+# --- needs and offers -------------------------------------------------------------------------------
 
 def _need_columns():
     n = Need.__table__.c
@@ -196,91 +197,98 @@ class _Terms:
         return terms
 
 
-def _add_needs(postings, rows, places, since=""):
-    """Add the records of need rows (``_need_columns``) due on ``since`` (ISO date) or later to
-    postings: what remains open, placed at the buyer's county."""
-    needs, ids, skipped = postings.needs, postings.need_ids, postings.skipped
-    iso, make, terms = date.fromisoformat, gm.NeedRecord, _Terms()
+def _needs_of(rows, places, pending=None):
+    """graphs Need records of need rows (``_need_columns``): the quantity, what accepted pairings
+    cover, the proposals awaiting an answer (``pending``: need id -> count), and for the matcher
+    where the buyer is, its kind, the price limit and the terms."""
+    iso, make, terms, waiting = date.fromisoformat, graphs.Need, _Terms(), (pending or {}).get
+    records = []
     for (fid, nid, ref, cat, qty, committed, due, max_price, raw, status) in rows:
-        left = (qty or 0.0) - (committed or 0.0)
-        if left <= EPSILON or due < since:
-            continue
         firm, kind, county, lat, lon, _operating, _workers, _risk = places[fid]
-        if lat is None or lon is None:
-            skipped.append(ref)
-            continue
-        ids[ref] = nid
-        needs.append(make(ref, firm, cat, left, iso(due), lat, lon, firm_kind=kind, max_unit_price=max_price,
-                          terms=terms(raw), status=status, region=county))
+        records.append(make(ref, firm, cat, qty, iso(due), committed or 0.0, waiting(nid, 0), status,
+                            lat, lon, kind, max_price, terms(raw), county))
+    return records
 
 
-def _add_offers(postings, rows, places):
-    """Add the records of offer rows (``_offer_columns``) to postings: what remains open, placed
-    at the supplier's county, with whether the supplier is live."""
-    offers, ids, skipped = postings.offers, postings.offer_ids, postings.skipped
-    iso, make = date.fromisoformat, gm.OfferRecord
+def _offers_of(rows, places):
+    """graphs Offer records of offer rows (``_offer_columns``), with where the supplier is and
+    whether it is live."""
+    iso, make, live, records = date.fromisoformat, graphs.Offer, graphs.firm_is_live, []
     for (fid, oid, ref, cat, qty, committed, avail_from, avail_until, lead, price, radius, status) in rows:
-        left = (qty or 0.0) - (committed or 0.0)
-        if left <= EPSILON:
-            continue
         firm, kind, county, lat, lon, operating, workers, risk = places[fid]
-        if lat is None or lon is None:
-            skipped.append(ref)
+        records.append(make(ref, firm, cat, qty, iso(avail_from), lat, lon, kind,
+                            iso(avail_until) if avail_until else None, int(lead or 0), price, radius,
+                            live(operating, risk), workers, status, county, committed or 0.0))
+    return records
+
+
+def _keep(records, rows, taken, kept, ids, skipped, since=None):
+    """Add to ``kept`` the records with open quantity (quantity less the field ``taken``) and a
+    place, due on ``since`` or later when given; ids by ref, refs of the unplaceable to skipped."""
+    for record, row in zip(records, rows):
+        if record.quantity - record[taken] <= EPSILON or (since is not None and record.needed_by < since):
             continue
-        ids[ref] = oid
-        offers.append(make(
-            ref, firm, cat, left, iso(avail_from), lat, lon, firm_kind=kind,
-            available_until=iso(avail_until) if avail_until else None,
-            lead_time_days=int(lead or 0), unit_price=price, delivery_radius_km=radius,
-            supplier_live=firm_is_live(operating, risk), workers_back=workers, status=status, region=county))
+        if record.lat is None or record.lon is None:
+            skipped.append(record.ref)
+            continue
+        ids[record.ref] = row[1]
+        kept.append(record)
 
 
-def _postings(places, need_rows, offer_rows, as_of):
+_COVERED = graphs.Need._fields.index("covered")
+_COMMITTED = graphs.Offer._fields.index("committed")
+
+
+def _postings(needs, need_rows, offer_rows, places, as_of):
+    """The matcher's postings: of the need records (of need_rows) and the offer rows, what remains
+    open as of a date and can be placed."""
     postings = Postings([], [], {}, {}, [])
-    _add_needs(postings, need_rows, places, as_of.isoformat())
-    _add_offers(postings, offer_rows, places)
+    _keep(needs, need_rows, _COVERED, postings.needs, postings.need_ids, postings.skipped, as_of)
+    _keep(_offers_of(offer_rows, places), offer_rows, _COMMITTED, postings.offers, postings.offer_ids,
+          postings.skipped)
     return postings
 
 
 def load_postings(as_of: date) -> Postings:
-    """Open needs and offers as graphs.matching records, plus ref -> id maps and the skipped refs.
+    """Open needs and offers as graphs records (what remains open of them is their quantity less
+    what is covered or committed), plus ref -> id maps and the skipped refs.
 
-    A run works on what remains open: quantity less committed_quantity. Postings whose county has
-    no coordinates cannot be placed and are skipped (listed in ``skipped``).
+    Only postings with open quantity are kept; those whose county has no coordinates cannot be
+    placed and are skipped (listed in ``skipped``). Pending proposals are not counted here.
     """
     n = Need.__table__.c
-    return _postings(_places(_read_firms()), _read_needs(n.status == "open", n.needed_by >= as_of),
-                     _read_offers(as_of), as_of)
+    places = _places(_read_firms())
+    need_rows = _read_needs(n.status == "open", n.needed_by >= as_of)
+    return _postings(_needs_of(need_rows, places), need_rows, _read_offers(as_of), places, as_of)
 
 
-def posting_record(kind: str, posting):
-    """The graphs.matching record of what remains open of one stored need or offer (a Need or
-    Offer row with its firm, whatever its status or dates), or None when nothing of it remains
-    open or its county has no coordinates."""
-    firm, region = posting.firm, posting.firm.region
-    places = {posting.firm_id: (firm.ref, firm.kind, firm.region_code, region.lat, region.lon, firm.operating,
-                                firm.workers_back, region.risk)}
-    postings = Postings([], [], {}, {}, [])
-    p = posting
+def posting_record(kind: str, posting: Need | Offer) -> graphs.Need | graphs.Offer | None:
+    """The graphs record of one stored need or offer (a Need or Offer row with its firm, whatever
+    its status or dates), or None when nothing of it remains open or its county has no
+    coordinates."""
+    firm, region, p = posting.firm, posting.firm.region, posting
+    places = {p.firm_id: (firm.ref, firm.kind, firm.region_code, region.lat, region.lon, firm.operating,
+                          firm.workers_back, region.risk)}
     if kind == "need":
-        _add_needs(postings, [(p.firm_id, p.id, p.ref, p.category_code, p.quantity, p.committed_quantity,
-                               p.needed_by.isoformat(), p.max_unit_price, p.terms, p.status)], places)
-        records = postings.needs
+        rows = [(p.firm_id, p.id, p.ref, p.category_code, p.quantity, p.committed_quantity,
+                 p.needed_by.isoformat(), p.max_unit_price, p.terms, p.status)]
+        records, taken = _needs_of(rows, places), _COVERED
     else:
-        _add_offers(postings, [(p.firm_id, p.id, p.ref, p.category_code, p.quantity, p.committed_quantity,
-                                p.available_from.isoformat(),
-                                p.available_until.isoformat() if p.available_until else None,
-                                p.lead_time_days, p.unit_price, p.delivery_radius_km, p.status)], places)
-        records = postings.offers
-    return records[0] if records else None
+        rows = [(p.firm_id, p.id, p.ref, p.category_code, p.quantity, p.committed_quantity,
+                 p.available_from.isoformat(), p.available_until.isoformat() if p.available_until else None,
+                 p.lead_time_days, p.unit_price, p.delivery_radius_km, p.status)]
+        records, taken = _offers_of(rows, places), _COMMITTED
+    kept = []
+    _keep(records, rows, taken, kept, {}, [])
+    return kept[0] if kept else None
 
 
 def load_declined() -> set:
-    """(need ref, offer ref) of every declined pair."""
+    """The declined pairs (graphs DeclinedPair records: need ref, offer ref)."""
     d, n, o = DeclinedPair.__table__, Need.__table__, Offer.__table__
-    return set(_connection().execute(
+    return {graphs.DeclinedPair(need, offer) for need, offer in _connection().execute(
         sa.select(n.c.ref, o.c.ref).select_from(d)
-        .join(n, d.c.need_id == n.c.id).join(o, d.c.offer_id == o.c.id)).all())
+        .join(n, d.c.need_id == n.c.id).join(o, d.c.offer_id == o.c.id))}
 
 
 # --- the network of the chain breaks --------------------------------------------------------------
@@ -297,24 +305,21 @@ def load_network(as_of: date | None = None) -> Network:
     """Everything the break detection needs: firm and link records, chain, open needs, firm info.
 
     Loaded ``as_of`` a date, the network also holds the matcher's postings and the substitutes
-    of that date (see :func:`needs_with_allowed_offer`), built from the same rows: every table is
-    read once.
+    of that date (see :func:`needs_with_allowed_offer`): the matcher's needs are the same
+    records as the chain's, and every table is read once.
     """
     firm_rows = _read_firms(*_INFO_COLUMNS)
     firms, info = _firms_of(firm_rows)
     links = load_links(info)
-    chain = load_chain()
+    categories = load_categories()
+    chain = {c.code: c.inputs for c in categories if c.inputs}
     need_rows = _read_needs(Need.__table__.c.status == "open")
-    ref_of = {row[0]: row[1] for row in firm_rows}
-    pending = _pending_proposals()
-    iso = date.fromisoformat
-    needs = [NeedRecord(ref, ref_of[fid], cat, float(qty), iso(due), float(committed or 0.0),
-                        int(pending.get(nid, 0)), status)
-             for fid, nid, ref, cat, qty, committed, due, _price, _terms, status in need_rows]
+    places = _places(firm_rows)
+    needs = _needs_of(need_rows, places, _pending_proposals())
     if as_of is None:
         return Network(firms, links, chain, needs, info)
-    postings = _postings(_places(firm_rows), need_rows, _read_offers(as_of), as_of)
-    return Network(firms, links, chain, needs, info, as_of, postings, load_substitutes())
+    postings = _postings(needs, need_rows, _read_offers(as_of), places, as_of)
+    return Network(firms, links, chain, needs, info, as_of, postings, graphs.substitutes_map(categories))
 
 
 def needs_with_allowed_offer(as_of: date, network: Network | None = None) -> set:
@@ -338,4 +343,4 @@ def needs_with_allowed_offer(as_of: date, network: Network | None = None) -> set
 def supply_graph(network: Network | None = None):
     """The firm-level supply graph (graphs.build_supply_graph) of what is stored."""
     network = network or load_network()
-    return build_supply_graph(network.firms, network.links)
+    return graphs.build_supply_graph(network.firms, network.links)
