@@ -6,6 +6,7 @@ The caller (the web edge) gives the folder of the status files and a `context` f
 zero-argument callable returning the context manager inside which the database session may be
 used (the application's `app_context`), since the job runs on a thread of its own.
 """
+import itertools
 import json
 import logging
 import os
@@ -56,8 +57,45 @@ def read_status(folder, job_id, user_id):
     return status if status.get("user_id") == user_id else None
 
 
+def read_errors(folder, job_id, user_id, start=0, count=100):
+    """(the problems start..start+count of a failed job started by this user, how many there are
+    in all), each a dict of section, row, field and message; None when there is no such job.
+
+    The problems are kept one per line in a file of their own, so a package with hundreds of
+    thousands of bad rows costs the status polling nothing and a page of them only its lines."""
+    status = read_status(folder, job_id, user_id)
+    if status is None:
+        return None
+    total = status.get("error_count", len(status.get("errors") or ()))
+    if status.get("errors"):  # written inline before the problems had a file of their own
+        return status["errors"][start:start + count], total
+    errors = []
+    try:
+        with open(_errors_path(folder, job_id), encoding="utf-8") as fh:
+            for line in itertools.islice(fh, start, start + count):
+                errors.append(json.loads(line))
+    except (OSError, ValueError):
+        return [], 0
+    return errors, total
+
+
 def _status_path(folder, job_id):
     return os.path.join(folder, f"{job_id}.json")
+
+
+def _errors_path(folder, job_id):
+    return os.path.join(folder, f"{job_id}.errors.jsonl")
+
+
+def _write_errors(folder, job_id, problems):
+    """The problems of a failed import, one JSON object a line; how many there are."""
+    path = _errors_path(folder, job_id)
+    with open(path + ".tmp", "w", encoding="utf-8") as fh:
+        for p in problems:
+            fh.write(json.dumps(dict(section=p.section, row=p.row, field=p.field, message=p.message),
+                                ensure_ascii=False) + "\n")
+    os.replace(path + ".tmp", path)
+    return len(problems)
 
 
 def _write_status(folder, job_id, **status):
@@ -100,9 +138,9 @@ def _run(folder, context, job_id, user_id, path, filename):
                           message=None, **base)
         except PackageInvalid as exc:
             db.session.rollback()
-            problems = [dict(section=p.section, row=p.row, field=p.field, message=p.message) for p in exc.problems]
+            count = _write_errors(folder, job_id, exc.problems)
             _write_status(folder, job_id, state="failed", done=0, total=0, section=None, counts={},
-                          errors=problems, message=exc.message, **base)
+                          errors=[], error_count=count, message=exc.message, **base)
         except DomainError as exc:
             db.session.rollback()
             _write_status(folder, job_id, state="failed", done=0, total=0, section=None, counts={},

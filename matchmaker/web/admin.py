@@ -48,10 +48,29 @@ def upload():
 @admin_only
 def import_status(job_id):
     """Progress of an import, then its counts or its row-by-row errors."""
-    status = package_imports.read_status(_imports_folder(), job_id, _actor().id)
+    folder, user_id = _imports_folder(), _actor().id
+    status = package_imports.read_status(folder, job_id, user_id)
     if status is None:
         abort(404)
-    return render_template("admin/import_status.html", job_id=job_id, status=status)
+    errors = None
+    if status.get("state") == "failed":
+        total = status.get("error_count", len(status.get("errors") or ()))
+        number = min(_page_number(), max(1, -(-total // ERRORS_PER_PAGE)))
+        items, total = package_imports.read_errors(folder, job_id, user_id, (number - 1) * ERRORS_PER_PAGE,
+                                                   ERRORS_PER_PAGE)
+        errors = Page(items, number, ERRORS_PER_PAGE, total)
+    return render_template("admin/import_status.html", job_id=job_id, status=status, errors=errors)
+
+
+ERRORS_PER_PAGE = 100  # problems of a refused import shown on one page
+
+
+def _page_number():
+    """The ?page=N asked for (1 when absent or not a number)."""
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
 
 
 @bp.route("/import/<job_id>.json")

@@ -10,14 +10,17 @@ FIRM_HEADER = ("<row r=\"1\">" + "".join(f'<c r="{c}1" t="inlineStr"><is><t>{n}<
 
 
 _TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml."
-# Complete enough for openpyxl to open the workbook too (as the old reader's fallback did).
-CONTENT_TYPES = (
-    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}sheet.main+xml"/>'
-    f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}worksheet+xml"/>'
-    f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_TYPE}sharedStrings+xml"/></Types>')
+
+
+def content_types(shared):
+    """Complete enough for openpyxl to open the workbook too (as the old reader's fallback did)."""
+    return ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}worksheet+xml"/>'
+            + (f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_TYPE}sharedStrings+xml"/>' if shared else "")
+            + "</Types>")
 
 
 def cell(ref, text):
@@ -33,14 +36,15 @@ def workbook(path, sheet_xml, shared=None, title="firms", extra=None):
     """An .xlsx holding one sheet (and a shared-strings part when given). A part may be given
     as (head, block, times, tail): `block` repeated, compressed as a zip bomb is."""
     parts = {
-        "[Content_Types].xml": CONTENT_TYPES,
+        "[Content_Types].xml": content_types(shared is not None),
         "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
         f'relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
         "xl/workbook.xml": f'<?xml version="1.0"?><workbook {MAIN} xmlns:r="{REL}"><sheets>'
         f'<sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>',
         "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
         f'package/2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        + (f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>' if shared is not None
+           else "") + "</Relationships>",
         "xl/worksheets/sheet1.xml": sheet_xml,
     }
     if shared is not None:
