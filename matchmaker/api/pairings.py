@@ -70,9 +70,9 @@ class Runs(MethodView):
 
     @blp.arguments(RunStartSchema, required=False)
     @blp.response(201, RunSchema)
-    @errors(blp, 401, 403, 415)
+    @errors(blp, 401, 403, 409, 415, 422)
     def post(self, data):
-        """Start a matching run now (staff and admins); earlier open proposals lapse"""
+        """Start a province-wide matching run now (province staff and admins; at most one a minute); earlier open proposals lapse"""
         return matching.start_run(current_actor(), (data or {}).get("as_of"))
 
 

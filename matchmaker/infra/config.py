@@ -36,6 +36,8 @@ class Config:
     # Weekly report: cron fields (day_of_week, hour, minute) in TIMEZONE.
     REPORT_SCHEDULE = _env("REPORT_SCHEDULE", "mon 08:00")
     MATCH_SCHEDULE = _env("MATCH_SCHEDULE", "06:00")
+    # a run started by a person at most once per this many seconds (0: no limit); see services.matching.runs
+    MATCH_RUN_MIN_INTERVAL = int(_env("MATCH_RUN_MIN_INTERVAL", "60"))
     BREAK_HORIZON_DAYS = int(_env("BREAK_HORIZON_DAYS", "56"))
     # Alternative routes kept per supply edge while upstream breaks propagate (see graphs.chain_breaks).
     BREAK_MAX_ROUTES = int(_env("BREAK_MAX_ROUTES", "4"))
@@ -92,3 +94,4 @@ class TestConfig(Config):
     SCHEDULER_ENABLED = False
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    MATCH_RUN_MIN_INTERVAL = 0  # tests that start runs back to back; the throttle's own test sets it

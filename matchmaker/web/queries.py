@@ -41,7 +41,7 @@ def proposals(actor, state="waiting"):
 
 def todo(actor):
     """What the user should do first: proposals waiting, breaks assigned to them, this week's report."""
-    out = {"proposals": [], "breaks": [], "report": None}
+    out = {"proposals": [], "breaks": [], "report": None, "may_start_run": matching.may_start_run(actor)}
     if actor.role == "firm":
         out["proposals"] = proposals(actor, "waiting")
         out["breaks"] = firm_breaks(actor)["breaks"]

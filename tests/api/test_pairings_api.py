@@ -13,6 +13,7 @@ def bearer(token):
 
 @pytest.fixture
 def world(db):
+    factories.region("230000")
     factories.region("230102", lat=45.7567, lon=126.6424)
     factories.region("230602", lat=46.5907, lon=125.1040)
     buyer = factories.firm("B1", kind="leading", region_code="230102")
@@ -25,7 +26,8 @@ def world(db):
         "buyer": factories.user(role="firm", firm_row=buyer),
         "s1": factories.user(role="firm", firm_row=s1),
         "s2": factories.user(role="firm", firm_row=s2),
-        "staff": factories.user(role="staff", region_code="230102"),
+        "staff": factories.user(role="staff", region_code="230000"),
+        "county": factories.user(role="staff", region_code="230102", email="county-officer@example.cn"),
         "admin": factories.user(role="admin"),
     }
     db.session.commit()
@@ -109,3 +111,30 @@ def test_best_partners(client, world):
                       headers=bearer(world["tokens"]["s2"])).status_code == 404
     assert client.get(f"/api/v1/needs/{world['need'].id}/best-partners?n=0",
                       headers=bearer(world["tokens"]["buyer"])).status_code == 422
+
+
+def test_runs_are_province_level_bounded_and_throttled(app, client, world):
+    """Issue 11, finding 4: a county officer lapsed every open proposal in the province with
+    `as_of` 9999-12-31, 392 times in 4 minutes, and read who started each run."""
+    county = bearer(world["tokens"]["county"])
+    assert client.post("/api/v1/match-runs", json={}, headers=county).status_code == 403
+    staff = bearer(world["tokens"]["staff"])
+    for far in ("9999-12-31", "1970-01-01"):
+        r = client.post("/api/v1/match-runs", json={"as_of": far}, headers=staff)
+        assert r.status_code == 422 and "as_of" in r.get_json()["errors"], far
+    run = _run(client, world)
+    app.config["MATCH_RUN_MIN_INTERVAL"] = 60
+    try:
+        r = client.post("/api/v1/match-runs", json={"as_of": "2020-03-16"}, headers=staff)
+        assert r.status_code == 409
+    finally:
+        app.config["MATCH_RUN_MIN_INTERVAL"] = 0
+    # who started it and the province-wide totals: admins and the starter; a county officer sees
+    # only what is in its scope
+    seen = client.get(f"/api/v1/match-runs/{run['id']}", headers=county).get_json()["run"]
+    assert seen["started_by"] is None and seen["needs_count"] is None and seen["objective"] == {}
+    assert seen["pairings_count"] == len(client.get(f"/api/v1/match-runs/{run['id']}", headers=county).get_json()["pairings"])
+    listed = client.get("/api/v1/match-runs", headers=county).get_json()[0]
+    assert listed["started_by"] is None and listed["pairings_count"] is None
+    admin = client.get(f"/api/v1/match-runs/{run['id']}", headers=bearer(world["tokens"]["admin"])).get_json()
+    assert admin["run"]["started_by"] and admin["run"]["pairings_count"] == 2

@@ -66,6 +66,7 @@ def seed(db):
         "sme": factories.user("firm", s1, email="sme@example.cn"),
         "county": factories.user("staff", region_code="230102", email="county@example.cn"),
         "county2": factories.user("staff", region_code="230102", email="county2@example.cn"),
+        "province": factories.user("staff", region_code="230000", email="province@example.cn"),
         "admin": factories.user("admin", email="admin@example.cn"),
     }
     db.session.commit()

@@ -23,9 +23,10 @@ def test_need_to_proposal_to_link_on_the_chain_map(live, new_page, browser):
     assert "先付款" in lead.locator("table").inner_text()
     shot(lead, "needs-list")
 
-    # A task-force official runs the matcher from their home page (it also runs daily).
+    # A province task-force official runs the matcher from their home page (it also runs daily;
+    # a run is province-wide, so county and city officers have no such button).
     official = new_page()
-    sign_in(official, base, world["users"]["county"])
+    sign_in(official, base, world["users"]["province"])
     official.click("text=立即运行撮合")
     official.wait_for_load_state()
     assert "撮合完成" in official.locator(".flash-success").inner_text()

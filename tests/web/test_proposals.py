@@ -4,6 +4,7 @@ import re
 from matchmaker.models import Link, Pairing
 from matchmaker.services import matching
 from tests import factories
+from tests.web.conftest import login
 
 
 def _run(world, db):
@@ -50,7 +51,6 @@ def test_a_third_firm_cannot_answer(app, world, db):
     other = factories.firm("S9", kind="sme", region_code="230103")
     factories.user("firm", other, email="other@example.cn")
     db.session.commit()
-    from tests.web.conftest import login
 
     c = login(app.test_client(), "other@example.cn")
     c.post(f"/firm/proposals/{pairing.id}/accept")
@@ -65,14 +65,20 @@ def test_best_partners_for_a_need(as_user, world, db):
     assert 'id="partners"' in page and "O1" in page
 
 
-def test_staff_run_the_matcher_from_the_home_page(as_user, world, db):
+def test_province_staff_run_the_matcher_from_the_home_page(app, as_user, world, db):
     factories.need(world["lead"], "C1", quantity=50, needed_by=world["soon"], ref="N1")
     factories.offer(world["sme"], "C1", quantity=80, available_from=world["today"], ref="O1")
+    factories.user("staff", region_code="230000", email="province@example.cn")
     db.session.commit()
+    # a run is province-wide: county and city officers neither see the button nor may post it (issue 11)
     county = as_user("county")
-    assert "立即运行撮合" in county.get("/").text
-    resp = county.post("/taskforce/match")
+    assert "立即运行撮合" not in county.get("/").text
+    assert county.post("/taskforce/match").status_code == 302
+    assert db.session.scalar(db.select(Pairing)) is None
+    province = login(app.test_client(), "province@example.cn")
+    assert "立即运行撮合" in province.get("/").text
+    resp = province.post("/taskforce/match")
     assert resp.status_code == 302
-    assert "撮合完成：新提出 1 条建议。" in county.get("/").text
+    assert "撮合完成：新提出 1 条建议。" in province.get("/").text
     assert db.session.scalar(db.select(Pairing)) is not None
     assert as_user("lead").post("/taskforce/match").status_code == 403

@@ -20,7 +20,7 @@ from matchmaker.services.matching.proposals import (
     list_my_pairings,
     quantity_per_week,
 )
-from matchmaker.services.matching.runs import get_run, list_runs, run_matching, start_run
+from matchmaker.services.matching.runs import get_run, list_runs, may_start_run, run_matching, start_run
 
 __all__ = [
     "INDEX_TTL_SECONDS",
@@ -34,6 +34,7 @@ __all__ = [
     "lapse_for_posting",
     "list_my_pairings",
     "list_runs",
+    "may_start_run",
     "quantity_per_week",
     "run_matching",
     "start_run",

@@ -9,13 +9,14 @@ scheduler's daily job and the ``matchmaker match`` command (which may write the 
 import contextlib
 import gc
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
 from graphs import matching as gm
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
+from matchmaker.infra.settings import setting
 from matchmaker.models.base import utcnow
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, MatchRun, Pairing
 from matchmaker.packages.runfile import ReasonsJSON, write_run_file
@@ -24,7 +25,7 @@ from matchmaker.services.matching.proposals import can_read_pairing
 from matchmaker.services.matching.weights import configured_weights
 from matchmaker.services.support import common
 from matchmaker.services.support import network as net
-from matchmaker.services.support.errors import Forbidden, Invalid
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid
 
 _PROPOSAL_COLUMNS = ("run_id", "need_id", "offer_id", "quantity", "unit_cost", "distance_km", "reasons",
                      "status", "created_at", "buyer_accepted_at", "supplier_accepted_at")
@@ -161,27 +162,85 @@ def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now):
     conn.exec_driver_sql(sql, rows)
 
 
+#: A run's `as_of` lies in this window: not before the service's data can begin, and at most
+#: this many days after today (a far-future date would lapse every open proposal and propose none).
+EARLIEST_AS_OF = date(2000, 1, 1)
+MAX_DAYS_AHEAD = 14
+
+
+def may_start_run(actor) -> bool:
+    """Whether the actor may start a (province-wide) run: admins and province task-force staff."""
+    if actor is None:
+        return False
+    if actor.role == "admin":
+        return True
+    return actor.role == "staff" and actor.region is not None and actor.region.level == "province"
+
+
 def start_run(actor, as_of: date | None = None) -> MatchRun:
-    """Start a run now (task-force staff and admins)."""
-    if actor.role not in ("staff", "admin"):
-        raise Forbidden("only task-force staff and admins start a matching run")
+    """Start a province-wide run now (province task-force staff and admins).
+
+    `as_of` must lie between :data:`EARLIEST_AS_OF` and :data:`MAX_DAYS_AHEAD` days after today;
+    a run started by a person less than ``MATCH_RUN_MIN_INTERVAL`` seconds (default 60) after the
+    previous one is refused (checked in the database, so it holds across processes; the
+    scheduler's daily run does not go through here).
+    """
+    if not may_start_run(actor):
+        raise Forbidden("only province task-force staff and admins start a matching run")
+    latest = clock.today() + timedelta(days=MAX_DAYS_AHEAD)
+    if as_of is not None and not EARLIEST_AS_OF <= as_of <= latest:
+        raise Invalid("as_of is out of range",
+                      {"as_of": [f"between {EARLIEST_AS_OF.isoformat()} and {latest.isoformat()}"]})
+    _throttle(int(setting("MATCH_RUN_MIN_INTERVAL", 60) or 0))
     return run_matching(as_of, started_by=actor.email)
+
+
+def _throttle(interval: int) -> None:
+    """Refuse a run started by a person within `interval` seconds of the previous one."""
+    if interval <= 0:
+        return
+    last = db.session.scalar(sa.select(sa.func.max(MatchRun.created_at)).where(MatchRun.started_by.is_not(None)))
+    if last is None:
+        return
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    waited = (utcnow() - last).total_seconds()
+    if waited < interval:
+        raise Conflict(f"a matching run started {int(waited)} s ago; start the next one in {int(interval - waited) + 1} s")
 
 
 def list_runs(actor, page: int = 1, page_size: int = 20):
     """Stored runs, newest first (staff and admins)."""
     _require_staff(actor)
-    return common.page_of(sa.select(MatchRun).order_by(MatchRun.id.desc()), page, page_size)
+    runs, total = common.page_of(sa.select(MatchRun).order_by(MatchRun.id.desc()), page, page_size)
+    return [run_for(actor, run) for run in runs], total
 
 
 def get_run(actor, run_id: int) -> dict:
-    """A stored run with the pairings it proposed that the actor may read."""
+    """A stored run with the pairings it proposed that the actor may read.
+
+    Who started it is shown to admins and to the starter; the province-wide counts only to those
+    who may start a run (province staff and admins): others get the counts of what they may read.
+    """
     _require_staff(actor)
     run = common.get_row(MatchRun, run_id, "run")
     pairings = [p for p in db.session.scalars(
         sa.select(Pairing).where(Pairing.run_id == run.id).order_by(Pairing.id)).all()
         if can_read_pairing(actor, p)]
-    return {"run": run, "pairings": pairings}
+    return {"run": run_for(actor, run, pairings), "pairings": pairings}
+
+
+def run_for(actor, run: MatchRun, readable_pairings=None) -> dict:
+    """A run as the actor may see it (see :func:`get_run`)."""
+    out = {name: getattr(run, name) for name in ("id", "as_of", "weights", "timings", "objective", "needs_count",
+                                                    "offers_count", "candidates_count", "pairings_count",
+                                                    "created_at", "started_by")}
+    if not (actor.role == "admin" or actor.email == run.started_by):
+        out["started_by"] = None
+    if not may_start_run(actor):
+        out.update(objective={}, timings={}, needs_count=None, offers_count=None, candidates_count=None,
+                   pairings_count=None if readable_pairings is None else len(readable_pairings))
+    return out
 
 
 def _require_staff(actor):
