@@ -5,7 +5,8 @@ from flask_smorest import Blueprint
 from matchmaker.api.common import PUBLIC, errors, json_blueprint, page_args
 from matchmaker.schemas.user import (PasswordChangeSchema, TokenCreateSchema, TokenInfoSchema, TokenSchema, UserCreateSchema,
                                      UserQueryArgsSchema, UserSchema)
-from matchmaker.infra.security import current_actor, note_failed_password, password_limits, sign_in_limits
+from matchmaker.infra.security import (current_actor, note_failed_password, password_limits, sign_in_limits,
+                                       signed_in_with_password)
 from matchmaker.services import auth, users
 from matchmaker.services.support.errors import Invalid, Unauthorized
 
@@ -30,12 +31,13 @@ class Tokens(MethodView):
     @errors(blp, 400, 401, 415, 429)
     def post(self, data):
         """Exchange e-mail and password for a bearer token (shown once; failed attempts are rate-limited)"""
-        try:
-            row, token = auth.login_for_token(data["email"], data["password"], data.get("name") or "api")
-        except Unauthorized:
+        user = auth.authenticate(data["email"], data["password"])
+        if user is None:
             note_failed_password()
-            raise
-        return _token_out(row, row.user, token)
+            raise Unauthorized("wrong e-mail or password")  # one answer for an unknown e-mail and a wrong password
+        signed_in_with_password(user)  # the new token is audited as created by its owner
+        row, token = auth.create_token(user, data.get("name") or "api")
+        return _token_out(row, user, token)
 
     @blp.response(200, TokenInfoSchema(many=True))
     @errors(blp, 401)

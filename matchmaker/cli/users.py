@@ -1,10 +1,13 @@
-"""`matchmaker users ...`: create, list and deactivate accounts from the command line (as the system)."""
+"""`matchmaker users ...`: create, list and deactivate accounts from the command line (audited as "cli users")."""
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from matchmaker.services import users
+from matchmaker.services.support.audit import acting_as
 from matchmaker.services.support.errors import DomainError
+
+CLI_ACTOR = "cli users"  # the actor the audit log names for accounts created or deactivated here
 
 
 def _fail(exc):
@@ -35,7 +38,8 @@ def create_command(email, name, role, firm_ref, region, locale, password):
         if value:
             data[key] = value
     try:
-        user = users.create_user(None, data)
+        with acting_as(CLI_ACTOR):
+            user = users.create_user(None, data)
     except DomainError as exc:
         _fail(exc)
     where = f" of firm {user.firm.ref}" if user.firm else f" of region {user.region_code}" if user.region_code else ""
@@ -70,7 +74,8 @@ def deactivate_command(email):
     if user_id is None:
         raise click.ClickException(f"no account with e-mail {email}")
     try:
-        users.deactivate_user(None, user_id)
+        with acting_as(CLI_ACTOR):
+            users.deactivate_user(None, user_id)
     except DomainError as exc:
         _fail(exc)
     click.echo(f"deactivated {email}")

@@ -53,7 +53,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = duration(_env("SESSION_LIFETIME", "12h"))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Request bodies: uploads (admin import page) up to MAX_CONTENT_LENGTH; API bodies (JSON
+    # records) up to API_MAX_CONTENT_LENGTH. Larger ones get 413 without being read.
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
+    API_MAX_CONTENT_LENGTH = int(_env("API_MAX_CONTENT_LENGTH", str(1024 * 1024)))
     # Data-package imports (upload and `matchmaker import`): what reading one package may cost.
     # Empty = the default of matchmaker.packages.readers.Limits (see docs/data-packages.md).
     IMPORT_MAX_ROWS = _env("IMPORT_MAX_ROWS")  # 1048576, Excel's; can only be lowered

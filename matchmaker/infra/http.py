@@ -1,12 +1,14 @@
-"""HTTP-level protections: security headers (CSP without inline script), cookies marked Secure
-behind TLS, the client address taken from a trusted proxy only when one is configured, and JSON
-bodies parsed safely."""
+"""HTTP-level protections: security headers (CSP without inline script, no caching of anything
+but static files), cookies marked Secure behind TLS, the client address taken from a trusted proxy
+only when one is configured, and API requests authenticated before their bodies are read, which are
+then capped in size and parsed safely."""
 import json
 
-from flask import g, has_request_context, request
+from flask import Request, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from matchmaker.infra.errors import error_response
 from matchmaker.services.support.audit import set_acting_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,6 +33,24 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+class CappedRequest(Request):
+    """A request whose body cap depends on where it goes: API_MAX_CONTENT_LENGTH under /api/ (JSON
+    records are small), MAX_CONTENT_LENGTH elsewhere (the admin's package upload). Reading a larger
+    body raises 413."""
+
+    @property
+    def max_content_length(self):
+        if self._max_content_length is None and self.path.startswith("/api/") and current_app:
+            cap = current_app.config.get("API_MAX_CONTENT_LENGTH")
+            if cap:
+                return cap
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        self._max_content_length = value
 
 
 class TlsAwareSessionInterface(SecureCookieSessionInterface):
@@ -122,10 +142,44 @@ def register_http(app):
         # Writes after the request (a test's own code, the next job on this thread) are not the user's.
         set_acting_user(None)
 
+    app.request_class = CappedRequest
+
+    @app.before_request
+    def _api_request():
+        """An API request: a protected operation authenticates first (401 before anything reads,
+        parses or validates the body), then a JSON body must be readable (400, the one shape)."""
+        if not request.path.startswith("/api/"):
+            return None
+        from matchmaker.infra.security import authenticate_protected_operation
+
+        authenticate_protected_operation()
+        if request.method in _BODY_METHODS and _is_json(request.mimetype):
+            try:
+                json_body()
+            except BadJson as exc:
+                return error_response(400, str(exc), {"_json": [str(exc)]})
+        return None
+
     @app.after_request
     def _security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if not _static(request.endpoint):
+            # Pages and API answers carry firms' data and CSRF tokens: no browser or proxy keeps them.
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+_BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _is_json(mimetype):
+    """application/json or application/*+json (what the API's parser reads as JSON)."""
+    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+
+
+def _static(endpoint):
+    """Whether an endpoint serves static files (CSS, JavaScript, the vendored API docs)."""
+    return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))

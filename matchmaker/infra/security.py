@@ -61,6 +61,49 @@ def current_actor(required=True):
     return user
 
 
+def signed_in_with_password(user):
+    """The user has just proved who they are (a token sign-in, which has no session): they are the
+    caller, and the actor of the writes that follow."""
+    g.actor = user
+    set_acting_user(user)
+
+
+# --- authenticate before parsing -----------------------------------------------------------------
+
+#: Blueprints of the API's own documentation (the OpenAPI document and its page): public.
+_DOC_BLUEPRINTS = ("api-docs", "api_docs")
+
+
+def _is_public(app, endpoint, method):
+    """Whether an API operation may be called without signing in: its OpenAPI operation says
+    `security: []` (sign-in, reference data), or it is the API's documentation. Anything else
+    under /api/ needs a caller (fail closed). Unknown routes are public here: they 404/405 anyway."""
+    cache = app.extensions.setdefault("matchmaker.public_operations", {})
+    key = (endpoint, method)
+    if key not in cache:
+        view = app.view_functions.get(endpoint) if endpoint else None
+        if view is None or method == "OPTIONS" or endpoint.split(".", 1)[0] in _DOC_BLUEPRINTS:
+            cache[key] = True
+        else:
+            view_class = getattr(view, "view_class", None)
+            handler = view
+            if view_class is not None:
+                handler = getattr(view_class, method.lower(), None)
+                if handler is None and method == "HEAD":
+                    handler = getattr(view_class, "get", None)
+            doc = getattr(handler, "_apidoc", None) or {}
+            cache[key] = doc.get("manual_doc", {}).get("security") == []
+    return cache[key]
+
+
+def authenticate_protected_operation():
+    """Before anything reads an API request's body: a protected operation needs a valid bearer
+    token or session (401; 403 for a session write without the CSRF token), so an anonymous caller
+    costs no parsing or validation, whatever the body."""
+    if not _is_public(current_app, request.endpoint, request.method):
+        current_actor()
+
+
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

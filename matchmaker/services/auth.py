@@ -11,7 +11,7 @@ from matchmaker.infra.settings import setting
 from matchmaker.models import ApiToken, Firm, Region, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.region import region_prefix
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 
 # Argon2id with the library's RFC 9106 low-memory profile (64 MiB, t=3). Under TESTING the
 # cheapest profile is used unless PASSWORD_HASH_PROFILE says otherwise: hashes carry their own
@@ -184,14 +184,6 @@ def create_token(user: User, name: str = "api"):
 def issue_token(user: User, name: str = "api") -> str:
     """Create a bearer token for a user; the plain token is returned once and never stored."""
     return create_token(user, name)[1]
-
-
-def login_for_token(email: str, password: str, name: str = "api"):
-    """(ApiToken row, plain token) for valid credentials; Unauthorized (one message) otherwise."""
-    user = authenticate(email, password)
-    if user is None:
-        raise Unauthorized("wrong e-mail or password")
-    return create_token(user, name)
 
 
 def user_for_token(token: str):

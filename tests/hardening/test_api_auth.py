@@ -75,3 +75,16 @@ def test_token_endpoint_is_rate_limited(limited_app):
     other = limited_app.test_client().post(TOKENS, json={"email": "staff@example.cn", "password": "right password 1"},
                                            environ_base={"REMOTE_ADDR": "127.0.0.9"})
     assert other.status_code == 201
+
+
+def test_token_creation_is_audited_as_its_owner_with_the_token_id(client, known):
+    """Failed on the old main: audited as "system" with an empty entity id."""
+    import sqlalchemy as sa
+
+    from matchmaker.models import AuditEntry
+
+    created = _token(client, "staff@example.cn", "right password 1").get_json()
+    [entry] = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "api_token")).all()
+    assert (entry.action, entry.actor_id, entry.actor) == ("create", known.id, "staff@example.cn")
+    assert entry.entity_id == str(created["id"]) and entry.after["digest"] == "***"
+    assert created["token"] not in str(entry.after)

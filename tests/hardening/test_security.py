@@ -69,6 +69,23 @@ def _hsts_max_age(response):
     return int(response.headers["Strict-Transport-Security"].split("=")[1].split(";")[0])
 
 
+def test_pages_and_api_answers_are_never_stored_but_static_files_may_be(app, client, make_user):
+    """Failed on the old main: signed-in pages and API JSON carried no Cache-Control."""
+    admin, token = make_user("admin", email="admin@example.cn")
+    assert client.post("/login", data={"email": "admin@example.cn", "password": "correct horse 1"}).status_code == 302
+    paths = _get_paths(app)
+    assert "/admin/users" in paths and "/api/v1/audit" in paths
+    for path in paths:  # signed in with the session: pages, API, docs, errors
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
+    for response in (client.get("/api/v1/needs", headers=bearer(token)),
+                     client.post("/api/v1/auth/tokens", json={"email": "admin@example.cn",
+                                                              "password": "correct horse 1"}),
+                     app.test_client().get("/login")):
+        assert response.status_code in (200, 201) and response.headers["Cache-Control"] == "no-store"
+    static = client.get("/static/css/app.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+
+
 def test_hsts_only_behind_tls(_app):
     with dedicated_app(PROXY_COUNT=1) as app:  # behind one TLS-terminating proxy
         client = app.test_client()

@@ -26,3 +26,23 @@ def test_users_create_reports_every_bad_field_and_fails(app, runner):
     result = runner.invoke(args=["users", "create", "--email", "own@example.cn", "--role", "admin",
                                  "--password", "long enough 1"])
     assert result.exit_code != 0 and "own@example.cn" in result.output
+
+
+def test_cli_account_changes_are_audited_as_the_command_with_the_account_id(app, runner, db):
+    """Failed on the old main: audited as "system" with an empty entity id."""
+    import sqlalchemy as sa
+
+    from matchmaker.models import AuditEntry, User
+
+    build_world()
+    result = runner.invoke(args=["users", "create", "--email", "chief@example.cn", "--role", "admin",
+                                 "--password", "long enough 1"])
+    assert result.exit_code == 0, result.output
+    user_id = db.session.scalar(sa.select(User.id).where(User.email == "chief@example.cn"))
+    assert runner.invoke(args=["users", "deactivate", "chief@example.cn"]).exit_code == 0
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "user_account",
+                                                             AuditEntry.entity_id == str(user_id))
+                                 .order_by(AuditEntry.id)).all()
+    assert [(e.action, e.actor, e.actor_id) for e in entries] == [("create", "cli users", None),
+                                                                  ("update", "cli users", None)]
+    assert entries[0].after["password_hash"] == "***" and entries[1].after["active"] is False

@@ -138,7 +138,8 @@ def _record_flush(session, flush_context):
                 changed = {k for k in after if before.get(k) != after.get(k)}
                 if not changed - {"version"}:
                     continue
-            ident = sa.inspect(obj).identity
+            state = sa.inspect(obj)  # a new row has no identity yet inside the flush: read its key
+            ident = state.identity or state.mapper.primary_key_from_instance(obj)
             rows.append(dict(
                 at=now, actor_id=actor_id, actor=actor, action=action, entity=table,
                 entity_id=str(getattr(obj, "ref", None) or (ident[0] if ident else "")),
