@@ -134,8 +134,14 @@ def register_http(app):
             g.pop(name, None)
         set_acting_user(None)
 
-    # First of all before-request hooks: the rate limiter's (registered earlier) reads the caller too.
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_caller)
+    def _refuse_anonymous_page_posts():
+        from matchmaker.infra.security import refuse_anonymous_page_posts
+
+        return refuse_anonymous_page_posts()
+
+    # First of all before-request hooks, ahead of the rate limiter's (it reads the caller) and the
+    # CSRF check's (it parses the form), both registered earlier with their extensions.
+    app.before_request_funcs.setdefault(None, [])[:0] = [_forget_previous_caller, _refuse_anonymous_page_posts]
 
     @app.teardown_request
     def _forget_caller(exc):

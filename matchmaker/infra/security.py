@@ -104,6 +104,21 @@ def authenticate_protected_operation():
         current_actor()
 
 
+#: Pages that take a form from someone not signed in.
+PUBLIC_PAGE_POSTS = ("account.login", "account.set_language", "account.logout")
+
+
+def refuse_anonymous_page_posts():
+    """A form posted to a page that needs sign-in by someone not signed in goes to the sign-in page
+    before anything reads it: neither the CSRF check nor the view parses the body (an upload to the
+    import page is not even spooled to disk)."""
+    if request.method != "POST" or request.endpoint is None or request.path.startswith("/api/"):
+        return None
+    if request.endpoint in PUBLIC_PAGE_POSTS or current_user.is_authenticated:
+        return None
+    return login_manager.unauthorized()
+
+
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
