@@ -6,7 +6,7 @@ from matchmaker.api.common import errors, json_blueprint, page_args
 from matchmaker.schemas.pairing import (AnswerSchema, BestPartnersArgsSchema, PairingQueryArgsSchema,
                                         PairingSchema, PartnerSchema, RunSchema, RunStartSchema,
                                         RunWithPairingsSchema)
-from matchmaker.infra.security import current_actor
+from matchmaker.infra.security import current_actor, partner_query_limits
 from matchmaker.services import matching
 
 blp = json_blueprint(Blueprint(
@@ -89,7 +89,8 @@ class RunById(MethodView):
 class NeedBestPartners(MethodView):
     @blp.arguments(BestPartnersArgsSchema, location="query")
     @blp.response(200, PartnerSchema(many=True))
-    @errors(blp, 401, 404)
+    @errors(blp, 401, 404, 429)
+    @partner_query_limits
     def get(self, args, need_id):
         """The top N offers allowed to serve a need, cheapest first, with reasons (no run needed)"""
         return matching.best_partners(current_actor(), "need", need_id, args["n"], args.get("as_of"))
@@ -99,7 +100,8 @@ class NeedBestPartners(MethodView):
 class OfferBestPartners(MethodView):
     @blp.arguments(BestPartnersArgsSchema, location="query")
     @blp.response(200, PartnerSchema(many=True))
-    @errors(blp, 401, 404)
+    @errors(blp, 401, 404, 429)
+    @partner_query_limits
     def get(self, args, offer_id):
         """The top N needs an offer is allowed to serve, cheapest first, with reasons (no run needed)"""
         return matching.best_partners(current_actor(), "offer", offer_id, args["n"], args.get("as_of"))

@@ -73,6 +73,7 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute")
     RATELIMIT_LOGIN_ACCOUNT = _env("RATELIMIT_LOGIN_ACCOUNT", "5 per minute; 30 per hour")
+    RATELIMIT_BEST_PARTNERS = _env("RATELIMIT_BEST_PARTNERS", "30 per minute; 300 per hour")
     # How many reverse proxies stand in front of the service. 0: X-Forwarded-* headers are ignored
     # (the client address is the peer's); N: the address is the N-th from the right of
     # X-Forwarded-For, scheme and host come from the nearest proxy.

@@ -216,3 +216,22 @@ def _budgets(account_key):
 sign_in_limits = _budgets(_typed_account_key)
 #: Decorator for the password-change views: a wrong current password spends the same budgets.
 password_limits = _budgets(_own_account_key)
+
+
+# --- limits on speculative best-partner queries ---------------------------------------------------
+#
+# Best partners answer from the index without a run, so a firm could post throwaway postings and
+# page through every counterpart. Each signed-in account gets RATELIMIT_BEST_PARTNERS queries
+# (default 30 per minute, 300 per hour), page and API alike, counted in the limiter's storage.
+
+def _partners_budget():
+    return current_app.config.get("RATELIMIT_BEST_PARTNERS", "30 per minute; 300 per hour")
+
+
+def _caller_key():
+    user = current_actor(required=False)
+    return f"user-{user.id}" if user is not None else "anonymous-" + get_remote_address()
+
+
+#: Decorator for the best-partner views (page and API).
+partner_query_limits = limiter.shared_limit(_partners_budget, scope="best-partners", key_func=_caller_key)

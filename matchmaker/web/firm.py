@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker.infra.security import partner_query_limits
 from matchmaker.services import categories, matching
 from matchmaker.services import needs as needs_service
 from matchmaker.services import offers as offers_service
@@ -114,6 +115,7 @@ def need_close(need_id):
 
 @bp.route("/needs/<int:need_id>/partners")
 @firm_only
+@partner_query_limits
 def best_partners(need_id):
     """The best-placed suppliers for one need, with the reasons."""
     row = needs_service.get_need(_actor(), need_id)
