@@ -1,8 +1,8 @@
 """Spreadsheets the service writes are opened by people: no value in them may run as a formula.
 
-- .xlsx: every text is a text cell. `append_row` is the one way to add a row to an openpyxl
-  sheet (openpyxl turns a string that starts with ``=`` into a live formula; this keeps it text).
-  The data-package writer streams its own XML and writes every text as an inline string.
+- .xlsx: every text is a text cell. `text_cell` (or `append_row`, a row of them) is the one way a
+  text becomes a cell of an openpyxl sheet: openpyxl alone turns a string that starts with ``=``
+  into a live formula. The data-package writer streams its own XML, every text an inline string.
 - CSV: a text that a spreadsheet would run (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a
   carriage return) is written with one leading apostrophe (`guard_csv_text`), and reading removes
   it again (`unguard_csv_text`), as data-package.md says. A text that already begins with
@@ -37,16 +37,20 @@ def unguard_csv_text(text: str) -> str:
     return text[1:] if _UNGUARD.match(text) else text
 
 
+def text_cell(sheet, text):
+    """A cell of the openpyxl worksheet `sheet` holding `text` as text (written as an inline
+    string), never a formula, whatever it starts with; characters XML cannot hold are dropped
+    (openpyxl would refuse the whole workbook). Append it, e.g. ``sheet.append([text_cell(...)])``."""
+    from openpyxl.cell.cell import Cell
+
+    cell = Cell(sheet, value=_XML_ILLEGAL.sub("", text))
+    cell.data_type = "s"  # openpyxl made a text starting with "=" a formula
+    return cell
+
+
 def append_row(sheet, values):
-    """Append `values` to an openpyxl worksheet as one row. Every string becomes a text cell
-    (written as an inline string), never a formula, whatever it starts with; characters XML
-    cannot hold are dropped (openpyxl would refuse the whole workbook)."""
-    values = [_XML_ILLEGAL.sub("", v) if isinstance(v, str) else v for v in values]
-    sheet.append(values)
-    row = sheet.max_row
-    for column, value in enumerate(values, start=1):
-        if isinstance(value, str):
-            sheet.cell(row=row, column=column).data_type = "s"
+    """Append `values` to an openpyxl worksheet as one row, every string as a `text_cell`."""
+    sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
 
 
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

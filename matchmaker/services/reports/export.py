@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from matchmaker.infra import spreadsheets
 from matchmaker.services.reports.read import report_data
 from matchmaker.services.support.errors import Invalid
 
@@ -83,8 +84,9 @@ def _sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], list[li
 
 
 def text_cell(ws: Worksheet, text: str) -> Cell:
-    """The cell of a text value: the one place the workbook turns text into a cell."""
-    return Cell(ws, value=text)
+    """The cell of a text value: the one place the workbook turns text into a cell. A text cell,
+    never a formula, whatever the text begins with (a firm chooses its park's name)."""
+    return spreadsheets.text_cell(ws, text)
 
 
 def _append(ws: Worksheet, values: list) -> None:
