@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from matchmaker.infra import spreadsheets
+from matchmaker.models import User
 from matchmaker.services.reports.read import report_data
 from matchmaker.services.support.errors import Invalid
 
@@ -48,7 +49,7 @@ def write_report_file(data: dict, path: str | Path, words: Vocabulary | None = N
         raise Invalid("the report file must end in .json or .xlsx", {"out": ["use .json or .xlsx"]})
 
 
-def report_xlsx(actor, week: str | None, words: Vocabulary) -> tuple[io.BytesIO, str]:
+def report_xlsx(actor: User | None, week: str | None, words: Vocabulary) -> tuple[io.BytesIO, str]:
     """(.xlsx bytes, file name) of a week's report for the actor's region."""
     data = report_data(actor, week)
     return report_workbook(data, words), f"weekly-report-{data['week']}.xlsx"

@@ -32,20 +32,20 @@ BREAKS_WITH_PROPOSALS = ("uncovered_need", "chain_gap")  # the kinds whose rows 
 
 # --- who reads what ---------------------------------------------------------------------------
 
-def visible(actor, owner_region: str | None, buyer_region: str | None) -> bool:
+def visible(actor: User | None, owner_region: str | None, buyer_region: str | None) -> bool:
     """Whether the actor sees a break: its owner region or its buyer's county is in their jurisdiction."""
     if actor is None:
         return True
     return in_scope(actor, owner_region) or in_scope(actor, buyer_region)
 
 
-def require_reader(actor) -> None:
+def require_reader(actor: User | None) -> None:
     """Forbidden unless the actor reads reports (task-force staff and admins; None is the system)."""
     if actor is not None and scope_prefix(actor) is None:
         raise Forbidden("reports are for task-force staff")
 
 
-def _scope_prefix(actor) -> str:
+def _scope_prefix(actor: User | None) -> str:
     """The region-code prefix of the actor's reports ('' for the whole report; '-' matches nothing)."""
     if actor is None:
         return ""
@@ -88,7 +88,7 @@ def adjacent_weeks(week: str) -> tuple[str | None, str | None]:
     return (weeks[i - 1] if i > 0 else None), (weeks[i + 1] if i + 1 < len(weeks) else None)
 
 
-def load_break(actor, break_id: int, lock: bool = False) -> Break:
+def load_break(actor: User | None, break_id: int, lock: bool = False) -> Break:
     """A stored break the actor sees (locked for update when asked); NotFound otherwise."""
     stmt = sa.select(Break).where(Break.id == break_id)
     if lock:
@@ -99,7 +99,7 @@ def load_break(actor, break_id: int, lock: bool = False) -> Break:
     return b
 
 
-def list_reports(actor) -> list[dict]:
+def list_reports(actor: User | None) -> list[dict]:
     """Stored reports, newest first, with the open breaks each holds for the actor's region."""
     require_reader(actor)
     prefix = scope_prefix(actor) if actor is not None else ""
@@ -113,7 +113,7 @@ def list_reports(actor) -> list[dict]:
              "computed_at": r.computed_at.isoformat() if r.computed_at else None} for r in reports]
 
 
-def _scoped_breaks(actor, report: WeeklyReport, open_only: bool = True) -> list[Break]:
+def _scoped_breaks(actor: User | None, report: WeeklyReport, open_only: bool = True) -> list[Break]:
     """The report's breaks the actor sees, by severity (then kind, buyer, category, supplier)."""
     stmt = sa.select(Break).where(Break.report_id == report.id)
     if open_only:
@@ -174,7 +174,7 @@ def firm_industry_and_park(refs: Iterable[str]) -> dict[str, tuple[str | None, s
 
 # --- the parts of a report --------------------------------------------------------------------
 
-def scoped_resolved(actor, report: WeeklyReport) -> list[dict]:
+def scoped_resolved(actor: User | None, report: WeeklyReport) -> list[dict]:
     """The breaks resolved since the previous report that the actor sees (kind, buyer, supplier, category)."""
     return [{"kind": r["kind"], "buyer": r["buyer"], "supplier": r["supplier"], "category": r["category"]}
             for r in (report.resolved or []) if visible(actor, r.get("owner_region"), r.get("buyer_region"))]
@@ -200,7 +200,7 @@ def open_counts(weeks_open: Iterable[int], resolved: int) -> dict[str, int]:
             "continuing": sum(1 for w in weeks_open if w > 1), "resolved": resolved}
 
 
-def _scoped_counties(actor, mapping: dict) -> list[tuple]:
+def _scoped_counties(actor: User | None, mapping: dict) -> list[tuple]:
     if actor is None:
         return list(mapping.items())
     prefix = scope_prefix(actor)
@@ -209,7 +209,7 @@ def _scoped_counties(actor, mapping: dict) -> list[tuple]:
     return [(c, v) for c, v in mapping.items() if (c or "").startswith(prefix)]
 
 
-def monitoring_rows(actor, report: WeeklyReport) -> dict[str, list[dict]]:
+def monitoring_rows(actor: User | None, report: WeeklyReport) -> dict[str, list[dict]]:
     """Resumption by GB/T 4754 section and by park over the actor's counties (article 13)."""
     ind, park = {}, {}
     for _county, parts in _scoped_counties(actor, report.monitoring or {}):
@@ -228,7 +228,7 @@ def monitoring_rows(actor, report: WeeklyReport) -> dict[str, list[dict]]:
             "by_park": [{"park": k, **row(v)} for k, v in sorted(park.items())]}
 
 
-def pairing_totals(actor, report: WeeklyReport) -> dict:
+def pairing_totals(actor: User | None, report: WeeklyReport) -> dict:
     """Pairings proposed and accepted in the report's week over the actor's counties."""
     tot = [0, 0.0, 0, 0.0]
     for _county, acc in _scoped_counties(actor, report.pairings or {}):
@@ -238,7 +238,7 @@ def pairing_totals(actor, report: WeeklyReport) -> dict:
             "accepted": int(tot[2]), "accepted_quantity": round(tot[3], 6)}
 
 
-def breaks_per_week(actor) -> list[tuple[str, int]]:
+def breaks_per_week(actor: User | None) -> list[tuple[str, int]]:
     """(week, number of stored breaks the actor sees) for every stored week, oldest first."""
     prefix = scope_prefix(actor) if actor is not None else ""
     rows = db.session.execute(
@@ -249,7 +249,7 @@ def breaks_per_week(actor) -> list[tuple[str, int]]:
 
 # --- the report file and break lists ----------------------------------------------------------
 
-def report_data(actor=None, week: str | None = None) -> dict:
+def report_data(actor: User | None = None, week: str | None = None) -> dict:
     """The report of a week as the spec's report file (the actor's region and below; all when None)."""
     require_reader(actor)
     report = get_report(week)
@@ -279,7 +279,7 @@ def _matches(b: Break, filters: dict) -> bool:
     return "owner_region" not in filters or (b.owner_region or "").startswith(filters["owner_region"])
 
 
-def list_breaks(actor, week: str | None = None, filters: dict | None = None,
+def list_breaks(actor: User | None, week: str | None = None, filters: dict | None = None,
                 include_closed: bool = False) -> list[dict]:
     """Breaks of a week's report (latest by default) in the actor's region, by severity, filtered
     by kind, factor, level, status, buyer, supplier, category or owner region (a prefix)."""
@@ -293,7 +293,7 @@ def list_breaks(actor, week: str | None = None, filters: dict | None = None,
     return [break_row(b, names, users) for b in out]
 
 
-def report_summary(actor) -> dict | None:
+def report_summary(actor: User | None) -> dict | None:
     """The latest report's headline for a staff home page: week, as_of, open / new / continuing / resolved."""
     require_reader(actor)
     try:
@@ -305,19 +305,24 @@ def report_summary(actor) -> dict | None:
             **open_counts((b.weeks_open for b in rows), len(scoped_resolved(actor, report)))}
 
 
-def breaks_assigned_to(actor) -> list[dict]:
+def _open_breaks_by_severity(report_id: int, condition) -> list[Break]:
+    rows = db.session.scalars(sa.select(Break).where(Break.report_id == report_id, condition,
+                                                     Break.status.in_(OPEN_STATUSES))).all()
+    rows.sort(key=lambda b: -b.severity)
+    return rows
+
+
+def breaks_assigned_to(actor: User) -> list[dict]:
     """Open breaks of the latest report assigned to the actor, by severity."""
     rid = latest_report_id()
     if rid is None:
         return []
-    rows = db.session.scalars(sa.select(Break).where(Break.report_id == rid, Break.assignee_id == actor.id,
-                                                     Break.status.in_(OPEN_STATUSES))).all()
-    rows.sort(key=lambda b: -b.severity)
+    rows = _open_breaks_by_severity(rid, Break.assignee_id == actor.id)
     names = firm_names({b.buyer for b in rows} | {b.supplier for b in rows})
     return [break_row(b, names, {actor.id: actor.name}) for b in rows]
 
 
-def latest_firm_breaks(actor, firm_id: int) -> dict:
+def latest_firm_breaks(actor: User | None, firm_id: int) -> dict:
     """The latest report's open breaks where the firm is the buyer (its own supply), by severity."""
     firm = db.session.get(Firm, firm_id)
     if firm is None:
@@ -330,9 +335,7 @@ def latest_firm_breaks(actor, firm_id: int) -> dict:
     if rid is None:
         return {"week": None, "breaks": []}
     report = db.session.get(WeeklyReport, rid)
-    rows = db.session.scalars(sa.select(Break).where(Break.report_id == rid, Break.buyer == firm.ref,
-                                                     Break.status.in_(OPEN_STATUSES))).all()
-    rows.sort(key=lambda b: -b.severity)
+    rows = _open_breaks_by_severity(rid, Break.buyer == firm.ref)
     names = firm_names({b.supplier for b in rows} | {firm.ref})
     return {"week": report.week, "breaks": [break_row(b, names, {}) for b in rows]}
 

@@ -1,5 +1,6 @@
 """What-if: the breaks that would appear (and go away) if some firms stopped or some counties turned
 high-risk, on the stored network as it is now. Nothing is stored."""
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 from graphs import build_supply_graph, severity
 from graphs import what_if as graph_what_if
 from matchmaker.infra.extensions import db
-from matchmaker.models import Region
+from matchmaker.models import Region, User
 from matchmaker.services.auth import in_scope
 from matchmaker.services.reports.read import require_reader, visible
 from matchmaker.services.reports.weeks import today
@@ -18,7 +19,8 @@ from matchmaker.services.support.errors import Invalid
 __all__ = ["what_if"]
 
 
-def _unknown(actor, network: net.Network, firms: list[str], counties: list[str]) -> dict[str, list[str]]:
+def _unknown(actor: User | None, network: net.Network, firms: list[str],
+             counties: list[str]) -> dict[str, list[str]]:
     """field -> errors for the firms and counties that do not exist or lie outside the actor's region."""
     errors = {}
     unknown = [f for f in firms if f not in network.info
@@ -33,7 +35,8 @@ def _unknown(actor, network: net.Network, firms: list[str], counties: list[str])
     return errors
 
 
-def what_if(actor, firms=(), counties=(), as_of: date | None = None) -> dict:
+def what_if(actor: User | None, firms: Iterable[str] = (), counties: Iterable[str] = (),
+            as_of: date | None = None) -> dict:
     """The breaks that would appear (and go away) if these firms stopped or counties turned high-risk."""
     require_reader(actor)
     firms, counties = list(firms or []), list(counties or [])

@@ -20,7 +20,7 @@ __all__ = ["break_history", "get_break", "assign_break", "escalate_break", "clos
 STAFF_ROLES = ("staff", "admin")
 
 
-def _refusal(actor, b: Break) -> DomainError | None:
+def _refusal(actor: User | None, b: Break) -> DomainError | None:
     """Why the actor may not change this break now (None when they may)."""
     if actor is None or actor.role not in STAFF_ROLES:
         return Forbidden("only task-force staff act on breaks")
@@ -33,7 +33,7 @@ def _refusal(actor, b: Break) -> DomainError | None:
     return None
 
 
-def _for_action(actor, break_id: int) -> Break:
+def _for_action(actor: User | None, break_id: int) -> Break:
     """The break, locked, if the actor may change it now; the refusal raised otherwise."""
     if actor is None or actor.role not in STAFF_ROLES:
         raise Forbidden("only task-force staff act on breaks")
@@ -44,7 +44,7 @@ def _for_action(actor, break_id: int) -> Break:
     return b
 
 
-def _event(b: Break, actor, action: str, note: str | None = None, assignee_id: int | None = None) -> None:
+def _event(b: Break, actor: User, action: str, note: str | None = None, assignee_id: int | None = None) -> None:
     db.session.add(BreakEvent(key=b.key, week=b.report.week, action=action, actor_id=actor.id,
                               actor=actor.name or actor.email, assignee_id=assignee_id, level=b.level, note=note))
 
@@ -55,7 +55,7 @@ def break_history(key: str) -> list[BreakEvent]:
                               .order_by(BreakEvent.at, BreakEvent.id)).all()
 
 
-def get_break(actor, break_id: int) -> dict:
+def get_break(actor: User | None, break_id: int) -> dict:
     """One break with names, its history and whether the actor may act on it (visible to staff of
     its region and above)."""
     require_reader(actor)
@@ -67,7 +67,8 @@ def get_break(actor, break_id: int) -> dict:
     return d
 
 
-def assign_break(actor, break_id: int, assignee_id: int | None, note: str | None = None) -> Break:
+def assign_break(actor: User | None, break_id: int, assignee_id: int | None,
+                 note: str | None = None) -> Break:
     """Assign an open break to an active task-force staff member of the actor's jurisdiction
     (the people `lookups.list_staff` offers; administrators are not task-force members)."""
     b = _for_action(actor, break_id)
@@ -83,7 +84,7 @@ def assign_break(actor, break_id: int, assignee_id: int | None, note: str | None
     return b
 
 
-def escalate_break(actor, break_id: int, note: str | None = None) -> Break:
+def escalate_break(actor: User | None, break_id: int, note: str | None = None) -> Break:
     """Raise an open break one level by hand (article 6: what the county cannot solve goes up)."""
     b = _for_action(actor, break_id)
     index = LEVELS.index(b.level)
@@ -98,7 +99,7 @@ def escalate_break(actor, break_id: int, note: str | None = None) -> Break:
     return b
 
 
-def close_break(actor, break_id: int, note: str | None) -> Break:
+def close_break(actor: User | None, break_id: int, note: str | None) -> Break:
     """Close a break with a note (销号); it comes back reopened next week if its condition holds."""
     if not (note or "").strip():
         raise Invalid("closing a break needs a note", {"note": ["a note is required"]})

@@ -34,7 +34,7 @@ from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
 from matchmaker.infra.reference import industry_section
 from matchmaker.infra.settings import setting
-from matchmaker.models import Firm, Need
+from matchmaker.models import Firm, Need, User
 from matchmaker.models.pairing import Pairing
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport, break_key
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
@@ -61,7 +61,7 @@ def detect_breaks(as_of: date, network: net.Network | None = None, allowed: set 
                         **detection_options())
 
 
-def run_report(actor, week: str | None = None, as_of: date | str | None = None) -> dict:
+def run_report(actor: User | None, week: str | None = None, as_of: date | str | None = None) -> dict:
     """Compute and store a week's report on request (admins); returns the whole report file."""
     if actor is None or actor.role != "admin":
         raise Forbidden("only administrators run the weekly report by hand")
