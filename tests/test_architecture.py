@@ -108,3 +108,27 @@ def test_the_import_reader_sees_every_form(tmp_path):
     bad = _violations(probe, LAYER_RULES["web"], root=tmp_path / "matchmaker")
     assert bad == ["matchmaker.infra.extensions.db", "matchmaker.models", "matchmaker.models.firm",
                    "matchmaker.models.firm.KINDS", "sqlalchemy"]
+
+
+# --- domain errors: no HTTP status; the edge maps each class to one --------------------------------
+
+def test_domain_errors_carry_no_http_status():
+    from matchmaker import errors
+
+    assert [name for name in _imported_names(MATCHMAKER / "errors.py") if not name.startswith("typing")] == []
+    classes = [getattr(errors, name) for name in errors.__all__]
+    assert errors.DomainError in classes and len(classes) >= 6
+    for cls in classes:
+        assert not {"status", "code", "status_code"} & set(vars(cls)), cls.__name__
+
+
+def test_the_edge_maps_every_domain_error_to_a_status():
+    from matchmaker import errors
+    from matchmaker.infra.errors import status_of
+    from matchmaker.packages.problems import PackageInvalid
+
+    assert {name: status_of(getattr(errors, name)) for name in errors.__all__} == {
+        "DomainError": 400, "Unauthorized": 401, "Forbidden": 403, "NotFound": 404, "Conflict": 409,
+        "Invalid": 422, "ServiceUnavailable": 503,
+    }
+    assert status_of(PackageInvalid([])) == 422

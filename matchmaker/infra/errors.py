@@ -1,11 +1,17 @@
-"""One JSON error shape for the API ({code, status, message, errors}); HTML pages for the web."""
-from flask import jsonify, render_template, request
+"""One JSON error shape for the API ({code, status, message, errors}); HTML pages for the web.
+
+The HTTP edge: domain errors (`matchmaker.errors`) carry no status, `DOMAIN_STATUS` maps each
+class to one.
+"""
+from typing import Optional
+
+from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError as OrmStaleDataError
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.infra.extensions import db
-from matchmaker.services.support.errors import DomainError
+from matchmaker.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, ServiceUnavailable, Unauthorized
 
 STATUS_NAMES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
@@ -14,8 +20,25 @@ STATUS_NAMES = {
     503: "Service Unavailable",
 }
 
+#: The HTTP status of each domain error; a subclass answers as its nearest listed base.
+DOMAIN_STATUS = {
+    Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422, ServiceUnavailable: 503,
+    DomainError: 400,
+}
 
-def wants_json():
+
+def status_of(error) -> int:
+    """The HTTP status of a domain error (an instance or a class).
+
+    >>> from matchmaker.packages.problems import PackageInvalid
+    >>> status_of(NotFound("x")), status_of(PackageInvalid)
+    (404, 422)
+    """
+    cls = error if isinstance(error, type) else type(error)
+    return next(DOMAIN_STATUS[base] for base in cls.__mro__ if base in DOMAIN_STATUS)
+
+
+def wants_json() -> bool:
     """Whether this request gets JSON errors (the API, or a client that asks for JSON)."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -24,7 +47,7 @@ def wants_json():
 _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
-def error_response(code, message, errors=None, headers=None):
+def error_response(code: int, message, errors: Optional[dict] = None, headers: Optional[dict] = None):
     """The one error shape: JSON {code, status, message, errors} for the API, an HTML page otherwise."""
     headers = dict(headers or {})
     if code == 401:
@@ -37,7 +60,7 @@ def error_response(code, message, errors=None, headers=None):
     return render_template("error.html", code=code, message=message, errors=errors or {}), code, headers
 
 
-def flatten_errors(errors):
+def flatten_errors(errors) -> Optional[dict]:
     """webargs' {"json": {"field": [...]}} becomes {"field": [...]}; always a dict (or None)."""
     if not errors:
         return None
@@ -50,13 +73,13 @@ def flatten_errors(errors):
     return errors
 
 
-def register_error_handlers(app):
+def register_error_handlers(app: Flask) -> None:
     """Map domain, HTTP and database errors to the one error shape."""
     @app.errorhandler(DomainError)
     def _domain(exc):
-        """A service's domain exception: its status, message and field errors."""
+        """A service's domain exception: the status of its class, its message and field errors."""
         db.session.rollback()
-        return error_response(exc.status, exc.message, exc.errors)
+        return error_response(status_of(exc), exc.message, exc.errors)
 
     @app.errorhandler(HTTPException)
     def _http(exc):

@@ -1,5 +1,8 @@
-"""A problem found in a data package: section, row and field, and what is wrong."""
+"""A problem found in a data package (section, row, field, what is wrong), and the domain error
+that carries every problem of a rejected package (an `Invalid`, from `matchmaker.errors`)."""
 from typing import NamedTuple
+
+from matchmaker.errors import Invalid
 
 
 class Problem(NamedTuple):
@@ -10,22 +13,22 @@ class Problem(NamedTuple):
     field: str
     message: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.section} row {self.row} field {self.field}: {self.message}"
 
 
-class PackageInvalid(Exception):
+class PackageInvalid(Invalid):
     """The package breaks the rules; `problems` lists every error found, in package order.
 
-    Like a service's `Invalid` it carries a `message` and field `errors`, so an edge reports both
-    the same way; it is not a service error, since this package sits below the services.
+    A domain error (`matchmaker.errors.Invalid`, with a `message` and field `errors`), so every
+    edge reports it like any other invalid input; not a service error, since this package sits
+    below the services.
     """
 
-    def __init__(self, problems):
+    def __init__(self, problems: list) -> None:
         problems = sorted(problems, key=_order)
-        self.message = f"the data package has {len(problems)} error(s); nothing was imported"
-        self.errors = {"package": [str(p) for p in problems]}
-        super().__init__(self.message)
+        super().__init__(f"the data package has {len(problems)} error(s); nothing was imported",
+                         {"package": [str(p) for p in problems]})
         self.problems = problems
 
 
