@@ -31,7 +31,7 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 def generate(firms=5000, needs=50000, offers=50000, links=5000, seed=20200301):
     """A valid package of the given size on real counties and the shipped categories."""
-    from matchmaker.packages.creditcode import check_digit
+    from matchmaker.rules.creditcode import check_digit
     from matchmaker.infra.reference import load_categories, load_regions
 
     rng = random.Random(seed)

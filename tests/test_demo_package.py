@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 from matchmaker.demo.generate import AS_OF, DEMO_FILE, HIGH_RISK_COUNTY, MEDIUM_RISK_COUNTY, generate
-from matchmaker.packages.creditcode import is_valid
+from matchmaker.rules.creditcode import is_valid
 from matchmaker.infra.reference import is_valid_industry, load_categories, load_regions
 
 SPEC_FIELDS = {

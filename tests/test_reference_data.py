@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 
 from matchmaker.infra import reference
-from matchmaker.packages.creditcode import CHARSET, WEIGHTS, check_digit, is_valid
+from matchmaker.rules.creditcode import CHARSET, WEIGHTS, check_digit, is_valid
 from matchmaker.infra.reference import (
     DATA_DIR,
     industry_section,

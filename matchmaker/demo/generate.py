@@ -24,7 +24,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from matchmaker.packages.creditcode import check_digit
+from matchmaker.rules.creditcode import check_digit
 from matchmaker.infra.reference import DATA_DIR, load_categories, load_regions
 
 __all__ = ["AS_OF", "SEED", "HIGH_RISK_COUNTY", "MEDIUM_RISK_COUNTY", "SCENARIOS", "generate", "write"]

@@ -7,11 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from graphs import firm_is_live
 from matchmaker.models.base import Base
 from matchmaker.models.region import Region
-
-KINDS = ("leading", "sme")
-# The five factors of the weekly dispatch (article 10), and three more.
-FACTORS = ("ppe", "labour", "transport", "materials", "funds", "orders", "risk_zone", "other")
-REPORTABLE_BLOCKERS = tuple(f for f in FACTORS if f != "risk_zone")
+from matchmaker.rules import FACTORS, KINDS, REPORTABLE_BLOCKERS  # noqa: F401  (the firm vocabulary)
 
 
 class Firm(Base):

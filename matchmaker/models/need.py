@@ -7,9 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.models.base import Base
 from matchmaker.models.firm import Firm
-
-TERMS = ("order_first", "supply_first", "pay_first")
-STATUSES = ("open", "closed")
+from matchmaker.rules import STATUSES, TERMS  # noqa: F401  (the posting vocabulary)
 
 
 class Need(Base):

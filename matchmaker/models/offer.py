@@ -7,8 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.models.base import Base
 from matchmaker.models.firm import Firm
-
-HELP_KINDS = ("orders", "marketing", "technology", "management", "funds", "materials")
+from matchmaker.rules import HELP_KINDS  # noqa: F401  (the offer vocabulary)
 
 
 class Offer(Base):

@@ -5,9 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.models.base import Base
-
-LEVELS = ("province", "city", "county")
-RISKS = ("low", "medium", "high")
+from matchmaker.rules import LEVELS, RISKS  # noqa: F401  (the region vocabulary)
 
 
 class Region(Base):

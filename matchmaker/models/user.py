@@ -9,8 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from matchmaker.models.base import Base, utcnow
 from matchmaker.models.firm import Firm
 from matchmaker.models.region import Region
-
-ROLES = ("firm", "staff", "admin")
+from matchmaker.rules import ROLES  # noqa: F401  (the account vocabulary)
 
 
 class User(UserMixin, Base):

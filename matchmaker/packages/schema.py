@@ -6,14 +6,10 @@ One table drives reading, validation, writing and export: each section maps its 
 from dataclasses import dataclass
 from typing import Optional
 
-from matchmaker.models.firm import FACTORS, KINDS
-from matchmaker.models.need import STATUSES, TERMS
-from matchmaker.models.offer import HELP_KINDS
-from matchmaker.models.region import LEVELS, RISKS
+from matchmaker.rules import HELP_KINDS, KINDS, LEVELS, REPORTABLE_BLOCKERS, RISKS, STATUSES, TERMS
 
 # Value kinds: text, enum, region (a region code), number, ratio, integer, date, bool,
 # list (free codes resolved elsewhere), enum_list, ref (to another section).
-REPORTABLE_BLOCKERS = tuple(f for f in FACTORS if f != "risk_zone")
 
 
 @dataclass(frozen=True)

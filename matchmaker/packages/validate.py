@@ -4,33 +4,21 @@
 ``{section: [(row, {field: python value})]}`` (empty cells replaced by their defaults) and a
 list of `Problem`s, empty when the package may be imported. `stored` tells what the database
 already holds, so references may resolve to it and credit codes stay unique.
-"""
-import math
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from matchmaker.packages.creditcode import CHARSET, check_digit
+Cells are coerced by `matchmaker.packages.cells`; the limits, enumerations and rules across
+fields are the rules' (`matchmaker.rules`), phrased here for spreadsheet users.
+"""
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from matchmaker.packages.cells import BadCell, coercer
 from matchmaker.packages.problems import Problem
 from matchmaker.packages.readers import TABULAR, RawPackage
 from matchmaker.packages.schema import KEY, SECTION_ORDER, SECTIONS
-from matchmaker.infra.reference import normalize_industry
+from matchmaker.rules import (FIRM_REGION_LEVEL, LEVEL_RANK, PACKAGE_MAX_LENGTH, SECTION_MAX_LENGTH,
+                              ends_before_start, supplies_itself)
 
-# Bounds that keep every stored number meaningful (and inside what both databases hold).
-MAX_NUMBER = 1e12
-MAX_DAYS = 36500
-#: Longest text each field may hold (the columns' sizes).
-MAX_LENGTH = {
-    "ref": 64, "name": 200, "park": 200, "contact_email": 200, "unit": 20,
-    "firm": 64, "supplier": 64, "buyer": 64, "category": 32, "note": 10000,
-}
-MAX_LENGTH_BY_SECTION = {("regions", "name"): 100, ("categories", "code"): 32}
-LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_LIST_SPLIT = re.compile(r"[;；]")
-_TRUE = {"true", "1", "yes", "是"}
-_FALSE = {"false", "0", "no", "否"}
+__all__ = ["LEVEL_RANK", "Stored", "validate"]
 
 
 @dataclass
@@ -43,220 +31,6 @@ class Stored:
     credit_codes: dict = field(default_factory=dict)  # credit code -> firm ref
 
 
-class _Bad(ValueError):
-    """A cell that cannot be coerced; the message is what the user reads."""
-
-
-# --- cell coercion ------------------------------------------------------------------------------
-
-def _is_empty(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple)):
-        return not value
-    return False
-
-
-def _text(value) -> str:
-    if isinstance(value, str):
-        text = value.strip()
-    elif isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Bad("must be text (应为文本)")
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))  # an xlsx number cell holding a ref such as 1001
-    else:
-        text = str(value)
-    if _CONTROL.search(text):
-        raise _Bad("contains control characters (含控制字符)")
-    return text
-
-
-def _number(value) -> float:
-    if isinstance(value, bool):
-        raise _Bad("not a number (不是数字)")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            raise _Bad(f"not a number: {text[:40]!r} (不是数字)") from None
-    else:
-        raise _Bad("not a number (不是数字)")
-    if not math.isfinite(number):
-        raise _Bad("not a finite number (不是有限数字)")
-    return number
-
-
-def _bounded(number, f):
-    if f.minimum is not None:
-        if f.exclusive and number <= f.minimum:
-            raise _Bad(f"must be greater than {f.minimum:g} (必须大于{f.minimum:g})")
-        if number < f.minimum:
-            if f.maximum is not None:
-                raise _Bad(f"must be between {f.minimum:g} and {f.maximum:g} (必须在{f.minimum:g}到{f.maximum:g}之间)")
-            raise _Bad("must not be negative (不能为负)")
-    if f.maximum is not None and number > f.maximum:
-        raise _Bad(f"must be between {f.minimum:g} and {f.maximum:g} (必须在{f.minimum:g}到{f.maximum:g}之间)")
-    if number > MAX_NUMBER:
-        raise _Bad(f"must be at most {MAX_NUMBER:g} (数值过大)")
-    return number
-
-
-def _coerce_number(value, f, tabular):
-    return _bounded(_number(value), f)
-
-
-def _coerce_integer(value, f, tabular):
-    number = _number(value)
-    if not number.is_integer():
-        raise _Bad("must be a whole number (应为整数)")
-    number = _bounded(number, f)
-    if number > MAX_DAYS:
-        raise _Bad(f"must be at most {MAX_DAYS} (数值过大)")
-    return int(number)
-
-
-def _coerce_date(value, f, tabular):
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if len(text) == 10:
-                return date.fromisoformat(text)
-            if len(text) > 10 and text[10] in "T ":
-                return datetime.fromisoformat(text).date()
-        except ValueError:
-            pass
-        raise _Bad(f"not a date: {text[:40]!r}, use YYYY-MM-DD (日期格式应为YYYY-MM-DD)")
-    raise _Bad("not a date, use YYYY-MM-DD (日期格式应为YYYY-MM-DD)")
-
-
-def _coerce_bool(value, f, tabular):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    raise _Bad(f"not a boolean: {str(value)[:40]!r}; use true/false, 1/0, yes/no or 是/否 (应为是/否)")
-
-
-def _coerce_text(value, f, tabular):
-    return _text(value)
-
-
-def _coerce_enum(value, f, tabular):
-    text = _text(value).lower()
-    if text not in f.choices:
-        raise _Bad(f"{text[:40]!r} is not one of {', '.join(f.choices)} (取值无效)")
-    return text
-
-
-def _items(value, tabular) -> list:
-    if isinstance(value, (list, tuple)) and not tabular:
-        items = [_text(v) for v in value if not _is_empty(v)]
-    elif isinstance(value, str):
-        items = [v.strip() for v in _LIST_SPLIT.split(value)]
-    else:
-        raise _Bad("must be a list (JSON array, or ;-separated text) (应为列表)")
-    return list(dict.fromkeys(v for v in items if v))
-
-
-def _coerce_list(value, f, tabular):
-    return _items(value, tabular)
-
-
-def _coerce_enum_list(value, f, tabular):
-    items = [v.lower() for v in _items(value, tabular)]
-    for item in items:
-        if item == "risk_zone" and f.name == "blockers":
-            raise _Bad("risk_zone is derived from the county's risk level and cannot be imported "
-                       "(风险区由县的风险等级得出，不可导入)")
-        if item not in f.choices:
-            raise _Bad(f"{item[:40]!r} is not one of {', '.join(f.choices)} (取值无效)")
-    return list(dict.fromkeys(items))
-
-
-def region_code(value) -> str:
-    """Six-digit GB/T 2260 code from the six-digit, short (23, 2301) or 12-digit form.
-
-    >>> region_code("23"), region_code(2301), region_code("230102000000")
-    ('230000', '230100', '230102')
-    """
-    if isinstance(value, bool):
-        raise _Bad("not a region code (不是行政区划代码)")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip() if isinstance(value, (str, int)) else ""
-    if not text.isascii() or not text.isdigit():
-        raise _Bad(f"{text[:20]!r} is not a region code: use 6 digits (or 2, 4 or 12) (不是行政区划代码)")
-    if len(text) == 2:
-        return text + "0000"
-    if len(text) == 4:
-        return text + "00"
-    if len(text) == 6:
-        return text
-    if len(text) == 12:
-        if text[6:] != "000000":
-            raise _Bad(f"{text} is below county level; regions go down to counties (低于县级的区划代码)")
-        return text[:6]
-    raise _Bad(f"{text[:20]!r} is not a region code: use 6 digits (or 2, 4 or 12) (不是行政区划代码)")
-
-
-def _coerce_region(value, f, tabular):
-    return region_code(value)
-
-
-def _coerce_industry(value, f, tabular):
-    text = _text(value)
-    canonical = normalize_industry(text)
-    if canonical is None:
-        raise _Bad(f"{text[:20]!r} is not a GB/T 4754-2017 code (e.g. C1441) or section letter "
-                   "(不是国民经济行业分类代码)")
-    return canonical
-
-
-def _coerce_credit_code(value, f, tabular):
-    code = _text(value).upper()
-    if len(code) != 18:
-        raise _Bad(f"must be 18 characters, not {len(code)} (统一社会信用代码应为18位)")
-    bad = [c for c in code if c not in CHARSET]
-    if bad:
-        raise _Bad(f"character {bad[0]!r} is not allowed (含非法字符)")
-    expected = check_digit(code[:17])
-    if code[17] != expected:
-        raise _Bad(f"check digit is wrong, expected {expected} (校验位错误)")
-    return code
-
-
-def _coerce_email(value, f, tabular):
-    text = _text(value)
-    if not _EMAIL.match(text):
-        raise _Bad(f"{text[:40]!r} is not an e-mail address (邮箱格式错误)")
-    return text
-
-
-_COERCE = {
-    "text": _coerce_text, "ref": _coerce_text, "enum": _coerce_enum, "region": _coerce_region,
-    "number": _coerce_number, "integer": _coerce_integer, "date": _coerce_date, "bool": _coerce_bool,
-    "list": _coerce_list, "enum_list": _coerce_enum_list, "industry": _coerce_industry,
-    "credit_code": _coerce_credit_code, "email": _coerce_email,
-}
-
-
-# --- records ------------------------------------------------------------------------------------
-
 def _coerce_section(section, records, tabular, columns, problems, tick):
     """Coerce every record of a section; returns [(row, record)] of the records without errors
     in their key (the others cannot be referred to)."""
@@ -264,8 +38,8 @@ def _coerce_section(section, records, tabular, columns, problems, tick):
     known = {f.name for f in fields}
     plan = []
     for f in fields:
-        limit = MAX_LENGTH_BY_SECTION.get((section, f.name), MAX_LENGTH.get(f.name))
-        plan.append((f, _COERCE[f.kind], limit, tabular and f.name not in columns))
+        limit = SECTION_MAX_LENGTH.get((section, f.name), PACKAGE_MAX_LENGTH.get(f.name))
+        plan.append((f, coercer(f.kind), limit, tabular and f.name not in columns))
     if tabular:
         for f, _, _, missing in plan:
             if missing and f.required:
@@ -288,7 +62,7 @@ def _coerce_section(section, records, tabular, columns, problems, tick):
                 continue
             try:
                 value = coerce(value, f, tabular)
-            except _Bad as exc:
+            except BadCell as exc:
                 problems.append(Problem(section, row, f.name, str(exc)))
                 value = None
             else:
@@ -316,7 +90,8 @@ def _dedupe(section, records, problems):
     return first
 
 
-def validate(raw: RawPackage, stored: Stored, progress=None):
+def validate(raw: RawPackage, stored: Stored, progress: Optional[Callable[[int, int], None]] = None
+             ) -> tuple[dict, list[Problem]]:
     """Coerce and check a read package; returns (package, problems)."""
     problems = list(raw.problems)
     tabular = raw.container in TABULAR
@@ -359,12 +134,11 @@ def validate(raw: RawPackage, stored: Stored, progress=None):
                 problems.append(Problem(section, row, "category", f"unknown category {code}: neither in this "
                                         "package nor stored (品类不存在)"))
     for row, rec in package.get("offers", ()):
-        start, until = rec.get("available_from"), rec.get("available_until")
-        if start is not None and until is not None and until < start:
+        if ends_before_start(rec.get("available_from"), rec.get("available_until")):
             problems.append(Problem("offers", row, "available_until", "is before available_from "
                                     "(截止日期早于开始日期)"))
     for row, rec in package.get("links", ()):
-        if rec.get("supplier") is not None and rec.get("supplier") == rec.get("buyer"):
+        if supplies_itself(rec.get("supplier"), rec.get("buyer")):
             problems.append(Problem("links", row, "buyer", "a firm cannot be its own supplier (供需双方相同)"))
     return package, problems
 
@@ -415,7 +189,7 @@ def _check_firms(records, keyed, levels, stored, problems):
             if region not in levels:
                 problems.append(Problem("firms", row, "region", f"unknown region {region}: neither in this package "
                                         "nor stored (区划不存在)"))
-            elif level != "county":
+            elif level != FIRM_REGION_LEVEL:
                 problems.append(Problem("firms", row, "region", f"{region} is a {level}; a firm's region must be a "
                                         "county (企业所在地必须是县级)"))
         code = rec.get("credit_code")

@@ -1,28 +1,43 @@
-"""Field types and bases shared by the API schemas: text that is safe to store, bounded numbers."""
+"""Field types and bases shared by the API schemas.
+
+Two families (see `matchmaker.rules` for who checks what):
+
+- **Record fields** (the bodies that create or change a firm, need, offer, link or account) check
+  shape only: JSON type, finite numbers, ISO dates, non-empty refs.  Their values (lengths,
+  characters, bounds, enumerations) are the rules', checked once by the service; the fields
+  carry them only as OpenAPI documentation.
+- **Filter and other input fields** (`Text`, `Choice`, `Ref`, `CategoryCode`, `RegionCode`) check
+  their values here, reading the limits and patterns from the rules: no service checks a filter.
+"""
 import math
-import re
+from typing import Optional, Sequence
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from matchmaker.services.support.common import MAX_DAYS, MAX_ID, MAX_QUANTITY
+from matchmaker.rules import (MAX_DAYS, MAX_ID, MAX_LENGTH, MAX_QUANTITY, REGION_CODE, has_control_characters,
+                              is_unicode)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-
-def _safe_text(value):
+def _safe_text(value: str) -> None:
     """No control characters (NUL breaks PostgreSQL) and no lone surrogates (not UTF-8)."""
-    if _CONTROL.search(value):
+    if has_control_characters(value):
         raise ValidationError("Contains control characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError("Is not valid Unicode text.") from None
+    if not is_unicode(value):
+        raise ValidationError("Is not valid Unicode text.")
 
+
+def _meta(kwargs: dict, **default) -> dict:
+    """kwargs with `metadata` merged over the defaults."""
+    kwargs["metadata"] = {**default, **kwargs.get("metadata", {})}
+    return kwargs
+
+
+# --- filter and other input fields: values checked here ----------------------------------------
 
 class Text(fields.String):
     """A string that can be stored: bounded length, no control characters or lone surrogates."""
 
-    def __init__(self, max_length=200, min_length=None, **kwargs):
+    def __init__(self, max_length: int = 200, min_length: Optional[int] = None, **kwargs) -> None:
         validators = [validate.Length(min=min_length, max=max_length), _safe_text]
         extra = kwargs.pop("validate", None)
         if extra is not None:
@@ -30,35 +45,64 @@ class Text(fields.String):
         super().__init__(validate=validators, **kwargs)
 
 
-def _meta(kwargs, **default):
-    """kwargs with `metadata` merged over the defaults."""
-    kwargs["metadata"] = {**default, **kwargs.get("metadata", {})}
-    return kwargs
-
-
-def Ref(**kwargs):
+def Ref(**kwargs) -> Text:
     """A record's ref (unique within its section)."""
-    return Text(max_length=64, min_length=1, **_meta(kwargs, description="ref, unique within its section"))
+    return Text(max_length=MAX_LENGTH["ref"], min_length=1,
+                **_meta(kwargs, description="ref, unique within its section"))
 
 
-def RegionCode(**kwargs):
+def RegionCode(**kwargs) -> fields.String:
     """A GB/T 2260 code: six digits (the short 2/4-digit and 12-digit forms are accepted)."""
-    return fields.String(validate=validate.Regexp(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{12})$",
-                                                  error="A GB/T 2260 code: 6 digits (or 2, 4 or 12)."),
+    return fields.String(validate=validate.Regexp(REGION_CODE, error="A GB/T 2260 code: 6 digits (or 2, 4 or 12)."),
                          **_meta(kwargs, example="230100"))
 
 
-def CategoryCode(**kwargs):
+def CategoryCode(**kwargs) -> Text:
     """A category code."""
-    return Text(max_length=32, min_length=1, **kwargs)
+    return Text(max_length=MAX_LENGTH["category"], min_length=1, **kwargs)
+
+
+def Choice(choices: Sequence[str], **kwargs) -> fields.String:
+    """One value out of a fixed list."""
+    return fields.String(validate=validate.OneOf(choices), **kwargs)
+
+
+def Version(**kwargs) -> fields.Integer:
+    """The version the caller last read; a mismatch is a 409 conflict."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID),
+                          **_meta(kwargs, description="the version you last read; 409 if it changed since"))
+
+
+# --- record fields: shape here, values the rules' ----------------------------------------------
+
+def RecordText(name: str, min_length: Optional[int] = None, **kwargs) -> fields.String:
+    """Text of a record's field `name`; its length and characters are the rules' (rules.MAX_LENGTH)."""
+    doc = {"maxLength": MAX_LENGTH[name], **({"minLength": min_length} if min_length else {})}
+    return fields.String(**_meta(kwargs, **doc))
+
+
+def RecordRef(name: str = "ref", **kwargs) -> fields.String:
+    """A ref in a record (its own, or the firm's it belongs to): a non-empty string."""
+    return fields.String(validate=validate.Length(min=1),
+                         **_meta(kwargs, maxLength=MAX_LENGTH[name], description="ref, unique within its section"))
+
+
+def RecordChoice(choices: Sequence[str], **kwargs) -> fields.String:
+    """One value out of a fixed list (the list is the rules')."""
+    return fields.String(**_meta(kwargs, enum=list(choices)))
+
+
+def ChoiceList(choices: Sequence[str], **kwargs) -> fields.List:
+    """A list of values out of a fixed list (the list is the rules'); at most twice as many items."""
+    return fields.List(fields.String(metadata={"enum": list(choices)}),
+                       validate=validate.Length(max=len(choices) * 2), **kwargs)
 
 
 class Quantity(fields.Float):
-    """A finite number within bounds (positive quantities and prices by default)."""
+    """A finite number; its bounds (positive quantities and prices by default) are the rules'."""
 
-    def __init__(self, minimum=0.0, exclusive=True, maximum=MAX_QUANTITY, **kwargs):
-        super().__init__(allow_nan=False, validate=validate.Range(min=minimum, max=maximum, min_inclusive=not exclusive),
-                         **kwargs)
+    def __init__(self, minimum: float = 0.0, maximum: float = MAX_QUANTITY, **kwargs) -> None:
+        super().__init__(allow_nan=False, **_meta(kwargs, minimum=minimum, maximum=maximum))
 
     def _validated(self, value):
         result = super()._validated(value)
@@ -67,32 +111,17 @@ class Quantity(fields.Float):
         return result
 
 
-def Ratio(**kwargs):
+def Ratio(**kwargs) -> Quantity:
     """A share within 0..1."""
-    return Quantity(minimum=0.0, exclusive=False, maximum=1.0, **kwargs)
+    return Quantity(minimum=0.0, maximum=1.0, **kwargs)
 
 
-def Days(**kwargs):
-    """A whole number of days."""
-    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DAYS), **kwargs)
+def Days(**kwargs) -> fields.Integer:
+    """A whole number of days (its bounds are the rules')."""
+    return fields.Integer(strict=True, **_meta(kwargs, minimum=0, maximum=MAX_DAYS))
 
 
-def Version(**kwargs):
-    """The version the caller last read; a mismatch is a 409 conflict."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID),
-                          **_meta(kwargs, description="the version you last read; 409 if it changed since"))
-
-
-def Choice(choices, **kwargs):
-    """One value out of a fixed list."""
-    return fields.String(validate=validate.OneOf(choices), **kwargs)
-
-
-def ChoiceList(choices, **kwargs):
-    """A list of values out of a fixed list."""
-    return fields.List(fields.String(validate=validate.OneOf(choices)),
-                       validate=validate.Length(max=len(choices) * 2), **kwargs)
-
+# --- bases -------------------------------------------------------------------------------------
 
 class InputSchema(Schema):
     """Base of input schemas: unknown fields are errors (a typo must not silently drop data)."""

@@ -1,9 +1,12 @@
-"""Firm schemas: package fields (region = county code) plus id, version and computed fields."""
+"""Firm schemas: package fields (region = county code) plus id, version and computed fields.
+
+The bodies check shape; `services.firms` checks the values by `rules.check_firm` (and looks the
+region and industry codes up), once."""
 from marshmallow import fields
 
-from matchmaker.models.firm import FACTORS, KINDS, REPORTABLE_BLOCKERS
-from matchmaker.schemas.common import (Choice, ChoiceList, InputSchema, OutputSchema, Ratio, Ref, RegionCode,
-                                       Text, Version)
+from matchmaker.rules import FACTORS, FIRM_STATES, KINDS, MAX_LENGTH, REPORTABLE_BLOCKERS
+from matchmaker.schemas.common import (Choice, ChoiceList, InputSchema, OutputSchema, Ratio, RecordChoice, RecordRef,
+                                       RecordText, RegionCode, Text, Version)
 
 
 class FirmSchema(OutputSchema):
@@ -34,27 +37,27 @@ class FirmStatusSchema(InputSchema):
     capacity_utilization = Ratio(allow_none=True)
     workers_back = Ratio(allow_none=True)
     blockers = ChoiceList(REPORTABLE_BLOCKERS)
-    park = Text(max_length=200, allow_none=True)
-    contact_email = Text(max_length=200, allow_none=True)
+    park = RecordText("park", allow_none=True)
+    contact_email = RecordText("contact_email", allow_none=True)
     version = Version()
 
 
 class FirmUpdateSchema(FirmStatusSchema):
     """Status fields, plus the registry fields only administrators may change."""
 
-    name = Text(max_length=200, min_length=1)
-    kind = Choice(KINDS)
+    name = RecordText("name", min_length=1)
+    kind = RecordChoice(KINDS)
     region = RegionCode()
-    industry = Text(max_length=10, allow_none=True)
-    credit_code = Text(max_length=18, allow_none=True)
+    industry = RecordText("industry", allow_none=True)
+    credit_code = RecordText("credit_code", allow_none=True)
 
 
 class FirmCreateSchema(FirmUpdateSchema):
     """A new firm (administrators)."""
 
-    ref = Ref(required=True)
-    name = Text(max_length=200, min_length=1, required=True)
-    kind = Choice(KINDS, required=True)
+    ref = RecordRef(required=True)
+    name = RecordText("name", min_length=1, required=True)
+    kind = RecordChoice(KINDS, required=True)
     region = RegionCode(required=True)
 
     class Meta:
@@ -67,8 +70,9 @@ class FirmQueryArgsSchema(InputSchema):
     region = RegionCode(metadata={"description": "a region code; a city or province includes its counties"})
     kind = Choice(KINDS)
     operating = fields.Boolean()
-    status = Choice(("operating", "stopped"), metadata={"description": "same as operating=true/false"})
-    park = Text(max_length=200)
-    industry = Text(max_length=10)
+    status = Choice(FIRM_STATES, metadata={"description": "same as operating=true/false"})
+    park = Text(max_length=MAX_LENGTH["park"])
+    industry = Text(max_length=MAX_LENGTH["industry"])
     blocker = Choice(REPORTABLE_BLOCKERS)
-    category = Text(max_length=32, metadata={"description": "firms with an open need or offer in it"})
+    category = Text(max_length=MAX_LENGTH["category"],
+                    metadata={"description": "firms with an open need or offer in it"})

@@ -1,12 +1,12 @@
-"""Link schemas (package fields: supplier and buyer = firm refs, category = category code)."""
+"""Link schemas (package fields: supplier and buyer = firm refs, category = category code).
+
+The bodies check shape; `services.links` checks the values by `rules.check_link`, once."""
 from marshmallow import fields, validate
 
-from matchmaker.models.firm import KINDS
 from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
-from matchmaker.models.need import TERMS
-from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity, Ref,
-                                       RegionCode, Version)
-from matchmaker.services.support.common import MAX_ID
+from matchmaker.rules import KINDS, LINK_STATES, MAX_ID, TERMS
+from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity,
+                                       RecordRef, RecordText, Ref, RegionCode, Version)
 
 
 class LinkSchema(OutputSchema):
@@ -27,7 +27,7 @@ class LinkSchema(OutputSchema):
 class LinkUpdateSchema(InputSchema):
     """Fields of a link that can change (all optional)."""
 
-    category = CategoryCode()
+    category = RecordText("category", min_length=1)
     quantity_per_week = Quantity()
     active = fields.Boolean()
     terms = ChoiceList(TERMS)
@@ -37,11 +37,11 @@ class LinkUpdateSchema(InputSchema):
 class LinkCreateSchema(LinkUpdateSchema):
     """A new link; a firm user's firm must be its supplier or buyer, and the other side must confirm it."""
 
-    ref = Ref(metadata={"description": "admins only: assigned by the service when left out (firm users "
-                                       "always get one from the service)"})
-    supplier = Ref(required=True)
-    buyer = Ref(required=True)
-    category = CategoryCode(required=True)
+    ref = RecordRef(metadata={"description": "admins only: assigned by the service when left out (firm users "
+                                             "always get one from the service)"})
+    supplier = RecordRef("supplier", required=True)
+    buyer = RecordRef("buyer", required=True)
+    category = RecordText("category", min_length=1, required=True)
     quantity_per_week = Quantity(required=True)
 
     class Meta:
@@ -54,7 +54,7 @@ class LinkQueryArgsSchema(InputSchema):
     category = CategoryCode()
     region = RegionCode(metadata={"description": "supplier or buyer in it; a city or province includes its counties"})
     kind = Choice(KINDS, metadata={"description": "kind of the supplier or the buyer"})
-    status = Choice(("active", "inactive"))
+    status = Choice(LINK_STATES)
     firm = Ref(metadata={"description": "supplier or buyer ref"})
     supplier = Ref()
     buyer = Ref()

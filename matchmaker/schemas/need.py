@@ -1,10 +1,11 @@
-"""Need schemas (package fields: firm = firm ref, category = category code)."""
+"""Need schemas (package fields: firm = firm ref, category = category code).
+
+The bodies check shape; `services.needs` checks the values by `rules.check_need`, once."""
 from marshmallow import fields
 
-from matchmaker.models.firm import KINDS
-from matchmaker.models.need import STATUSES, TERMS
-from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity, Ref,
-                                       RegionCode, Text, Version)
+from matchmaker.rules import KINDS, STATUSES, TERMS
+from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity,
+                                       RecordChoice, RecordRef, RecordText, Ref, RegionCode, Version)
 
 
 class NeedSchema(OutputSchema):
@@ -28,22 +29,22 @@ class NeedSchema(OutputSchema):
 class NeedUpdateSchema(InputSchema):
     """Fields of a need that can change (all optional)."""
 
-    category = CategoryCode()
+    category = RecordText("category", min_length=1)
     quantity = Quantity()
     needed_by = fields.Date()
     max_unit_price = Quantity(allow_none=True)
     terms = ChoiceList(TERMS)
-    status = Choice(STATUSES)
-    note = Text(max_length=4000, allow_none=True)
+    status = RecordChoice(STATUSES)
+    note = RecordText("note", allow_none=True)
     version = Version()
 
 
 class NeedCreateSchema(NeedUpdateSchema):
     """A new need; firm defaults to the caller's own firm."""
 
-    ref = Ref(metadata={"description": "assigned by the service when left out"})
-    firm = Ref(metadata={"description": "firm ref; firm users may only give their own"})
-    category = CategoryCode(required=True)
+    ref = RecordRef(metadata={"description": "assigned by the service when left out"})
+    firm = RecordRef("firm", metadata={"description": "firm ref; firm users may only give their own"})
+    category = RecordText("category", min_length=1, required=True)
     quantity = Quantity(required=True)
     needed_by = fields.Date(required=True)
 

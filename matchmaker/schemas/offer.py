@@ -1,10 +1,12 @@
-"""Offer schemas (package fields: firm = firm ref, category = category code)."""
-from marshmallow import ValidationError, fields, validates_schema
+"""Offer schemas (package fields: firm = firm ref, category = category code).
 
-from matchmaker.models.need import STATUSES
-from matchmaker.models.offer import HELP_KINDS
-from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, Days, InputSchema, OutputSchema, Quantity,
-                                       Ref, Text, Version)
+The bodies check shape; `services.offers` checks the values (and that availability does not end
+before it starts) by `rules.check_offer`, once."""
+from marshmallow import fields
+
+from matchmaker.rules import HELP_KINDS, MAX_RADIUS_KM, STATUSES
+from matchmaker.schemas.common import (ChoiceList, Days, InputSchema, OutputSchema, Quantity, RecordChoice, RecordRef,
+                                       RecordText, Version)
 from matchmaker.schemas.need import PostingQueryArgsSchema
 
 
@@ -32,31 +34,25 @@ class OfferSchema(OutputSchema):
 class OfferUpdateSchema(InputSchema):
     """Fields of an offer that can change (all optional)."""
 
-    category = CategoryCode()
+    category = RecordText("category", min_length=1)
     quantity = Quantity()
     available_from = fields.Date()
     available_until = fields.Date(allow_none=True)
     lead_time_days = Days(allow_none=True)
     unit_price = Quantity(allow_none=True)
-    delivery_radius_km = Quantity(maximum=50000, allow_none=True)
+    delivery_radius_km = Quantity(maximum=MAX_RADIUS_KM, allow_none=True)
     help_wanted = ChoiceList(HELP_KINDS)
-    status = Choice(STATUSES)
-    note = Text(max_length=4000, allow_none=True)
+    status = RecordChoice(STATUSES)
+    note = RecordText("note", allow_none=True)
     version = Version()
-
-    @validates_schema
-    def _until_not_before_from(self, data, **kwargs):
-        start, until = data.get("available_from"), data.get("available_until")
-        if start and until and until < start:
-            raise ValidationError("must not be before available_from", "available_until")
 
 
 class OfferCreateSchema(OfferUpdateSchema):
     """A new offer; firm defaults to the caller's own firm."""
 
-    ref = Ref(metadata={"description": "assigned by the service when left out"})
-    firm = Ref(metadata={"description": "firm ref; firm users may only give their own"})
-    category = CategoryCode(required=True)
+    ref = RecordRef(metadata={"description": "assigned by the service when left out"})
+    firm = RecordRef("firm", metadata={"description": "firm ref; firm users may only give their own"})
+    category = RecordText("category", min_length=1, required=True)
     quantity = Quantity(required=True)
     available_from = fields.Date(required=True)
 

@@ -1,7 +1,7 @@
 """Region and category schemas (read-only reference data)."""
 from marshmallow import fields
 
-from matchmaker.models.region import LEVELS, RISKS
+from matchmaker.rules import LEVELS, RISKS
 from matchmaker.schemas.common import CategoryCode, Choice, InputSchema, OutputSchema, RegionCode, Text
 
 

@@ -1,9 +1,10 @@
-"""Account and token schemas."""
+"""Account and token schemas (a new account's values are checked by `rules.check_account` in
+`services.users`; the body checks shape)."""
 from marshmallow import fields
 
-from matchmaker.schemas.common import Choice, InputSchema, OutputSchema, Ref, RegionCode, Text
-
-ROLES = ("firm", "staff", "admin")
+from matchmaker.rules import LOCALES, ROLES
+from matchmaker.schemas.common import (Choice, InputSchema, OutputSchema, RecordChoice, RecordRef, RecordText,
+                                       RegionCode, Text)
 
 
 class UserSchema(OutputSchema):
@@ -22,13 +23,13 @@ class UserSchema(OutputSchema):
 class UserCreateSchema(InputSchema):
     """A new account: a firm user (firm ref), task-force staff (region code) or an admin."""
 
-    email = Text(max_length=200, required=True)
-    name = Text(max_length=200)
-    password = Text(max_length=1000, min_length=8, required=True, load_only=True)
-    role = Choice(ROLES, required=True)
-    firm = Ref()
+    email = RecordText("email", required=True)
+    name = RecordText("name")
+    password = RecordText("password", min_length=8, required=True, load_only=True)
+    role = RecordChoice(ROLES, required=True)
+    firm = RecordRef("firm")
     region = RegionCode()
-    locale = Choice(("zh_CN", "en"))
+    locale = RecordChoice(LOCALES)
 
 
 class UserQueryArgsSchema(InputSchema):

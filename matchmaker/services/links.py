@@ -7,20 +7,21 @@ alone cannot make one with another firm or change one: a firm user's new link or
 by a data-package import (admins and the server's operator) or from an accepted pairing (both
 sides accepted it) exist at once. Deactivating a link (the relationship ended) needs one side.
 """
+from typing import Optional
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from matchmaker import rules
+from matchmaker.errors import Conflict, Forbidden, Invalid, NotFound
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, LinkRequest
 from matchmaker.models.base import utcnow
 from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
-from matchmaker.models.need import TERMS
-from matchmaker.services.support import common, signals
 from matchmaker.services import postings
 from matchmaker.services.auth import can_read_firm
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support import common, signals
 
-FIELDS = ("ref", "supplier", "buyer", "category", "quantity_per_week", "active", "terms", "version")
 AWAITING = "awaiting_confirmation"
 # requests one firm may have awaiting an answer at once (a bound on what it can put before others)
 MAX_AWAITING = 100
@@ -39,18 +40,12 @@ def can_write_link(actor, link_or_firms):
     return actor.role == "firm" and actor.firm_id is not None and any(f.id == actor.firm_id for f in firms)
 
 
-def _validate(data, errors, row):
-    """The data-package rules for a link (row is None when creating)."""
+def _validate(data: dict, errors: dict, row: Optional[Link]) -> None:
+    """The rules of a link (`rules.check_link`), then its category (row is None when creating)."""
     creating = row is None
-    postings.check_fields(data, FIELDS, errors)
-    common.check_text(data, "ref", errors, 64)
+    rules.check_link(data, errors, creating)
     if creating or "category" in data:
         common.category_or_error(data.get("category"), errors)
-    common.check_number(data, "quantity_per_week", errors, positive=True,
-                        required=creating or "quantity_per_week" in data)
-    if data.get("active") is not None and not isinstance(data["active"], bool):
-        errors.setdefault("active", []).append("must be true or false")
-    common.check_choices(data, "terms", errors, TERMS, many=True)
 
 
 def _build(data):
@@ -84,10 +79,10 @@ def create_link(actor, data):
         firms[side] = common.firm_by_ref(data.get(side))
         if firms[side] is None:
             errors.setdefault(side, []).append("required" if not data.get(side) else "unknown firm")
-    if firms["supplier"] is not None and firms["supplier"] is firms["buyer"]:
-        errors.setdefault("buyer", []).append("a firm cannot supply itself")
+    if rules.supplies_itself(firms["supplier"], firms["buyer"]):
+        rules.add(errors, "buyer", "a firm cannot supply itself")
     _validate(data, errors, None)
-    common.raise_if(errors, "invalid link")
+    rules.raise_if(errors, "invalid link")
     ref = data.get("ref") or postings.new_ref(Link, "L")
     if common.ref_taken(Link, ref):
         raise Conflict(f"a link with ref {ref} exists", {"ref": ["already exists"]})
@@ -107,12 +102,12 @@ def _ask_for_new_link(actor, data):
     postings.check_ref_choice(actor, data, errors)
     side = "buyer" if data.get("supplier") == own.ref else "supplier"
     other = data.get(side)
-    if other == own.ref:
-        errors.setdefault("buyer", []).append("a firm cannot supply itself")
+    if rules.supplies_itself(own.ref, other):
+        rules.add(errors, "buyer", "a firm cannot supply itself")
     else:
-        common.check_text(data, side, errors, 64, required=True)
+        rules.check_text(data, side, errors, rules.MAX_LENGTH[side], required=True)
     _validate(data, errors, None)
-    common.raise_if(errors, "invalid link")
+    rules.raise_if(errors, "invalid link")
     values = _build(data)
     waiting = db.session.scalar(sa.select(sa.func.count(LinkRequest.id)).where(
         LinkRequest.firm_id == own.id, LinkRequest.status == AWAITING))
@@ -145,7 +140,8 @@ def get_link(actor, link_id):
 
 def get_link_by_ref(actor, ref):
     """The link with this ref, if the actor may read it (else NotFound)."""
-    row = db.session.scalar(sa.select(Link).where(Link.ref == ref)) if ref and len(ref) <= 64 else None
+    known = ref and rules.is_storable_text(ref, rules.MAX_LENGTH["ref"])
+    row = db.session.scalar(sa.select(Link).where(Link.ref == ref)) if known else None
     if row is None or not can_read_link(actor, row):
         raise NotFound(f"link {ref!s:.64} not found")
     return row
@@ -167,7 +163,7 @@ def update_link(actor, link_id, data):
         data.pop(key, None)
     errors = {}
     _validate(data, errors, row)
-    common.raise_if(errors, "invalid link")
+    rules.raise_if(errors, "invalid link")
     changes = {attr: value for attr, value in _build(data).items() if getattr(row, attr) != value}
     if not changes:
         return row
@@ -242,7 +238,7 @@ def list_links(actor, filters=None, page=1, page_size=50):
         stmt = stmt.where(sa.or_(supplier.kind == filters["kind"], buyer.kind == filters["kind"]))
     status = filters.get("status")
     if status is not None:
-        if status not in ("active", "inactive"):
+        if status not in rules.LINK_STATES:
             raise Invalid("unknown status", {"status": ["one of: active, inactive"]})
         stmt = stmt.where(Link.active.is_(status == "active"))
     if filters.get("active") is not None:

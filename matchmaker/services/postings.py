@@ -1,20 +1,23 @@
-"""What needs and offers share: validation by the data-package rules, write rights, listing.
+"""What needs and offers share: the write steps (rights, rules, refs, versions, signals) and listing.
 
-Use the public modules ``services.needs`` and ``services.offers``; this one holds their common steps.
+Use the public modules ``services.needs`` and ``services.offers``; this one holds their common
+steps.  Each write checks the values once, with the record's rules (`matchmaker.rules`) passed
+in as `validate`.
 """
 import secrets
+from typing import Callable, Optional
 
 import sqlalchemy as sa
 
+from matchmaker import rules
+from matchmaker.errors import Conflict, Forbidden, Invalid, NotFound
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm
-from matchmaker.models.need import STATUSES
-from matchmaker.services.support import common, signals
+from matchmaker.models import Firm, User
 from matchmaker.services.auth import can_read_firm, require_write
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support import common, signals
 
 
-def resolve_firm_for_write(actor, firm_ref):
+def resolve_firm_for_write(actor: User, firm_ref: Optional[str]) -> Firm:
     """The firm a new posting is for: firm users default to (and may only use) their own firm."""
     if actor.role == "firm":
         own = actor.firm
@@ -33,23 +36,16 @@ def resolve_firm_for_write(actor, firm_ref):
     return firm
 
 
-def check_fields(data, allowed, errors):
-    """Unknown field names are errors (a typo must not silently drop data)."""
-    for key in data:
-        if key not in allowed:
-            errors.setdefault(key, []).append("unknown field")
-
-
-def check_ref_choice(actor, data, errors):
+def check_ref_choice(actor: User, data: dict, errors: dict) -> None:
     """Only admins, who see every record, choose a new record's ref. For anyone else a ref taken
     by a record they cannot see would answer 409 where a free one answers 201, telling them it
     exists; so their records get refs from the service, and any ref they send is refused the
     same way, taken or not."""
     if actor.role != "admin" and data.get("ref") not in (None, ""):
-        errors.setdefault("ref", []).append("assigned by the service; leave it out")
+        rules.add(errors, "ref", "assigned by the service; leave it out")
 
 
-def new_ref(model, prefix):
+def new_ref(model: type, prefix: str) -> str:
     """A fresh ref the service assigns when the caller gives none."""
     while True:
         ref = f"{prefix}-{secrets.token_hex(5).upper()}"
@@ -57,14 +53,14 @@ def new_ref(model, prefix):
             return ref
 
 
-def create(model, what, prefix, actor, data, validate, build):
+def create(model: type, what: str, prefix: str, actor: User, data: dict, validate: Callable, build: Callable):
     """Create a posting: authorise, validate all fields, reject a duplicate ref, commit."""
     data = dict(data)
     firm = resolve_firm_for_write(actor, data.pop("firm", None))
     errors = {}
     check_ref_choice(actor, data, errors)
     validate(data, errors, None)
-    common.raise_if(errors, f"invalid {what}")
+    rules.raise_if(errors, f"invalid {what}")
     ref = data.get("ref") or new_ref(model, prefix)
     if common.ref_taken(model, ref):
         raise Conflict(f"a {what} with ref {ref} exists", {"ref": ["already exists"]})
@@ -74,7 +70,7 @@ def create(model, what, prefix, actor, data, validate, build):
     return row
 
 
-def get_readable(model, what, actor, row_id):
+def get_readable(model: type, what: str, actor: User, row_id: int):
     """The posting, if the actor may read it; NotFound otherwise (out of scope looks like absent)."""
     row = common.get_row(model, row_id, what)
     if not can_read_firm(actor, row.firm):
@@ -82,15 +78,16 @@ def get_readable(model, what, actor, row_id):
     return row
 
 
-def get_readable_by_ref(model, what, actor, ref):
+def get_readable_by_ref(model: type, what: str, actor: User, ref: str):
     """The posting with this ref, if the actor may read it; NotFound otherwise."""
-    row = db.session.scalar(sa.select(model).where(model.ref == ref)) if ref and len(ref) <= 64 else None
+    known = ref and rules.is_storable_text(ref, rules.MAX_LENGTH["ref"])
+    row = db.session.scalar(sa.select(model).where(model.ref == ref)) if known else None
     if row is None or not can_read_firm(actor, row.firm):
         raise NotFound(f"{what} {ref!s:.64} not found")
     return row
 
 
-def update(model, what, actor, row_id, data, validate, build):
+def update(model: type, what: str, actor: User, row_id: int, data: dict, validate: Callable, build: Callable):
     """Edit a posting: read scope (404), write right (403), version (409), rules (422), commit."""
     data = dict(data)
     row = get_readable(model, what, actor, row_id)
@@ -110,7 +107,7 @@ def update(model, what, actor, row_id, data, validate, build):
             errors.setdefault("quantity", []).append(
                 f"below the quantity already committed to accepted pairings ({row.committed_quantity:g})"
             )
-    common.raise_if(errors, f"invalid {what}")
+    rules.raise_if(errors, f"invalid {what}")
     was_open = row.status == "open"
     changed = set()
     for attr, value in build(data).items():
@@ -128,7 +125,7 @@ def update(model, what, actor, row_id, data, validate, build):
     return row
 
 
-def close(model, what, actor, row_id, version=None):
+def close(model: type, what: str, actor: User, row_id: int, version: Optional[int] = None):
     """Close a posting (idempotent); listeners lapse what depended on it."""
     row = get_readable(model, what, actor, row_id)
     require_write(actor, row.firm)
@@ -142,7 +139,7 @@ def close(model, what, actor, row_id, version=None):
     return row
 
 
-def list_rows(model, actor, filters, page, page_size):
+def list_rows(model: type, actor: User, filters: Optional[dict], page: int, page_size: int) -> tuple[list, int]:
     """One page of postings the actor may read, filtered by category, region, kind, status, firm."""
     filters = filters or {}
     stmt = sa.select(model).join(Firm, model.firm_id == Firm.id).where(common.firm_scope(actor))
@@ -153,7 +150,7 @@ def list_rows(model, actor, filters, page, page_size):
     if filters.get("kind"):
         stmt = stmt.where(Firm.kind == filters["kind"])
     if filters.get("status"):
-        if filters["status"] not in STATUSES:
+        if filters["status"] not in rules.STATUSES:
             raise Invalid("unknown status", {"status": ["one of: open, closed"]})
         stmt = stmt.where(model.status == filters["status"])
     if filters.get("firm"):

@@ -9,16 +9,16 @@ import sqlalchemy as sa
 from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Region, category_input, category_substitute
 from matchmaker.infra.reference import load_categories, load_regions
+from matchmaker.rules import LEVEL_RANK
 
-_LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 _CHUNK = 1000
 
 
-def ensure_reference_data(commit=True) -> dict:
+def ensure_reference_data(commit: bool = True) -> dict:
     """Insert the shipped regions and categories missing from the database; returns counts added."""
     stored_regions = set(db.session.scalars(sa.select(Region.code)))
     new_regions = [r for r in load_regions() if r["code"] not in stored_regions]
-    new_regions.sort(key=lambda r: (_LEVEL_RANK[r["level"]], r["code"]))  # parents before children
+    new_regions.sort(key=lambda r: (LEVEL_RANK[r["level"]], r["code"]))  # parents before children
     rows = [
         dict(code=r["code"], name=r["name"], level=r["level"], parent_code=r["parent"], lat=r["lat"],
              lon=r["lon"], risk=r["risk"] or "low", approx_location=bool(r["approx_location"]))

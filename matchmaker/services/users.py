@@ -1,43 +1,37 @@
 """User accounts: firm users, task-force staff of a region, administrators (managed by admins)."""
+from typing import Optional
+
 import sqlalchemy as sa
 
+from matchmaker import rules
+from matchmaker.errors import Forbidden, Invalid
 from matchmaker.infra.extensions import db
 from matchmaker.models import User
 from matchmaker.services import auth
 from matchmaker.services.support import common
-from matchmaker.services.support.errors import Forbidden, Invalid
 
-ROLES = ("firm", "staff", "admin")
+ROLES = rules.ROLES
 
 
-def _require_admin(actor):
+def _require_admin(actor: Optional[User]) -> None:
     """Forbidden unless the actor is an administrator (None = the system, e.g. the CLI)."""
     if actor is not None and actor.role != "admin":
         raise Forbidden("only administrators manage accounts")
 
 
-def create_user(actor, data):
+def create_user(actor: Optional[User], data: dict) -> User:
     """Create an account from email, name, password, role and firm (ref) or region (code)."""
     _require_admin(actor)
     errors = {}
-    for key in data:
-        if key not in ("email", "name", "password", "role", "firm", "region", "locale"):
-            errors.setdefault(key, []).append("unknown field")
-    common.check_text(data, "email", errors, 200, required=True)
-    common.check_text(data, "name", errors, 200)
-    common.check_text(data, "password", errors, 1000, required=True)
-    if data.get("role") in ("firm", "admin") and data.get("region"):
-        errors.setdefault("region", []).append(f"not used for role {data['role']}")
-    if data.get("role") in ("staff", "admin") and data.get("firm"):
-        errors.setdefault("firm", []).append(f"not used for role {data['role']}")
-    common.raise_if(errors, "invalid user")
-    region = common.normalise_region_code(data.get("region")) if data.get("region") else None
+    rules.check_account(data, errors)
+    rules.raise_if(errors, "invalid user")
+    region = rules.normalise_region_code(data.get("region")) if data.get("region") else None
     return auth.create_user(data["email"], data.get("name"), data["password"], data.get("role"),
                             firm_ref=data.get("firm"), region_code=region or data.get("region"),
                             locale=data.get("locale"))
 
 
-def deactivate_user(actor, user_id):
+def deactivate_user(actor: Optional[User], user_id: int) -> User:
     """Deactivate an account: it can no longer sign in, its sessions end and its API tokens are revoked."""
     _require_admin(actor)
     user = common.get_row(User, user_id, "user")
@@ -50,7 +44,8 @@ def deactivate_user(actor, user_id):
     return user
 
 
-def list_users(actor, filters=None, page=1, page_size=50):
+def list_users(actor: Optional[User], filters: Optional[dict] = None, page: int = 1,
+               page_size: int = 50) -> tuple[list[User], int]:
     """(users, total) ordered by e-mail; filters: role, active."""
     _require_admin(actor)
     filters = filters or {}

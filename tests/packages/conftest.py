@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Firm, Link, Need, Offer, Region
-from matchmaker.packages.creditcode import check_digit
+from matchmaker.rules.creditcode import check_digit
 from matchmaker.packages.problems import PackageInvalid
 from matchmaker.services.packages import import_package
 
