@@ -62,7 +62,7 @@ class LinkById(MethodView):
     @blp.alt_response(202, schema=LinkRequestSchema, description=ASKED)
     @errors(blp, 400, 401, 403, 404, 409, 415)
     def patch(self, data, link_id):
-        """Edit a link (admins; a side's change awaits the other side, 202; send `version` to be told, with 409, if someone changed it since you read it)"""
+        """Edit a link (a firm's change awaits the other side: 202; send `version` to get 409 if it changed)"""
         return _link_or_request(links.update_link(current_actor(), link_id, data))
 
 

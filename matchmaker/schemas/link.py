@@ -37,8 +37,8 @@ class LinkUpdateSchema(InputSchema):
 class LinkCreateSchema(LinkUpdateSchema):
     """A new link; a firm user's firm must be its supplier or buyer, and the other side must confirm it."""
 
-    ref = RecordRef(metadata={"description": "admins only: assigned by the service when left out (firm users "
-                                             "always get one from the service)"})
+    ref = RecordRef(metadata={"description": "admins only (anyone else: 422, taken or not); "
+                                             "assigned by the service when left out"})
     supplier = RecordRef("supplier", required=True)
     buyer = RecordRef("buyer", required=True)
     category = RecordText("category", min_length=1, required=True)

@@ -50,7 +50,8 @@ class OfferUpdateSchema(InputSchema):
 class OfferCreateSchema(OfferUpdateSchema):
     """A new offer; firm defaults to the caller's own firm."""
 
-    ref = RecordRef(metadata={"description": "assigned by the service when left out"})
+    ref = RecordRef(metadata={"description": "admins only (anyone else: 422, taken or not); "
+                                             "assigned by the service when left out"})
     firm = RecordRef("firm", metadata={"description": "firm ref; firm users may only give their own"})
     category = RecordText("category", min_length=1, required=True)
     quantity = Quantity(required=True)

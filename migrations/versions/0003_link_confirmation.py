@@ -26,7 +26,8 @@ depends_on = None
 
 # links created by a firm user of one side, not by a pairing, never edited by a user of the other side
 _UNCONFIRMED = """
-    SELECT l.id, u.firm_id, l.supplier_id, s.ref, b.ref, l.category_code, l.quantity_per_week, l.terms, l.active, l.created_at
+    SELECT l.id, u.firm_id, l.supplier_id, s.ref, b.ref, l.category_code, l.quantity_per_week, l.terms, l.active,
+           l.created_at
     FROM link l
     JOIN firm s ON s.id = l.supplier_id
     JOIN firm b ON b.id = l.buyer_id

@@ -251,7 +251,9 @@ def test_links_from_an_admin_an_import_or_a_pairing_need_no_confirmation(client,
     assert matching.accept_pairing(actor(world, "firm_own"), pairing.id).status == "active"
     pairs = {(lk.supplier, lk.buyer, lk.category) for lk in network.load_links()}
     assert {("F-QQH", "F-JL", "C1"), ("F-JL", "F-SISTER", "C1")} <= pairs
-    assert sum(lk.quantity_per_week for lk in network.load_links() if (lk.supplier, lk.buyer) == ("F-OWN", "F-SISTER")) > 10
+    own_to_sister = [lk.quantity_per_week for lk in network.load_links()
+                     if (lk.supplier, lk.buyer) == ("F-OWN", "F-SISTER")]
+    assert sum(own_to_sister) > 10  # the factory's 10 a week plus the pairing's
     assert links.list_link_requests(actor(world, "admin"))[1] == 0
 
 
@@ -328,3 +330,47 @@ def test_a_request_to_an_unknown_and_to_a_real_firm_look_alike_to_the_asker(clie
         again = client.get(f"/api/v1/link-requests/{resp.get_json()['id']}", headers=h("firm_own"))
         assert json_replace({k: v for k, v in again.get_json().items() if k not in ("id", "created_at")}, other) == \
             json_replace({k: v for k, v in made[0][0].get_json().items() if k not in ("id", "created_at")}, made[0][1])
+
+
+@pytest.mark.postgres
+def test_two_confirmations_at_once_make_one_link(app, world, h, monkeypatch):
+    """The awaited firm and an admin confirm the same request at the same moment: one link, one 409."""
+    import threading
+
+    from matchmaker.services import postings
+    from matchmaker.services.support.errors import Conflict
+
+    asked = links.create_link(actor(world, "firm_own"), {
+        "supplier": "F-OWN", "buyer": "F-SISTER", "category": "C2", "quantity_per_week": 3})
+    request_id = asked.id
+    barrier = threading.Barrier(2, timeout=20)
+    real_new_ref = postings.new_ref
+
+    def new_ref_then_wait(model, prefix):  # both have found the request awaiting before either writes
+        ref = real_new_ref(model, prefix)
+        barrier.wait()
+        return ref
+
+    monkeypatch.setattr(postings, "new_ref", new_ref_then_wait)
+    outcomes = {}
+
+    def confirm(role):
+        with app.app_context():
+            try:
+                links.confirm_link_request(actor(world, role), request_id)
+                outcomes[role] = "ok"
+            except Conflict:
+                outcomes[role] = "conflict"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=confirm, args=(role,)) for role in ("firm_other", "admin")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes.values()) == ["conflict", "ok"]
+    db.session.expire_all()
+    made = sa.select(sa.func.count(Link.id)).where(
+        Link.supplier_id == world.firms["own"], Link.buyer_id == world.firms["sister"], Link.category_code == "C2")
+    assert db.session.scalar(made) == 1
