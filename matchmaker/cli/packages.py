@@ -4,8 +4,13 @@ from contextlib import contextmanager
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from matchmaker.packages.problems import PackageInvalid
+from matchmaker.services.demo import DEMO_PASSWORD, load_demo
+from matchmaker.services.packages import export_package, import_package
+from matchmaker.services.reference_data import ensure_reference_data
+from matchmaker.services.support.audit import acting_as
 from matchmaker.services.support.errors import DomainError
 
 
@@ -46,8 +51,6 @@ def _fail(exc):
 @contextmanager
 def _clean_errors(action):
     """Turn a missing schema, an unreadable file or an unwritable path into a message and exit 1."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
     try:
         yield
     except (DomainError, PackageInvalid) as exc:
@@ -61,12 +64,6 @@ def _clean_errors(action):
         sys.exit(1)
 
 
-def _actor(name):
-    from matchmaker.services.support.audit import acting_as
-
-    return acting_as(name)
-
-
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--progress/--no-progress", default=None,
@@ -74,10 +71,8 @@ def _actor(name):
 @with_appcontext
 def import_command(path, progress):
     """Import a data package (.json, .xlsx, a folder of .csv, or a .zip of them); all or nothing."""
-    from matchmaker.services.packages import import_package
-
     show = sys.stdout.isatty() if progress is None else progress
-    with _clean_errors("import"), _actor("cli import"), _progress_bar(show, "importing") as callback:
+    with _clean_errors("import"), acting_as("cli import"), _progress_bar(show, "importing") as callback:
         result = import_package(path, progress=callback)
     click.echo(f"Imported {path}:")
     for line in result.lines() or ["no sections found: nothing to import (未找到任何表)"]:
@@ -89,8 +84,6 @@ def import_command(path, progress):
 @with_appcontext
 def export_command(path):
     """Write everything stored as a data package (.json, .xlsx, or a folder for .csv files)."""
-    from matchmaker.services.packages import export_package
-
     try:
         with _clean_errors("export"):
             counts = export_package(path)
@@ -108,10 +101,8 @@ def export_command(path):
 @with_appcontext
 def demo_command(progress):
     """Load the shipped demo data package (idempotent) and print the demo accounts."""
-    from matchmaker.services.demo import DEMO_PASSWORD, load_demo
-
     show = sys.stdout.isatty() if progress is None else progress
-    with _clean_errors("demo"), _actor("cli demo"), _progress_bar(show, "loading demo") as callback:
+    with _clean_errors("demo"), acting_as("cli demo"), _progress_bar(show, "loading demo") as callback:
         result, accounts = load_demo(progress=callback)
     click.echo("Demo data loaded (演示数据已加载):")
     for line in result.lines():
@@ -130,8 +121,6 @@ def reference_group():
 @with_appcontext
 def reference_load_command():
     """Insert the shipped regions and categories that are not stored yet (idempotent)."""
-    from matchmaker.services.reference_data import ensure_reference_data
-
-    with _clean_errors("reference load"), _actor("cli reference"):
+    with _clean_errors("reference load"), acting_as("cli reference"):
         added = ensure_reference_data()
     click.echo(f"Reference data: {added['regions']} regions and {added['categories']} categories added")
