@@ -187,3 +187,31 @@ def test_a_network_as_of_a_date_reads_each_table_once(world, db):
     counts = _tables_read(db, load)
     assert counts == {"firm": 1, "region": 1, "link": 1, "category_input": 1, "category_substitute": 1,
                       "need": 1, "offer": 1, "pairing": 1}
+
+
+def _loads_once(monkeypatch):
+    """Record the network loads; fail on any separate read of the postings."""
+    loads = []
+    real = network.load_network
+    monkeypatch.setattr(network, "load_network", lambda *a, **kw: loads.append(a + tuple(kw.values()))
+                        or real(*a, **kw))
+    monkeypatch.setattr(network, "load_postings", lambda *a, **kw: pytest.fail("the postings were read again"))
+    return loads
+
+
+def test_a_weekly_report_reads_the_network_once(world, monkeypatch):
+    from matchmaker.services.reports import write_weekly_report
+
+    loads = _loads_once(monkeypatch)
+    report, written = write_weekly_report(week="2020-W12")
+    assert written and loads == [(AS_OF,)]
+    assert report.stats["firms"] == 5 and report.stats["links"] == 1
+
+
+def test_a_what_if_reads_the_network_once(world, monkeypatch):
+    from matchmaker.services.reports import what_if
+
+    loads = _loads_once(monkeypatch)
+    result = what_if(None, firms=["S1"], as_of=AS_OF)
+    assert loads == [(AS_OF,)]
+    assert any(b["supplier"] == "S1" and b["kind"] == "supplier_down" for b in result["new"])

@@ -42,13 +42,13 @@ def what_if(actor: User | None, firms: Iterable[str] = (), counties: Iterable[st
     firms, counties = list(firms or []), list(counties or [])
     if not firms and not counties:
         raise Invalid("pick at least one firm or county", {"stopped_firms": ["pick a firm or a county"]})
-    network = net.load_network()
+    as_of = as_of or today()
+    network = net.load_network(as_of)
     errors = _unknown(actor, network, firms, counties)
     if errors:
         raise Invalid("the scenario names unknown firms or counties", errors)
-    as_of = as_of or today()
     G = build_supply_graph(network.firms, network.links)
-    allowed = net.needs_with_allowed_offer(as_of)
+    allowed = net.needs_with_allowed_offer(as_of, network)
     res = graph_what_if(G, network.chain, network.needs, as_of=as_of, stopped_firms=firms,
                         high_risk_counties=counties, needs_with_allowed_offer=allowed, **detection_options())
     names = {r: i.name for r, i in network.info.items()}

@@ -5,8 +5,9 @@ How a report is written (:func:`write_weekly_report`), in ONE transaction:
 1. the week's guard row (``report_guard``) is upserted first, which locks it: a second run of
    the same week (another process, the scheduler and the CLI at once) waits until the first
    commits, then sees its report; so there is never more than one report per week;
-2. the stored rows are loaded through :mod:`matchmaker.services.support.network` and the breaks are
-   detected by :func:`graphs.chain_breaks`;
+2. the stored rows are loaded once through :mod:`matchmaker.services.support.network` (each table
+   read once: the chain's needs are the matcher's too) and the breaks are detected by
+   :func:`graphs.chain_breaks`;
 3. each break is matched by its key (kind, buyer, category, supplier) with the previous stored
    report (the latest earlier week): ``weeks_open`` continues its run, the workflow carries
    over (assigned stays assigned, a break closed by staff whose condition still holds comes
@@ -53,9 +54,9 @@ def detection_options() -> dict[str, int]:
 
 def detect_breaks(as_of: date, network: net.Network | None = None, allowed: set | None = None) -> list:
     """The breaks of the stored network as of a date (graphs.chain_breaks over network rows)."""
-    network = network or net.load_network()
+    network = network or net.load_network(as_of)
     if allowed is None:
-        allowed = net.needs_with_allowed_offer(as_of)
+        allowed = net.needs_with_allowed_offer(as_of, network)
     G = build_supply_graph(network.firms, network.links)
     return chain_breaks(G, network.chain, network.needs, as_of=as_of, needs_with_allowed_offer=allowed,
                         **detection_options())
@@ -107,9 +108,9 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
             db.session.rollback()
             return db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week)), False
         clock = _Clock()
-        network = net.load_network()
+        network = net.load_network(as_of)  # every table once, the matcher's postings included
         clock.lap("load")
-        allowed = net.needs_with_allowed_offer(as_of)
+        allowed = net.needs_with_allowed_offer(as_of, network)
         clock.lap("allowed_offers")
         detected = detect_breaks(as_of, network, allowed)
         clock.lap("detect")
