@@ -26,6 +26,7 @@ def test_county_official_assigns_closes_and_downloads(live, new_page, tmp_path):
     sign_in(page, base, world["users"]["county"])
     shot(page, "home-county")
     page.click("nav >> text=周调度报告")
+    page.wait_for_url("**/taskforce/report")  # count() does not wait: let the report page load first
     rows = page.locator("#breaks tbody tr")
     assert rows.count() >= 1
     assert "道里钢构" in page.locator("#breaks").inner_text()
