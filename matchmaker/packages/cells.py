@@ -11,7 +11,8 @@ from datetime import date, datetime
 from typing import Callable
 
 from matchmaker.infra.reference import normalize_industry
-from matchmaker.rules import MAX_DAYS, MAX_QUANTITY, has_control_characters, is_email, reported_risk_zone
+from matchmaker.rules import (DATE_TEXT, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, MAX_QUANTITY, MIN_POSITIVE,
+                              has_control_characters, is_email, reported_risk_zone)
 from matchmaker.rules.creditcode import CHARSET, check_digit
 
 __all__ = ["BadCell", "coercer", "region_code"]
@@ -71,6 +72,8 @@ def _bounded(number, f):
     if f.minimum is not None:
         if f.exclusive and number <= f.minimum:
             raise BadCell(f"must be greater than {f.minimum:g} (必须大于{f.minimum:g})")
+        if f.exclusive and f.minimum == 0 and number < MIN_POSITIVE:
+            raise BadCell(f"must be at least {MIN_POSITIVE:g} (不能小于{MIN_POSITIVE:g})")
         if number < f.minimum:
             if f.maximum is not None:
                 raise BadCell(f"must be between {f.minimum:g} and {f.maximum:g} (必须在{f.minimum:g}到{f.maximum:g}之间)")
@@ -97,6 +100,10 @@ def _coerce_integer(value, f, tabular):
 
 
 def _coerce_date(value, f, tabular):
+    return _in_date_range(_date_of(value))
+
+
+def _date_of(value):
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -104,14 +111,21 @@ def _coerce_date(value, f, tabular):
     if isinstance(value, str):
         text = value.strip()
         try:
-            if len(text) == 10:
+            if DATE_TEXT.match(text):
                 return date.fromisoformat(text)
-            if len(text) > 10 and text[10] in "T ":
+            if len(text) > 10 and text[10] in "T " and DATE_TEXT.match(text[:10]):
                 return datetime.fromisoformat(text).date()
         except ValueError:
             pass
         raise BadCell(f"not a date: {text[:40]!r}, use YYYY-MM-DD (日期格式应为YYYY-MM-DD)")
     raise BadCell("not a date, use YYYY-MM-DD (日期格式应为YYYY-MM-DD)")
+
+
+def _in_date_range(day):
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        first, last = EARLIEST_DATE.isoformat(), LATEST_DATE.isoformat()
+        raise BadCell(f"must be between {first} and {last} (日期应在{first}至{last}之间)")
+    return day
 
 
 def _coerce_bool(value, f, tabular):

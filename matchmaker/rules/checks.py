@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Iterable
 
 from matchmaker.errors import Invalid
-from matchmaker.rules.values import MAX_DAYS, MAX_QUANTITY, has_control_characters, is_unicode
+from matchmaker.rules.values import (DATE_TEXT, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, MAX_QUANTITY, MIN_POSITIVE,
+                                     has_control_characters, is_unicode)
 
 __all__ = ["add", "check_bool", "check_choices", "check_date", "check_fields", "check_int", "check_number",
            "check_text", "raise_if"]
@@ -72,6 +73,8 @@ def check_number(data: dict, field: str, errors: dict, positive: bool = False, r
         add(errors, field, "must be within 0..1")
     elif positive and value <= 0:
         add(errors, field, "must be greater than 0")
+    elif positive and value < MIN_POSITIVE:
+        add(errors, field, f"must be at least {MIN_POSITIVE:g}")
     elif not ratio and value < 0:
         add(errors, field, "must not be negative")
     elif value > maximum:
@@ -96,7 +99,8 @@ def check_bool(data: dict, field: str, errors: dict) -> None:
 
 
 def check_date(data: dict, field: str, errors: dict, required: bool = False) -> None:
-    """A date; ISO text (YYYY-MM-DD) and datetimes become a `datetime.date` in `data`."""
+    """A date between EARLIEST_DATE and LATEST_DATE; ISO text (YYYY-MM-DD only) and datetimes
+    become a `datetime.date` in `data`."""
     value = data.get(field)
     if value is None:
         if required:
@@ -104,15 +108,19 @@ def check_date(data: dict, field: str, errors: dict, required: bool = False) -> 
         return
     if isinstance(value, str):
         try:
-            data[field] = date.fromisoformat(value)
-            return
+            if not DATE_TEXT.match(value):
+                raise ValueError(value)
+            value = data[field] = date.fromisoformat(value)
         except ValueError:
             add(errors, field, "not a date (YYYY-MM-DD)")
             return
-    if isinstance(value, datetime):
-        data[field] = value.date()
+    elif isinstance(value, datetime):
+        value = data[field] = value.date()
     elif not isinstance(value, date):
         add(errors, field, "not a date (YYYY-MM-DD)")
+        return
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        add(errors, field, f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
 
 
 def check_choices(data: dict, field: str, errors: dict, choices: tuple, many: bool = False,

@@ -5,12 +5,13 @@ Pure functions of one value; the services (through `matchmaker.rules.checks`), t
 and the data-package validator all read them.
 """
 import re
+from datetime import date
 from typing import Optional
 
 from matchmaker.rules import creditcode
 
 __all__ = [
-    "CONTROL", "EMAIL", "FIRM_REGION_LEVEL", "MAX_DAYS", "MAX_ID", "MAX_LENGTH", "MAX_QUANTITY",
+    "CONTROL", "DATE_TEXT", "EARLIEST_DATE", "EMAIL", "LATEST_DATE", "MIN_POSITIVE", "FIRM_REGION_LEVEL", "MAX_DAYS", "MAX_ID", "MAX_LENGTH", "MAX_QUANTITY",
     "MAX_RADIUS_KM", "PACKAGE_MAX_LENGTH", "REGION_CODE", "SECTION_MAX_LENGTH", "credit_code_valid",
     "has_control_characters", "is_email", "is_storable_text", "is_unicode", "normalise_region_code",
 ]
@@ -20,6 +21,14 @@ MAX_ID = 2**31 - 1
 #: Bounds that keep every stored number meaningful and inside what both databases hold.
 MAX_QUANTITY = 1e12
 MAX_DAYS = 36500
+#: The smallest positive quantity or price: the matcher works in thousandths (spec/matching.md),
+#: so a smaller one (1e-320, say) could never be matched or paid.
+MIN_POSITIVE = 0.001
+#: Dates a posting, a link or a run may carry (0001-01-01 and 9999-12-31 are typing accidents).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+#: A date as text: YYYY-MM-DD only (Python also reads 2020-W18-1 and 20200316 as dates).
+DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: How far an offering firm may say it delivers (an offer's delivery_radius_km).
 MAX_RADIUS_KM = 50000
 

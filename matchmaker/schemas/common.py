@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from matchmaker.rules import (MAX_DAYS, MAX_ID, MAX_LENGTH, MAX_QUANTITY, REGION_CODE, has_control_characters,
+from matchmaker.rules import (DATE_TEXT, MAX_DAYS, MAX_ID, MAX_LENGTH, MAX_QUANTITY, REGION_CODE, has_control_characters,
                               is_unicode)
 
 
@@ -114,6 +114,16 @@ class Quantity(fields.Float):
 def Ratio(**kwargs) -> Quantity:
     """A share within 0..1."""
     return Quantity(minimum=0.0, maximum=1.0, **kwargs)
+
+
+class Day(fields.Date):
+    """A date written YYYY-MM-DD and nothing else (marshmallow, like Python, also reads 2020-W18-1
+    and 20200316); its range is the rules'."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not DATE_TEXT.match(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def Days(**kwargs) -> fields.Integer:

@@ -4,7 +4,7 @@ The bodies check shape; `services.needs` checks the values by `rules.check_need`
 from marshmallow import fields
 
 from matchmaker.rules import KINDS, STATUSES, TERMS
-from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity,
+from matchmaker.schemas.common import (Day, CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity,
                                        RecordChoice, RecordRef, RecordText, Ref, RegionCode, Version)
 
 
@@ -16,7 +16,7 @@ class NeedSchema(OutputSchema):
     firm = fields.Function(lambda row: row.firm.ref, metadata={"description": "firm ref"})
     category = fields.String(attribute="category_code")
     quantity = fields.Float()
-    needed_by = fields.Date()
+    needed_by = Day()
     max_unit_price = fields.Float(allow_none=True)
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}))
     status = fields.String(metadata={"enum": list(STATUSES)})
@@ -31,7 +31,7 @@ class NeedUpdateSchema(InputSchema):
 
     category = RecordText("category", min_length=1)
     quantity = Quantity()
-    needed_by = fields.Date()
+    needed_by = Day()
     max_unit_price = Quantity(allow_none=True)
     terms = ChoiceList(TERMS)
     status = RecordChoice(STATUSES)
@@ -47,7 +47,7 @@ class NeedCreateSchema(NeedUpdateSchema):
     firm = RecordRef("firm", metadata={"description": "firm ref; firm users may only give their own"})
     category = RecordText("category", min_length=1, required=True)
     quantity = Quantity(required=True)
-    needed_by = fields.Date(required=True)
+    needed_by = Day(required=True)
 
     class Meta:
         exclude = ("version",)

@@ -5,7 +5,7 @@ before it starts) by `rules.check_offer`, once."""
 from marshmallow import fields
 
 from matchmaker.rules import HELP_KINDS, MAX_RADIUS_KM, STATUSES
-from matchmaker.schemas.common import (ChoiceList, Days, InputSchema, OutputSchema, Quantity, RecordChoice, RecordRef,
+from matchmaker.schemas.common import (ChoiceList, Day, Days, InputSchema, OutputSchema, Quantity, RecordChoice, RecordRef,
                                        RecordText, Version)
 from matchmaker.schemas.need import PostingQueryArgsSchema
 
@@ -18,8 +18,8 @@ class OfferSchema(OutputSchema):
     firm = fields.Function(lambda row: row.firm.ref, metadata={"description": "firm ref"})
     category = fields.String(attribute="category_code")
     quantity = fields.Float()
-    available_from = fields.Date()
-    available_until = fields.Date(allow_none=True)
+    available_from = Day()
+    available_until = Day(allow_none=True)
     lead_time_days = fields.Integer()
     unit_price = fields.Float(allow_none=True)
     delivery_radius_km = fields.Float(allow_none=True, metadata={"description": "null: no limit"})
@@ -36,8 +36,8 @@ class OfferUpdateSchema(InputSchema):
 
     category = RecordText("category", min_length=1)
     quantity = Quantity()
-    available_from = fields.Date()
-    available_until = fields.Date(allow_none=True)
+    available_from = Day()
+    available_until = Day(allow_none=True)
     lead_time_days = Days(allow_none=True)
     unit_price = Quantity(allow_none=True)
     delivery_radius_km = Quantity(maximum=MAX_RADIUS_KM, allow_none=True)
@@ -55,7 +55,7 @@ class OfferCreateSchema(OfferUpdateSchema):
     firm = RecordRef("firm", metadata={"description": "firm ref; firm users may only give their own"})
     category = RecordText("category", min_length=1, required=True)
     quantity = Quantity(required=True)
-    available_from = fields.Date(required=True)
+    available_from = Day(required=True)
 
     class Meta:
         exclude = ("version",)

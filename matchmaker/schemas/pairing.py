@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from matchmaker.models.pairing import PAIRING_STATUSES, SIDES
-from matchmaker.schemas.common import Choice, InputSchema, OutputSchema
+from matchmaker.schemas.common import Day, Choice, InputSchema, OutputSchema
 
 
 class PairingSchema(OutputSchema):
@@ -49,7 +49,7 @@ class RunSchema(OutputSchema):
     """A stored matching run."""
 
     id = fields.Integer()
-    as_of = fields.Date()
+    as_of = Day()
     weights = fields.Dict()
     timings = fields.Dict()
     objective = fields.Dict()
@@ -71,14 +71,14 @@ class RunWithPairingsSchema(OutputSchema):
 class RunStartSchema(InputSchema):
     """Start a run, optionally as of another date."""
 
-    as_of = fields.Date()
+    as_of = Day()
 
 
 class BestPartnersArgsSchema(InputSchema):
     """How many partners."""
 
     n = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
-    as_of = fields.Date(metadata={"description": "judge the rules as of this date (default: today)"})
+    as_of = Day(metadata={"description": "judge the rules as of this date (default: today)"})
 
 
 class PartnerSchema(OutputSchema):

@@ -2,7 +2,7 @@
 from marshmallow import fields
 
 from matchmaker.models.report import BREAK_STATUSES
-from matchmaker.schemas.common import Choice, InputSchema, OutputSchema, Text
+from matchmaker.schemas.common import Day, Choice, InputSchema, OutputSchema, Text
 
 KINDS = ("supplier_down", "supplier_strained", "uncovered_need", "chain_gap", "single_source", "upstream_break")
 LEVELS = ("county", "city", "province")
@@ -110,7 +110,7 @@ class CloseSchema(InputSchema):
 class WhatIfSchema(InputSchema):
     stopped_firms = fields.List(Text(64), load_default=list)
     high_risk_counties = fields.List(Text(6), load_default=list)
-    as_of = fields.Date(load_default=None)
+    as_of = Day(load_default=None)
 
 
 class WhatIfResultSchema(OutputSchema):
@@ -123,4 +123,4 @@ class WhatIfResultSchema(OutputSchema):
 
 class RunReportSchema(InputSchema):
     week = Text(8, load_default=None, metadata={"example": "2020-W12"})
-    as_of = fields.Date(load_default=None)
+    as_of = Day(load_default=None)
