@@ -35,8 +35,6 @@ TABULAR = ("csv", "xlsx")
 
 #: Excel's own limits: rows and columns of a sheet, characters in a cell.
 EXCEL_ROWS, EXCEL_COLUMNS, EXCEL_CELL_CHARS = 1_048_576, 16_384, 32_767
-#: The csv module's field size limit (process-wide; left alone): CSV values stop here at the latest.
-CSV_FIELD_CHARS = csv.field_size_limit()
 _MIB = 1024 * 1024
 
 
