@@ -265,6 +265,7 @@ class _Borrowed:
 # --- JSON -------------------------------------------------------------------------------------
 
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_JSON_PIECES = re.compile(r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|[^"]+){1,4096}', re.S)  # whole strings and what is between
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEPTH_STEP = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
 
@@ -319,16 +320,23 @@ def _read_json(source, budget) -> RawPackage:
 
 
 def _check_json_shape(text, limits):
-    """Refuse, before parsing, JSON nested deeper than the limit or holding more values than cells."""
-    skeleton = _JSON_STRING.sub("", text)
-    values = max(skeleton.count(":"), skeleton.count(","))
-    if values > limits.cells:
-        raise _Stop(Problem("package", 1, "-", f"the JSON holds more than {limits.cells:,} values "
-                            "(IMPORT_MAX_CELLS) (数据过多)"))
-    steps = _NOT_BRACKET.sub("", skeleton).translate(_DEPTH_STEP).encode("latin-1")
-    depth = max(accumulate(map(sub, steps, repeat(1))), default=0)
-    if depth > limits.json_depth:
-        raise _Stop(Problem("package", 1, "-", f"the JSON is nested {depth:,} levels deep; at most "
+    """Refuse, before parsing, JSON nested deeper than the limit or holding more values than cells.
+
+    The text is taken a few thousand tokens (whole strings, or runs between them) at a time, so
+    this costs memory in proportion to one such piece, not to the number of strings."""
+    depth = deepest = colons = commas = 0
+    for piece in _JSON_PIECES.finditer(text):
+        skeleton = _JSON_STRING.sub("", piece.group())
+        colons, commas = colons + skeleton.count(":"), commas + skeleton.count(",")
+        if max(colons, commas) > limits.cells:
+            raise _Stop(Problem("package", 1, "-", f"the JSON holds more than {limits.cells:,} values "
+                                "(IMPORT_MAX_CELLS) (数据过多)"))
+        steps = _NOT_BRACKET.sub("", skeleton).translate(_DEPTH_STEP).encode("latin-1")
+        if steps:
+            deepest = max(deepest, max(accumulate(map(sub, steps, repeat(1)), initial=depth)))
+            depth += steps.count(2) - steps.count(0)
+    if deepest > limits.json_depth:
+        raise _Stop(Problem("package", 1, "-", f"the JSON is nested {deepest:,} levels deep; at most "
                             f"{limits.json_depth} are read (a package needs 4) (IMPORT_MAX_JSON_DEPTH) "
                             "(JSON嵌套过深)"))
 
