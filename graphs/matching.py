@@ -1288,9 +1288,9 @@ def pairing_reasons(need: NeedRecord, offer: OfferRecord, distance_km: float | N
 def _price_reason(need, offer, index):
     price = _fmt_num(float(offer.unit_price))
     if need.max_unit_price is not None:
-        cap = _fmt_num(float(need.max_unit_price))
-        return ("单价 %s，不高于限价 %s / unit price %s within the cap of %s"
-                % (price, cap, price, cap))
+        # the buyer's cap itself is the buyer's to know: the supplier reads these reasons too
+        # (proposals, best partners), so they say the price fits, never what the cap is
+        return "单价 %s，在买方限价之内 / unit price %s within the buyer's price cap" % (price, price)
     if index is not None and offer.category in index.cat_code:
         med = float(index.cat_median[index.cat_code[offer.category]])
         if not math.isnan(med):

@@ -278,7 +278,10 @@ def test_reasons_are_bilingual():
     assert "买方先订货 / buyer orders first" in reasons
     assert "复工率 80% / 80% of workers back" in reasons
     assert "交货期 3 天 / lead time 3 days" in reasons
-    assert any("within the cap of 12" in r for r in reasons)
+    price = [r for r in reasons if "unit price 10" in r]
+    # the price fits the cap, and the reasons (read by the supplier too) do not tell the cap (issue 11)
+    assert price == ["单价 10，在买方限价之内 / unit price 10 within the buyer's price cap"]
+    assert not any("12" in r for r in reasons)
     other = pairing_reasons(need(region="230102"), offer(region="230600", at=DAQING,
                                                          category="alloy"))
     assert other[0].endswith("km away")
