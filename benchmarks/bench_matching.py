@@ -43,6 +43,7 @@ from graphs.matching import (  # noqa: E402
     OfferRecord,
     best_partners,
     build_index,
+    candidate_arrays,
     greedy_pairings,
     solve_pairings,
 )
@@ -166,7 +167,7 @@ def bench_core(needs, offers, subs, args):
     index = build_index(needs, offers, as_of=AS_OF, substitutes=subs)
     t_index = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ni, oi, cost, dist = index._candidate_arrays()
+    ni, oi, cost, dist = candidate_arrays(index)
     t_cand = time.perf_counter() - t0
     print("instance: %d open needs, %d open offers, %d allowed pairs, %d categories"
           % (len(index.needs), len(index.offers), ni.size, len(index.categories)))

@@ -3,8 +3,9 @@
 Plain records in (firms, links, needs, offers, categories: :mod:`graphs.records`),
 networkx graphs and plain results out; no Flask, no database. See
 :mod:`graphs.build` for the supply graph and category chain, :mod:`graphs.breaks`
-for the chain breaks of the weekly dispatch report and :mod:`graphs.matching`
-for the pairing of needs with offers.
+for the chain breaks of the weekly dispatch report (its machinery in
+:mod:`graphs.detection`, :mod:`graphs.propagation` and :mod:`graphs.routes`) and
+:mod:`graphs.matching` for the pairing of needs with offers.
 """
 
 from .exceptions import *  # noqa: F401,F403

@@ -9,28 +9,36 @@ The category chain is a :class:`networkx.DiGraph` with an edge ``i -> c`` for
 every input ``i`` of ``c`` (the direction goods flow). It may have cycles.
 """
 
+from __future__ import annotations
+
 from collections import deque
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 
 from .exceptions import GraphError, UnknownFirmError
-from .records import Link, as_category, as_firm, as_link, firm_is_live
+from .records import Firm, Link, as_category, as_firm, as_link, firm_is_live
 
 __all__ = [
     "build_supply_graph",
     "build_category_chain",
     "category_inputs",
+    "input_output_maps",
     "is_live",
     "live_suppliers",
     "upstream",
     "downstream",
 ]
 
-#: Node attributes copied from the firm records.
-FIRM_ATTRS = ("kind", "county", "city", "province", "operating", "blockers", "county_risk")
+ChainLike = nx.DiGraph | Mapping[str, Iterable[str]] | None
+
+#: Node attributes copied from the firm records: every field but the ref.
+FIRM_ATTRS = Firm._fields[1:]
 
 
-def build_supply_graph(firms, links, *, quantity="quantity_per_week"):
+def build_supply_graph(firms: Iterable[Any], links: Iterable[Any], *,
+                       quantity: str = "quantity_per_week") -> nx.MultiDiGraph:
     """Return the supply graph of *firms* and their active *links*.
 
     Parameters
@@ -73,35 +81,33 @@ def build_supply_graph(firms, links, *, quantity="quantity_per_week"):
     '230100'
     """
     G = nx.MultiDiGraph()
-    nodes, succ, pred = G._node, G._succ, G._pred
-    for record in firms:
-        firm = as_firm(record)
-        if firm.ref not in nodes:
-            succ[firm.ref] = {}
-            pred[firm.ref] = {}
-        nodes[firm.ref] = {a: getattr(firm, a) for a in FIRM_ATTRS}
+    firms = [as_firm(record) for record in firms]
+    G.add_nodes_from([firm.ref for firm in firms])
+    nodes = G.nodes
+    for firm in firms:
+        nodes[firm.ref].update(zip(FIRM_ATTRS, firm[1:]))  # the fields after the ref
+    known = set(nodes)
+    edges = G.edges
+    add_edge = G.add_edge
+    added = set()
     for record in links:
-        link = record if type(record) is Link else as_link(record)
-        if not link.active:
+        s, b, c, q, active = record if type(record) is Link else as_link(record)
+        if not active:
             continue
-        s, b, c = link.supplier, link.buyer, link.category
-        if s not in nodes:
+        if s not in known:
             raise UnknownFirmError(f"link names unknown supplier {s!r}")
-        if b not in nodes:
+        if b not in known:
             raise UnknownFirmError(f"link names unknown buyer {b!r}")
-        # the same structures networkx's MultiDiGraph.add_edge fills, without its overhead
-        keydict = succ[s].get(b)
-        if keydict is None:
-            keydict = succ[s][b] = pred[b][s] = {}
-        data = keydict.get(c)
-        if data is None:
-            keydict[c] = {quantity: link.quantity_per_week}
+        key = (s, b, c)
+        if key in added:  # another link of the same supplier, buyer and category: summed
+            edges[key][quantity] += q
         else:
-            data[quantity] += link.quantity_per_week
+            added.add(key)
+            add_edge(s, b, c, **{quantity: q})
     return G
 
 
-def build_category_chain(categories):
+def build_category_chain(categories: Iterable[Any]) -> nx.DiGraph:
     """Return the category chain: an edge ``i -> c`` for each input ``i`` of ``c``.
 
     Parameters
@@ -131,7 +137,7 @@ def build_category_chain(categories):
     return chain
 
 
-def category_inputs(chain, category):
+def category_inputs(chain: ChainLike, category: str) -> tuple[str, ...]:
     """Return the inputs of *category* as a sorted tuple.
 
     *chain* is a category chain from :func:`build_category_chain` or a plain
@@ -153,8 +159,19 @@ def category_inputs(chain, category):
     return tuple(sorted(chain.get(category, ()) or ()))
 
 
-def _inputs_map(chain):
-    """Return ``{code: frozenset(inputs)}`` and ``{code: frozenset(outputs)}``."""
+def input_output_maps(chain: ChainLike) -> tuple[dict[str, frozenset], dict[str, frozenset]]:
+    """Return ``{code: frozenset(inputs)}`` and ``{code: frozenset(outputs)}`` of a chain.
+
+    *chain* is a category chain from :func:`build_category_chain`, a plain
+    mapping ``code -> inputs``, or ``None`` (no chain: both maps empty).
+    Categories without inputs (or outputs) are left out of the first (or second).
+
+    Examples
+    --------
+    >>> inputs, outputs = input_output_maps({"car": ["steel", "paint"], "steel": ["ore"]})
+    >>> sorted(inputs["car"]), sorted(outputs["steel"]), "ore" in inputs
+    (['paint', 'steel'], ['car'], False)
+    """
     inputs, outputs = {}, {}
     if chain is None:
         return inputs, outputs
@@ -169,7 +186,8 @@ def _inputs_map(chain):
             {k: frozenset(v) for k, v in outputs.items()})
 
 
-def is_live(G, firm, *, stopped=(), high_risk_counties=()):
+def is_live(G: nx.MultiDiGraph, firm: str, *, stopped: Collection[str] = (),
+            high_risk_counties: Collection[str] = ()) -> bool:
     """Return True when *firm*, a node of the supply graph *G*, is live (:func:`firm_is_live`).
 
     *stopped* (firm refs) and *high_risk_counties* (county codes) override the
@@ -193,7 +211,7 @@ def is_live(G, firm, *, stopped=(), high_risk_counties=()):
     )
 
 
-def live_suppliers(G, buyer, category):
+def live_suppliers(G: nx.MultiDiGraph, buyer: str, category: str) -> list[str]:
     """Return the sorted live suppliers of *buyer* for *category*.
 
     Examples
@@ -209,14 +227,15 @@ def live_suppliers(G, buyer, category):
     return sorted(s for s, _, c in G.in_edges(buyer, keys=True) if c == category and is_live(G, s))
 
 
-def _walk(G, firm, tiers, category, chain, upstream_):
+def _walk(G: nx.MultiDiGraph, firm: str, tiers: int | None, category: str | None,
+          chain: ChainLike, upstream_: bool) -> dict[str, int]:
+    """Breadth-first walk of :func:`upstream` (along in-edges) or :func:`downstream`."""
     if firm not in G:
         raise UnknownFirmError(f"unknown firm {firm!r}")
     if tiers is not None and tiers < 0:
         raise GraphError("tiers must be non-negative")
-    inputs, outputs = _inputs_map(chain)
+    inputs, outputs = input_output_maps(chain)
     follow = inputs if upstream_ else outputs
-    adj = G._pred if upstream_ else G._succ
     found = {}
     # states are (firm, category the next hop must be in, or None for any)
     start = (firm, category)
@@ -226,8 +245,9 @@ def _walk(G, firm, tiers, category, chain, upstream_):
         (node, cat), depth = queue.popleft()
         if tiers is not None and depth >= tiers:
             continue
-        for other, keydict in adj[node].items():
-            for c in keydict:
+        adj = G.pred[node] if upstream_ else G.succ[node]
+        for other in adj:
+            for c in adj[other]:
                 if cat is not None and c != cat:
                     continue
                 if other != firm and other not in found:
@@ -244,7 +264,8 @@ def _walk(G, firm, tiers, category, chain, upstream_):
     return found
 
 
-def upstream(G, firm, tiers=None, *, category=None, chain=None):
+def upstream(G: nx.MultiDiGraph, firm: str, tiers: int | None = None, *,
+             category: str | None = None, chain: ChainLike = None) -> dict[str, int]:
     """Return the firms upstream of *firm*, each with its tier (hops away).
 
     Parameters
@@ -281,7 +302,8 @@ def upstream(G, firm, tiers=None, *, category=None, chain=None):
     return _walk(G, firm, tiers, category, chain, True)
 
 
-def downstream(G, firm, tiers=None, *, category=None, chain=None):
+def downstream(G: nx.MultiDiGraph, firm: str, tiers: int | None = None, *,
+               category: str | None = None, chain: ChainLike = None) -> dict[str, int]:
     """Return the firms downstream of *firm*, each with its tier (hops away).
 
     The mirror of :func:`upstream`: with *category*, follows *firm*'s sales in

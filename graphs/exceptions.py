@@ -9,6 +9,7 @@ __all__ = [
     "InvalidRecordError",
     "UnknownFirmError",
     "UnknownLevelError",
+    "MatchingError",
 ]
 
 
@@ -29,3 +30,7 @@ class UnknownFirmError(GraphError, KeyError):
 
 class UnknownLevelError(GraphError, ValueError):
     """An owner level other than ``county``, ``city`` or ``province``."""
+
+
+class MatchingError(GraphError, ValueError):
+    """Invalid input to the matcher (a record or a weight that cannot be used)."""

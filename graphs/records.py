@@ -1,46 +1,36 @@
 """Plain records of the :mod:`graphs` library: its one vocabulary of inputs.
 
 The library never sees the database: the service turns its rows into these
-records (the break detection also takes plain dicts with the same keys).
+named tuples (the break detection also takes plain dicts with the same keys).
 
 Firm
-    ``ref``, ``kind`` (``"leading"`` | ``"sme"``), ``county`` (six-digit GB/T
-    2260 code), ``city`` and ``province`` (derived from the county code when
-    ``None``), ``operating`` (bool), ``blockers`` (factor codes the firm
-    reports), ``county_risk`` (``"low"`` | ``"medium"`` | ``"high"``).
+    ``ref``, ``kind`` (``"leading"`` | ``"sme"``), ``county`` (six-digit GB/T 2260
+    code), ``city`` and ``province`` (derived from the county when ``None``),
+    ``operating``, ``blockers`` (factor codes), ``county_risk`` (``"low"`` |
+    ``"medium"`` | ``"high"``).
 Category
-    ``code``, ``inputs`` (codes of the categories it is made from) and
-    ``substitutes`` (codes of the categories whose offers may meet its needs).
+    ``code``, ``inputs`` (the categories it is made from), ``substitutes`` (those
+    whose offers may meet its needs).
 Link
-    ``supplier``, ``buyer`` (firm refs), ``category``, ``quantity_per_week``,
-    ``active``; an accepted pairing is passed as a link too.
-Need
-    ``ref``, ``buyer``, ``category``, ``quantity``, ``needed_by`` (a
-    :class:`datetime.date`; ISO text where :func:`as_need` parses it),
-    ``covered`` (quantity covered by accepted pairings), ``pending_proposals``
-    (proposals awaiting acceptance), ``status`` (only ``"open"`` needs count);
-    for the matcher also where the buyer is (``lat``/``lon`` of its county,
-    ``region`` its code), ``buyer_kind``, ``max_unit_price`` and the
-    article-10 ``terms`` the buyer offers.
-Offer
-    ``ref``, ``supplier``, ``category``, ``quantity``, ``available_from``,
-    ``lat``/``lon``, ``supplier_kind``, ``available_until``,
-    ``lead_time_days``, ``unit_price``, ``delivery_radius_km``,
-    ``supplier_live`` (:func:`firm_is_live` of the supplier), ``workers_back``,
-    ``status``, ``region``, ``committed`` (quantity committed to accepted
-    pairings).
+    ``supplier``, ``buyer``, ``category``, ``quantity_per_week``, ``active``; an
+    accepted pairing is a link too.
+Need, Offer
+    A buyer's need and a supplier's offer: what is asked or offered, what accepted
+    pairings cover (``covered``, ``committed``), when, where (``lat``/``lon`` of the
+    county, ``region`` its code), on what terms. One need record serves the break
+    detection (quantity, covered, pending proposals) and the matcher (the open
+    quantity, place, price, terms), so the service reads the needs once. Both have
+    ``firm`` and ``firm_kind``, the posting's own firm whatever its side.
 DeclinedPair
     ``need`` and ``offer`` refs of a pairing that was declined.
 
-One need record serves both the break detection (which reads the quantity,
-what is covered and the pending proposals) and the matcher (which reads the
-open quantity, place, price and terms): the service reads the needs once.
-:func:`NeedRecord` and :func:`OfferRecord` build the same records in the
-argument order the matcher's callers have always used.
+:func:`NeedRecord` and :func:`OfferRecord` are not a second shape: they build the
+same records in the argument order the matcher's callers have always used (the
+place right after the date), with the quantity taken as what remains open.
 
 A firm is *live* when it is operating and its county's risk is not ``high``:
 :func:`firm_is_live` states the rule once; :func:`graphs.build.is_live`
-applies it to a node of a supply graph.
+applies it to a node of a supply graph (with the what-if overrides).
 """
 
 from collections.abc import Iterable, Mapping
@@ -114,10 +104,9 @@ class Link(NamedTuple):
 class Need(NamedTuple):
     """A need of a buyer: what is asked, what accepted pairings cover, where and on what terms.
 
-    The break detection reads ``quantity``, ``covered`` and ``pending_proposals``;
-    the matcher reads the open quantity (:attr:`open_quantity`) and the fields
-    after ``status``. ``lat``/``lon`` are the degrees of the buyer's county,
-    ``region`` (optional, its six-digit code) only words the matcher's reasons.
+    The break detection reads the fields up to ``status``; the matcher reads the
+    open quantity and every field but ``pending_proposals`` (``region`` only words
+    its reasons).
     """
 
     ref: str
@@ -154,9 +143,8 @@ class Need(NamedTuple):
 class Offer(NamedTuple):
     """An offer of a supplier: what is offered, from when, where and on what terms.
 
-    ``supplier_live`` is false when the supplier is not live
-    (:func:`firm_is_live`; the matcher's hard rule 7). ``workers_back`` is the
-    supplier's share of workers back (0..1, ``None`` when unknown).
+    ``supplier_live``: :func:`firm_is_live` of the supplier (the matcher's hard
+    rule 7); ``workers_back``: its share of workers back (0..1, ``None`` if unknown).
     """
 
     ref: str
@@ -317,6 +305,9 @@ def as_firm(record: Any) -> Firm:
     if firm.kind not in ("leading", "sme"):
         raise InvalidRecordError(f"firm {firm.ref}: kind must be leading or sme, not {firm.kind!r}")
     _, city, province = region_codes(firm.county)
+    if (firm.city and firm.province and type(firm.blockers) is tuple
+            and type(firm.operating) is bool and firm.county_risk):
+        return firm  # already in shape (the service's records): no copy
     blockers = tuple(firm.blockers or ())
     return firm._replace(
         city=firm.city or city,
@@ -372,6 +363,9 @@ def as_need(record: Any) -> Need:
     """
     need = _coerce(Need, record)
     due = need.needed_by
+    if (type(due) is date and type(need.quantity) is float and type(need.covered) is float
+            and type(need.pending_proposals) is int):
+        return need  # already in shape (the service's records): no copy
     if isinstance(due, str):
         try:
             due = date.fromisoformat(due)

@@ -17,7 +17,10 @@ def _imports(path):
             yield node.module
 
 
-@pytest.mark.parametrize("path", sorted(GRAPHS.glob("*.py")), ids=lambda p: p.name)
+GRAPHS_MODULES = sorted(GRAPHS.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", GRAPHS_MODULES, ids=lambda p: p.relative_to(GRAPHS).as_posix())
 def test_graphs_module_imports_no_service_layer(path):
     bad = [name for name in _imports(path) if name.split(".")[0] in FORBIDDEN]
     assert not bad, f"{path.name} imports {bad}"
@@ -25,6 +28,59 @@ def test_graphs_module_imports_no_service_layer(path):
 
 def test_graphs_package_is_not_empty():
     assert len(list(GRAPHS.glob("*.py"))) >= 4
+    assert len(list((GRAPHS / "matching").glob("*.py"))) >= 6
+
+
+def _private(name):
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _private_names_taken(path):
+    """Private names a module takes from another: ``from x import _y``, ``x._y`` on a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if _private(alias.name):
+                    yield f"from {'.' * node.level}{node.module or ''} import {alias.name}"
+                if node.module is None:  # from . import build: a module
+                    modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            modules.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in modules and _private(node.attr)):
+            yield f"{node.value.id}.{node.attr} (line {node.lineno})"
+
+
+@pytest.mark.parametrize("path", GRAPHS_MODULES, ids=lambda p: p.relative_to(GRAPHS).as_posix())
+def test_graphs_module_takes_no_private_name_from_another(path):
+    bad = list(_private_names_taken(path))
+    assert not bad, f"{path.name} takes private names: {bad}"
+
+
+NETWORKX_INTERNALS = {"_succ", "_pred", "_adj", "_node"}
+
+
+@pytest.mark.parametrize("path", GRAPHS_MODULES, ids=lambda p: p.relative_to(GRAPHS).as_posix())
+def test_graphs_module_uses_only_the_public_networkx_api(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bad = [f".{node.attr} (line {node.lineno})" for node in ast.walk(tree)
+           if isinstance(node, ast.Attribute) and node.attr in NETWORKX_INTERNALS]
+    assert not bad, f"{path.name} reads networkx internals: {bad}"
+
+
+def test_the_guards_catch_what_they_guard(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from __future__ import annotations\n"
+                      "from .build import _inputs_map\n"
+                      "from . import build\n"
+                      "x = build._walk\n"
+                      "y = G._succ\n", encoding="utf-8")
+    assert list(_private_names_taken(sample)) == ["from .build import _inputs_map", "build._walk (line 4)"]
+    with pytest.raises(AssertionError, match="_succ"):
+        test_graphs_module_uses_only_the_public_networkx_api(sample)
 
 
 # --- layers of matchmaker/: what each may import ---------------------------------------------------

@@ -1,0 +1,291 @@
+"""Detection of the six kinds of chain break over a supply graph.
+
+The machinery behind :func:`graphs.breaks.chain_breaks` and
+:func:`graphs.breaks.what_if`: :func:`detect_breaks` scans the supply edges
+once (kinds 1 and 2, and what the other kinds need: the suppliers down and
+live per buyer and category, and the healthy edges), groups the needs (kinds
+3 and 4), finds the single sources (kind 5) and propagates the upstream
+breaks (kind 6, :mod:`graphs.propagation` and :mod:`graphs.routes`). It also
+defines what a detected break is (:class:`Break`, :data:`KINDS`) and the order
+of its factors; :mod:`graphs.breaks` re-exports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+
+import networkx as nx
+
+from .build import ChainLike, input_output_maps
+from .exceptions import GraphError, UnknownFirmError
+from .propagation import Best, DownIn, HealthyOut, propagate_upstream
+from .records import FACTORS, LEVELS, Need, as_need, firm_is_live
+from .routes import exact_factors
+
+__all__ = ["KINDS", "Break", "order_factors", "level_index", "detect_breaks"]
+
+#: The six kinds of break, in report order.
+KINDS = (
+    "supplier_down",
+    "supplier_strained",
+    "uncovered_need",
+    "chain_gap",
+    "single_source",
+    "upstream_break",
+)
+
+_FACTOR_RANK = {f: i for i, f in enumerate(FACTORS)}
+_KIND_RANK = {k: i for i, k in enumerate(KINDS)}
+
+Regions = tuple[str | None, str | None, str | None]
+
+
+class Break(NamedTuple):
+    """One break as detected (before weeks, status and escalation).
+
+    ``level`` and ``owner_region`` are the *base* owner level and region;
+    ``regions`` are the buyer's ``(county, city, province)`` codes so that the
+    service can move the owner region when it escalates
+    (:func:`graphs.breaks.owner_region`). ``needs`` holds the refs of the needs
+    behind a kind 3 or 4 break.
+    """
+
+    kind: str
+    buyer: str
+    category: str
+    supplier: str | None
+    quantity: float
+    factors: tuple
+    tier: int
+    path: tuple
+    level: str
+    owner_region: str | None
+    pending_proposals: int | None = None
+    regions: tuple = (None, None, None)
+    needs: tuple = ()
+
+    @property
+    def key(self) -> tuple[str, str, str, str | None]:
+        """The identity of the break from week to week: kind, buyer, category, supplier."""
+        return (self.kind, self.buyer, self.category, self.supplier)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the break as the spec's JSON fields (base level and region)."""
+        d = {
+            "kind": self.kind,
+            "buyer": self.buyer,
+            "supplier": self.supplier,
+            "category": self.category,
+            "quantity": self.quantity,
+            "factors": list(self.factors),
+            "level": self.level,
+            "owner_region": self.owner_region,
+            "tier": self.tier,
+            "path": list(self.path),
+        }
+        if self.kind in ("uncovered_need", "chain_gap"):
+            d["pending_proposals"] = self.pending_proposals or 0
+        return d
+
+
+def order_factors(factors: Iterable[str]) -> tuple[str, ...]:
+    """Return *factors* without duplicates, in the data-package order of factor codes.
+
+    Unknown codes come after the known ones, alphabetically.
+
+    Examples
+    --------
+    >>> order_factors(["risk_zone", "funds", "labour", "funds", "zz"])
+    ('labour', 'funds', 'risk_zone', 'zz')
+    """
+    return tuple(sorted(set(factors), key=lambda f: (_FACTOR_RANK.get(f, len(FACTORS)), f)))
+
+
+def level_index(buyer_regions: Regions, supplier_regions: Regions) -> int:
+    """Index in :data:`~graphs.records.LEVELS` of the base owner level of a buyer and supplier.
+
+    0 (county) when both are in the same county, 1 (city) in the same city, else 2.
+
+    Examples
+    --------
+    >>> level_index(("230102", "230100", "230000"), ("230103", "230100", "230000"))
+    1
+    """
+    if buyer_regions[0] is not None and buyer_regions[0] == supplier_regions[0]:
+        return 0
+    if buyer_regions[1] is not None and buyer_regions[1] == supplier_regions[1]:
+        return 1
+    return 2
+
+
+def detect_breaks(G: nx.MultiDiGraph, chain: ChainLike, needs: Iterable[Any], *,
+                  as_of: date | str, allowed: Collection[str], horizon_days: int,
+                  max_routes: int, stopped: Iterable[str] = (),
+                  high_risk_counties: Iterable[str] = (),
+                  quantity: str = "quantity_per_week") -> list[Break]:
+    """Return every break of the supply graph *G*, sorted as :func:`graphs.breaks.chain_breaks`.
+
+    Parameters
+    ----------
+    G, chain, needs, as_of, horizon_days, max_routes, quantity
+        As for :func:`graphs.breaks.chain_breaks`.
+    allowed : collection of str
+        Refs of the needs with an allowed offer.
+    stopped, high_risk_counties : iterable of str
+        Firms that are not operating and counties that are high-risk in a
+        what-if scenario, whatever *G* says.
+
+    Returns
+    -------
+    list of Break
+        By kind (in :data:`KINDS` order), buyer, category, supplier.
+
+    Examples
+    --------
+    >>> from graphs.build import build_supply_graph
+    >>> G = build_supply_graph([{"ref": "B", "kind": "leading"}, {"ref": "S"}],
+    ...                        [("S", "B", "C1", 5)])
+    >>> [(b.kind, b.supplier) for b in detect_breaks(G, None, (), as_of="2020-03-16", allowed=(),
+    ...                                               horizon_days=56, max_routes=4)]
+    [('single_source', 'S')]
+    >>> [(b.kind, b.factors) for b in detect_breaks(G, None, (), as_of="2020-03-16", allowed=(),
+    ...                                             horizon_days=56, max_routes=4, stopped={"S"})]
+    [('supplier_down', ('other',))]
+    """
+    if max_routes < 1:
+        raise GraphError("max_routes must be at least 1")
+    if isinstance(as_of, str):
+        as_of = date.fromisoformat(as_of)
+    nodes = dict(G.nodes(data=True))
+    succ = dict(G.adjacency())  # supplier -> {buyer: {category: edge attributes}}
+    regions = {n: (a.get("county"), a.get("city"), a.get("province")) for n, a in nodes.items()}
+    found, down_in, live_sup, healthy_out = _edge_breaks(
+        nodes, succ, regions, frozenset(stopped), frozenset(high_risk_counties), quantity)
+    need_found, gaps = _need_breaks(needs, nodes, regions, as_of, horizon_days, allowed, live_sup)
+    found += need_found
+    found += _single_source_breaks(nodes, succ, regions, live_sup, quantity)
+    inputs, outputs = input_output_maps(chain)
+    best = propagate_upstream(healthy_out, inputs, outputs, down_in, gaps, max_routes)
+    exact_factors(best, healthy_out, inputs, down_in, gaps)
+    found += _upstream_breaks(best, succ, regions, quantity)
+    found.sort(key=lambda x: (_KIND_RANK[x.kind], x.buyer, x.category, x.supplier or ""))
+    return found
+
+
+def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: frozenset,
+                 high_risk: frozenset, quantity: str
+                 ) -> tuple[list[Break], DownIn, dict[tuple[str, str], list[str]], HealthyOut]:
+    """Kinds 1 and 2 from one scan of the supply edges, with what the other kinds need: the
+    suppliers down (with their factors) and live per buyer and category, and the healthy
+    edges per supplier and category."""
+    found = []
+    append = found.append
+    down_in = {}  # (buyer, category) -> [(down supplier, factors)]
+    live_sup = {}  # (buyer, category) -> [live supplier]
+    healthy_out = {}  # supplier -> {category: [buyers]} over healthy edges
+    factor_cache = {}
+    for s, nbrs in succ.items():
+        a = nodes[s]
+        risk = "high" if a.get("county") in high_risk else a.get("county_risk")
+        s_live = firm_is_live(a.get("operating", True) and s not in stopped, risk)
+        risky = risk == "high"
+        s_blockers = tuple(a.get("blockers") or ())
+        rs = regions[s]
+        out = None
+        if not s_live:
+            key = (s_blockers, risky)
+            sf = factor_cache.get(key)
+            if sf is None:
+                sf = order_factors(s_blockers + (("risk_zone",) if risky else ())) or ("other",)
+                factor_cache[key] = sf
+            sfs = frozenset(sf)
+            kind = "supplier_down"
+        elif s_blockers:
+            sf = order_factors(s_blockers)
+            kind = "supplier_strained"
+        else:
+            out = healthy_out.setdefault(s, {})
+        for b, keydict in nbrs.items():
+            rb = regions[b]
+            li = level_index(rb, rs)
+            level, owner = LEVELS[li], rb[li]
+            for c, data in keydict.items():
+                q = data.get(quantity, 0.0)
+                if not s_live:
+                    down_in.setdefault((b, c), []).append((s, sfs))
+                else:
+                    live_sup.setdefault((b, c), []).append(s)
+                    if out is not None:
+                        out.setdefault(c, []).append(b)
+                        continue
+                append(Break(kind, b, c, s, q, sf, 1, (b, s), level, owner, None, rb))
+    return found, down_in, live_sup, healthy_out
+
+
+def _need_breaks(needs: Iterable[Any], nodes: dict, regions: dict[str, Regions], as_of: date,
+                 horizon_days: int, allowed: Collection[str],
+                 live_sup: dict[tuple[str, str], list[str]]
+                 ) -> tuple[list[Break], set[tuple[str, str]]]:
+    """Kinds 3 and 4: open needs due within the horizon and not fully covered, one break per
+    buyer and category; also the set of ``(buyer, category)`` with a chain gap."""
+    horizon = as_of + timedelta(days=horizon_days)
+    groups: dict[tuple[str, str], list[tuple[Need, float]]] = {}
+    for record in needs:
+        need = as_need(record)
+        if need.status != "open":
+            continue
+        if need.buyer not in nodes:
+            raise UnknownFirmError(f"need {need.ref} names unknown buyer {need.buyer!r}")
+        if not (as_of <= need.needed_by <= horizon):
+            continue
+        uncovered = need.quantity - need.covered
+        if uncovered <= 1e-9:
+            continue
+        groups.setdefault((need.buyer, need.category), []).append((need, uncovered))
+    found = []
+    gaps = set()
+    for (b, c), items in groups.items():
+        refs = tuple(sorted(n.ref for n, _ in items))
+        total = sum(u for _, u in items)
+        pending = sum(n.pending_proposals for n, _ in items)
+        rb = regions[b]
+        if not any(r in allowed for r in refs) and not live_sup.get((b, c)):
+            gaps.add((b, c))
+            found.append(Break("chain_gap", b, c, None, total, ("materials",), 1, (b,), "province",
+                               rb[2], pending, rb, refs))
+        else:
+            found.append(Break("uncovered_need", b, c, None, total, ("materials",), 1, (b,), "county",
+                               rb[0], pending, rb, refs))
+    return found, gaps
+
+
+def _single_source_breaks(nodes: dict, succ: dict, regions: dict[str, Regions],
+                          live_sup: dict[tuple[str, str], list[str]], quantity: str) -> list[Break]:
+    """Kind 5: a leading buyer with exactly one live supplier in a category."""
+    found = []
+    for (b, c), sups in live_sup.items():
+        if len(sups) == 1 and nodes[b].get("kind") == "leading":
+            s = sups[0]
+            rb = regions[b]
+            li = level_index(rb, regions[s])
+            found.append(Break("single_source", b, c, s, succ[s][b][c][quantity], (), 1, (b, s),
+                               LEVELS[li], rb[li], None, rb))
+    return found
+
+
+def _upstream_breaks(best: Best, succ: dict, regions: dict[str, Regions],
+                     quantity: str) -> list[Break]:
+    """Kind 6: the breaks of the propagated edges (tier, path and exact factors in *best*)."""
+    found = []
+    ordered = {}
+    for (s, b, c), (tier, path, factors) in best.items():
+        of = ordered.get(factors)
+        if of is None:
+            of = ordered[factors] = order_factors(factors)
+        rb = regions[b]
+        li = 2 if tier == len(path) else level_index(rb, regions[path[-1]])  # chain-gap root
+        found.append(Break("upstream_break", b, c, s, succ[s][b][c][quantity], of, tier,
+                           path, LEVELS[li], rb[li], None, rb))
+    return found

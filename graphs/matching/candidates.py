@@ -1,0 +1,200 @@
+"""Every pair the hard rules allow, found per category group and block, never over all pairs.
+
+Hard rules
+----------
+An offer ``o`` of firm S may serve a need ``n`` of firm B only when
+
+1. S is not B;
+2. ``o.category`` is ``n.category`` or one of its substitutes;
+3. both are open: ``status == "open"``, ``n.needed_by >= as_of`` and
+   ``o.available_until`` (when set) ``>= as_of``;
+4. ``max(o.available_from, as_of) + o.lead_time_days <= n.needed_by``;
+5. the haversine distance (earth radius 6371.0 km) between the two counties is at most
+   ``o.delivery_radius_km`` when set (:mod:`graphs.matching.geo`);
+6. ``o.unit_price <= n.max_unit_price`` when both are set;
+7. the supplier is live (``o.supplier_live``: :func:`graphs.records.firm_is_live`).
+
+Boundary values are allowed. Rules 2, 3 and 7 are settled by the index (its
+category groups hold only open postings and live offers); :func:`allowed_among`
+tests rules 1, 4, 5 and 6 on blocks of pairs with vectorised arithmetic; a pair
+declined before is never allowed again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .columns import NeedColumns, OfferColumns
+from .costs import unit_costs
+from .geo import EARTH_RADIUS_KM, RADIUS_TOLERANCE_KM, haversine_rad
+from .index import MatchIndex
+from .results import CandidateList
+
+__all__ = ["allowed_pairs", "candidate_arrays"]
+
+BLOCK = 1 << 21
+"""Entries of a need x offer block evaluated at once (bounds the memory of a block)."""
+
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def allowed_among(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.ndarray,
+                  *, cross: bool) -> Pairs:
+    """Pairs among needs ``ni`` and offers ``oi`` allowed by hard rules 1, 4, 5 and 6.
+
+    Parameters
+    ----------
+    needs, offers : NeedColumns, OfferColumns
+        The columns ``ni`` and ``oi`` index into.
+    ni, oi : numpy.ndarray of int
+        Need and offer rows.
+    cross : bool
+        Test every need against every offer (a block); otherwise ``ni`` and ``oi``
+        are aligned pairs.
+
+    Returns
+    -------
+    (ni, oi, dist)
+        Aligned need rows, offer rows and distances (km) of the allowed pairs.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import NeedRecord, OfferRecord
+    >>> n = NeedColumns.of([NeedRecord("N1", "B", "x", 1, date(2020, 3, 31), 45.0, 126.0)],
+    ...                    {"B": 0, "S": 1}, {"x": 0})
+    >>> o = OfferColumns.of([OfferRecord("O1", "S", "x", 1, date(2020, 3, 1), 45.0, 127.0,
+    ...                                  delivery_radius_km=r) for r in (50, 100)],
+    ...                     {"B": 0, "S": 1}, {"x": 0}, as_of=date(2020, 3, 16))
+    >>> ni, oi, d = allowed_among(n, o, np.array([0]), np.array([0, 1]), cross=True)
+    >>> oi.tolist(), np.round(d, 1).tolist()  # 78.6 km: only the 100 km radius reaches
+    ([1], [78.6])
+    """
+    if cross:
+        ok = offers.arrival[oi][None, :] <= needs.due[ni][:, None]
+        ok &= offers.firm[oi][None, :] != needs.firm[ni][:, None]
+        price = offers.price[oi][None, :]
+        cap = needs.max_price[ni][:, None]
+        ok &= ~(price > cap)  # NaN (unset) compares False: allowed
+        rad = offers.radius[oi]
+        reach = (rad + RADIUS_TOLERANCE_KM) * (1.0 + 1e-9) / EARTH_RADIUS_KM
+        ok &= np.abs(offers.lat[oi][None, :] - needs.lat[ni][:, None]) <= reach[None, :]
+        r, c = np.nonzero(ok)
+        ni, oi = ni[r], oi[c]
+        del ok, price, cap
+    else:
+        ok = offers.arrival[oi] <= needs.due[ni]
+        ok &= offers.firm[oi] != needs.firm[ni]
+        ok &= ~(offers.price[oi] > needs.max_price[ni])
+        ni, oi = ni[ok], oi[ok]
+    la1, la2 = needs.lat[ni], offers.lat[oi]
+    dist = haversine_rad(la1, la2, la2 - la1, offers.lon[oi] - needs.lon[ni])
+    ok = dist <= offers.radius[oi] + RADIUS_TOLERANCE_KM
+    return ni[ok], oi[ok], dist[ok]
+
+
+def without_declined(pairs: Pairs, keys: np.ndarray, n_offers: int) -> Pairs:
+    """*pairs* ``(ni, oi, dist)`` less those whose key ``ni * n_offers + oi`` is in *keys*.
+
+    Examples
+    --------
+    >>> ni, oi, d = without_declined((np.array([0, 1]), np.array([1, 1]), np.array([5.0, 6.0])),
+    ...                              np.array([3]), n_offers=2)
+    >>> ni.tolist(), oi.tolist(), d.tolist()
+    ([0], [1], [5.0])
+    """
+    ni, oi, dist = pairs
+    if keys.size and ni.size:
+        keep = ~np.isin(ni * n_offers + oi, keys)
+        return ni[keep], oi[keep], dist[keep]
+    return pairs
+
+
+def candidate_arrays(index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """All allowed pairs of an index as arrays, sorted by need row, then offer row.
+
+    Each need group (sorted by due date) is tested against the offer groups of
+    its category and substitutes (sorted by arrival) in blocks of at most
+    :data:`BLOCK` entries; the arrival rule cuts each offer group to the offers
+    arriving by the block's latest due date.
+
+    Returns
+    -------
+    (need_idx, offer_idx, cost, distance)
+        Need and offer rows, scaled unit costs, distances (km).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import NeedRecord, OfferRecord
+    >>> from graphs.matching.index import build_index
+    >>> n = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 20), 45.7, 126.6)
+    >>> o = OfferRecord("O1", "S", "steel", 5, date(2020, 3, 1), 45.8, 126.5)
+    >>> ni, oi, cost, dist = candidate_arrays(build_index([n], [o], as_of=date(2020, 3, 16)))
+    >>> ni.tolist(), oi.tolist(), cost.tolist()
+    ([0], [0], [3636])
+    """
+    needs, offers = index.need_columns, index.offer_columns
+    out_n, out_o, out_d = [], [], []
+    for ncode in sorted(index.need_groups):
+        group = index.need_groups[ncode]  # sorted by due date
+        for scat in index.supply_cats[index.categories[ncode]]:
+            supply = index.offer_groups.get(index.cat_code[scat])
+            if supply is None:
+                continue
+            arrival = offers.arrival[supply]  # ascending
+            rows = max(1, BLOCK // max(1, supply.shape[0]))
+            for start in range(0, group.shape[0], rows):
+                chunk = group[start:start + rows]
+                # arrival rule: only offers arriving by the chunk's latest due date
+                m = int(np.searchsorted(arrival, needs.due[chunk[-1]], side="right"))
+                if m == 0:
+                    continue
+                ni, oi, d = without_declined(
+                    allowed_among(needs, offers, chunk, supply[:m], cross=True),
+                    index.declined_keys, len(index.offers))
+                if ni.size:
+                    out_n.append(ni)
+                    out_o.append(oi)
+                    out_d.append(d)
+    if out_n:
+        ni = np.concatenate(out_n)
+        oi = np.concatenate(out_o)
+        d = np.concatenate(out_d)
+    else:
+        ni = np.zeros(0, np.int64)
+        oi = np.zeros(0, np.int64)
+        d = np.zeros(0, np.float64)
+    order = np.lexsort((oi, ni))
+    ni, oi, d = ni[order], oi[order], d[order]
+    cost = unit_costs(needs, offers, ni, oi, d, weights=index.weights, cat_median=index.cat_median)
+    return ni, oi, cost, d
+
+
+def allowed_pairs(index: MatchIndex) -> CandidateList:
+    """Every pair the hard rules allow, with its unit cost and distance.
+
+    Parameters
+    ----------
+    index : MatchIndex
+        From :func:`build_index`.
+
+    Returns
+    -------
+    sequence of Candidate
+        Sorted by need ref, then offer ref.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import NeedRecord, OfferRecord
+    >>> from graphs.matching.index import build_index
+    >>> n = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 20), 45.7, 126.6)
+    >>> near = OfferRecord("O1", "S", "steel", 5, date(2020, 3, 1), 45.8, 126.5)
+    >>> late = OfferRecord("O2", "S", "steel", 5, date(2020, 3, 19), 45.8, 126.5,
+    ...                    lead_time_days=2)
+    >>> [c.offer for c in allowed_pairs(build_index([n], [near, late],
+    ...                                              as_of=date(2020, 3, 16)))]
+    ['O1']
+    """
+    return CandidateList(index, *candidate_arrays(index))

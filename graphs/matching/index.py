@@ -1,0 +1,280 @@
+"""The open needs and offers of one as-of date, indexed for pairing.
+
+:func:`build_index` keeps the postings that are open on the date (hard rule 3)
+and builds a :class:`MatchIndex`: postings sorted by ref (so runs are
+deterministic), their columns (:mod:`graphs.matching.columns`), the category
+codes with the substitutes map (hard rule 2), and the category groups, offers
+sorted by earliest arrival and needs by due date, so that the arrival rule
+(hard rule 4) cuts each group to a prefix (or suffix) before any distance is
+computed. Offers of suppliers that are not live stay in the index but in no
+group (hard rule 7).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import MatchingError
+from ..records import Need, Offer
+from .columns import NeedColumns, OfferColumns, fields_of
+from .costs import check_weights, scale_quantities, scale_quantity
+
+__all__ = ["MatchIndex", "build_index"]
+
+
+class MatchIndex:
+    """Open needs and offers of one as-of date, indexed for pairing.
+
+    Built by :func:`build_index`.  ``needs``/``offers`` are the open postings sorted
+    by ref, ``need_columns``/``offer_columns`` their columns; ``categories`` the
+    sorted category codes (``cat_code`` maps a code to its number),
+    ``supply_cats[c]`` the categories whose offers may meet a need of ``c`` (``c``
+    first), ``demand_cats[c]`` the categories of the needs an offer of ``c`` may
+    meet; ``offer_groups[k]`` holds the live offers of category number ``k``
+    sorted by earliest arrival, ``need_groups[k]`` the needs sorted by due date;
+    ``cat_median`` is the median open unit price per category (the price term's
+    reference when a need sets no maximum); ``declined_keys`` the sorted keys
+    ``need row * len(offers) + offer row`` of the declined pairs.
+    """
+
+    def __init__(self, needs: list[Need], offers: list[Offer], *, as_of: _dt.date,
+                 substitutes: Mapping[str, Iterable[str]] | None,
+                 declined: Iterable[tuple[str, str]] | None, weights: dict[str, float],
+                 need_qty: np.ndarray | None = None, offer_qty: np.ndarray | None = None) -> None:
+        self.as_of = as_of
+        self.weights = weights
+        self.needs = needs
+        self.offers = offers
+        self.need_pos = {n.ref: i for i, n in enumerate(needs)}
+        self.offer_pos = {o.ref: i for i, o in enumerate(offers)}
+        self._code_categories(substitutes)
+        self.firm_code = {f: i for i, f in enumerate(sorted(
+            {n.buyer for n in needs} | {o.supplier for o in offers}))}
+        if need_qty is None:
+            need_qty = np.array(checked_quantities(needs, "covered"), dtype=np.int64)
+        if offer_qty is None:
+            offer_qty = np.array(checked_quantities(offers, "committed"), dtype=np.int64)
+        self.need_columns = NeedColumns.of(needs, self.firm_code, self.cat_code, need_qty)
+        self.offer_columns = OfferColumns.of(offers, self.firm_code, self.cat_code, as_of=as_of,
+                                             qty=offer_qty)
+        self.cat_median = self._category_medians()
+        self._group_by_category()
+        self.declined_keys = self._declined_keys(declined)
+
+    # -- the steps of __init__ ------------------------------------------------
+
+    def _code_categories(self, substitutes: Mapping[str, Iterable[str]] | None) -> None:
+        """Number the categories of the postings and the substitutes map; set the
+        category lists each side may pair with (hard rule 2)."""
+        cats = {n.category for n in self.needs} | {o.category for o in self.offers}
+        subs: dict[str, tuple[str, ...]] = {}
+        for c, ss in (substitutes or {}).items():
+            ss = sorted(set(ss) - {c})
+            subs[c] = (c, *ss)
+            cats.add(c)
+            cats.update(ss)
+        self.categories = sorted(cats)
+        self.cat_code = {c: i for i, c in enumerate(self.categories)}
+        self.supply_cats = {c: subs.get(c, (c,)) for c in self.categories}
+        demand: dict[str, list[str]] = {c: [] for c in self.categories}
+        for c in self.categories:
+            for s in self.supply_cats[c]:
+                demand[s].append(c)
+        self.demand_cats = {c: tuple(sorted(v)) for c, v in demand.items()}
+
+    def _category_medians(self) -> np.ndarray:
+        """The median known unit price of the open offers of each category (NaN if none)."""
+        price, cat = self.offer_columns.price, self.offer_columns.cat
+        median = np.full(len(self.categories), np.nan)
+        for code in self.cat_code.values():
+            p = price[(cat == code) & ~np.isnan(price)]
+            if p.size:
+                median[code] = float(np.median(p))
+        return median
+
+    def _group_by_category(self) -> None:
+        """Group the live offers by category sorted by arrival, the needs by category sorted
+        by due date (ties by row)."""
+        oc, nc = self.offer_columns, self.need_columns
+        order = np.lexsort((np.arange(len(self.offers)), oc.arrival, oc.cat))
+        order = order[oc.live[order]]  # rule 7: offers of suppliers not live never pair
+        self.offer_groups: dict[int, np.ndarray] = {
+            code: order[start:stop] for code, start, stop in runs(oc.cat[order])}
+        order = np.lexsort((np.arange(len(self.needs)), nc.due, nc.cat))
+        self.need_groups: dict[int, np.ndarray] = {
+            code: order[start:stop] for code, start, stop in runs(nc.cat[order])}
+
+    def _declined_keys(self, declined: Iterable[tuple[str, str]] | None) -> np.ndarray:
+        """Sorted keys ``need row * len(offers) + offer row`` of the declined pairs in the index."""
+        keys = []
+        for n_ref, o_ref in declined or ():
+            i, j = self.need_pos.get(n_ref), self.offer_pos.get(o_ref)
+            if i is not None and j is not None:
+                keys.append(i * len(self.offers) + j)
+        return np.unique(np.array(keys, dtype=np.int64))
+
+    # -- reading --------------------------------------------------------------
+
+    @property
+    def n_qty(self) -> np.ndarray:
+        """Open quantity of each need (scaled integers, :data:`QUANTITY_SCALE`)."""
+        return self.need_columns.qty
+
+    @property
+    def o_qty(self) -> np.ndarray:
+        """Open quantity of each offer (scaled integers, :data:`QUANTITY_SCALE`)."""
+        return self.offer_columns.qty
+
+    def __repr__(self) -> str:
+        return "<MatchIndex as of %s: %d needs, %d offers, %d categories>" % (
+            self.as_of, len(self.needs), len(self.offers), len(self.categories))
+
+    def need(self, ref: str) -> Need:
+        """The indexed need with this ref (KeyError if it is not open)."""
+        return self.needs[self.need_pos[ref]]
+
+    def offer(self, ref: str) -> Offer:
+        """The indexed offer with this ref (KeyError if it is not open)."""
+        return self.offers[self.offer_pos[ref]]
+
+
+def runs(sorted_codes: np.ndarray) -> Iterator[tuple[int, int, int]]:
+    """``(value, start, stop)`` of each run of equal values in a sorted array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> list(runs(np.array([0, 0, 2, 5, 5, 5])))
+    [(0, 0, 2), (2, 2, 3), (5, 3, 6)]
+    """
+    if sorted_codes.size == 0:
+        return
+    cut = np.flatnonzero(np.diff(sorted_codes)) + 1
+    starts = np.concatenate(([0], cut))
+    stops = np.concatenate((cut, [sorted_codes.size]))
+    for s, e in zip(starts.tolist(), stops.tolist()):
+        yield int(sorted_codes[s]), s, e
+
+
+def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.date | None = None,
+                substitutes: Mapping[str, Iterable[str]] | None = None,
+                declined: Iterable[tuple[str, str]] = (),
+                weights: Mapping[str, float] | None = None) -> MatchIndex:
+    """Index the open needs and offers of an as-of date for pairing.
+
+    Postings that are not open on ``as_of`` (status not ``open``, need due before it,
+    offer expired, nothing left open) are left out here (hard rule 3).  Open offers of
+    suppliers that are not live stay in the index (they are open postings the run
+    considers) but are kept out of every category group, so they never pair (rule 7).
+
+    Parameters
+    ----------
+    needs : iterable of Need
+        What is open of each need is its quantity less what is covered.
+    offers : iterable of Offer
+        What is open of each offer is its quantity less what is committed.
+    as_of : datetime.date, optional
+        The date of the run (default: today).
+    substitutes : mapping, optional
+        Category -> categories whose offers can meet a need of that category
+        (:func:`graphs.records.substitutes_map` of the category records).
+    declined : iterable of (need ref, offer ref), optional
+        Pairs that were declined and must not be proposed again (e.g.
+        :class:`~graphs.records.DeclinedPair`).
+    weights : mapping, optional
+        Unit-cost weights overriding :data:`DEFAULT_WEIGHTS`.
+
+    Returns
+    -------
+    MatchIndex
+
+    Raises
+    ------
+    MatchingError
+        On a duplicate ref, a missing coordinate or an invalid weight.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import NeedRecord, OfferRecord
+    >>> n = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 20), 45.7, 126.6)
+    >>> o = OfferRecord("O1", "S", "steel", 5, date(2020, 3, 1), 45.8, 126.5)
+    >>> build_index([n], [o], as_of=date(2020, 3, 16))
+    <MatchIndex as of 2020-03-16: 1 needs, 1 offers, 1 categories>
+    """
+    as_of = as_of or _dt.date.today()
+    w = check_weights(weights)
+    as_of_ord = as_of.toordinal()
+    needs, offers = list(needs), list(offers)
+    need_qty = checked_quantities(needs, "covered")
+    offer_qty = checked_quantities(offers, "committed")
+    status, due = fields_of(needs, "status", "needed_by")
+    keep_needs = [i for i, (q, st, d) in enumerate(zip(need_qty, status, due))
+                  if q > 0 and st == "open" and d.toordinal() >= as_of_ord]
+    status, until = fields_of(offers, "status", "available_until")
+    keep_offers = [j for j, (q, st, u) in enumerate(zip(offer_qty, status, until))
+                   if q > 0 and st == "open" and (u is None or u.toordinal() >= as_of_ord)]
+    open_needs, need_qty = _by_ref(needs, keep_needs, need_qty)
+    open_offers, offer_qty = _by_ref(offers, keep_offers, offer_qty)
+    for kind, rows in (("need", open_needs), ("offer", open_offers)):
+        for a, b in zip(rows, rows[1:]):
+            if a.ref == b.ref:
+                raise MatchingError("duplicate %s ref %r" % (kind, a.ref))
+    return MatchIndex(open_needs, open_offers, as_of=as_of, substitutes=substitutes,
+                      declined=declined, weights=w, need_qty=need_qty, offer_qty=offer_qty)
+
+
+def _by_ref(records: list, keep: list[int], qty: list[int]) -> tuple[list, np.ndarray]:
+    """The records at the positions *keep* and their quantities, sorted by ref (stable)."""
+    refs, = fields_of(records, "ref")
+    keep.sort(key=refs.__getitem__)
+    return [records[i] for i in keep], np.array(qty, dtype=np.int64)[keep].reshape(len(keep))
+
+
+def checked_quantities(records: Sequence[Any], taken: str) -> list[int]:
+    """Check every record's coordinates and quantity and return the scaled open quantities.
+
+    The open quantity is the quantity less the field *taken* (``"covered"`` of a
+    need, ``"committed"`` of an offer), scaled by :func:`scale_quantity`;
+    vectorised when all are numbers.
+
+    Raises
+    ------
+    MatchingError
+        Naming the first record without coordinates or quantity.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import Need
+    >>> checked_quantities([Need("N1", "B", "x", 10, date(2020, 3, 1), 2.5, lat=45.0, lon=126.0)],
+    ...                    "covered")
+    [7500]
+    >>> checked_quantities([Need("N2", "B", "x", 10, date(2020, 3, 1))], "covered")
+    Traceback (most recent call last):
+    ...
+    graphs.exceptions.MatchingError: N2 has no county coordinates
+    """
+    try:
+        values = np.array(fields_of(records, "lat", "lon", "quantity", taken), dtype=np.float64)
+        ok = bool(np.isfinite(values).all())
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        for r in records:
+            _check_point(r)
+        return [scale_quantity(float(r.quantity) - float(getattr(r, taken) or 0.0)) for r in records]
+    values = values.reshape(4, -1)
+    return scale_quantities(values[2] - values[3]).tolist()
+
+
+def _check_point(r: Any) -> None:
+    if r.lat is None or r.lon is None or not (math.isfinite(r.lat) and math.isfinite(r.lon)):
+        raise MatchingError("%s has no county coordinates" % r.ref)
+    if r.quantity is None or not math.isfinite(float(r.quantity)):
+        raise MatchingError("%s has no quantity" % r.ref)

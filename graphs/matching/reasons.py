@@ -1,0 +1,137 @@
+"""Why a pair was proposed: short reasons, each in Chinese and English.
+
+The reasons of a pairing say where the two firms are (same county, same city
+or how far apart), a substitute category, the price against the need's cap or
+the category median, the lead time, "hand in hand" (an SME supplying a leading
+buyer), the supplier's workers back, and the article-10 terms the buyer
+offers. A run words tens of thousands of pairings, so the parts that depend on
+one posting only are cached across calls.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from ..records import ARTICLE_10_TERMS, Need, Offer
+from .geo import haversine_km
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from .index import MatchIndex
+
+__all__ = ["pairing_reasons"]
+
+_TERM_REASONS = {
+    "order_first": "买方先订货 / buyer orders first",
+    "supply_first": "买方先供货 / buyer supplies first",
+    "pay_first": "买方先付款 / buyer pays first",
+}
+
+
+def _fmt_num(x: float) -> str:
+    """A number with at most two decimals, without trailing zeros."""
+    return ("%.2f" % x).rstrip("0").rstrip(".")
+
+
+def pairing_reasons(need: Need, offer: Offer, distance_km: float | None = None,
+                    *, index: MatchIndex | None = None, cache: dict | None = None) -> list[str]:
+    """Human-readable reasons for a pairing, each in Chinese and English.
+
+    Parameters
+    ----------
+    need : Need
+    offer : Offer
+    distance_km : float, optional
+        The pair's distance (computed when not given).
+    index : MatchIndex, optional
+        Supplies the category median price when the need sets no maximum price.
+    cache : dict, optional
+        Reuse the parts that depend on one posting only across many calls (a run passes
+        one dict for all its pairings).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import NeedRecord, OfferRecord
+    >>> n = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 20), 45.7, 126.6,
+    ...                terms=("pay_first",), region="230102")
+    >>> o = OfferRecord("O1", "S", "steel", 5, date(2020, 3, 1), 45.8, 126.5,
+    ...                 workers_back=0.9, lead_time_days=2, region="230102")
+    >>> for r in pairing_reasons(n, o):
+    ...     print(r)
+    同县，14 公里 / same county, 14 km
+    交货期 2 天 / lead time 2 days
+    中小企业供应龙头企业 / SME for a leading buyer
+    复工率 90% / 90% of workers back
+    买方先付款 / buyer pays first
+    """
+    if distance_km is None:
+        distance_km = haversine_km(need.lat, need.lon, offer.lat, offer.lon)
+    if cache is None:
+        cache = {}
+    km = "%.0f" % distance_km
+    if need.region and offer.region and need.region == offer.region:
+        reasons = ["同县，%s 公里 / same county, %s km" % (km, km)]
+    elif need.region and offer.region and need.region[:4] == offer.region[:4]:
+        reasons = ["同市，%s 公里 / same city, %s km" % (km, km)]
+    else:
+        reasons = ["相距 %s 公里 / %s km away" % (km, km)]
+    if offer.category != need.category:
+        reasons.append("以 %s 替代 %s / %s as a substitute for %s"
+                       % (offer.category, need.category, offer.category, need.category))
+    if offer.unit_price is not None:
+        key = ("price", offer.unit_price, need.max_unit_price, offer.category)
+        price_reason = cache.get(key)
+        if price_reason is None:
+            price_reason = cache[key] = _price_reason(need, offer, index)
+        if price_reason:
+            reasons.append(price_reason)
+    key = ("offer", offer.lead_time_days, offer.workers_back)
+    offer_part = cache.get(key)
+    if offer_part is None:
+        offer_part = cache[key] = _offer_reasons(offer)
+    reasons.append(offer_part[0])
+    if offer.supplier_kind == "sme" and need.buyer_kind == "leading":
+        reasons.append("中小企业供应龙头企业 / SME for a leading buyer")
+    if len(offer_part) > 1:
+        reasons.append(offer_part[1])
+    if need.terms:
+        key = ("terms", need.terms if isinstance(need.terms, tuple) else tuple(need.terms))
+        terms_part = cache.get(key)
+        if terms_part is None:
+            terms_part = cache[key] = [_TERM_REASONS[t] for t in ARTICLE_10_TERMS if t in need.terms]
+        reasons.extend(terms_part)
+    return reasons
+
+
+def _price_reason(need: Need, offer: Offer, index: MatchIndex | None) -> str:
+    """The price reason: within the buyer's cap (not saying it), or against the category median."""
+    price = _fmt_num(float(offer.unit_price))
+    if need.max_unit_price is not None:
+        # the buyer's cap itself is the buyer's to know: the supplier reads these reasons too
+        # (proposals, best partners), so they say the price fits, never what the cap is
+        return "单价 %s，在买方限价之内 / unit price %s within the buyer's price cap" % (price, price)
+    if index is not None and offer.category in index.cat_code:
+        med = float(index.cat_median[index.cat_code[offer.category]])
+        if not math.isnan(med):
+            m = _fmt_num(med)
+            return ("单价 %s，品类中位价 %s / unit price %s, category median %s"
+                    % (price, m, price, m))
+    return ""
+
+
+def _offer_reasons(offer: Offer) -> tuple[str, ...]:
+    """(lead-time reason, workers reason if known) of an offer."""
+    if offer.lead_time_days:
+        d = int(offer.lead_time_days)
+        out = ["交货期 %d 天 / lead time %d day%s" % (d, d, "" if d == 1 else "s")]
+    else:
+        out = ["现货，无需备货期 / ready to ship, no lead time"]
+    if offer.workers_back is not None:
+        pct = "%.0f" % (100 * float(offer.workers_back))
+        out.append("复工率 %s%% / %s%% of workers back" % (pct, pct))
+    return tuple(out)
