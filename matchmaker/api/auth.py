@@ -19,7 +19,7 @@ URL_PREFIX = ""
 def _token_out(row, user, token=None):
     """The TokenSchema view of a token row (the plain token only when just created)."""
     return {"id": row.id, "token": token, "name": row.name, "created_at": row.created_at,
-            "revoked_at": row.revoked_at, "user": user}
+            "revoked_at": row.revoked_at, "expires_at": row.expires_at, "user": user}
 
 
 @blp.route("/auth/tokens")
@@ -30,7 +30,7 @@ class Tokens(MethodView):
     @blp.response(201, TokenSchema)
     @errors(blp, 400, 401, 415, 429)
     def post(self, data):
-        """Exchange e-mail and password for a bearer token (shown once; failed attempts are rate-limited)"""
+        """Exchange e-mail and password for a bearer token (shown once; expires after TOKEN_LIFETIME, default 30 days, unless renewed; failed attempts are rate-limited)"""
         user = auth.authenticate(data["email"], data["password"])
         if user is None:
             note_failed_password()
@@ -53,6 +53,15 @@ class TokenById(MethodView):
     def delete(self, token_id):
         """Revoke a token (yours; administrators: anyone's)"""
         auth.revoke_token(current_actor(), token_id)
+
+
+@blp.route("/auth/tokens/<int:token_id>/renew")
+class TokenRenew(MethodView):
+    @blp.response(200, TokenInfoSchema)
+    @errors(blp, 401, 404, 409)
+    def post(self, token_id):
+        """Renew one of your live tokens: it is honoured for TOKEN_LIFETIME (default 30 days) from now; a revoked or expired one cannot be renewed (409: sign in again)"""
+        return auth.renew_token(current_actor(), token_id)
 
 
 @blp.route("/auth/me")

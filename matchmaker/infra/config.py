@@ -51,6 +51,9 @@ class Config:
     # How long a signed-in browser stays signed in without using the service (each request
     # renews it); sign-out, a password change or deactivation ends every session at once.
     PERMANENT_SESSION_LIFETIME = duration(_env("SESSION_LIFETIME", "12h"))
+    # How long an API bearer token is honoured after it is issued or renewed
+    # (POST /api/v1/auth/tokens/{id}/renew); seconds or a number with s, m, h or d.
+    TOKEN_LIFETIME = duration(_env("TOKEN_LIFETIME", "30d"))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Request bodies: uploads (admin import page) up to MAX_CONTENT_LENGTH; API bodies (JSON

@@ -42,7 +42,8 @@ class User(UserMixin, Base):
 
 
 class ApiToken(Base):
-    """A bearer token; only its SHA-256 digest is stored, so a leaked table leaks no token."""
+    """A bearer token; only its SHA-256 digest is stored, so a leaked table leaks no token. It is
+    honoured until `expires_at` (TOKEN_LIFETIME after it was issued or last renewed)."""
 
     __tablename__ = "api_token"
 
@@ -52,5 +53,6 @@ class ApiToken(Base):
     name: Mapped[Optional[str]] = mapped_column(sa.String(100))
     created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined")

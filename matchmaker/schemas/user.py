@@ -61,6 +61,8 @@ class TokenInfoSchema(OutputSchema):
     name = fields.String(allow_none=True)
     created_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(metadata={"description": "when the token stops being honoured unless renewed "
+                                                          "(TOKEN_LIFETIME after it was issued or last renewed)"})
 
 
 class TokenSchema(TokenInfoSchema):

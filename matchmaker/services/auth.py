@@ -1,6 +1,7 @@
 """Accounts, passwords, API tokens and the region scope of a user."""
 import hashlib
 import secrets
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
@@ -172,10 +173,22 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+#: How long a bearer token lives when TOKEN_LIFETIME is not configured.
+DEFAULT_TOKEN_LIFETIME = timedelta(days=30)
+
+
+def token_lifetime() -> timedelta:
+    """How long a token is honoured after it is issued or renewed (TOKEN_LIFETIME, default 30 days)."""
+    value = setting("TOKEN_LIFETIME", DEFAULT_TOKEN_LIFETIME)
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
 def create_token(user: User, name: str = "api"):
-    """(ApiToken row, plain token) for a user; the plain token is shown once and never stored."""
+    """(ApiToken row, plain token) for a user; the plain token is shown once and never stored.
+    It expires after :func:`token_lifetime` unless renewed."""
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, digest=_digest(token), name=(name or "api")[:100])
+    row = ApiToken(user_id=user.id, digest=_digest(token), name=(name or "api")[:100],
+                   expires_at=utcnow() + token_lifetime())
     db.session.add(row)
     db.session.commit()
     return row, token
@@ -186,13 +199,29 @@ def issue_token(user: User, name: str = "api") -> str:
     return create_token(user, name)[1]
 
 
-def user_for_token(token: str):
-    """The active user a non-revoked bearer token belongs to, or None."""
+def _live(row, now: datetime | None = None) -> bool:
+    """Whether a token row may be used: not revoked and not expired."""
+    return row.revoked_at is None and row.expires_at is not None and _aware(row.expires_at) > (now or utcnow())
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite gives them back naive when read by column)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _token_row(token: str):
+    """The live (non-revoked, unexpired) token row of a plain bearer token, or None."""
     if not token or len(token) > 200:
         return None
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.digest == _digest(token), ApiToken.revoked_at.is_(None))
     )
+    return row if row is not None and _live(row) else None
+
+
+def user_for_token(token: str):
+    """The active user a live (non-revoked, unexpired) bearer token belongs to, or None."""
+    row = _token_row(token)
     if row is None or not row.user.active:
         return None
     return row.user
@@ -209,6 +238,21 @@ def revoke_token(user: User, token_id: int):
     return row
 
 
+def renew_token(user: User, token_id: int):
+    """Renew one of the user's own live tokens: it is honoured for :func:`token_lifetime` from now
+    (same token, new `expires_at`). Someone else's token looks absent; a revoked or expired token
+    cannot be renewed (Conflict: sign in again for a new one)."""
+    row = db.session.get(ApiToken, token_id) if 0 < token_id <= 2**31 - 1 else None
+    if row is None or row.user_id != user.id:
+        raise NotFound("token not found")
+    if not _live(row):
+        raise Conflict("this token is revoked or has expired; sign in for a new one",
+                       {"token": ["revoked" if row.revoked_at is not None else "expired"]})
+    row.expires_at = utcnow() + token_lifetime()
+    db.session.commit()
+    return row
+
+
 def list_tokens(user: User):
     """The user's own tokens, newest first (digests only; the plain tokens are never stored)."""
     return db.session.scalars(
@@ -217,12 +261,9 @@ def list_tokens(user: User):
 
 
 def token_id_for(token: str):
-    """The id of the (non-revoked) token row for a plain bearer token, or None."""
-    if not token or len(token) > 200:
-        return None
-    return db.session.scalar(
-        sa.select(ApiToken.id).where(ApiToken.digest == _digest(token), ApiToken.revoked_at.is_(None))
-    )
+    """The id of the live token row for a plain bearer token, or None."""
+    row = _token_row(token)
+    return row.id if row is not None else None
 
 
 # --- region scope -----------------------------------------------------------------------------
