@@ -1,7 +1,8 @@
-"""Reference data shipped with the service: regions, GB/T 4754-2017 industries, categories.
+"""Reference data shipped with the service: regions, GB/T 4754-2017 industries, categories,
+the product catalogue and the HS 2022 subheadings it refers to.
 
 Pure helpers (no Flask, no database) reading the CSV files in ``matchmaker/data/``, built by
-``scripts/build_reference_data.py`` from the public sources named in
+``scripts/build_reference_data.py`` and ``scripts/build_product_catalogue.py`` from the public sources named in
 ``matchmaker/data/SOURCES.md``.  Each loader reads its file once and caches the result:
 treat what they return as read-only.
 
@@ -21,12 +22,31 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REGIONS_FILE = DATA_DIR / "regions.csv"
 CATEGORIES_FILE = DATA_DIR / "categories.csv"
 INDUSTRIES_FILE = DATA_DIR / "gbt4754_2017.csv"
+PRODUCTS_FILE = DATA_DIR / "products.csv"
+HS_SUBHEADINGS_FILE = DATA_DIR / "hs_subheadings.csv"
+HS_CHAPTER_CATEGORIES_FILE = DATA_DIR / "hs_chapter_categories.csv"
+
+#: Categories whose output is goods (sections A, B and C of GB/T 4754: crops, forestry,
+#: livestock, fishery, mining, manufacturing), without the service sectors among them
+#: (IO005 farm services, IO011 mining services, IO099 repair).  Each has catalogue products,
+#: each with an HS subheading.
+GOODS_CATEGORIES = frozenset(
+    f"IO{n:03d}" for n in (*range(1, 5), *range(6, 11), *range(12, 99))
+)
+#: Electricity and heat, gas, water (section D): products with a physical unit; an HS
+#: subheading where the HS has one (electrical energy, natural gas, water), none for heat.
+UTILITY_CATEGORIES = frozenset({"IO100", "IO101", "IO102"})
 
 __all__ = [
     "DATA_DIR",
     "load_regions",
     "load_categories",
     "load_industries",
+    "load_products",
+    "load_hs_subheadings",
+    "load_hs_chapter_categories",
+    "GOODS_CATEGORIES",
+    "UTILITY_CATEGORIES",
     "industry_codes",
     "industry_section",
     "is_valid_industry",
@@ -90,6 +110,48 @@ def load_categories() -> tuple[dict, ...]:
         }
         for r in _read(CATEGORIES_FILE)
     )
+
+
+@lru_cache(maxsize=None)
+def load_products() -> tuple[dict, ...]:
+    """The shipped product catalogue, in code order (``P`` + category digits + sequence).
+
+    Each record: ``code``, ``name_zh``, ``name_en``, ``unit`` (of every quantity of the
+    product), ``category`` (an ``IO`` code), ``hs`` (six-digit HS 2022 subheading, or None
+    for services and heat) and ``aliases`` (a tuple of other names people type).
+    """
+    return tuple(
+        {
+            "code": r["code"],
+            "name_zh": r["name_zh"],
+            "name_en": r["name_en"],
+            "unit": r["unit"],
+            "category": r["category"],
+            "hs": r["hs"] or None,
+            "aliases": _list(r["aliases"]),
+        }
+        for r in _read(PRODUCTS_FILE)
+    )
+
+
+@lru_cache(maxsize=None)
+def load_hs_subheadings() -> tuple[dict, ...]:
+    """Every HS 2022 six-digit subheading (5,613), in code order: ``code``, ``description``
+    (English, as published) and ``chapter`` (its first two digits)."""
+    return tuple(
+        {"code": r["code"], "description": r["description"], "chapter": r["chapter"]}
+        for r in _read(HS_SUBHEADINGS_FILE)
+    )
+
+
+@lru_cache(maxsize=None)
+def load_hs_chapter_categories() -> dict[str, tuple[str, ...]]:
+    """HS chapter (``"04"``) -> the categories a product under that chapter may belong to.
+
+    The agreement table of ``hs_chapter_categories.csv`` (hand-made, explained in
+    ``docs/reference-data.md``); a chapter that is absent (93 arms, 99) has no products.
+    """
+    return {r["chapter"]: _list(r["categories"]) for r in _read(HS_CHAPTER_CATEGORIES_FILE)}
 
 
 @lru_cache(maxsize=None)
