@@ -1,11 +1,12 @@
 """Links: supply relationships that exist (imported, made from an accepted pairing, or confirmed by
 both sides), and the requests one firm makes for the other side to confirm."""
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from matchmaker.infra import clock
 from matchmaker.models.base import Base, utcnow
 from matchmaker.models.firm import Firm
 
@@ -20,8 +21,10 @@ class Link(Base):
     category_code: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("category.code"), index=True)
     quantity_per_week: Mapped[float] = mapped_column(sa.Float)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
-    # The buyer's article-10 terms, for links made from a pairing.
+    # The article-10 terms (a pairing's link takes its need's) and the day the link started
+    # (a pairing's: the day the second side accepted; an import's: given, else the day of the import).
     terms: Mapped[list] = mapped_column(sa.JSON, default=list)
+    since: Mapped[date] = mapped_column(sa.Date, default=clock.today)
     created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
 

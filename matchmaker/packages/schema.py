@@ -92,6 +92,8 @@ SECTIONS: dict = {
         _f("category", "ref", required=True, target="categories"),
         _f("quantity_per_week", "number", required=True, minimum=0, exclusive=True),
         _f("active", "bool", default=True),
+        _f("terms", "enum_list", choices=TERMS, default=()),
+        _f("since", "date"),  # empty: the day of the import (a stored link keeps its day)
     ),
 }
 

@@ -20,6 +20,8 @@ class LinkSchema(OutputSchema):
     quantity_per_week = fields.Float()
     active = fields.Boolean()
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}))
+    since = fields.Date(metadata={"description": "the day the link started (a pairing's: the day the second "
+                                                 "side accepted; an import's: given, else the day of the import)"})
     created_at = fields.DateTime(allow_none=True)
     version = fields.Integer()
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, LinkRequest
 from matchmaker.models.base import utcnow
@@ -316,7 +317,8 @@ def confirm_link_request(actor, request_id):
             raise Invalid("no firm has this ref", {"awaiting": ["unknown firm; decline the request"]})
         link = Link(ref=postings.new_ref(Link, "L"), supplier_id=supplier.id, buyer_id=buyer.id,
                     category_code=req.category_code, quantity_per_week=req.quantity_per_week,
-                    terms=list(req.terms or []), active=True if req.active is None else req.active)
+                    terms=list(req.terms or []), active=True if req.active is None else req.active,
+                    since=clock.today())
         db.session.add(link)
         common.flush()
         req.link_id = link.id

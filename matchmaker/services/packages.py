@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
 from matchmaker.infra.settings import setting
@@ -266,7 +267,19 @@ def _offer_row(r, firm_ids):
 
 def _link_row(r, firm_ids):
     return dict(ref=r["ref"], supplier_id=firm_ids[r["supplier"]], buyer_id=firm_ids[r["buyer"]],
-                category_code=r["category"], quantity_per_week=r["quantity_per_week"], active=r["active"])
+                category_code=r["category"], quantity_per_week=r["quantity_per_week"], active=r["active"],
+                terms=r["terms"], since=r["since"])
+
+
+def _write_links(package, w):
+    """Links: a link without `since` starts on the day of the import, and a stored one keeps its day
+    (re-importing a corrected spreadsheet does not move the day a link started)."""
+    stored = dict(db.session.execute(sa.select(Link.ref, Link.since)).all())
+    today = clock.today()
+    for _, rec in package.get("links", ()):
+        if rec["since"] is None:
+            rec["since"] = stored.get(rec["ref"]) or today
+    return _write_postings(Link, "links", _link_row, lambda: dict(created_at=utcnow(), version=1))(package, w)
 
 
 _WRITERS = {
@@ -275,7 +288,7 @@ _WRITERS = {
     "firms": _write_firms,
     "needs": _write_postings(Need, "needs", _need_row, lambda: dict(committed_quantity=0.0, version=1)),
     "offers": _write_postings(Offer, "offers", _offer_row, lambda: dict(committed_quantity=0.0, version=1)),
-    "links": _write_postings(Link, "links", _link_row, lambda: dict(terms=[], created_at=utcnow(), version=1)),
+    "links": _write_links,
 }
 
 
@@ -332,7 +345,8 @@ def stored_package() -> dict:
     link = Link.__table__
     package["links"] = [
         dict(ref=row.ref, supplier=refs[row.supplier_id], buyer=refs[row.buyer_id], category=row.category_code,
-             quantity_per_week=row.quantity_per_week, active=bool(row.active))
+             quantity_per_week=row.quantity_per_week, active=bool(row.active), terms=list(row.terms or []),
+             since=row.since)
         for row in db.session.execute(sa.select(link).order_by(link.c.id))
     ]
     return package

@@ -132,7 +132,8 @@ def _commit_quantity(model, row_id, quantity, what):
 
 
 def _activate(p, now):
-    """Both sides accepted: commit the quantity on the (locked) need and offer, make the link."""
+    """Both sides accepted: commit the quantity on the (locked) need and offer, make the link (it
+    takes the need's terms and starts today, the day the second side accepted)."""
     # need and offer are locked already (_locked_pairing); read their current values
     need = db.session.execute(
         sa.select(Need).where(Need.id == p.need_id).execution_options(populate_existing=True)
@@ -151,7 +152,7 @@ def _activate(p, now):
     db.session.expire(offer)
     link = Link(ref=new_ref(Link, "L"), supplier_id=offer.firm_id, buyer_id=need.firm_id,
                 category_code=need.category_code, quantity_per_week=quantity_per_week(p.quantity, need.needed_by),
-                active=True, terms=list(need.terms or []))
+                active=True, terms=list(need.terms or []), since=clock.today())
     db.session.add(link)
     db.session.flush()
     p.link_id = link.id
