@@ -19,7 +19,7 @@ from matchmaker.infra.reference import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-MIN_PRODUCTS = 60
+MIN_PRODUCTS = 600
 UNITS = {"t", "kg", "head", "kL", "L", "m3", "m2", "m", "km", "piece", "set", "pair", "box",
          "kWh", "MWh", "GJ", "10k CNY"}
 # name_zh -> (category, HS subheading) of the products the demo's firms trade (issue 10)
@@ -87,6 +87,24 @@ def test_every_category_exists(products):
     assert GOODS_CATEGORIES | UTILITY_CATEGORIES <= categories
 
 
+def test_every_goods_and_utility_category_has_products(products):
+    counts = Counter(p["category"] for p in products)
+    assert [c for c in sorted(GOODS_CATEGORIES | UTILITY_CATEGORIES) if not counts[c]] == []
+    # the demo's industries in depth (issue 10)
+    for category, least in (("IO003", 15), ("IO013", 8), ("IO014", 10), ("IO020", 10), ("IO035", 15),
+                            ("IO041", 12), ("IO043", 30), ("IO048", 15), ("IO050", 15), ("IO073", 10),
+                            ("IO080", 20)):
+        assert counts[category] >= least, category
+
+
+def test_goods_categories_are_sections_a_b_c_and_the_rest_is_services():
+    names = {c["code"]: c["name_en"] for c in load_categories()}
+    assert not GOODS_CATEGORIES & UTILITY_CATEGORIES
+    assert len(GOODS_CATEGORIES) == 96 and UTILITY_CATEGORIES == {"IO100", "IO101", "IO102"}
+    for service in ("IO005", "IO011", "IO099", "IO103", "IO153"):
+        assert service not in GOODS_CATEGORIES, names[service]
+
+
 def test_names_units_and_aliases(products):
     for p in products:
         assert p["name_zh"].strip() == p["name_zh"] and re.search(r"[\u4e00-\u9fff]", p["name_zh"]), p
@@ -103,6 +121,14 @@ def test_names_are_unique(products):
     for field in ("name_zh", "name_en"):
         counts = Counter(p[field] for p in products)
         assert [n for n, k in counts.items() if k > 1] == [], field
+
+
+def test_no_alias_is_another_products_name(products):
+    names = {}
+    for p in products:
+        names[p["name_zh"]] = names[p["name_en"].lower()] = p["code"]
+    clashes = [(p["code"], a) for p in products for a in p["aliases"] if names.get(a.lower(), p["code"]) != p["code"]]
+    assert clashes == []
 
 
 def test_hs_subheadings_shipped(hs):
@@ -135,7 +161,7 @@ def test_chapter_table_is_well_formed(hs):
     for chapter, cats in table.items():
         assert cats and set(cats) <= GOODS_CATEGORIES | UTILITY_CATEGORIES, chapter
     # the nomenclature's own structure, spot-checked
-    assert table["04"] == ("IO003", "IO020") and table["48"] == ("IO037",)
+    assert table["04"] == ("IO003", "IO020") and table["47"] == ("IO037", "IO098")
     assert "IO080" in table["87"] and "IO079" in table["87"] and "IO050" in table["30"]
 
 
@@ -145,6 +171,7 @@ def test_demo_products_present(products):
         assert name in by_name, name
         assert (by_name[name]["category"], by_name[name]["hs"]) == (category, hs_code), name
     assert by_name["生猪"]["unit"] == "head"
+    assert by_name["电力"]["unit"] == "kWh" and by_name["电力"]["hs"] == "271600"
 
 
 def test_loader_matches_the_file(products):
