@@ -5,7 +5,8 @@ networkx graphs and plain results out; no Flask, no database. See
 :mod:`graphs.build` for the supply graph and category chain, :mod:`graphs.breaks`
 for the chain breaks of the weekly dispatch report (its machinery in
 :mod:`graphs.detection`, :mod:`graphs.propagation` and :mod:`graphs.routes`) and
-:mod:`graphs.matching` for the pairing of needs with offers.
+:mod:`graphs.matching` for the pairing of needs with offers; :mod:`graphs.commitments` for
+the article-10 ledger (settlement, overdue commitments, the leading firms' scorecard).
 """
 
 from .exceptions import *  # noqa: F401,F403
@@ -13,8 +14,10 @@ from .records import *  # noqa: F401,F403
 from .build import *  # noqa: F401,F403
 from .breaks import *  # noqa: F401,F403
 from .matching import *  # noqa: F401,F403
-from . import breaks, build, exceptions, matching, records
+from .commitments import *  # noqa: F401,F403
+from . import breaks, build, commitments, exceptions, matching, records
 
 # each name once (graphs.matching re-exports the records it takes)
 __all__ = list(dict.fromkeys(
-    exceptions.__all__ + records.__all__ + build.__all__ + breaks.__all__ + matching.__all__))
+    exceptions.__all__ + records.__all__ + build.__all__ + breaks.__all__ + matching.__all__
+    + commitments.__all__))

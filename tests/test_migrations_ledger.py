@@ -1,6 +1,6 @@
 """Migration 0005_ledger: links get `since` (a pairing's link: the day, in the service's zone, its
-pairing became active; any other link: the day it was stored). Downgrade drops it. SQLite and
-PostgreSQL."""
+pairing became active; any other link: the day it was stored) and the ledger tables appear.
+Downgrade drops them. SQLite and PostgreSQL."""
 import importlib.util
 import os
 import subprocess
@@ -72,10 +72,12 @@ def _check(url):
         assert since["L-late-utc"] == date(2020, 3, 2)
         assert since["L-pairing"] == date(2020, 3, 5)
         assert abs((since["L-no-date"] - today).days) <= 1
+        tables = set(sa.inspect(engine).get_table_names())
+        assert {"ledger_order", "ledger_delivery", "ledger_payment"} <= tables
         _db(url, "downgrade", module.down_revision)
         engine.dispose()
         columns = {c["name"] for c in sa.inspect(engine).get_columns("link")}
-        assert "since" not in columns
+        assert "since" not in columns and "ledger_order" not in set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
 

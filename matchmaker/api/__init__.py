@@ -5,6 +5,7 @@ MODULES = (
     "firms", "needs", "offers", "links", "link_requests", "regions", "categories", "auth", "docs",  # core API
     "pairings",  # matcher
     "reports",  # chain-break report
+    "ledger",  # article-10 orders, deliveries, payments
     "audit",
 )
 

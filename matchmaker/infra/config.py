@@ -41,6 +41,10 @@ class Config:
     BREAK_HORIZON_DAYS = int(_env("BREAK_HORIZON_DAYS", "56"))
     # Alternative routes kept per supply edge while upstream breaks propagate (see graphs.chain_breaks).
     BREAK_MAX_ROUTES = int(_env("BREAK_MAX_ROUTES", "4"))
+    # Article 10 (spec/article10.md): an order_first link is overdue ORDER_DAYS after it started
+    # without an order; a pay_first delivery PAY_DAYS after it was made while still unpaid.
+    ORDER_DAYS = int(_env("ORDER_DAYS", "7"))
+    PAY_DAYS = int(_env("PAY_DAYS", "15"))
     SCHEDULER_ENABLED = True
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", DEFAULT_TIMEZONE)

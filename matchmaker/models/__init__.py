@@ -6,6 +6,7 @@ from matchmaker.models.firm import Firm  # noqa: F401
 from matchmaker.models.need import Need  # noqa: F401
 from matchmaker.models.offer import Offer  # noqa: F401
 from matchmaker.models.link import Link, LinkRequest  # noqa: F401
+from matchmaker.models.ledger import Delivery, Order, Payment  # noqa: F401
 from matchmaker.models.user import ApiToken, User  # noqa: F401
 from matchmaker.models.audit import AuditEntry  # noqa: F401
 from matchmaker.models.pairing import DeclinedPair, MatchRun, Pairing  # noqa: F401

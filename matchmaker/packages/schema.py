@@ -95,10 +95,31 @@ SECTIONS: dict = {
         _f("terms", "enum_list", choices=TERMS, default=()),
         _f("since", "date"),  # empty: the day of the import (a stored link keeps its day)
     ),
+    # the article-10 ledger (spec/article10.md): what was ordered, delivered and paid on a link
+    "orders": (
+        _f("ref", required=True),
+        _f("link", "ref", required=True, target="links"),
+        _f("date", "date", required=True),
+        _f("quantity", "number", required=True, minimum=0, exclusive=True),
+    ),
+    "deliveries": (
+        _f("ref", required=True),
+        _f("link", "ref", required=True, target="links"),
+        _f("date", "date", required=True),
+        _f("quantity", "number", required=True, minimum=0, exclusive=True),
+        _f("amount", "number", required=True, minimum=0, exclusive=True),
+    ),
+    "payments": (
+        _f("ref", required=True),
+        _f("link", "ref", required=True, target="links"),
+        _f("date", "date", required=True),
+        _f("amount", "number", required=True, minimum=0, exclusive=True),
+        _f("delivery", "ref", target="deliveries"),
+    ),
 }
 
 #: Sections in the order they must be written (references point backwards only).
-SECTION_ORDER = ("regions", "categories", "firms", "needs", "offers", "links")
+SECTION_ORDER = ("regions", "categories", "firms", "needs", "offers", "links", "orders", "deliveries", "payments")
 #: The key of each section: `code` for regions and categories, `ref` for the rest.
 KEY = {s: ("code" if s in ("regions", "categories") else "ref") for s in SECTION_ORDER}
 FIELDS = {s: {f.name: f for f in fields} for s, fields in SECTIONS.items()}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from matchmaker.packages.cells import BadCell, coercer
+from matchmaker.packages.ledger_checks import check_ledger
 from matchmaker.packages.problems import Problem
 from matchmaker.packages.readers import TABULAR, RawPackage
 from matchmaker.packages.schema import KEY, SECTION_ORDER, SECTIONS
@@ -29,6 +30,10 @@ class Stored:
     category_codes: set = field(default_factory=set)
     firm_refs: set = field(default_factory=set)
     credit_codes: dict = field(default_factory=dict)  # credit code -> firm ref
+    # the ledger (read only for a package with ledger sections)
+    link_refs: set = field(default_factory=set)
+    delivery_links: dict = field(default_factory=dict)  # delivery ref -> its link's ref
+    payments_naming: dict = field(default_factory=dict)  # delivery ref -> [(payment ref, link ref)]
 
 
 def _coerce_section(section, records, tabular, columns, problems, tick):
@@ -140,6 +145,7 @@ def validate(raw: RawPackage, stored: Stored, progress: Optional[Callable[[int, 
     for row, rec in package.get("links", ()):
         if supplies_itself(rec.get("supplier"), rec.get("buyer")):
             problems.append(Problem("links", row, "buyer", "a firm cannot be its own supplier (供需双方相同)"))
+    check_ledger(package, keyed, stored, problems)
     return package, problems
 
 

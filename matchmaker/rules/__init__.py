@@ -24,7 +24,7 @@ than 0"``); the package validator phrases its own, in both languages.
 
 Modules: `vocabulary` (the closed lists), `values` (limits and patterns of one value),
 `creditcode` (GB 32100-2015 check digit), `checks` (field checks collecting messages),
-`records` (the rules of each record).
+`records` (the rules of each record), `ledger` (the article-10 ledger's orders, deliveries, payments).
 """
 from matchmaker.rules.checks import (add, check_bool, check_choices, check_date, check_fields,  # noqa: F401
                                      check_int, check_number, check_text, raise_if)
@@ -39,3 +39,5 @@ from matchmaker.rules.values import (CONTROL, DATE_TEXT, EARLIEST_DATE, EMAIL, L
 from matchmaker.rules.vocabulary import (FACTORS, FIRM_STATES, HELP_KINDS, KINDS, LEVEL_RANK,  # noqa: F401
                                          LEVELS, LINK_STATES, LOCALES, REPORTABLE_BLOCKERS, RISKS, ROLES,
                                          STATUSES, TERMS)
+from matchmaker.rules.ledger import (ENTRY_FIELDS, LEDGER_SECTIONS, RECORDED_BY, check_entry,  # noqa: F401
+                                     recorded_in_the_future)

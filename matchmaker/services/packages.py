@@ -22,6 +22,7 @@ from matchmaker.packages.readers import Limits, read_package
 from matchmaker.packages.schema import SECTION_ORDER
 from matchmaker.packages.validate import LEVEL_RANK, Stored, validate
 from matchmaker.packages.writers import write_package
+from matchmaker.services import package_ledger
 from matchmaker.services.reference_data import ensure_reference_data
 from matchmaker.services.support.audit import record
 from matchmaker.services.support.errors import Conflict
@@ -60,7 +61,7 @@ def import_package(source, filename=None, progress=None, reference=True, limits=
             ensure_reference_data(commit=False)
         raw = read_package(source, filename, limits=limits or read_limits())
         total = 2 * max(len(raw), 1)
-        stored = _stored_keys()
+        stored = _stored_keys(raw.sections)
         package, problems = validate(raw, stored, None if progress is None else (lambda d, t: progress(d, total)))
         if problems:
             raise PackageInvalid(problems)
@@ -86,9 +87,12 @@ def read_limits() -> Limits:
     return Limits.from_config({key: setting(key) for key in Limits.CONFIG.values()})
 
 
-def _stored_keys() -> Stored:
-    """What validation needs to know of the database: one query per section."""
+def _stored_keys(sections=()) -> Stored:
+    """What validation needs to know of the database: one query per section (the ledger's only
+    when the package has ledger sections)."""
     stored = Stored()
+    if any(s in sections for s in package_ledger.LEDGER_SECTIONS):
+        package_ledger.load_stored(stored)
     stored.region_levels = dict(db.session.execute(sa.select(Region.code, Region.level)).all())
     stored.category_codes = set(db.session.scalars(sa.select(Category.code)))
     for ref, code in db.session.execute(sa.select(Firm.ref, Firm.credit_code)):
@@ -289,6 +293,7 @@ _WRITERS = {
     "needs": _write_postings(Need, "needs", _need_row, lambda: dict(committed_quantity=0.0, version=1)),
     "offers": _write_postings(Offer, "offers", _offer_row, lambda: dict(committed_quantity=0.0, version=1)),
     "links": _write_links,
+    **{s: package_ledger.ledger_writer(s, _split) for s in package_ledger.LEDGER_SECTIONS},
 }
 
 
@@ -349,6 +354,7 @@ def stored_package() -> dict:
              since=row.since)
         for row in db.session.execute(sa.select(link).order_by(link.c.id))
     ]
+    package.update(package_ledger.stored_entries())
     return package
 
 

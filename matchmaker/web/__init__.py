@@ -8,6 +8,7 @@ MODULES = (
     "home",
     "firm",
     "firm_links",  # supply links and the requests awaiting confirmation
+    "firm_ledger",  # a link's article-10 ledger: orders, deliveries, payments
     "taskforce",
     "admin",
     "report_print",  # printable weekly report (chain-break report)

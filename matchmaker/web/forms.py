@@ -239,3 +239,27 @@ class LinkForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.side.choices = {"supplier": str(_l("the supplier")), "buyer": str(_l("the buyer"))}
         self.terms.choices = opts(choices("term"))
+
+
+class OrderForm(FlaskForm):
+    """An order the buyer placed on a link (article 10: order first)."""
+
+    date = DayField(_l("Date"), validators=[InputRequired(DATE)])
+    quantity = NumberField(_l("Quantity"), validators=[InputRequired(NUMBER), _positive],
+                           render_kw={"inputmode": "decimal"})
+
+
+class DeliveryForm(OrderForm):
+    """A delivery the supplier made on a link."""
+
+    amount = NumberField(_l("Amount owed (yuan)"), validators=[InputRequired(NUMBER), _positive],
+                         render_kw={"inputmode": "decimal"})
+
+
+class PaymentForm(FlaskForm):
+    """A payment the buyer made on a link (article 10: pay first)."""
+
+    date = DayField(_l("Date"), validators=[InputRequired(DATE)])
+    amount = NumberField(_l("Amount paid (yuan)"), validators=[InputRequired(NUMBER), _positive],
+                         render_kw={"inputmode": "decimal"})
+    delivery = SelectField(_l("For delivery"), validators=[Optional()])

@@ -29,6 +29,12 @@ LABELS = {
         "supply_first": _l("Supply first"),
         "pay_first": _l("Pay first"),
     },
+    # the article-10 commitments the weekly report lists when overdue (spec/article10.md)
+    "commitment": {
+        "order_first": _l("Order first"),
+        "pay_first": _l("Pay first"),
+        "payment_60d": _l("Payment within 60 days"),
+    },
     "help": {
         "orders": _l("Orders"),
         "marketing": _l("Marketing"),

@@ -1,5 +1,6 @@
 """article 10 ledger: links start on a day (`since`); orders, deliveries and payments on links
 
+Adds `link.since` and the tables `ledger_order`, `ledger_delivery`, `ledger_payment`.
 `link.since` is the day the link started: for a link made from an accepted pairing, the day (in
 the service's time zone) the second side accepted; for any other stored link, the day it was
 stored (its `created_at`), else the day of the upgrade.
@@ -55,8 +56,78 @@ def upgrade():
     if conn.dialect.name != 'sqlite':
         op.alter_column('link', 'since', server_default=None, existing_type=sa.Date(), existing_nullable=False)
 
+    _create_ledger()
+
+
+def _create_ledger():
+    """The ledger: orders, deliveries and payments on links."""
+    op.create_table('ledger_delivery',
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Float(), nullable=False),
+    sa.Column('amount', sa.Float(), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_by', sa.String(length=200), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['link_id'], ['link.id'], name=op.f('fk_ledger_delivery_link_id_link')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_delivery')),
+    sa.UniqueConstraint('ref', name=op.f('uq_ledger_delivery_ref'))
+    )
+    with op.batch_alter_table('ledger_delivery', schema=None) as batch_op:
+        batch_op.create_index('ix_ledger_delivery_link_date', ['link_id', 'date'], unique=False)
+
+    op.create_table('ledger_order',
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Float(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['link_id'], ['link.id'], name=op.f('fk_ledger_order_link_id_link')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_order')),
+    sa.UniqueConstraint('ref', name=op.f('uq_ledger_order_ref'))
+    )
+    with op.batch_alter_table('ledger_order', schema=None) as batch_op:
+        batch_op.create_index('ix_ledger_order_link_date', ['link_id', 'date'], unique=False)
+
+    op.create_table('ledger_payment',
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Float(), nullable=False),
+    sa.Column('delivery_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['delivery_id'], ['ledger_delivery.id'], name=op.f('fk_ledger_payment_delivery_id_ledger_delivery')),
+    sa.ForeignKeyConstraint(['link_id'], ['link.id'], name=op.f('fk_ledger_payment_link_id_link')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_payment')),
+    sa.UniqueConstraint('ref', name=op.f('uq_ledger_payment_ref'))
+    )
+    with op.batch_alter_table('ledger_payment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_payment_delivery_id'), ['delivery_id'], unique=False)
+        batch_op.create_index('ix_ledger_payment_link_date', ['link_id', 'date'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('ledger_payment', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_payment_link_date')
+        batch_op.drop_index(batch_op.f('ix_ledger_payment_delivery_id'))
+
+    op.drop_table('ledger_payment')
+    with op.batch_alter_table('ledger_order', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_order_link_date')
+
+    op.drop_table('ledger_order')
+    with op.batch_alter_table('ledger_delivery', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_delivery_link_date')
+
+    op.drop_table('ledger_delivery')
+
     if op.get_bind().dialect.name == 'sqlite':  # in place (SQLite 3.35+); a rebuild would break foreign keys
         op.execute('ALTER TABLE link DROP COLUMN since')
     else:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
-from matchmaker.models import Link
+from matchmaker.models import Delivery, Link, Order, Payment
 from matchmaker.models.pairing import Pairing
 from matchmaker.services import links, matching
 from matchmaker.services.packages import export_package, import_package, stored_package
@@ -99,7 +99,8 @@ def test_export_writes_terms_and_since_and_they_import_back(tmp_path, app, name,
     export_package(tmp_path / name)
     link = stored_package()["links"][0]
     assert (link["terms"], link["since"]) == (["supply_first"], date(2020, 1, 31))
-    db.session.execute(sa.delete(Link))
+    for model in (Payment, Delivery, Order, Link):
+        db.session.execute(sa.delete(model))
     db.session.commit()
     today(date(2020, 6, 1))
     import_package(tmp_path / name, reference=False)

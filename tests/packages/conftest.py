@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
-from matchmaker.models import Category, Firm, Link, Need, Offer, Region
+from matchmaker.models import Category, Delivery, Firm, Link, Need, Offer, Order, Payment, Region
 from matchmaker.rules.creditcode import check_digit
 from matchmaker.packages.problems import PackageInvalid
 from matchmaker.services.packages import import_package
@@ -42,9 +42,12 @@ BASE = {
     "links": [
         {"ref": "L1", "supplier": "F2", "buyer": "F1", "category": "C1", "quantity_per_week": 5},
     ],
+    "orders": [{"ref": "PO1", "link": "L1", "date": "2020-03-02", "quantity": 5}],
+    "deliveries": [{"ref": "D1", "link": "L1", "date": "2020-03-05", "quantity": 5, "amount": 600}],
+    "payments": [{"ref": "P1", "link": "L1", "date": "2020-03-06", "amount": 600, "delivery": "D1"}],
 }
 
-MODELS = (Region, Category, Firm, Need, Offer, Link)
+MODELS = (Region, Category, Firm, Need, Offer, Link, Order, Delivery, Payment)
 
 
 @pytest.fixture

@@ -229,7 +229,8 @@ def test_export_writes_csv_as_excel_does(tmp_path, load, base):
     assert raw.startswith(b"\xef\xbb\xbfcode,name,level,parent,lat,lon,risk\r\n")
     assert b"\r\n230102," in raw
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "categories.csv", "firms.csv", "links.csv", "needs.csv", "offers.csv", "regions.csv"]
+        "categories.csv", "deliveries.csv", "firms.csv", "links.csv", "needs.csv", "offers.csv", "orders.csv",
+        "payments.csv", "regions.csv"]
 
 
 def _openpyxl_sections(path):

@@ -1,7 +1,8 @@
 """The one adapter from stored rows to :mod:`graphs` records (:mod:`graphs.records`).
 
 Every record the graph library takes is built here and nowhere else: firms, links, categories
-with their inputs and substitutes, needs, offers and declined pairs; whether a supplier is live
+with their inputs and substitutes, needs, offers and declined pairs, and the article-10 ledger
+(:func:`load_ledger`: links with their terms and start, orders, deliveries, payments); whether a supplier is live
 is :func:`graphs.firm_is_live` of its stored values. The chain breaks and the matcher take the
 same need records (the matcher reads what remains open of them: quantity less what is covered).
 
@@ -23,6 +24,7 @@ import graphs
 from graphs import matching as gm
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Offer, Region, category_input, category_substitute
+from matchmaker.models.ledger import Delivery as LedgerDelivery, Order as LedgerOrder, Payment as LedgerPayment
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, DeclinedPair, Pairing
 
 # Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
@@ -344,3 +346,68 @@ def supply_graph(network: Network | None = None):
     """The firm-level supply graph (graphs.build_supply_graph) of what is stored."""
     network = network or load_network()
     return graphs.build_supply_graph(network.firms, network.links)
+
+
+# --- the article-10 ledger (graphs.commitments) ---------------------------------------------------
+
+class Ledger(NamedTuple):
+    """The ledger as graphs.commitments records: links, orders, deliveries, payments."""
+
+    links: list
+    orders: list
+    deliveries: list
+    payments: list
+
+
+def _ledger_links(*where):
+    lk, s, b = Link.__table__.c, Firm.__table__.alias("s"), Firm.__table__.alias("b")
+    rows = _connection().execute(
+        sa.select(lk.ref, b.c.ref, s.c.ref, b.c.kind, s.c.kind, sa.type_coerce(lk.terms, sa.String), _iso(lk.since),
+                  lk.active, b.c.region_code, s.c.region_code)
+        .join_from(Link.__table__, s, lk.supplier_id == s.c.id).join(b, lk.buyer_id == b.c.id).where(*where)).all()
+    terms, iso = _Terms(), date.fromisoformat
+    return [graphs.LedgerLink(ref, buyer, supplier, bkind, skind, terms(raw), iso(since) if since else None,
+                              bool(active), bcounty, scounty)
+            for ref, buyer, supplier, bkind, skind, raw, since, active, bcounty, scounty in rows]
+
+
+def ledger_link_record(link: Link) -> graphs.LedgerLink:
+    """The graphs.commitments record of one stored link (a Link row with its two firms)."""
+    return graphs.LedgerLink(link.ref, link.buyer.ref, link.supplier.ref, link.buyer.kind, link.supplier.kind,
+                             tuple(link.terms or ()), link.since, bool(link.active), link.buyer.region_code,
+                             link.supplier.region_code)
+
+
+def _entries(table, record, as_of, link_ids, named=None):
+    """graphs.commitments records of a ledger table (a payment's named delivery through `named`)."""
+    lk = Link.__table__
+    columns = [table.c.ref, lk.c.ref, _iso(table.c.date)] + [table.c[n] for n in ("quantity", "amount")
+                                                             if n in record._fields]
+    stmt = sa.select(*columns).join_from(table, lk, table.c.link_id == lk.c.id)
+    if named is not None:
+        stmt = stmt.add_columns(named.c.ref).outerjoin(named, table.c.delivery_id == named.c.id)
+    if as_of is not None:
+        stmt = stmt.where(table.c.date <= as_of)
+    if link_ids is not None:
+        stmt = stmt.where(table.c.link_id.in_(link_ids))
+    iso = date.fromisoformat
+    return [record(ref, link, iso(day), *rest) for ref, link, day, *rest in _connection().execute(stmt)]
+
+
+def load_ledger(as_of: date | None = None, link_ids: list | None = None) -> Ledger:
+    """The ledger as of a date (entries dated after it left out), of the given links or else of
+    every link the article-10 rules can concern: a leading buyer and an SME supplier, the
+    order_first term, or a delivery recorded on it."""
+    lk, f = Link.__table__.c, Firm.__table__.c
+    orders, deliveries, payments = (m.__table__ for m in (LedgerOrder, LedgerDelivery, LedgerPayment))
+    if link_ids is not None:
+        links = _ledger_links(lk.id.in_(link_ids))
+    else:
+        links = _ledger_links(sa.or_(
+            sa.and_(lk.buyer_id.in_(sa.select(f.id).where(f.kind == "leading")),
+                    lk.supplier_id.in_(sa.select(f.id).where(f.kind == "sme"))),
+            sa.cast(lk.terms, sa.Text).like("%order_first%"),
+            lk.id.in_(sa.select(deliveries.c.link_id))))
+    return Ledger(links, _entries(orders, graphs.Order, as_of, link_ids),
+                  _entries(deliveries, graphs.Delivery, as_of, link_ids),
+                  _entries(payments, graphs.Payment, as_of, link_ids, deliveries.alias("named")))
