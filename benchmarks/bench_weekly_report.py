@@ -14,13 +14,25 @@ producer of one of the buyer's product's inputs to the buyer; 2% of firms are st
 a blocker, one county is high-risk; 20,000 needs and 20,000 offers.
 
 Run:  ``python benchmarks/bench_weekly_report.py [--firms 50000 --links 200000 --seed 1]``
+
+As a user runs it (issue 14): ``--cli`` times the whole ``matchmaker report weekly`` process
+instead (interpreter, app start, report, summary; W12 without ``--out``, W13 with ``--out
+FILE.json``), CPU seconds (user + system, from the child's rusage) and peak RSS, ``--repeat``
+times on a fresh copy of the generated database. ``--before TREE`` runs the same on another
+checkout of the project first (its own code generates its own database from the same seed), so
+before and after come from one sitting:
+
+    python benchmarks/bench_weekly_report.py --cli --repeat 3 --before /path/to/old/checkout
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -28,7 +40,8 @@ import time
 from datetime import date, timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+TREE = os.environ.get("BENCH_TREE") or ROOT  # the checkout whose code runs (--before: another one)
+sys.path.insert(0, TREE)
 
 AS_OF = date(2020, 3, 16)
 FACTORS = ("ppe", "labour", "transport", "materials", "funds", "orders")
@@ -140,6 +153,67 @@ def run_one(url, week):
         print(f"    stages, CPU s:  {report.stats.get('cpu_seconds')}", flush=True)
 
 
+def _child_env(tree, url):
+    env = dict(os.environ, BENCH_TREE=tree, PYTHONPATH=tree, MATCHMAKER_DATABASE_URL=url)
+    env.pop("MATCHMAKER_TEST_DATABASE_URL", None)
+    return env
+
+
+def _generate_in(tree, url, args):
+    """Generate the province into a database with the code of another checkout (its own schema)."""
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--db", url, "--generate-only", "--firms",
+                    str(args.firms), "--links", str(args.links), "--needs", str(args.needs), "--seed", str(args.seed)],
+                   check=True, env=_child_env(tree, url), cwd=tree)
+
+
+def run_cli(tree, url, week, out=None):
+    """Run ``matchmaker report weekly`` as its own process; returns (CPU s, peak RSS MiB, wall s, its output)."""
+    cmd = [sys.executable, "-m", "matchmaker", "report", "weekly", "--week", week] + (["--out", out] if out else [])
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=_child_env(tree, url), cwd=tree, stdout=subprocess.PIPE, stderr=err)
+        stdout = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage (the CPU and peak of it alone)
+        wall = time.perf_counter() - t0
+        proc.returncode = status
+        if status != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, wall, stdout.decode().strip()
+
+
+def _stage_cpu(path, week):
+    """The CPU seconds per stage the report stored in its stats (SQLite file)."""
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT stats FROM weekly_report WHERE week = ?", (week,)).fetchone()
+    return (json.loads(row[0]) or {}).get("cpu_seconds") if row else None
+
+
+def cli_sitting(args, tmp):
+    """Time the whole CLI process for each checkout (--before first), --repeat times each."""
+    trees = ([("before", os.path.abspath(args.before))] if args.before else []) + [("after", ROOT)]
+    figures = {}
+    for label, tree in trees:
+        generated = os.path.join(tmp, f"{label}.sqlite")
+        t0 = time.perf_counter()
+        _generate_in(tree, f"sqlite:///{generated}", args)
+        print(f"{label}: {tree} (generated in {time.perf_counter() - t0:.1f} s)", flush=True)
+        for i in range(args.repeat):
+            path = os.path.join(tmp, f"{label}-run.sqlite")
+            shutil.copyfile(generated, path)
+            for week, out in (("2020-W12", None), ("2020-W13", os.path.join(tmp, "report.json"))):
+                cpu, rss, wall, said = run_cli(tree, f"sqlite:///{path}", week, out)
+                figures.setdefault((label, week), []).append((cpu, rss))
+                size = f", file {os.path.getsize(out) / 2**20:.0f} MiB" if out else ""
+                print(f"  {week}{' --out .json' if out else '':11s} {cpu:6.2f} s CPU  {rss:5.0f} MiB peak  "
+                      f"{wall:6.2f} s wall{size}  | {said}", flush=True)
+                print(f"      stages, CPU s: {_stage_cpu(path, week)}", flush=True)
+    print("summary (CPU s min-max, peak RSS MiB max):")
+    for (label, week), runs in figures.items():
+        cpus = [c for c, _ in runs]
+        print(f"  {label:6s} {week}: {min(cpus):.2f}-{max(cpus):.2f} s CPU, {max(r for _, r in runs):.0f} MiB")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--firms", type=int, default=50000)
@@ -147,20 +221,35 @@ def main(argv=None):
     p.add_argument("--needs", type=int, default=20000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
+    p.add_argument("--cli", action="store_true", help="time the whole `matchmaker report weekly` process")
+    p.add_argument("--before", help="with --cli: another checkout of the project to time first")
+    p.add_argument("--repeat", type=int, default=1, help="with --cli: runs per checkout")
+    p.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--run", help=argparse.SUPPRESS)  # child: week to write
     args = p.parse_args(argv)
     if args.run:
         run_one(args.db, args.run)
         return
+    if args.generate_only:
+        generate(args.db, args.firms, args.links, args.needs, args.seed)
+        return
     tmp = tempfile.mkdtemp(prefix="bench-report-")
-    url = args.db or f"sqlite:///{tmp}/bench.sqlite"
-    t0 = time.perf_counter()
-    generate(url, args.firms, args.links, args.needs, args.seed)
-    print(f"generated {args.firms} firms, {args.links} links, {args.needs} needs and offers "
-          f"in {time.perf_counter() - t0:.1f} s ({url})")
-    print("weekly report, end to end (load rows, detect, store in one transaction):")
-    for week in ("2020-W12", "2020-W13"):
-        subprocess.run([sys.executable, __file__, "--db", url, "--run", week], check=True)
+    try:
+        if args.cli:
+            if args.db:
+                raise SystemExit("--cli runs on SQLite files of its own")
+            cli_sitting(args, tmp)
+            return
+        url = args.db or f"sqlite:///{tmp}/bench.sqlite"
+        t0 = time.perf_counter()
+        generate(url, args.firms, args.links, args.needs, args.seed)
+        print(f"generated {args.firms} firms, {args.links} links, {args.needs} needs and offers "
+              f"in {time.perf_counter() - t0:.1f} s ({url})")
+        print("weekly report, end to end (load rows, detect, store in one transaction):")
+        for week in ("2020-W12", "2020-W13"):
+            subprocess.run([sys.executable, __file__, "--db", url, "--run", week], check=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
