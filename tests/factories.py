@@ -3,7 +3,7 @@ import itertools
 from datetime import date
 
 from matchmaker.infra.extensions import db
-from matchmaker.models import Category, Firm, Link, Need, Offer, Region
+from matchmaker.models import Category, Firm, Link, Need, Offer, Product, Region
 
 _seq = itertools.count(1)
 
@@ -33,6 +33,18 @@ def category(code="C1", name=None, unit="t", inputs=(), substitutes=()):
     row.inputs = [category(c) for c in inputs]
     row.substitutes = [category(c) for c in substitutes]
     db.session.flush()
+    return row
+
+
+def product(code="P1", category_code="C1", unit=None, name_zh=None, name_en=None, hs=None, aliases=()):
+    """A product of a category (unit: the category's unless given)."""
+    cat = category(category_code)
+    row = db.session.get(Product, code)
+    if row is None:
+        row = Product(code=code, name_zh=name_zh or f"产品{code}", name_en=name_en or f"product {code}",
+                      unit=unit or cat.unit, category_code=category_code, hs=hs, aliases=list(aliases))
+        db.session.add(row)
+        db.session.flush()
     return row
 
 

@@ -114,13 +114,15 @@ def demo_command(progress):
 
 @click.group("reference")
 def reference_group():
-    """Reference data shipped with the service (regions of China, product categories)."""
+    """Reference data shipped with the service (regions of China, product categories, products)."""
 
 
 @reference_group.command("load")
 @with_appcontext
 def reference_load_command():
-    """Insert the shipped regions and categories that are not stored yet (idempotent)."""
+    """Insert the shipped regions and categories that are not stored yet and upsert the shipped
+    product catalogue (idempotent; products a data package changed are left alone)."""
     with _clean_errors("reference load"), acting_as("cli reference"):
         added = ensure_reference_data()
-    click.echo(f"Reference data: {added['regions']} regions and {added['categories']} categories added")
+    click.echo(f"Reference data: {added['regions']} regions, {added['categories']} categories and "
+               f"{added['products']} products added, {added['products_updated']} products updated")

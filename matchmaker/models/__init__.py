@@ -2,6 +2,7 @@
 from matchmaker.models.base import Base  # noqa: F401
 from matchmaker.models.region import Region  # noqa: F401
 from matchmaker.models.category import Category, category_input, category_substitute  # noqa: F401
+from matchmaker.models.product import Product  # noqa: F401
 from matchmaker.models.firm import Firm  # noqa: F401
 from matchmaker.models.need import Need  # noqa: F401
 from matchmaker.models.offer import Offer  # noqa: F401

@@ -8,7 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.infra import clock
 from matchmaker.models.base import Base, utcnow
+from matchmaker.models.category import Category
 from matchmaker.models.firm import Firm
+from matchmaker.models.product import Product
+from matchmaker.rules import posting_unit
 
 
 class Link(Base):
@@ -19,6 +22,8 @@ class Link(Base):
     supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id"), index=True)
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id"), index=True)
     category_code: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("category.code"), index=True)
+    # the product supplied (its category is the link's), or None
+    product_code: Mapped[Optional[str]] = mapped_column(sa.String(40), sa.ForeignKey("product.code"), index=True)
     quantity_per_week: Mapped[float] = mapped_column(sa.Float)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     # The article-10 terms (a pairing's link takes its need's) and the day the link started
@@ -30,8 +35,15 @@ class Link(Base):
 
     supplier: Mapped[Firm] = relationship(foreign_keys=[supplier_id], lazy="joined")
     buyer: Mapped[Firm] = relationship(foreign_keys=[buyer_id], lazy="joined")
+    category: Mapped[Category] = relationship(lazy="joined")
+    product: Mapped[Optional[Product]] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def unit(self) -> str:
+        """The unit of quantity_per_week: its product's, else its category's."""
+        return posting_unit(self.product.unit if self.product is not None else None, self.category.unit)
 
 
 # awaiting_confirmation: the other side has not answered; confirmed: it confirmed (the link exists,
@@ -65,6 +77,7 @@ class LinkRequest(Base):
     link_version: Mapped[Optional[int]] = mapped_column(sa.Integer)
     # the fields asked for (for a change, only those that change; the others are null)
     category_code: Mapped[Optional[str]] = mapped_column(sa.String(32), sa.ForeignKey("category.code"))
+    product_code: Mapped[Optional[str]] = mapped_column(sa.String(40), sa.ForeignKey("product.code"))
     quantity_per_week: Mapped[Optional[float]] = mapped_column(sa.Float)
     terms: Mapped[Optional[list]] = mapped_column(sa.JSON)
     active: Mapped[Optional[bool]] = mapped_column(sa.Boolean)

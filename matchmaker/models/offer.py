@@ -6,8 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.models.base import Base
+from matchmaker.models.category import Category
 from matchmaker.models.firm import Firm
-from matchmaker.rules import HELP_KINDS  # noqa: F401  (the offer vocabulary)
+from matchmaker.models.product import Product
+from matchmaker.rules import HELP_KINDS, posting_unit  # noqa: F401  (the offer vocabulary)
 
 
 class Offer(Base):
@@ -17,6 +19,8 @@ class Offer(Base):
     ref: Mapped[str] = mapped_column(sa.String(64), unique=True)
     firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id"), index=True)
     category_code: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("category.code"), index=True)
+    # the product offered (its category is the offer's), or None
+    product_code: Mapped[Optional[str]] = mapped_column(sa.String(40), sa.ForeignKey("product.code"), index=True)
     quantity: Mapped[float] = mapped_column(sa.Float)
     available_from: Mapped[date] = mapped_column(sa.Date)
     available_until: Mapped[Optional[date]] = mapped_column(sa.Date)
@@ -30,6 +34,8 @@ class Offer(Base):
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
 
     firm: Mapped[Firm] = relationship(lazy="joined")
+    category: Mapped[Category] = relationship(lazy="joined")
+    product: Mapped[Optional[Product]] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -37,3 +43,8 @@ class Offer(Base):
     def open_quantity(self) -> float:
         """What remains after accepted pairings."""
         return max(0.0, self.quantity - (self.committed_quantity or 0.0))
+
+    @property
+    def unit(self) -> str:
+        """The unit of its quantities: its product's, else its category's."""
+        return posting_unit(self.product.unit if self.product is not None else None, self.category.unit)

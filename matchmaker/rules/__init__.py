@@ -24,10 +24,14 @@ than 0"``); the package validator phrases its own, in both languages.
 
 Modules: `vocabulary` (the closed lists), `values` (limits and patterns of one value),
 `creditcode` (GB 32100-2015 check digit), `checks` (field checks collecting messages),
-`records` (the rules of each record), `ledger` (the article-10 ledger's orders, deliveries, payments).
+`records` (the rules of each record), `ledger` (the article-10 ledger's orders, deliveries, payments),
+`products` (product codes, HS subheadings, a posting's unit).
 """
 from matchmaker.rules.checks import (add, check_bool, check_choices, check_date, check_fields,  # noqa: F401
                                      check_int, check_number, check_text, raise_if)
+from matchmaker.rules.products import (HS_SUBHEADING, MAX_ACCEPTS, MAX_PRODUCT_CODE, PRODUCT_CODE,  # noqa: F401
+                                       category_disagrees, check_accepts, check_product, clean_aliases,
+                                       is_hs_subheading, is_product_code, posting_unit)
 from matchmaker.rules.records import (ACCOUNT_FIELDS, FIRM_FIELDS, LINK_FIELDS, NEED_FIELDS,  # noqa: F401
                                       OFFER_FIELDS, REGISTRY_FIELDS, STATUS_FIELDS, check_account, check_firm,
                                       check_link, check_need, check_offer, ends_before_start,

@@ -13,6 +13,7 @@ from typing import Optional
 
 from matchmaker.rules.checks import (add, check_bool, check_choices, check_date, check_fields, check_int,
                                      check_number, check_text)
+from matchmaker.rules.products import check_accepts, check_product
 from matchmaker.rules.values import MAX_LENGTH, MAX_RADIUS_KM, credit_code_valid, is_email
 from matchmaker.rules.vocabulary import HELP_KINDS, KINDS, LOCALES, REPORTABLE_BLOCKERS, ROLES, STATUSES, TERMS
 
@@ -22,11 +23,11 @@ __all__ = [
     "ends_before_start", "reported_risk_zone", "supplies_itself",
 ]
 
-NEED_FIELDS = ("ref", "firm", "category", "quantity", "needed_by", "max_unit_price", "terms", "status", "note",
-               "version")
-OFFER_FIELDS = ("ref", "firm", "category", "quantity", "available_from", "available_until", "lead_time_days",
-                "unit_price", "delivery_radius_km", "help_wanted", "status", "note", "version")
-LINK_FIELDS = ("ref", "supplier", "buyer", "category", "quantity_per_week", "active", "terms", "version")
+NEED_FIELDS = ("ref", "firm", "category", "product", "accepts", "quantity", "needed_by", "max_unit_price", "terms",
+               "status", "note", "version")
+OFFER_FIELDS = ("ref", "firm", "category", "product", "quantity", "available_from", "available_until",
+                "lead_time_days", "unit_price", "delivery_radius_km", "help_wanted", "status", "note", "version")
+LINK_FIELDS = ("ref", "supplier", "buyer", "category", "product", "quantity_per_week", "active", "terms", "version")
 #: What a firm's own users report about it; everything else is registry data only admins change.
 STATUS_FIELDS = ("operating", "capacity_utilization", "workers_back", "blockers", "park", "contact_email")
 REGISTRY_FIELDS = ("ref", "name", "kind", "region", "industry", "credit_code")
@@ -65,6 +66,8 @@ def check_need(data: dict, errors: dict, creating: bool) -> None:
     """The rules of a need's fields (all given fields; the required ones when creating)."""
     check_fields(data, NEED_FIELDS, errors)
     check_text(data, "ref", errors, MAX_LENGTH["ref"])
+    check_product(data, "product", errors)
+    check_accepts(data, errors)
     check_number(data, "quantity", errors, positive=True, required=creating or "quantity" in data)
     check_date(data, "needed_by", errors, required=creating or "needed_by" in data)
     check_number(data, "max_unit_price", errors, positive=True)
@@ -79,6 +82,7 @@ def check_offer(data: dict, errors: dict, stored=None) -> None:
     creating = stored is None
     check_fields(data, OFFER_FIELDS, errors)
     check_text(data, "ref", errors, MAX_LENGTH["ref"])
+    check_product(data, "product", errors)
     check_number(data, "quantity", errors, positive=True, required=creating or "quantity" in data)
     check_date(data, "available_from", errors, required=creating or "available_from" in data)
     check_date(data, "available_until", errors)
@@ -99,6 +103,7 @@ def check_link(data: dict, errors: dict, creating: bool) -> None:
     """The rules of a link's own fields (its supplier and buyer are firms the service looks up)."""
     check_fields(data, LINK_FIELDS, errors)
     check_text(data, "ref", errors, MAX_LENGTH["ref"])
+    check_product(data, "product", errors)
     check_number(data, "quantity_per_week", errors, positive=True, required=creating or "quantity_per_week" in data)
     check_bool(data, "active", errors)
     check_choices(data, "terms", errors, TERMS, many=True)

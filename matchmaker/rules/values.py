@@ -36,7 +36,7 @@ MAX_RADIUS_KM = 50000
 MAX_LENGTH = {
     "ref": 64, "firm": 64, "supplier": 64, "buyer": 64, "category": 32, "name": 200, "park": 200,
     "contact_email": 200, "email": 200, "industry": 10, "credit_code": 18, "unit": 20, "note": 4000,
-    "password": 1000, "region": 12, "link": 64, "delivery": 64,
+    "password": 1000, "region": 12, "link": 64, "delivery": 64, "product": 40, "name_zh": 200, "name_en": 200,
 }
 #: A data package may carry longer notes than a page or the API accepts.
 PACKAGE_MAX_LENGTH = {**MAX_LENGTH, "note": 10000}

@@ -14,8 +14,8 @@ from typing import Optional, Sequence
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from matchmaker.rules import (DATE_TEXT, MAX_DAYS, MAX_ID, MAX_LENGTH, MAX_QUANTITY, REGION_CODE, has_control_characters,
-                              is_unicode)
+from matchmaker.rules import (DATE_TEXT, MAX_ACCEPTS, MAX_DAYS, MAX_ID, MAX_LENGTH, MAX_QUANTITY, REGION_CODE,
+                              has_control_characters, is_unicode)
 
 
 def _safe_text(value: str) -> None:
@@ -96,6 +96,18 @@ def ChoiceList(choices: Sequence[str], **kwargs) -> fields.List:
     """A list of values out of a fixed list (the list is the rules'); at most twice as many items."""
     return fields.List(fields.String(metadata={"enum": list(choices)}),
                        validate=validate.Length(max=len(choices) * 2), **kwargs)
+
+
+def RecordProduct(name: str = "product", **kwargs) -> fields.String:
+    """A product code in a record (null or empty: no product); its shape is the rules'."""
+    return fields.String(allow_none=True, **_meta(kwargs, maxLength=MAX_LENGTH["product"],
+                                                  description="product code (the catalogue's or a package's)"))
+
+
+def RecordProductList(**kwargs) -> fields.List:
+    """A list of product codes (their shape and number are the rules')."""
+    return fields.List(fields.String(metadata={"maxLength": MAX_LENGTH["product"]}), allow_none=True,
+                       **_meta(kwargs, maxItems=MAX_ACCEPTS))
 
 
 class Quantity(fields.Float):

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
 from matchmaker.rules import KINDS, LINK_STATES, MAX_ID, TERMS
 from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity,
-                                       RecordRef, RecordText, Ref, RegionCode, Version)
+                                       RecordProduct, RecordRef, RecordText, Ref, RegionCode, Version)
 
 
 class LinkSchema(OutputSchema):
@@ -17,7 +17,9 @@ class LinkSchema(OutputSchema):
     supplier = fields.Function(lambda row: row.supplier.ref, metadata={"description": "supplier firm ref"})
     buyer = fields.Function(lambda row: row.buyer.ref, metadata={"description": "buyer firm ref"})
     category = fields.String(attribute="category_code")
+    product = fields.String(attribute="product_code", allow_none=True, metadata={"description": "product code, or null"})
     quantity_per_week = fields.Float()
+    unit = fields.String(metadata={"description": "the unit of quantity_per_week: its product's, else its category's"})
     active = fields.Boolean()
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}))
     since = fields.Date(metadata={"description": "the day the link started (a pairing's: the day the second "
@@ -29,7 +31,8 @@ class LinkSchema(OutputSchema):
 class LinkUpdateSchema(InputSchema):
     """Fields of a link that can change (all optional)."""
 
-    category = RecordText("category", min_length=1)
+    category = RecordText("category", allow_none=True)
+    product = RecordProduct()
     quantity_per_week = Quantity()
     active = fields.Boolean()
     terms = ChoiceList(TERMS)
@@ -43,7 +46,8 @@ class LinkCreateSchema(LinkUpdateSchema):
                                              "assigned by the service when left out"})
     supplier = RecordRef("supplier", required=True)
     buyer = RecordRef("buyer", required=True)
-    category = RecordText("category", min_length=1, required=True)
+    category = RecordText("category", allow_none=True, metadata={
+        "description": "category code; may be left out when a product is given (then the product's)"})
     quantity_per_week = Quantity(required=True)
 
     class Meta:
@@ -79,6 +83,7 @@ class LinkRequestSchema(OutputSchema):
     link = fields.Function(lambda r: r.link.ref if r.link is not None else None, allow_none=True,
                            metadata={"description": "ref of that link"})
     category = fields.String(attribute="category_code", allow_none=True)
+    product = fields.String(attribute="product_code", allow_none=True)
     quantity_per_week = fields.Float(allow_none=True)
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}), allow_none=True)
     active = fields.Boolean(allow_none=True)

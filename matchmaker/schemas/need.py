@@ -5,7 +5,8 @@ from marshmallow import fields
 
 from matchmaker.rules import KINDS, STATUSES, TERMS
 from matchmaker.schemas.common import (Day, CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity,
-                                       RecordChoice, RecordRef, RecordText, Ref, RegionCode, Version)
+                                       RecordChoice, RecordProduct, RecordProductList, RecordRef, RecordText, Ref,
+                                       RegionCode, Version)
 
 
 class NeedSchema(OutputSchema):
@@ -15,7 +16,10 @@ class NeedSchema(OutputSchema):
     ref = fields.String()
     firm = fields.Function(lambda row: row.firm.ref, metadata={"description": "firm ref"})
     category = fields.String(attribute="category_code")
+    product = fields.String(attribute="product_code", allow_none=True, metadata={"description": "product code, or null"})
+    accepts = fields.List(fields.String(), metadata={"description": "codes of other products the buyer also takes"})
     quantity = fields.Float()
+    unit = fields.String(metadata={"description": "the unit of its quantities: its product's, else its category's"})
     needed_by = Day()
     max_unit_price = fields.Float(allow_none=True)
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}))
@@ -29,7 +33,9 @@ class NeedSchema(OutputSchema):
 class NeedUpdateSchema(InputSchema):
     """Fields of a need that can change (all optional)."""
 
-    category = RecordText("category", min_length=1)
+    category = RecordText("category", allow_none=True)
+    product = RecordProduct()
+    accepts = RecordProductList()
     quantity = Quantity()
     needed_by = Day()
     max_unit_price = Quantity(allow_none=True)
@@ -45,8 +51,9 @@ class NeedCreateSchema(NeedUpdateSchema):
     ref = RecordRef(metadata={"description": "admins only (anyone else: 422, taken or not); "
                                              "assigned by the service when left out"})
     firm = RecordRef("firm", metadata={"description": "firm ref; firm users may only give their own"})
-    category = RecordText("category", min_length=1, required=True)
-    quantity = Quantity(required=True)
+    category = RecordText("category", allow_none=True, metadata={
+        "description": "category code; may be left out when a product is given (then the product's)"})
+    quantity = Quantity(required=True, metadata={"description": "in the need's unit"})
     needed_by = Day(required=True)
 
     class Meta:

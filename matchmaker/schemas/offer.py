@@ -5,8 +5,8 @@ before it starts) by `rules.check_offer`, once."""
 from marshmallow import fields
 
 from matchmaker.rules import HELP_KINDS, MAX_RADIUS_KM, STATUSES
-from matchmaker.schemas.common import (ChoiceList, Day, Days, InputSchema, OutputSchema, Quantity, RecordChoice, RecordRef,
-                                       RecordText, Version)
+from matchmaker.schemas.common import (ChoiceList, Day, Days, InputSchema, OutputSchema, Quantity, RecordChoice,
+                                       RecordProduct, RecordRef, RecordText, Version)
 from matchmaker.schemas.need import PostingQueryArgsSchema
 
 
@@ -17,7 +17,9 @@ class OfferSchema(OutputSchema):
     ref = fields.String()
     firm = fields.Function(lambda row: row.firm.ref, metadata={"description": "firm ref"})
     category = fields.String(attribute="category_code")
+    product = fields.String(attribute="product_code", allow_none=True, metadata={"description": "product code, or null"})
     quantity = fields.Float()
+    unit = fields.String(metadata={"description": "the unit of its quantities: its product's, else its category's"})
     available_from = Day()
     available_until = Day(allow_none=True)
     lead_time_days = fields.Integer()
@@ -34,7 +36,8 @@ class OfferSchema(OutputSchema):
 class OfferUpdateSchema(InputSchema):
     """Fields of an offer that can change (all optional)."""
 
-    category = RecordText("category", min_length=1)
+    category = RecordText("category", allow_none=True)
+    product = RecordProduct()
     quantity = Quantity()
     available_from = Day()
     available_until = Day(allow_none=True)
@@ -53,8 +56,9 @@ class OfferCreateSchema(OfferUpdateSchema):
     ref = RecordRef(metadata={"description": "admins only (anyone else: 422, taken or not); "
                                              "assigned by the service when left out"})
     firm = RecordRef("firm", metadata={"description": "firm ref; firm users may only give their own"})
-    category = RecordText("category", min_length=1, required=True)
-    quantity = Quantity(required=True)
+    category = RecordText("category", allow_none=True, metadata={
+        "description": "category code; may be left out when a product is given (then the product's)"})
+    quantity = Quantity(required=True, metadata={"description": "in the offer's unit"})
     available_from = Day(required=True)
 
     class Meta:

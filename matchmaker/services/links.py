@@ -21,7 +21,7 @@ from matchmaker.models.base import utcnow
 from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
 from matchmaker.services import postings
 from matchmaker.services.auth import can_read_firm
-from matchmaker.services.support import common, signals
+from matchmaker.services.support import common, goods, signals
 
 AWAITING = "awaiting_confirmation"
 # requests one firm may have awaiting an answer at once (a bound on what it can put before others)
@@ -42,11 +42,9 @@ def can_write_link(actor, link_or_firms):
 
 
 def _validate(data: dict, errors: dict, row: Optional[Link]) -> None:
-    """The rules of a link (`rules.check_link`), then its category (row is None when creating)."""
-    creating = row is None
-    rules.check_link(data, errors, creating)
-    if creating or "category" in data:
-        common.category_or_error(data.get("category"), errors)
+    """The rules of a link (`rules.check_link`), then its category and product (row is None when creating)."""
+    rules.check_link(data, errors, row is None)
+    goods.resolve_goods(data, errors, row)
 
 
 def _build(data):
@@ -55,8 +53,8 @@ def _build(data):
     for key, value in data.items():
         if key in ("ref", "supplier", "buyer", "version"):
             continue
-        if key == "category":
-            key = "category_code"
+        if key in ("category", "product"):
+            key += "_code"
         if key == "terms" and value is None:
             value = []
         if key == "active" and value is None:
@@ -124,7 +122,8 @@ def _ask_for_new_link(actor, data):
                        {"supplier": ["already asked"], "buyer": ["already asked"]})
     req = LinkRequest(kind="new", firm_id=own.id, awaiting_ref=other, supplier_ref=data["supplier"],
                       buyer_ref=data["buyer"], category_code=values["category_code"],
-                      quantity_per_week=values["quantity_per_week"], terms=values.get("terms", []),
+                      product_code=values.get("product_code"), quantity_per_week=values["quantity_per_week"],
+                      terms=values.get("terms", []),
                       active=values.get("active", True), status=AWAITING)
     db.session.add(req)
     common.commit()
@@ -203,7 +202,7 @@ def _ask_for_change(actor, row, changes):
     _supersede(row.id)
     req = LinkRequest(kind="change", firm_id=actor.firm_id, awaiting_ref=other, supplier_ref=row.supplier.ref,
                       buyer_ref=row.buyer.ref, link_id=row.id, link_version=row.version,
-                      category_code=changes.get("category_code"),
+                      category_code=changes.get("category_code"), product_code=changes.get("product_code"),
                       quantity_per_week=changes.get("quantity_per_week"), terms=changes.get("terms"),
                       active=changes.get("active"), status=AWAITING)
     db.session.add(req)
@@ -316,7 +315,8 @@ def confirm_link_request(actor, request_id):
         if supplier is None or buyer is None:  # only an admin gets here: firm users are one of the sides
             raise Invalid("no firm has this ref", {"awaiting": ["unknown firm; decline the request"]})
         link = Link(ref=postings.new_ref(Link, "L"), supplier_id=supplier.id, buyer_id=buyer.id,
-                    category_code=req.category_code, quantity_per_week=req.quantity_per_week,
+                    category_code=req.category_code, product_code=req.product_code,
+                    quantity_per_week=req.quantity_per_week,
                     terms=list(req.terms or []), active=True if req.active is None else req.active,
                     since=clock.today())
         db.session.add(link)
@@ -327,8 +327,8 @@ def confirm_link_request(actor, request_id):
         if link.version != req.link_version:
             raise Conflict("the link changed since this change was asked for; decline it and ask again",
                            {"version": [f"the link is at version {link.version}, not {req.link_version}"]})
-        changes = {attr: getattr(req, attr) for attr in ("category_code", "quantity_per_week", "terms", "active")
-                   if getattr(req, attr) is not None}
+        changes = {attr: getattr(req, attr) for attr in ("category_code", "product_code", "quantity_per_week",
+                                                         "terms", "active") if getattr(req, attr) is not None}
         _apply(actor, link, changes, keep=req)
     req.status, req.decided_at = "confirmed", utcnow()
     common.commit()

@@ -4,17 +4,16 @@ from typing import Optional
 from matchmaker import rules
 from matchmaker.models import Need, User
 from matchmaker.services import postings
-from matchmaker.services.support import common
+from matchmaker.services.support import goods
 
-_ATTRS = {"category": "category_code"}
+_ATTRS = {"category": "category_code", "product": "product_code"}
 
 
 def _validate(data: dict, errors: dict, row: Optional[Need]) -> None:
-    """The rules of a need (`rules.check_need`), then its category (row is None when creating)."""
-    creating = row is None
-    rules.check_need(data, errors, creating)
-    if creating or "category" in data:
-        common.category_or_error(data.get("category"), errors)
+    """The rules of a need (`rules.check_need`), then its category, product and accepts against the
+    catalogue (row is None when creating)."""
+    rules.check_need(data, errors, row is None)
+    goods.resolve_goods(data, errors, row)
 
 
 def _build(data):
@@ -23,7 +22,7 @@ def _build(data):
     for key, value in data.items():
         if key in ("ref", "firm", "version"):
             continue
-        if key == "terms" and value is None:
+        if key in ("terms", "accepts") and value is None:
             value = []
         if key == "status" and value is None:
             value = "open"

@@ -4,17 +4,16 @@ from typing import Optional
 from matchmaker import rules
 from matchmaker.models import Offer, User
 from matchmaker.services import postings
-from matchmaker.services.support import common
+from matchmaker.services.support import goods
 
-_ATTRS = {"category": "category_code"}
+_ATTRS = {"category": "category_code", "product": "product_code"}
 
 
 def _validate(data: dict, errors: dict, row: Optional[Offer]) -> None:
     """The rules of an offer (`rules.check_offer`, against the stored dates when changing one),
-    then its category (row is None when creating)."""
+    then its category and product against the catalogue (row is None when creating)."""
     rules.check_offer(data, errors, row)
-    if row is None or "category" in data:
-        common.category_or_error(data.get("category"), errors)
+    goods.resolve_goods(data, errors, row)
 
 
 def _build(data):

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
-from matchmaker.models import Category, Firm, Need, Region, User
-from matchmaker.infra.reference import load_categories, load_regions
+from matchmaker.models import Category, Firm, Need, Product, Region, User
+from matchmaker.infra.reference import load_categories, load_products, load_regions
 from matchmaker.services.packages import export_package, import_package, stored_package
 from tests.packages.conftest import counts, write_json
 
@@ -66,10 +66,13 @@ def test_export_by_extension(runner, tmp_path, load, base):
 def test_reference_load_is_idempotent(runner):
     first = runner.invoke(args=["reference", "load"])
     assert first.exit_code == 0, first.output
-    n_regions, n_categories = len(load_regions()), len(load_categories())
-    assert f"{n_regions} regions and {n_categories} categories added" in first.output
-    assert "0 regions and 0 categories added" in runner.invoke(args=["reference", "load"]).output
+    n_regions, n_categories, n_products = len(load_regions()), len(load_categories()), len(load_products())
+    assert (f"{n_regions} regions, {n_categories} categories and {n_products} products added, "
+            "0 products updated") in first.output
+    again = runner.invoke(args=["reference", "load"]).output
+    assert "0 regions, 0 categories and 0 products added, 0 products updated" in again
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == n_regions
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Product)) == n_products > 0
     assert db.session.scalar(sa.select(Category.name_en).where(Category.code == "IO001"))
 
 

@@ -27,7 +27,7 @@ from matchmaker.services.support.network import EPSILON
 
 # Fields of a posting whose change can make its open proposals wrong: they lapse.
 _MATCHING_FIELDS = {
-    "category_code", "quantity", "needed_by", "max_unit_price", "available_from",
+    "category_code", "product_code", "accepts", "quantity", "needed_by", "max_unit_price", "available_from",
     "available_until", "lead_time_days", "unit_price", "delivery_radius_km", "status", "firm_id",
 }
 
@@ -150,8 +150,12 @@ def _activate(p, now):
     _commit_quantity(Offer, offer.id, p.quantity, "offer")
     db.session.expire(need)
     db.session.expire(offer)
+    # what is supplied: the offer's product, else the need's; the link's category is that product's
+    product = offer.product or need.product
     link = Link(ref=new_ref(Link, "L"), supplier_id=offer.firm_id, buyer_id=need.firm_id,
-                category_code=need.category_code, quantity_per_week=quantity_per_week(p.quantity, need.needed_by),
+                category_code=product.category_code if product is not None else need.category_code,
+                product_code=product.code if product is not None else None,
+                quantity_per_week=quantity_per_week(p.quantity, need.needed_by),
                 active=True, terms=list(need.terms or []), since=clock.today())
     db.session.add(link)
     db.session.flush()
