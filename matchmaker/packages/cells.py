@@ -2,7 +2,8 @@
 
 Each field kind of `matchmaker.packages.schema` has a coercer: text, numbers (``"85%"`` too),
 dates, booleans (``是/否``), enumerations (any case), lists (JSON arrays, or ``;``-separated
-text in CSV and xlsx), region, industry and credit codes, e-mail addresses.  The limits,
+text in CSV and xlsx), region, industry and credit codes, e-mail addresses, product codes and HS
+subheadings.  The limits,
 enumerations and patterns are the rules' (`matchmaker.rules`); the phrasing is the package's.
 """
 import math
@@ -12,7 +13,8 @@ from typing import Callable
 
 from matchmaker.infra.reference import normalize_industry
 from matchmaker.rules import (DATE_TEXT, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, MAX_QUANTITY, MIN_POSITIVE,
-                              has_control_characters, is_email, reported_risk_zone)
+                              has_control_characters, is_email, is_hs_subheading, is_product_code,
+                              reported_risk_zone)
 from matchmaker.rules.creditcode import CHARSET, check_digit
 
 __all__ = ["BadCell", "coercer", "region_code"]
@@ -237,11 +239,33 @@ def _coerce_email(value, f, tabular):
     return text
 
 
+def _coerce_product_code(value, f, tabular):
+    text = _text(value)
+    if not is_product_code(text):
+        raise BadCell(f"{text[:40]!r} is not a product code: 1 to 40 characters without spaces "
+                      "(产品代码应为1至40个字符，不含空格)")
+    return text
+
+
+def _coerce_hs(value, f, tabular):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1_000_000:
+        value = f"{value:06d}"  # a number cell lost the leading zero (040110 -> 40110)
+    text = _text(value)
+    if len(text) == 5 and text.isascii() and text.isdigit():
+        text = "0" + text  # so did a CSV saved by Excel (chapters 01 to 09)
+    if not is_hs_subheading(text):
+        raise BadCell(f"{text[:20]!r} is not an HS subheading: six digits, e.g. 040110 (HS编码应为6位数字)")
+    return text
+
+
 _COERCE = {
     "text": _coerce_text, "ref": _coerce_text, "enum": _coerce_enum, "region": _coerce_region,
     "number": _coerce_number, "integer": _coerce_integer, "date": _coerce_date, "bool": _coerce_bool,
     "list": _coerce_list, "enum_list": _coerce_enum_list, "industry": _coerce_industry,
-    "credit_code": _coerce_credit_code, "email": _coerce_email,
+    "credit_code": _coerce_credit_code, "email": _coerce_email, "product_code": _coerce_product_code,
+    "hs": _coerce_hs,
 }
 
 

@@ -9,7 +9,8 @@ from typing import Optional
 from matchmaker.rules import HELP_KINDS, KINDS, LEVELS, REPORTABLE_BLOCKERS, RISKS, STATUSES, TERMS
 
 # Value kinds: text, enum, region (a region code), number, ratio, integer, date, bool,
-# list (free codes resolved elsewhere), enum_list, ref (to another section).
+# list (free codes resolved elsewhere), enum_list, ref (to another section), product_code (a
+# product's own code: 1..40 characters without spaces), hs (an HS six-digit subheading).
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,15 @@ SECTIONS: dict = {
         _f("inputs", "list", target="categories", default=()),
         _f("substitutes", "list", target="categories", default=()),
     ),
+    "products": (
+        _f("code", "product_code", required=True),
+        _f("name_zh", required=True),
+        _f("name_en", required=True),
+        _f("unit", required=True),
+        _f("category", "ref", required=True, target="categories"),
+        _f("hs", "hs"),
+        _f("aliases", "list", default=()),
+    ),
     "firms": (
         _f("ref", required=True),
         _f("name", required=True),
@@ -63,7 +73,10 @@ SECTIONS: dict = {
     "needs": (
         _f("ref", required=True),
         _f("firm", "ref", required=True, target="firms"),
-        _f("category", "ref", required=True, target="categories"),
+        # required unless a product is given (then it is the product's category)
+        _f("category", "ref", target="categories"),
+        _f("product", "ref", target="products"),
+        _f("accepts", "list", target="products", default=()),
         _f("quantity", "number", required=True, minimum=0, exclusive=True),
         _f("needed_by", "date", required=True),
         _f("max_unit_price", "number", minimum=0, exclusive=True),
@@ -74,7 +87,8 @@ SECTIONS: dict = {
     "offers": (
         _f("ref", required=True),
         _f("firm", "ref", required=True, target="firms"),
-        _f("category", "ref", required=True, target="categories"),
+        _f("category", "ref", target="categories"),
+        _f("product", "ref", target="products"),
         _f("quantity", "number", required=True, minimum=0, exclusive=True),
         _f("available_from", "date", required=True),
         _f("available_until", "date"),
@@ -89,7 +103,8 @@ SECTIONS: dict = {
         _f("ref", required=True),
         _f("supplier", "ref", required=True, target="firms"),
         _f("buyer", "ref", required=True, target="firms"),
-        _f("category", "ref", required=True, target="categories"),
+        _f("category", "ref", target="categories"),
+        _f("product", "ref", target="products"),
         _f("quantity_per_week", "number", required=True, minimum=0, exclusive=True),
         _f("active", "bool", default=True),
         _f("terms", "enum_list", choices=TERMS, default=()),
@@ -119,9 +134,10 @@ SECTIONS: dict = {
 }
 
 #: Sections in the order they must be written (references point backwards only).
-SECTION_ORDER = ("regions", "categories", "firms", "needs", "offers", "links", "orders", "deliveries", "payments")
-#: The key of each section: `code` for regions and categories, `ref` for the rest.
-KEY = {s: ("code" if s in ("regions", "categories") else "ref") for s in SECTION_ORDER}
+SECTION_ORDER = ("regions", "categories", "products", "firms", "needs", "offers", "links", "orders", "deliveries",
+                 "payments")
+#: The key of each section: `code` for regions, categories and products, `ref` for the rest.
+KEY = {s: ("code" if s in ("regions", "categories", "products") else "ref") for s in SECTION_ORDER}
 FIELDS = {s: {f.name: f for f in fields} for s, fields in SECTIONS.items()}
 FIELD_NAMES = {s: tuple(f.name for f in fields) for s, fields in SECTIONS.items()}
 #: List fields: JSON arrays in JSON, `;`-separated text in CSV and xlsx.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from matchmaker.packages.cells import BadCell, coercer
+from matchmaker.packages.goods import check_goods
 from matchmaker.packages.ledger_checks import check_ledger
 from matchmaker.packages.problems import Problem
 from matchmaker.packages.readers import TABULAR, RawPackage
@@ -28,6 +29,7 @@ class Stored:
 
     region_levels: dict = field(default_factory=dict)  # code -> level
     category_codes: set = field(default_factory=set)
+    product_categories: dict = field(default_factory=dict)  # product code -> its category
     firm_refs: set = field(default_factory=set)
     credit_codes: dict = field(default_factory=dict)  # credit code -> firm ref
     # the ledger (read only for a package with ledger sections)
@@ -127,6 +129,7 @@ def validate(raw: RawPackage, stored: Stored, progress: Optional[Callable[[int, 
     firm_refs = stored.firm_refs | keyed.get("firms", {}).keys()
     category_codes = stored.category_codes | keyed.get("categories", {}).keys()
     _check_firms(package.get("firms", ()), keyed.get("firms", {}), levels, stored, problems)
+    check_goods(package, keyed, stored.product_categories, category_codes, problems)
     for section in ("needs", "offers", "links"):
         for row, rec in package.get(section, ()):
             for name in ("firm", "supplier", "buyer"):

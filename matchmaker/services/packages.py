@@ -15,7 +15,7 @@ from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
 from matchmaker.infra.settings import setting
-from matchmaker.models import Category, Firm, Link, Need, Offer, Region, category_input, category_substitute
+from matchmaker.models import Category, Firm, Link, Need, Offer, Product, Region, category_input, category_substitute
 from matchmaker.models.base import utcnow
 from matchmaker.packages.problems import PackageInvalid
 from matchmaker.packages.readers import Limits, read_package
@@ -95,6 +95,7 @@ def _stored_keys(sections=()) -> Stored:
         package_ledger.load_stored(stored)
     stored.region_levels = dict(db.session.execute(sa.select(Region.code, Region.level)).all())
     stored.category_codes = set(db.session.scalars(sa.select(Category.code)))
+    stored.product_categories = dict(db.session.execute(sa.select(Product.code, Product.category_code)).all())
     for ref, code in db.session.execute(sa.select(Firm.ref, Firm.credit_code)):
         stored.firm_refs.add(ref)
         if code:
@@ -219,6 +220,18 @@ def _write_categories(package, w):
     return len(new), len(touched - new_codes), unchanged
 
 
+def _write_products(package, w):
+    table = Product.__table__
+    rows = [dict(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], unit=r["unit"],
+                 category_code=r["category"], hs=r["hs"], aliases=r["aliases"]) for r in _records(package, "products")]
+    new, changed, unchanged = _split(table, "code", rows)
+    # a product the package adds or changes is the package's: reference loads leave it alone
+    w.insert(table, [dict(r, shipped=False) for r in new])
+    w.update(table, "code", changed, {"shipped": False})
+    w.tick(unchanged)
+    return len(new), len(changed), unchanged
+
+
 def _write_firms(package, w):
     table = Firm.__table__
     rows = [dict(ref=r["ref"], name=r["name"], kind=r["kind"], region_code=r["region"], industry=r["industry"],
@@ -256,13 +269,15 @@ def _write_postings(model, section, build, insert_defaults):
 
 
 def _need_row(r, firm_ids):
-    return dict(ref=r["ref"], firm_id=firm_ids[r["firm"]], category_code=r["category"], quantity=r["quantity"],
+    return dict(ref=r["ref"], firm_id=firm_ids[r["firm"]], category_code=r["category"], product_code=r["product"],
+                accepts=r["accepts"], quantity=r["quantity"],
                 needed_by=r["needed_by"], max_unit_price=r["max_unit_price"], terms=r["terms"], status=r["status"],
                 note=r["note"])
 
 
 def _offer_row(r, firm_ids):
-    return dict(ref=r["ref"], firm_id=firm_ids[r["firm"]], category_code=r["category"], quantity=r["quantity"],
+    return dict(ref=r["ref"], firm_id=firm_ids[r["firm"]], category_code=r["category"], product_code=r["product"],
+                quantity=r["quantity"],
                 available_from=r["available_from"], available_until=r["available_until"],
                 lead_time_days=r["lead_time_days"], unit_price=r["unit_price"],
                 delivery_radius_km=r["delivery_radius_km"], help_wanted=r["help_wanted"], status=r["status"],
@@ -271,8 +286,8 @@ def _offer_row(r, firm_ids):
 
 def _link_row(r, firm_ids):
     return dict(ref=r["ref"], supplier_id=firm_ids[r["supplier"]], buyer_id=firm_ids[r["buyer"]],
-                category_code=r["category"], quantity_per_week=r["quantity_per_week"], active=r["active"],
-                terms=r["terms"], since=r["since"])
+                category_code=r["category"], product_code=r["product"], quantity_per_week=r["quantity_per_week"],
+                active=r["active"], terms=r["terms"], since=r["since"])
 
 
 def _write_links(package, w):
@@ -289,6 +304,7 @@ def _write_links(package, w):
 _WRITERS = {
     "regions": _write_regions,
     "categories": _write_categories,
+    "products": _write_products,
     "firms": _write_firms,
     "needs": _write_postings(Need, "needs", _need_row, lambda: dict(committed_quantity=0.0, version=1)),
     "offers": _write_postings(Offer, "offers", _offer_row, lambda: dict(committed_quantity=0.0, version=1)),
@@ -321,6 +337,13 @@ def stored_package() -> dict:
              substitutes=substitutes.get(row.code, []))
         for row in db.session.execute(sa.select(c.code, c.name, c.unit).order_by(c.code))
     ]
+    p = Product.__table__.c
+    package["products"] = [
+        dict(code=row.code, name_zh=row.name_zh, name_en=row.name_en, unit=row.unit, category=row.category_code,
+             hs=row.hs, aliases=list(row.aliases or []))
+        for row in db.session.execute(sa.select(p.code, p.name_zh, p.name_en, p.unit, p.category_code, p.hs,
+                                                p.aliases).order_by(p.code))
+    ]
     f = Firm.__table__.c
     refs = {}
     firms = []
@@ -333,15 +356,15 @@ def stored_package() -> dict:
     package["firms"] = firms
     n = Need.__table__
     package["needs"] = [
-        dict(ref=row.ref, firm=refs[row.firm_id], category=row.category_code, quantity=row.quantity,
-             needed_by=row.needed_by, max_unit_price=row.max_unit_price, terms=list(row.terms or []),
+        dict(ref=row.ref, firm=refs[row.firm_id], category=row.category_code, product=row.product_code,
+             accepts=list(row.accepts or []), quantity=row.quantity, needed_by=row.needed_by, max_unit_price=row.max_unit_price, terms=list(row.terms or []),
              status=row.status, note=row.note)
         for row in db.session.execute(sa.select(n).order_by(n.c.id))
     ]
     o = Offer.__table__
     package["offers"] = [
-        dict(ref=row.ref, firm=refs[row.firm_id], category=row.category_code, quantity=row.quantity,
-             available_from=row.available_from, available_until=row.available_until,
+        dict(ref=row.ref, firm=refs[row.firm_id], category=row.category_code, product=row.product_code,
+             quantity=row.quantity, available_from=row.available_from, available_until=row.available_until,
              lead_time_days=row.lead_time_days, unit_price=row.unit_price,
              delivery_radius_km=row.delivery_radius_km, help_wanted=list(row.help_wanted or []),
              status=row.status, note=row.note)
@@ -350,8 +373,8 @@ def stored_package() -> dict:
     link = Link.__table__
     package["links"] = [
         dict(ref=row.ref, supplier=refs[row.supplier_id], buyer=refs[row.buyer_id], category=row.category_code,
-             quantity_per_week=row.quantity_per_week, active=bool(row.active), terms=list(row.terms or []),
-             since=row.since)
+             product=row.product_code, quantity_per_week=row.quantity_per_week, active=bool(row.active),
+             terms=list(row.terms or []), since=row.since)
         for row in db.session.execute(sa.select(link).order_by(link.c.id))
     ]
     package.update(package_ledger.stored_entries())

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
-from matchmaker.models import Category, Delivery, Firm, Link, Need, Offer, Order, Payment, Region
+from matchmaker.models import Category, Delivery, Firm, Link, Need, Offer, Order, Payment, Product, Region
 from matchmaker.rules.creditcode import check_digit
 from matchmaker.packages.problems import PackageInvalid
 from matchmaker.services.packages import import_package
@@ -28,6 +28,11 @@ BASE = {
         {"code": "C1", "name": "原料", "unit": "t"},
         {"code": "C2", "name": "产品", "unit": "piece", "inputs": ["C1"], "substitutes": []},
     ],
+    "products": [
+        {"code": "P1", "name_zh": "生鲜乳", "name_en": "raw milk", "unit": "t", "category": "C1", "hs": "040120",
+         "aliases": ["原奶", "fresh milk"]},
+        {"code": "P2", "name_zh": "生猪", "name_en": "live hogs", "unit": "head", "category": "C1"},
+    ],
     "firms": [
         {"ref": "F1", "name": "龙头甲", "kind": "leading", "region": "230102", "industry": "C1441",
          "credit_code": credit_code()},
@@ -47,7 +52,7 @@ BASE = {
     "payments": [{"ref": "P1", "link": "L1", "date": "2020-03-06", "amount": 600, "delivery": "D1"}],
 }
 
-MODELS = (Region, Category, Firm, Need, Offer, Link, Order, Delivery, Payment)
+MODELS = (Region, Category, Product, Firm, Need, Offer, Link, Order, Delivery, Payment)
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from tests.packages.conftest import credit_code
 
 def test_the_base_package_is_valid(load, base):
     result = load(base)
-    assert result.created == {"regions": 4, "categories": 2, "firms": 2, "needs": 1, "offers": 1, "links": 1,
-                              "orders": 1, "deliveries": 1, "payments": 1}
+    assert result.created == {"regions": 4, "categories": 2, "products": 2, "firms": 2, "needs": 1, "offers": 1,
+                              "links": 1, "orders": 1, "deliveries": 1, "payments": 1}
 
 
 def test_unknown_section_is_an_error(problems, base):
