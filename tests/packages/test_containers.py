@@ -230,7 +230,7 @@ def test_export_writes_csv_as_excel_does(tmp_path, load, base):
     assert b"\r\n230102," in raw
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "categories.csv", "deliveries.csv", "firms.csv", "links.csv", "needs.csv", "offers.csv", "orders.csv",
-        "payments.csv", "regions.csv"]
+        "payments.csv", "products.csv", "regions.csv"]
 
 
 def _openpyxl_sections(path):
@@ -265,7 +265,7 @@ def test_exported_xlsx_reads_the_same_with_openpyxl(tmp_path, load, base):
     fast = read_package(tmp_path / "out.xlsx")
     assert fast.sections == _openpyxl_sections(tmp_path / "out.xlsx") and not fast.problems
     sheet = load_workbook(tmp_path / "out.xlsx")["offers"]
-    assert [c.value for c in sheet[1]][:5] == ["ref", "firm", "category", "quantity", "available_from"]
+    assert [c.value for c in sheet[1]][:6] == ["ref", "firm", "category", "product", "quantity", "available_from"]
     row = {h.value: c for h, c in zip(sheet[1], sheet[2])}
     assert row["available_from"].is_date and row["available_from"].value.date() == date(2020, 3, 1)
     assert row["quantity"].value == 40 and row["note"].value == "=SUM(A1)  <b>&"

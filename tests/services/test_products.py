@@ -96,3 +96,31 @@ def test_a_firm_users_link_request_carries_the_product_to_the_link(world):
     assert (req.category_code, req.product_code) == ("C1", "P-MILK")
     confirmed = links.confirm_link_request(actor(world, "firm_other"), req.id)
     assert (confirmed.link.product_code, confirmed.link.unit) == ("P-MILK", "t")
+
+
+def test_reference_data_upserts_the_shipped_catalogue_but_leaves_a_packages_products_alone(app, tmp_path):
+    import json
+
+    import sqlalchemy as sa
+
+    from matchmaker.infra.reference import load_products
+    from matchmaker.models import Product
+    from matchmaker.services.packages import import_package
+    from matchmaker.services.reference_data import ensure_reference_data
+
+    shipped = load_products()
+    first, second = shipped[0], shipped[1]
+    assert ensure_reference_data()["products"] == len(shipped)
+    # a stale shipped row (an older catalogue) is brought up to date; a package's correction stays
+    path = tmp_path / "fix.json"
+    path.write_text(json.dumps({"products": [dict(second, aliases=list(second["aliases"]), name_en="corrected")]}),
+                    encoding="utf-8")
+    import_package(path)
+    db.session.execute(sa.update(Product).where(Product.code == first["code"]).values(name_en="old name"))
+    db.session.commit()
+    again = ensure_reference_data()
+    assert (again["products"], again["products_updated"]) == (0, 1)
+    assert db.session.get(Product, first["code"]).name_en == first["name_en"]
+    assert (db.session.get(Product, second["code"]).name_en, db.session.get(Product, second["code"]).shipped) == (
+        "corrected", False)
+    assert ensure_reference_data()["products_updated"] == 0
