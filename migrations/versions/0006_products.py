@@ -6,16 +6,16 @@ nullable `product_code` on `need`, `offer`, `link` and `link_request`, and `acce
 (codes of other products the buyer also takes; existing needs get an empty list). The catalogue
 itself is reference data (`matchmaker reference load`), not part of the schema step.
 
-Revision ID: 0005_products
-Revises: 0004_token_expiry
+Revision ID: 0006_products
+Revises: 0005_ledger
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_products'
-down_revision = '0004_token_expiry'
+revision = '0006_products'
+down_revision = '0005_ledger'
 branch_labels = None
 depends_on = None
 
