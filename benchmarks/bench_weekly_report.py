@@ -13,7 +13,11 @@ Generation: each firm makes one category (5% are leading firms); each link goes 
 producer of one of the buyer's product's inputs to the buyer; 2% of firms are stopped, 5% report
 a blocker, one county is high-risk; 20,000 needs and 20,000 offers.
 
-Run:  ``python benchmarks/bench_weekly_report.py [--firms 50000 --links 200000 --seed 1]``
+With ``--ledger N`` the links from SMEs to leading firms also get article-10 terms and a ledger
+of N deliveries, N payments and N/2 orders (issue 13), so the report's ``commitments`` stage has
+work to do.
+
+Run:  ``python benchmarks/bench_weekly_report.py [--firms 50000 --links 200000 --seed 1 --ledger 0]``
 
 As a user runs it (issue 14): ``--cli`` times the whole ``matchmaker report weekly`` process
 instead (interpreter, app start, report, summary; W12 without ``--out``, W13 with ``--out
@@ -53,7 +57,37 @@ def _app(url):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False, "TESTING": False})
 
 
-def generate(url, n_firms, n_links, n_needs, seed):
+def _ledger(db, rnd, firms, links, n):
+    """The article-10 ledger (issue 13): the links from SMEs to leading firms get terms (half pay
+    first, a third order first) and a start; n deliveries, n payments (half of them naming a
+    delivery) and n / 2 orders on them, dated in the eight weeks before the report."""
+    import sqlalchemy as sa
+
+    from matchmaker.models import Delivery, Link, Order, Payment
+
+    kind = {f["id"]: f["kind"] for f in firms}
+    ids = [i for i, lk in enumerate(links, start=1) if kind[lk["buyer_id"]] == "leading" and kind[lk["supplier_id"]] == "sme"]
+    for link_id in ids:
+        terms = [t for t, p in (("order_first", 0.33), ("pay_first", 0.5)) if rnd.random() < p]
+        db.session.execute(sa.update(Link).where(Link.id == link_id).values(
+            terms=terms, since=AS_OF - timedelta(days=rnd.randint(0, 90))))
+    day = lambda: AS_OF - timedelta(days=rnd.randint(0, 56))  # noqa: E731
+    deliveries = [dict(id=i + 1, ref=f"D{i:07d}", link_id=rnd.choice(ids), date=day(), quantity=5.0,
+                       amount=float(rnd.randint(100, 100000)), version=1) for i in range(n)]
+    payments = []
+    for i in range(n):
+        named = rnd.choice(deliveries) if rnd.random() < 0.5 else None
+        payments.append(dict(ref=f"P{i:07d}", link_id=named["link_id"] if named else rnd.choice(ids), date=day(),
+                             amount=float(rnd.randint(100, 100000)), delivery_id=named["id"] if named else None,
+                             version=1))
+    orders = [dict(ref=f"PO{i:07d}", link_id=rnd.choice(ids), date=day(), quantity=5.0, version=1)
+              for i in range(n // 2)]
+    for model, rows in ((Delivery, deliveries), (Payment, payments), (Order, orders)):
+        for i in range(0, len(rows), 10000):
+            db.session.execute(sa.insert(model.__table__), rows[i:i + 10000])
+
+
+def generate(url, n_firms, n_links, n_needs, seed, n_ledger=0):
     """Create the schema and load a generated province into the database at url."""
     import sqlalchemy as sa
 
@@ -125,6 +159,8 @@ def generate(url, n_firms, n_links, n_needs, seed):
         for i in range(0, n_needs, 5000):
             db.session.execute(sa.insert(Need.__table__), needs[i:i + 5000])
             db.session.execute(sa.insert(Offer.__table__), offers[i:i + 5000])
+        if n_ledger:
+            _ledger(db, rnd, firms, links, n_ledger)
         db.session.commit()
         db.engine.dispose()
 
@@ -162,7 +198,8 @@ def _child_env(tree, url):
 def _generate_in(tree, url, args):
     """Generate the province into a database with the code of another checkout (its own schema)."""
     subprocess.run([sys.executable, os.path.abspath(__file__), "--db", url, "--generate-only", "--firms",
-                    str(args.firms), "--links", str(args.links), "--needs", str(args.needs), "--seed", str(args.seed)],
+                    str(args.firms), "--links", str(args.links), "--needs", str(args.needs), "--seed", str(args.seed)]
+                   + (["--ledger", str(args.ledger)] if args.ledger else []),
                    check=True, env=_child_env(tree, url), cwd=tree)
 
 
@@ -220,6 +257,8 @@ def main(argv=None):
     p.add_argument("--links", type=int, default=200000)
     p.add_argument("--needs", type=int, default=20000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--ledger", type=int, default=0,
+                   help="deliveries (and as many payments, half as many orders) on the links from SMEs to leading firms")
     p.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
     p.add_argument("--cli", action="store_true", help="time the whole `matchmaker report weekly` process")
     p.add_argument("--before", help="with --cli: another checkout of the project to time first")
@@ -231,7 +270,7 @@ def main(argv=None):
         run_one(args.db, args.run)
         return
     if args.generate_only:
-        generate(args.db, args.firms, args.links, args.needs, args.seed)
+        generate(args.db, args.firms, args.links, args.needs, args.seed, args.ledger)
         return
     tmp = tempfile.mkdtemp(prefix="bench-report-")
     try:
@@ -242,8 +281,8 @@ def main(argv=None):
             return
         url = args.db or f"sqlite:///{tmp}/bench.sqlite"
         t0 = time.perf_counter()
-        generate(url, args.firms, args.links, args.needs, args.seed)
-        print(f"generated {args.firms} firms, {args.links} links, {args.needs} needs and offers "
+        generate(url, args.firms, args.links, args.needs, args.seed, args.ledger)
+        print(f"generated {args.firms} firms, {args.links} links, {args.needs} needs and offers, {args.ledger} deliveries "
               f"in {time.perf_counter() - t0:.1f} s ({url})")
         print("weekly report, end to end (load rows, detect, store in one transaction):")
         for week in ("2020-W12", "2020-W13"):

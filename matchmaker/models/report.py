@@ -38,6 +38,10 @@ class WeeklyReport(Base):
     # pairings proposed and accepted that week per county of the buyer
     pairings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     stats: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # article 10 (spec/article10.md): the overdue commitments (with the supplier's county, for
+    # who sees them) and the leading firms' scorecards as of the report's day
+    commitments: Mapped[list] = mapped_column(sa.JSON, default=list)
+    leading_firms: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     computed_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     runs: Mapped[int] = mapped_column(sa.Integer, default=1)

@@ -3,6 +3,7 @@ from marshmallow import fields
 
 from matchmaker.models.report import BREAK_STATUSES
 from matchmaker.schemas.common import Day, Choice, InputSchema, OutputSchema, Text
+from matchmaker.schemas.ledger import CommitmentSchema
 
 KINDS = ("supplier_down", "supplier_strained", "uncovered_need", "chain_gap", "single_source", "upstream_break")
 LEVELS = ("county", "city", "province")
@@ -53,6 +54,28 @@ class BreakSchema(ReportBreakSchema):
     can_act = fields.Boolean()
 
 
+class ScorecardSchema(OutputSchema):
+    """A leading firm's article-10 scorecard (docs/article10.md), over its links from SMEs."""
+
+    firm = fields.String()
+    county = fields.String(allow_none=True)
+    smes = fields.Integer(metadata={"description": "SMEs it buys from (its active links from SMEs)"})
+    orders = fields.Integer(metadata={"description": "orders it placed on its links from SMEs"})
+    ordered_quantity = fields.Float()
+    deliveries = fields.Integer(metadata={"description": "deliveries it received from SMEs"})
+    delivered_quantity = fields.Float()
+    delivered_amount = fields.Float(metadata={"description": "CNY"})
+    paid_on_time = fields.Integer(metadata={"description": "deliveries paid in full by their pay_first or 60-day due date"})
+    paid_late = fields.Integer(metadata={"description": "deliveries paid after it, or unpaid past it"})
+    on_time_share = fields.Float(allow_none=True, metadata={"description": "paid_on_time / (paid_on_time + paid_late)"})
+    mean_days_to_pay = fields.Float(allow_none=True, metadata={
+        "description": "mean days from a delivery to the day it was paid in full"})
+    overdue = fields.Integer(metadata={"description": "its overdue commitments on links from SMEs now"})
+    overdue_unpaid = fields.Float(metadata={"description": "CNY those overdue items leave unpaid"})
+    supplied = fields.Integer(metadata={"description": "deliveries it made to the SMEs it buys from (supply first)"})
+    supplied_quantity = fields.Float()
+
+
 class ResolvedSchema(OutputSchema):
     kind = fields.String()
     buyer = fields.String()
@@ -70,6 +93,10 @@ class ReportSchema(OutputSchema):
     summary = fields.Dict()
     monitoring = fields.Dict()
     pairings = fields.Dict()
+    commitments = fields.List(fields.Nested(CommitmentSchema), metadata={
+        "description": "article-10 commitments overdue as of as_of (spec/article10.md), most days overdue first"})
+    leading_firms = fields.List(fields.Nested(ScorecardSchema), metadata={
+        "description": "the article-10 scorecard of every leading firm with a link from an SME"})
 
 
 class ReportListItemSchema(OutputSchema):

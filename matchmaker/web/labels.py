@@ -131,7 +131,8 @@ def label(code, group=None):
 
 
 REPORT_LOCALE = "zh_CN"  # the dispatch meeting's language: the report's workbook and print page use it
-REPORT_PARTS = {"kind": "break_kind", "level": "level", "factor": "factor", "status": "break_status"}
+REPORT_PARTS = {"kind": "break_kind", "level": "level", "factor": "factor", "status": "break_status",
+                "term": "commitment"}
 
 
 def report_vocabulary():

@@ -68,7 +68,18 @@ def report_view(actor, week: str | None = None, filters: dict | None = None) -> 
         "monitoring": reports.monitoring_rows(actor, report), "pairings": reports.pairing_totals(actor, report),
         "industries": sorted({s for s in (sections.get(r["buyer"]) for r in all_rows) if s}),
         "parks": sorted({parks.get(r["buyer"]) for r in all_rows} - {None}),
+        **article10_view(actor, report),
     }
+
+
+def article10_view(actor, report) -> dict:
+    """The report's overdue article-10 commitments and leading firms' scorecards the actor sees,
+    with the firms' names (`names`: ref -> name)."""
+    commitments = reports.scoped_commitments(actor, report)
+    leading_firms = reports.scoped_leading_firms(actor, report)
+    names = reports.firm_names({c["buyer"] for c in commitments} | {c["supplier"] for c in commitments}
+                               | {c["firm"] for c in leading_firms})
+    return {"commitments": commitments, "leading_firms": leading_firms, "names": names}
 
 
 def charts_view(actor, week: str | None = None) -> dict:

@@ -1,6 +1,7 @@
 """article 10 ledger: links start on a day (`since`); orders, deliveries and payments on links
 
-Adds `link.since` and the tables `ledger_order`, `ledger_delivery`, `ledger_payment`.
+Adds `link.since`, the tables `ledger_order`, `ledger_delivery`, `ledger_payment`, and the weekly
+report's `commitments` and `leading_firms`.
 `link.since` is the day the link started: for a link made from an accepted pairing, the day (in
 the service's time zone) the second side accepted; for any other stored link, the day it was
 stored (its `created_at`), else the day of the upgrade.
@@ -57,6 +58,12 @@ def upgrade():
         op.alter_column('link', 'since', server_default=None, existing_type=sa.Date(), existing_nullable=False)
 
     _create_ledger()
+    # the weekly report's article-10 parts (reports written before have none); in place, as `since`
+    for name in ('commitments', 'leading_firms'):
+        op.add_column('weekly_report', sa.Column(name, sa.JSON(), nullable=False, server_default='[]'))
+        if conn.dialect.name != 'sqlite':
+            op.alter_column('weekly_report', name, server_default=None, existing_type=sa.JSON(),
+                            existing_nullable=False)
 
 
 def _create_ledger():
@@ -114,6 +121,11 @@ def _create_ledger():
 
 
 def downgrade():
+    for name in ('leading_firms', 'commitments'):
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f'ALTER TABLE weekly_report DROP COLUMN {name}')
+        else:
+            op.drop_column('weekly_report', name)
     with op.batch_alter_table('ledger_payment', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_payment_link_date')
         batch_op.drop_index(batch_op.f('ix_ledger_payment_delivery_id'))

@@ -16,6 +16,7 @@ PAPER_WORDS = {
     "status": {"open": "待处理", "assigned": "已交办", "reopened": "重新打开", "closed": "已销号", "resolved": "已解决"},
     "factor": {"ppe": "防疫物资", "labour": "用工", "transport": "物流运输", "materials": "原材料",
                "funds": "资金", "orders": "订单市场", "risk_zone": "风险区", "other": "其他"},
+    "term": {"order_first": "先订货", "pay_first": "先付款", "payment_60d": "60日内付款"},
 }
 
 

@@ -191,7 +191,7 @@ def test_cli_writes_json_and_xlsx(db, runner, down_supplier, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(tmp_path / "r.xlsx")
-    assert wb.sheetnames == ["断链清单", "已解决", "汇总", "按行业复工", "按园区复工", "本周撮合"]
+    assert wb.sheetnames == ["断链清单", "已解决", "汇总", "按行业复工", "按园区复工", "本周撮合", "逾期承诺", "龙头企业履约"]
     ws = wb["断链清单"]
     assert ws.freeze_panes == "A2"
     assert ws["A1"].value == "严重度" and ws["A2"].value > 0

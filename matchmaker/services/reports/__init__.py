@@ -5,17 +5,20 @@
 - :mod:`.read`: stored reports read in the reader's jurisdiction (the report file, break lists, summaries);
 - :mod:`.workflow`: assign, escalate and close a break (交办、升级、销号), and its history;
 - :mod:`.scenario`: what-if, the breaks a stopped firm or a high-risk county would cause;
-- :mod:`.export`: the report as a JSON file or an .xlsx workbook.
+- :mod:`.export`: the report as a JSON file or an .xlsx workbook;
+- :mod:`.commitments`: the article-10 parts, overdue commitments and the leading firms' scorecards.
 
 Callers use the package: ``from matchmaker.services import reports; reports.write_weekly_report()``.
 Pages build their view-models from these reads in :mod:`matchmaker.web.report_views`.
 """
+from matchmaker.services.reports.commitments import *  # noqa: F401,F403
 from matchmaker.services.reports.export import *  # noqa: F401,F403
 from matchmaker.services.reports.read import *  # noqa: F401,F403
 from matchmaker.services.reports.scenario import *  # noqa: F401,F403
 from matchmaker.services.reports.weeks import *  # noqa: F401,F403
 from matchmaker.services.reports.workflow import *  # noqa: F401,F403
 from matchmaker.services.reports.write import *  # noqa: F401,F403
-from matchmaker.services.reports import export, read, scenario, weeks, workflow, write
+from matchmaker.services.reports import commitments, export, read, scenario, weeks, workflow, write
 
-__all__ = [*weeks.__all__, *write.__all__, *read.__all__, *workflow.__all__, *scenario.__all__, *export.__all__]
+__all__ = [*weeks.__all__, *write.__all__, *read.__all__, *workflow.__all__, *scenario.__all__, *export.__all__,
+           *commitments.__all__]

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from matchmaker.infra import spreadsheets
 from matchmaker.models import User
+from matchmaker.services.reports.commitments import SCORECARD_FIELDS
 from matchmaker.services.reports.read import report_data
 from matchmaker.services.support.errors import Invalid
 
@@ -26,11 +27,15 @@ __all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "report_workbo
 
 # part ("kind", "level", "factor", "status") -> code -> the word printed for it
 Vocabulary = Mapping[str, Mapping[str, str]]
-VOCABULARY_PARTS = ("kind", "level", "factor", "status")
+VOCABULARY_PARTS = ("kind", "level", "factor", "status", "term")
 
 BREAK_HEADERS = ["严重度", "类型", "需方", "供方", "品类", "数量", "因素", "层级", "责任区域", "持续周数", "状态", "层次",
                  "路径", "待确认撮合"]
 RESUMPTION_HEADERS = ["企业数", "开工率", "平均产能利用率", "平均返岗率"]
+COMMITMENT_HEADERS = ["承诺", "供应关系", "需方", "供方", "交货", "到期日", "逾期天数", "未付金额（元）", "责任区域"]
+SCORECARD_HEADERS = ["龙头企业", "所在县区", "配套中小企业数", "订单数", "订货数量", "收货次数", "收货数量", "交货金额（元）",
+                     "按期付款", "逾期付款", "按期付款率", "平均付款天数", "当前逾期事项", "逾期未付（元）", "向中小企业供货次数",
+                     "供货数量"]
 
 
 def write_report_file(data: dict, path: str | Path, words: Vocabulary | None = None) -> None:
@@ -81,6 +86,11 @@ def _sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], list[li
         ("本周撮合", ["提出对接数", "提出数量", "达成对接数", "达成数量"],
          [[pairings["proposed"], pairings["proposed_quantity"], pairings["accepted"], pairings["accepted_quantity"]]]
          if pairings else []),
+        ("逾期承诺", COMMITMENT_HEADERS,
+         [[words.get("term", {}).get(c["term"], c["term"]), c["link"], c["buyer"], c["supplier"], c["delivery"] or "",
+           c["due"], c["days_overdue"], c["unpaid"], c["owner_region"]] for c in data.get("commitments", [])]),
+        ("龙头企业履约", SCORECARD_HEADERS,
+         [[f[name] for name in SCORECARD_FIELDS] for f in data.get("leading_firms", [])]),
     ]
 
 

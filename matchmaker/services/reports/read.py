@@ -15,6 +15,7 @@ from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, User
 from matchmaker.models.report import OPEN_STATUSES, Break, WeeklyReport
 from matchmaker.services.auth import in_scope, scope_prefix
+from matchmaker.services.reports.commitments import scoped_commitments, scoped_leading_firms
 from matchmaker.services.reports.weeks import week_monday
 from matchmaker.services.support.errors import Forbidden, NotFound
 
@@ -262,6 +263,8 @@ def report_data(actor: User | None = None, week: str | None = None) -> dict:
         "summary": summarize(breaks),
         "monitoring": monitoring_rows(actor, report),
         "pairings": pairing_totals(actor, report),
+        "commitments": scoped_commitments(actor, report),
+        "leading_firms": scoped_leading_firms(actor, report),
     }
 
 

@@ -38,6 +38,7 @@ from matchmaker.infra.settings import setting
 from matchmaker.models import Firm, Need, User
 from matchmaker.models.pairing import Pairing
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport, break_key
+from matchmaker.services.reports.commitments import commitment_parts
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
 from matchmaker.services.reports.weeks import resolve_week, week_window
 from matchmaker.services.support import network as net
@@ -144,6 +145,8 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
                       for r in resolved)
         payload = {"resolved": resolved, "monitoring": _monitoring(network.info), "pairings": _pairings(week)}
         clock.lap("rows")
+        payload.update(commitment_parts(as_of))
+        clock.lap("commitments")
         _insert_breaks(rows)
         if events:
             db.session.execute(sa.insert(BreakEvent.__table__), [
