@@ -167,7 +167,8 @@ def candidate_arrays(index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndar
         d = np.zeros(0, np.float64)
     order = np.lexsort((oi, ni))
     ni, oi, d = ni[order], oi[order], d[order]
-    cost = unit_costs(needs, offers, ni, oi, d, weights=index.weights, cat_median=index.cat_median)
+    cost = unit_costs(needs, offers, ni, oi, d, weights=index.weights, cat_median=index.cat_median,
+                      supply_first=index.supply_first)
     return ni, oi, cost, d
 
 

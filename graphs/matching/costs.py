@@ -19,7 +19,12 @@ of these terms, each multiplied by its weight (see :data:`DEFAULT_WEIGHTS`):
     the share of the supplier's workers not back (``1 - workers_back``; 0.5 when unknown);
 ``no_terms``
     the share of the three article-10 terms (``order_first``, ``supply_first``,
-    ``pay_first``) the buyer does *not* offer.
+    ``pay_first``) the buyer does *not* offer;
+``not_supply_first``
+    1 when the buyer is an SME that supplies leading firms (its *customers*, given to
+    :func:`~graphs.matching.build_index`) and the offer is not one of theirs, else 0:
+    article 10's "supply first" (先供货), a leading firm's offers are preferred for the
+    needs of the SMEs it already buys from.
 
 The score is rounded to :data:`COST_SCALE` (0.001) and the rounded value is the one the
 solver optimises and the one reported, so anyone can re-check the optimum from the
@@ -36,7 +41,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -46,7 +51,7 @@ from ..records import ARTICLE_10_TERMS
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from .columns import NeedColumns, OfferColumns
 
-__all__ = ["DEFAULT_WEIGHTS", "QUANTITY_SCALE", "COST_SCALE"]
+__all__ = ["DEFAULT_WEIGHTS", "QUANTITY_SCALE", "COST_SCALE", "SupplyFirst", "supply_first_codes"]
 
 QUANTITY_SCALE = 1000
 """Quantities are solved in integer units of 1/QUANTITY_SCALE of the category's unit."""
@@ -61,6 +66,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "not_hand_in_hand": 1.0,
     "workers_away": 1.0,
     "no_terms": 1.0,
+    "not_supply_first": 1.0,
 }
 """Default weights of the unit-cost terms (all non-negative); see the module notes."""
 
@@ -137,9 +143,56 @@ def terms_share(terms: Iterable[str]) -> float:
     return len(set(terms) & set(ARTICLE_10_TERMS)) / len(ARTICLE_10_TERMS)
 
 
+class SupplyFirst(NamedTuple):
+    """Who supplies first whom, in an index's firm codes: ``smes`` the sorted codes of the SMEs
+    that have leading customers, ``pairs`` the sorted keys ``sme * n_firms + customer``."""
+
+    smes: np.ndarray
+    pairs: np.ndarray
+    n_firms: int
+
+
+def supply_first_codes(customers: Mapping[str, Iterable[str]] | None,
+                       firm_code: Mapping[str, int]) -> SupplyFirst | None:
+    """The :class:`SupplyFirst` codes of *customers* (SME ref -> refs of the leading firms that
+    buy from it) in the firm codes of an index; ``None`` when there are none.
+
+    Examples
+    --------
+    >>> sf = supply_first_codes({"S": ["B", "X"], "T": ["Y"]}, {"B": 0, "S": 1, "T": 2})
+    >>> sf.smes.tolist(), sf.pairs.tolist(), sf.n_firms
+    ([1], [3], 3)
+    """
+    n = len(firm_code)
+    smes, pairs = set(), set()
+    for sme, buyers in (customers or {}).items():
+        s = firm_code.get(sme)
+        if s is None:
+            continue
+        for b in buyers:
+            c = firm_code.get(b)
+            if c is not None:
+                smes.add(s)
+                pairs.add(s * n + c)
+    if not smes:
+        return None
+    return SupplyFirst(np.array(sorted(smes), dtype=np.int64), np.array(sorted(pairs), dtype=np.int64), n)
+
+
+def not_supply_first(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.ndarray,
+                     supply_first: SupplyFirst | None) -> np.ndarray:
+    """Whether each pair goes against supply first: the need's buyer has leading customers and
+    the offer is none of theirs (boolean array; all False without customers)."""
+    if supply_first is None:
+        return np.zeros(len(ni), dtype=bool)
+    buyer = needs.firm[ni]
+    listed = np.isin(buyer, supply_first.smes)
+    return listed & ~np.isin(buyer * supply_first.n_firms + offers.firm[oi], supply_first.pairs)
+
+
 def unit_costs(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.ndarray,
                dist: np.ndarray, *, weights: Mapping[str, float],
-               cat_median: np.ndarray) -> np.ndarray:
+               cat_median: np.ndarray, supply_first: SupplyFirst | None = None) -> np.ndarray:
     """Scaled integer unit costs of aligned pairs (see the module notes).
 
     Parameters
@@ -154,6 +207,9 @@ def unit_costs(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.
         Checked weights (:func:`check_weights`).
     cat_median : numpy.ndarray
         Median open unit price per category code (NaN when none is known).
+    supply_first : SupplyFirst, optional
+        The index's customers of SMEs (:func:`supply_first_codes`); without, the
+        ``not_supply_first`` term is 0.
 
     Returns
     -------
@@ -191,4 +247,6 @@ def unit_costs(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.
         + w["workers_away"] * np.clip(1.0 - offers.workers[oi], 0.0, 1.0)
         + w["no_terms"] * (1.0 - needs.terms[ni])
     )
+    if supply_first is not None:
+        cost = cost + w["not_supply_first"] * not_supply_first(needs, offers, ni, oi, supply_first)
     return np.rint(np.maximum(cost, 0.0) * COST_SCALE).astype(np.int64)

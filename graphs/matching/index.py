@@ -22,7 +22,7 @@ import numpy as np
 from ..exceptions import MatchingError
 from ..records import Need, Offer
 from .columns import NeedColumns, OfferColumns, fields_of
-from .costs import check_weights, scale_quantities, scale_quantity
+from .costs import check_weights, scale_quantities, scale_quantity, supply_first_codes
 
 __all__ = ["MatchIndex", "build_index"]
 
@@ -39,13 +39,16 @@ class MatchIndex:
     sorted by earliest arrival, ``need_groups[k]`` the needs sorted by due date;
     ``cat_median`` is the median open unit price per category (the price term's
     reference when a need sets no maximum); ``declined_keys`` the sorted keys
-    ``need row * len(offers) + offer row`` of the declined pairs.
+    ``need row * len(offers) + offer row`` of the declined pairs; ``customers`` the
+    leading firms that buy from each SME and ``supply_first`` their codes (the
+    ``not_supply_first`` cost term; ``None`` without customers).
     """
 
     def __init__(self, needs: list[Need], offers: list[Offer], *, as_of: _dt.date,
                  substitutes: Mapping[str, Iterable[str]] | None,
                  declined: Iterable[tuple[str, str]] | None, weights: dict[str, float],
-                 need_qty: np.ndarray | None = None, offer_qty: np.ndarray | None = None) -> None:
+                 need_qty: np.ndarray | None = None, offer_qty: np.ndarray | None = None,
+                 customers: Mapping[str, Iterable[str]] | None = None) -> None:
         self.as_of = as_of
         self.weights = weights
         self.needs = needs
@@ -65,6 +68,8 @@ class MatchIndex:
         self.cat_median = self._category_medians()
         self._group_by_category()
         self.declined_keys = self._declined_keys(declined)
+        self.customers = {sme: frozenset(buyers) for sme, buyers in (customers or {}).items()}
+        self.supply_first = supply_first_codes(self.customers, self.firm_code)
 
     # -- the steps of __init__ ------------------------------------------------
 
@@ -164,7 +169,8 @@ def runs(sorted_codes: np.ndarray) -> Iterator[tuple[int, int, int]]:
 def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.date | None = None,
                 substitutes: Mapping[str, Iterable[str]] | None = None,
                 declined: Iterable[tuple[str, str]] = (),
-                weights: Mapping[str, float] | None = None) -> MatchIndex:
+                weights: Mapping[str, float] | None = None,
+                customers: Mapping[str, Iterable[str]] | None = None) -> MatchIndex:
     """Index the open needs and offers of an as-of date for pairing.
 
     Postings that are not open on ``as_of`` (status not ``open``, need due before it,
@@ -188,6 +194,9 @@ def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.da
         :class:`~graphs.records.DeclinedPair`).
     weights : mapping, optional
         Unit-cost weights overriding :data:`DEFAULT_WEIGHTS`.
+    customers : mapping, optional
+        SME ref -> refs of the leading firms that buy from it (article 10's supply first:
+        their offers cost ``not_supply_first`` less for its needs).
 
     Returns
     -------
@@ -226,7 +235,8 @@ def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.da
             if a.ref == b.ref:
                 raise MatchingError("duplicate %s ref %r" % (kind, a.ref))
     return MatchIndex(open_needs, open_offers, as_of=as_of, substitutes=substitutes,
-                      declined=declined, weights=w, need_qty=need_qty, offer_qty=offer_qty)
+                      declined=declined, weights=w, need_qty=need_qty, offer_qty=offer_qty,
+                      customers=customers)
 
 
 def _by_ref(records: list, keep: list[int], qty: list[int]) -> tuple[list, np.ndarray]:

@@ -98,7 +98,7 @@ def _best_offers(need: Need, index: MatchIndex, n: int) -> list[dict[str, Any]]:
         keep = ~np.isin(row * len(index.offers) + oi, index.declined_keys)
         ni, oi, dist = ni[keep], oi[keep], dist[keep]
     cost = unit_costs(probe, offers, ni, oi, dist, weights=index.weights,
-                      cat_median=index.cat_median)
+                      cat_median=index.cat_median, supply_first=index.supply_first)
     top = _top(cost, np.array([index.offers[k].ref for k in oi.tolist()], dtype=object), n)
     cache: dict = {}  # the reasons' parts that depend on one posting, shared by the partners
     return [
@@ -147,7 +147,8 @@ def _best_needs(offer: Offer, index: MatchIndex, n: int) -> list[dict[str, Any]]
     if col is not None and index.declined_keys.size and ni.size:
         keep = ~np.isin(ni * len(index.offers) + col, index.declined_keys)
         ni, oi, dist = ni[keep], oi[keep], dist[keep]
-    cost = unit_costs(needs, probe, ni, oi, dist, weights=index.weights, cat_median=cat_median)
+    cost = unit_costs(needs, probe, ni, oi, dist, weights=index.weights, cat_median=cat_median,
+                      supply_first=index.supply_first)
     top = _top(cost, np.array([index.needs[k].ref for k in ni.tolist()], dtype=object), n)
     cache: dict = {}  # the reasons' parts that depend on one posting, shared by the partners
     return [

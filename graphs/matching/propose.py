@@ -32,7 +32,7 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
                      substitutes: Mapping[str, Iterable[str]] | None = None,
                      declined: Iterable[tuple[str, str]] = (),
                      weights: Mapping[str, float] | None = None, index: MatchIndex | None = None,
-                     batch_arcs: int = 1) -> MatchResult:
+                     batch_arcs: int = 1, customers: Mapping[str, Iterable[str]] | None = None) -> MatchResult:
     """Optimal pairings of open needs with open offers.
 
     Finds every pair the hard rules allow and solves the lexicographic optimum over all
@@ -53,9 +53,12 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
     weights : mapping, optional
         Unit-cost weights overriding :data:`DEFAULT_WEIGHTS`.
     index : MatchIndex, optional
-        A prebuilt index (then ``needs`` ... ``weights`` are ignored).
+        A prebuilt index (then ``needs`` ... ``weights`` and ``customers`` are ignored).
     batch_arcs : int, optional
         Passed to :func:`solve_pairings`.
+    customers : mapping, optional
+        SME ref -> refs of the leading firms that buy from it (the ``not_supply_first``
+        cost term, :func:`~graphs.matching.build_index`).
 
     Returns
     -------
@@ -82,7 +85,7 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
     t0 = time.perf_counter()
     if index is None:
         index = build_index(needs, offers, as_of=as_of, substitutes=substitutes,
-                            declined=declined, weights=weights)
+                            declined=declined, weights=weights, customers=customers)
     t1 = time.perf_counter()
     timings["index"] = t1 - t0
     ni, oi, cost, dist = candidate_arrays(index)

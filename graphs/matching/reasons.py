@@ -3,7 +3,7 @@
 The reasons of a pairing say where the two firms are (same county, same city
 or how far apart), a substitute category, the price against the need's cap or
 the category median, the lead time, "hand in hand" (an SME supplying a leading
-buyer), the supplier's workers back, and the article-10 terms the buyer
+buyer), "supply first" (a leading firm supplying an SME it buys from), the supplier's workers back, and the article-10 terms the buyer
 offers. A run words tens of thousands of pairings, so the parts that depend on
 one posting only are cached across calls.
 """
@@ -44,7 +44,8 @@ def pairing_reasons(need: Need, offer: Offer, distance_km: float | None = None,
     distance_km : float, optional
         The pair's distance (computed when not given).
     index : MatchIndex, optional
-        Supplies the category median price when the need sets no maximum price.
+        Supplies the category median price when the need sets no maximum price, and who
+        buys from whom (supply first).
     cache : dict, optional
         Reuse the parts that depend on one posting only across many calls (a run passes
         one dict for all its pairings).
@@ -97,6 +98,8 @@ def pairing_reasons(need: Need, offer: Offer, distance_km: float | None = None,
     reasons.append(offer_part[0])
     if offer.supplier_kind == "sme" and need.buyer_kind == "leading":
         reasons.append("中小企业供应龙头企业 / SME for a leading buyer")
+    if index is not None and offer.supplier in index.customers.get(need.buyer, ()):
+        reasons.append("龙头企业为其配套中小企业先供货 / supply first: a leading firm supplying an SME it buys from")
     if len(offer_part) > 1:
         reasons.append(offer_part[1])
     if need.terms:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from graphs import matching as gm
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Need, Offer
+from matchmaker.models import Firm, Link, Need, Offer
 from matchmaker.models.pairing import DeclinedPair
 from matchmaker.services.auth import can_read_firm
 from matchmaker.services.matching.weights import configured_weights
@@ -43,7 +43,8 @@ def _index(as_of):
             return hit[1]
         needs, offers, need_ids, offer_ids, _ = net.load_postings(as_of)
         index = gm.build_index(needs, offers, as_of=as_of, substitutes=net.load_substitutes(),
-                               declined=net.load_declined(), weights=configured_weights())
+                               declined=net.load_declined(), weights=configured_weights(),
+                               customers=net.load_customers())
         refs = {"need": {v: k for k, v in need_ids.items()}, "offer": {v: k for k, v in offer_ids.items()}}
         _index_cache.clear()
         _index_cache[key] = (time.monotonic(), (index, need_ids, offer_ids, refs))
@@ -51,7 +52,7 @@ def _index(as_of):
 
 
 def _fingerprint():
-    """Cheap marker of new rows (the largest need, offer, firm and declined-pair ids): a cached
+    """Cheap marker of new rows (the largest need, offer, firm, link and declined-pair ids): a cached
     index is rebuilt when postings are added. Edits made in this process invalidate it at once;
     edits made by other processes are caught by INDEX_TTL_SECONDS, and every answer is checked
     against the partners' current rows anyway (best_partners)."""
@@ -59,6 +60,7 @@ def _fingerprint():
         sa.select(sa.func.max(Need.id)).scalar_subquery(),
         sa.select(sa.func.max(Offer.id)).scalar_subquery(),
         sa.select(sa.func.max(Firm.id)).scalar_subquery(),
+        sa.select(sa.func.max(Link.id)).scalar_subquery(),
         sa.select(sa.func.max(DeclinedPair.id)).scalar_subquery())).one())
 
 

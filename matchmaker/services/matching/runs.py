@@ -72,7 +72,8 @@ def _run_matching(as_of, started_by, out, progress):
     say("match")
     try:
         result = gm.propose_pairings(needs, offers, as_of=as_of, substitutes=substitutes,
-                                     declined=declined, weights=configured_weights())
+                                     declined=declined, weights=configured_weights(),
+                                     customers=net.load_customers())
     except gm.MatchingError as exc:
         raise Invalid(f"cannot run the matcher: {exc}") from None
     timings.update(result.timings)

@@ -124,6 +124,19 @@ def load_links(info: dict | None = None) -> list:
     return [_link(ref_of[s], ref_of[b], c, q) for s, b, c, q in rows]
 
 
+def load_customers() -> dict[str, list[str]]:
+    """SME ref -> refs of the leading firms that buy from it on an active link (article 10's supply
+    first: the matcher prefers their offers for its needs)."""
+    lk, s, b = Link.__table__.c, Firm.__table__.alias("s"), Firm.__table__.alias("b")
+    out: dict[str, list[str]] = {}
+    for sme, leading in _connection().execute(
+            sa.select(s.c.ref, b.c.ref).distinct()
+            .join_from(Link.__table__, s, lk.supplier_id == s.c.id).join(b, lk.buyer_id == b.c.id)
+            .where(lk.active.is_(True), s.c.kind == "sme", b.c.kind == "leading")):
+        out.setdefault(sme, []).append(leading)
+    return out
+
+
 # --- categories ---------------------------------------------------------------------------------
 
 def _category_pairs(column):
