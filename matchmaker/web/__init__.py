@@ -10,6 +10,7 @@ MODULES = (
     "firm_links",  # supply links and the requests awaiting confirmation
     "firm_ledger",  # a link's article-10 ledger: orders, deliveries, payments
     "taskforce",
+    "taskforce_article10",  # the leading firms' article-10 scorecards
     "admin",
     "report_print",  # printable weekly report (chain-break report)
 )

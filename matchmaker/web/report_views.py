@@ -73,9 +73,9 @@ def report_view(actor, week: str | None = None, filters: dict | None = None) -> 
 
 
 def article10_view(actor, report) -> dict:
-    """The report's overdue article-10 commitments and leading firms' scorecards the actor sees,
-    with the firms' names (`names`: ref -> name)."""
-    commitments = reports.scoped_commitments(actor, report)
+    """The report's overdue article-10 commitments (agenda items: with their weeks open and level)
+    and leading firms' scorecards the actor sees, with the firms' names (`names`: ref -> name)."""
+    commitments = reports.agenda_commitments(actor, report)
     leading_firms = reports.scoped_leading_firms(actor, report)
     names = reports.firm_names({c["buyer"] for c in commitments} | {c["supplier"] for c in commitments}
                                | {c["firm"] for c in leading_firms})

@@ -124,3 +124,44 @@ def test_the_report_page_shows_both_parts(ledger_report, app):
     assert "龙头甲" in table and "1,200" in table
     cards = html[html.index('id="leading-firms-table"'):]
     assert "龙头甲" in cards and "龙头乙" not in cards and "0%" in cards
+
+
+def test_an_overdue_commitment_is_an_agenda_item_escalated_like_a_break(ledger_report):
+    reports.write_weekly_report("2020-W14")
+    week = {w: {(c["term"], c["link"]): c for c in reports.agenda_commitments(None, reports.get_report(w))}
+            for w in ("2020-W12", "2020-W13", "2020-W14")}
+    d3 = [week[w][("pay_first", "L7")] for w in ("2020-W12", "2020-W13", "2020-W14")]
+    assert [(c["weeks_open"], c["level"], c["level_region"]) for c in d3] == [
+        (1, "county", "230102"), (2, "county", "230102"), (3, "city", "230100")]
+    assert week["2020-W13"][("order_first", "L9")]["weeks_open"] == 1  # new that week
+    # the report file keeps exactly the spec's fields
+    assert all(set(c) == set(EXPECTED[0]) for c in reports.report_data(None, "2020-W14")["commitments"])
+
+
+def test_scorecard_pages_by_region_and_by_firm(ledger_report, app):
+    from tests.web.conftest import login
+
+    f.user("staff", region_code="230100", email="city@example.cn")
+    f.user("staff", region_code="230102", email="county@example.cn")
+    db.session.commit()
+    city = login(app.test_client(), "city@example.cn")
+    page = city.get("/taskforce/scorecard?week=2020-W12")
+    assert page.status_code == 200
+    counties = page.text[page.text.index('id="scorecard-counties"'):page.text.index('id="firms"')]
+    assert "道里区" in counties and "道外区" in counties and counties.count("<tr") == 4  # header, 2 counties, all
+    assert 'href="/taskforce/scorecard/F1"' in page.text and 'href="/taskforce/scorecard/F2"' in page.text
+    history = city.get("/taskforce/scorecard/F1")
+    assert history.status_code == 200
+    assert history.text.count('href="/taskforce/scorecard?week=2020-W1') == 2  # W12 and W13
+    county = login(app.test_client(), "county@example.cn")
+    assert county.get("/taskforce/scorecard/F2").status_code == 404  # another county's firm
+    page = county.get("/taskforce/scorecard").text
+    assert 'href="/taskforce/scorecard/F1"' in page and "/taskforce/scorecard/F2" not in page
+
+
+def test_region_totals_add_up(ledger_report):
+    view = reports.region_scorecards(None, "2020-W12")
+    total = view["total"]
+    assert (total["leading_firms"], total["smes"], total["deliveries"], total["overdue"]) == (2, 3, 2, 2)
+    assert (total["paid_on_time"], total["paid_late"], total["on_time_share"]) == (0, 2, 0.0)
+    assert [r["county"] for r in view["by_county"]] == ["230102", "230104"]

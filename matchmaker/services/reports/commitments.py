@@ -8,21 +8,42 @@ county is in their jurisdiction, and a scorecard when the leading firm's county 
 """
 from datetime import date
 
+import sqlalchemy as sa
+
 import graphs
+from matchmaker.infra.extensions import db
 from matchmaker.models import User, WeeklyReport
 from matchmaker.services.auth import in_scope
 from matchmaker.services.ledger.status import commitment_dict, commitment_periods
 from matchmaker.services.support import network as net
+from matchmaker.services.support.errors import NotFound
 
-__all__ = ["SCORECARD_FIELDS", "commitment_parts", "scoped_commitments", "scoped_leading_firms"]
+__all__ = ["SCORECARD_FIELDS", "agenda_commitments", "commitment_key", "commitment_parts", "region_scorecards",
+           "scorecard_history", "scoped_commitments", "scoped_leading_firms"]
 
 #: The fields of a `leading_firms` record, in order (see graphs.commitments.Scorecard and docs/article10.md).
 SCORECARD_FIELDS = graphs.Scorecard._fields
+_AGENDA_ONLY = ("supplier_region", "weeks_open", "level", "level_region")
 
 
-def commitment_parts(as_of: date) -> dict[str, list[dict]]:
-    """`commitments` and `leading_firms` as of a day, as stored with the report (a commitment also
-    keeps `supplier_region`, the supplier's county, which the report file leaves out)."""
+def commitment_key(c: dict) -> str:
+    """An overdue commitment's identity from week to week: term, link and delivery."""
+    return f'{c["term"]}|{c["link"]}|{c["delivery"] or ""}'
+
+
+def _region_at(county: str | None, level: str) -> str | None:
+    """The six-digit code of a county's county, city or province."""
+    if not county:
+        return county
+    return {"county": county, "city": county[:4] + "00", "province": county[:2] + "0000"}[level]
+
+
+def commitment_parts(as_of: date, previous: WeeklyReport | None = None) -> dict[str, list[dict]]:
+    """`commitments` and `leading_firms` as of a day, as stored with the report. A commitment also
+    keeps, for the agenda (spec: an agenda item of the buyer's county, escalated like a break),
+    `supplier_region` (the supplier's county), `weeks_open` (consecutive stored reports it has been
+    in, counting the `previous` one's), `level` (county raised every two weeks) and `level_region`;
+    the report file leaves these out."""
     ledger = net.load_ledger(as_of)
     periods = commitment_periods()
     settlement = graphs.settle(ledger.deliveries, ledger.payments, as_of)
@@ -31,19 +52,79 @@ def commitment_parts(as_of: date) -> dict[str, list[dict]]:
     cards = graphs.scorecards(ledger.links, ledger.orders, ledger.deliveries, ledger.payments, as_of,
                               settlement=settlement, commitments=overdue, **periods)
     supplier_county = {lk.ref: lk.supplier_county for lk in ledger.links}
-    return {"commitments": [dict(commitment_dict(c), supplier_region=supplier_county.get(c.link)) for c in overdue],
-            "leading_firms": [c._asdict() for c in cards]}
+    before = {commitment_key(c): c for c in (previous.commitments or [])} if previous is not None else {}
+    items = []
+    for c in overdue:
+        item = commitment_dict(c)
+        weeks = before[commitment_key(item)].get("weeks_open", 1) + 1 if commitment_key(item) in before else 1
+        level = graphs.escalated_level("county", weeks)
+        item.update(supplier_region=supplier_county.get(c.link), weeks_open=weeks, level=level,
+                    level_region=_region_at(c.owner_region, level))
+        items.append(item)
+    return {"commitments": items, "leading_firms": [c._asdict() for c in cards]}
+
+
+def agenda_commitments(actor: User | None, report: WeeklyReport) -> list[dict]:
+    """The report's overdue commitments the actor sees, with their agenda fields (`weeks_open`,
+    `level`, `level_region`, `supplier_region`)."""
+    return [dict(c) for c in report.commitments or []
+            if actor is None or in_scope(actor, c["owner_region"]) or in_scope(actor, c.get("supplier_region"))]
 
 
 def scoped_commitments(actor: User | None, report: WeeklyReport) -> list[dict]:
     """The report's overdue commitments the actor sees, as the report file lists them."""
-    out = []
-    for c in report.commitments or []:
-        if actor is None or in_scope(actor, c["owner_region"]) or in_scope(actor, c.get("supplier_region")):
-            out.append({k: v for k, v in c.items() if k != "supplier_region"})
-    return out
+    return [{k: v for k, v in c.items() if k not in _AGENDA_ONLY} for c in agenda_commitments(actor, report)]
 
 
 def scoped_leading_firms(actor: User | None, report: WeeklyReport) -> list[dict]:
     """The report's scorecards of the leading firms in the actor's jurisdiction."""
     return [dict(c) for c in report.leading_firms or [] if actor is None or in_scope(actor, c.get("county"))]
+
+
+def _totals(cards: list[dict]) -> dict:
+    """What a list of scorecards adds up to (the share on time over all their deliveries)."""
+    total = {name: sum(c[name] for c in cards) for name in (
+        "smes", "orders", "ordered_quantity", "deliveries", "delivered_amount", "paid_on_time", "paid_late",
+        "overdue", "overdue_unpaid", "supplied")}
+    decided = total["paid_on_time"] + total["paid_late"]
+    total["on_time_share"] = round(total["paid_on_time"] / decided, 4) if decided else None
+    total["leading_firms"] = len(cards)
+    for name in ("ordered_quantity", "delivered_amount", "overdue_unpaid"):
+        total[name] = round(total[name], 2)
+    return total
+
+
+def region_scorecards(actor: User | None, week: str | None = None) -> dict:
+    """The leading firms' scorecards of a week's report (the latest by default) in the actor's
+    jurisdiction, with totals by county and over all (`week` None when no report is stored)."""
+    from matchmaker.services.reports.read import get_report, require_reader  # read imports this module
+
+    require_reader(actor)
+    try:
+        report = get_report(week)
+    except NotFound:
+        return {"week": None, "as_of": None, "firms": [], "by_county": [], "total": _totals([])}
+    cards = scoped_leading_firms(actor, report)
+    counties = {}
+    for c in cards:
+        counties.setdefault(c["county"], []).append(c)
+    return {"week": report.week, "as_of": report.as_of, "firms": cards,
+            "by_county": [{"county": k, **_totals(v)} for k, v in sorted(counties.items(), key=lambda kv: kv[0] or "")],
+            "total": _totals(cards)}
+
+
+def scorecard_history(actor: User | None, firm: str) -> list[dict]:
+    """A leading firm's scorecard week by week over the stored reports, oldest first (staff whose
+    jurisdiction holds the firm's county, and admins; NotFound otherwise, as if absent)."""
+    from matchmaker.services.reports.read import require_reader  # read imports this module
+
+    require_reader(actor)
+    out = []
+    for week, as_of, cards in db.session.execute(
+            sa.select(WeeklyReport.week, WeeklyReport.as_of, WeeklyReport.leading_firms).order_by(WeeklyReport.week)):
+        card = next((c for c in cards or [] if c["firm"] == firm), None)
+        if card is not None and (actor is None or in_scope(actor, card.get("county"))):
+            out.append({"week": week, "as_of": as_of, **card})
+    if not out:
+        raise NotFound(f"no scorecard of leading firm {firm!s:.64}")
+    return out

@@ -145,7 +145,7 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
                       for r in resolved)
         payload = {"resolved": resolved, "monitoring": _monitoring(network.info), "pairings": _pairings(week)}
         clock.lap("rows")
-        payload.update(commitment_parts(as_of))
+        payload.update(commitment_parts(as_of, previous))
         clock.lap("commitments")
         _insert_breaks(rows)
         if events:
