@@ -407,20 +407,34 @@ def _entries(table, record, as_of, link_ids, named=None):
     return [record(ref, link, iso(day), *rest) for ref, link, day, *rest in _connection().execute(stmt)]
 
 
+def _ids_chunks(ids, size=5000):
+    ids = sorted(ids)
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def _concerned_links() -> list:
+    """The links a rule of article 10 can concern: a leading buyer and an SME supplier (read
+    through the buyer index, one chunk of leading firms at a time: a join filtering both kinds
+    makes SQLite walk every SME's links), the order_first term, or a delivery recorded."""
+    lk, f, conn = Link.__table__.c, Firm.__table__.c, _connection()
+    leading = conn.execute(sa.select(f.id).where(f.kind == "leading")).scalars().all()
+    records = [r for chunk in _ids_chunks(leading) for r in _ledger_links(lk.buyer_id.in_(chunk))
+               if r.supplier_kind == "sme"]
+    seen = {r.ref for r in records}
+    others = set(conn.execute(sa.select(lk.id).where(sa.cast(lk.terms, sa.Text).like("%order_first%"))).scalars())
+    others |= set(conn.execute(sa.select(LedgerDelivery.__table__.c.link_id).distinct()).scalars())
+    for chunk in _ids_chunks(others):
+        records.extend(r for r in _ledger_links(lk.id.in_(chunk)) if r.ref not in seen)
+    return records
+
+
 def load_ledger(as_of: date | None = None, link_ids: list | None = None) -> Ledger:
     """The ledger as of a date (entries dated after it left out), of the given links or else of
-    every link the article-10 rules can concern: a leading buyer and an SME supplier, the
-    order_first term, or a delivery recorded on it."""
-    lk, f = Link.__table__.c, Firm.__table__.c
+    every link the article-10 rules can concern (:func:`_concerned_links`)."""
+    lk = Link.__table__.c
     orders, deliveries, payments = (m.__table__ for m in (LedgerOrder, LedgerDelivery, LedgerPayment))
-    if link_ids is not None:
-        links = _ledger_links(lk.id.in_(link_ids))
-    else:
-        links = _ledger_links(sa.or_(
-            sa.and_(lk.buyer_id.in_(sa.select(f.id).where(f.kind == "leading")),
-                    lk.supplier_id.in_(sa.select(f.id).where(f.kind == "sme"))),
-            sa.cast(lk.terms, sa.Text).like("%order_first%"),
-            lk.id.in_(sa.select(deliveries.c.link_id))))
+    links = _ledger_links(lk.id.in_(link_ids)) if link_ids is not None else _concerned_links()
     return Ledger(links, _entries(orders, graphs.Order, as_of, link_ids),
                   _entries(deliveries, graphs.Delivery, as_of, link_ids),
                   _entries(payments, graphs.Payment, as_of, link_ids, deliveries.alias("named")))
