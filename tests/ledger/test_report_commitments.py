@@ -165,3 +165,15 @@ def test_region_totals_add_up(ledger_report):
     assert (total["leading_firms"], total["smes"], total["deliveries"], total["overdue"]) == (2, 3, 2, 2)
     assert (total["paid_on_time"], total["paid_late"], total["on_time_share"]) == (0, 2, 0.0)
     assert [r["county"] for r in view["by_county"]] == ["230102", "230104"]
+
+
+def test_the_printable_report_has_both_parts(ledger_report, app):
+    from tests.web.conftest import login
+
+    f.user("staff", region_code="230102", email="county@example.cn")
+    db.session.commit()
+    page = login(app.test_client(), "county@example.cn").get("/reports/2020-W12/print")
+    assert page.status_code == 200
+    table = page.text[page.text.index('id="print-commitments"'):page.text.index('id="print-leading-firms"')]
+    assert table.count("<tr><td>") == 2 and "先付款" in table and "1200.00" in table
+    assert "F1" in page.text[page.text.index('id="print-leading-firms"'):]
