@@ -403,8 +403,8 @@ def _entries(table, record, as_of, link_ids, named=None):
         stmt = stmt.where(table.c.date <= as_of)
     if link_ids is not None:
         stmt = stmt.where(table.c.link_id.in_(link_ids))
-    iso = date.fromisoformat
-    return [record(ref, link, iso(day), *rest) for ref, link, day, *rest in _connection().execute(stmt)]
+    iso, make = date.fromisoformat, record._make
+    return [make((row[0], row[1], iso(row[2]), *row[3:])) for row in _connection().execute(stmt).all()]
 
 
 def _ids_chunks(ids, size=5000):
