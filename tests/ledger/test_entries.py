@@ -144,3 +144,15 @@ def test_api_hides_entries_of_links_you_cannot_read(client, ledger_world, bearer
     assert client.get(f"/api/v1/links/{ledger_world['link'].id}/ledger",
                       headers=bearer("other_firm")).status_code == 404
     assert client.get(f"/api/v1/orders/{order_id}").status_code == 401
+
+
+def test_entries_are_audited_under_the_buyers_county(ledger_world):
+    import sqlalchemy as sa
+
+    from matchmaker.infra.extensions import db
+    from matchmaker.models import AuditEntry
+
+    d = ledger.record_delivery(_user(ledger_world, "supplier"), {"link": "L1", "date": "2020-03-05", "quantity": 1,
+                                                                 "amount": 9})
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.entity == "ledger_delivery"))
+    assert (entry.action, entry.entity_id, entry.region_code) == ("create", d.ref, "230102")
