@@ -202,3 +202,64 @@ def test_the_control_character_pattern_is_written_once():
     written = [p.relative_to(MATCHMAKER).as_posix() for p in sorted(MATCHMAKER.rglob("*.py"))
                if r"\x0e-\x1f\x7f" in p.read_text(encoding="utf-8")]
     assert written == ["rules/values.py"]
+
+
+# --- type hints on the public functions of the services and of graphs/ ----------------------------
+
+TYPED_ROOTS = (MATCHMAKER / "services", GRAPHS)
+
+
+def _unannotated(path):
+    """`name: [what lacks a hint]` for each public function and public method of a public class
+    (no leading underscore) whose parameters (self and cls aside) or return carry no annotation."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+
+    def visit(body, prefix):
+        for node in body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                yield from visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                args = node.args
+                params = [a for a in args.posonlyargs + args.args + args.kwonlyargs
+                          if not (prefix and a.arg in ("self", "cls"))]
+                lacking = [a.arg for a in params if a.annotation is None]
+                lacking += [f"{stars}{a.arg}" for stars, a in (("*", args.vararg), ("**", args.kwarg))
+                            if a is not None and a.annotation is None]
+                if node.returns is None:
+                    lacking.append("return")
+                if lacking:
+                    yield f"{prefix}{node.name}: {lacking}"
+
+    return list(visit(tree.body, ""))
+
+
+def _typed_cases():
+    for root in TYPED_ROOTS:
+        for path in sorted(root.rglob("*.py")):
+            yield pytest.param(path, id=path.relative_to(root.parent).as_posix())
+
+
+@pytest.mark.parametrize("path", list(_typed_cases()))
+def test_public_functions_carry_type_hints(path):
+    bad = _unannotated(path)
+    assert not bad, f"{path.name}: public functions without type hints: {bad}"
+
+
+def test_the_type_hint_guard_catches_what_it_guards(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def typed(a: int, *rest: str, k: bool = True, **kw: int) -> int: ...\n"
+                      "def no_return(a: int): ...\n"
+                      "def half(a, b: int) -> None: ...\n"
+                      "def stars(*args, **kwargs) -> None: ...\n"
+                      "def _private(a): ...\n"
+                      "class Public:\n"
+                      "    def method(self, x) -> None: ...\n"
+                      "    @classmethod\n"
+                      "    def make(cls) -> 'Public': ...\n"
+                      "    def _helper(self, y): ...\n"
+                      "class _Hidden:\n"
+                      "    def method(self, x): ...\n", encoding="utf-8")
+    assert _unannotated(sample) == ["no_return: ['return']", "half: ['a']", "stars: ['*args', '**kwargs']",
+                                    "Public.method: ['x']"]
+    with pytest.raises(AssertionError, match="no_return"):
+        test_public_functions_carry_type_hints(sample)

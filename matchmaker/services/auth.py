@@ -1,6 +1,7 @@
 """Accounts, passwords, API tokens and the region scope of a user."""
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -56,7 +57,7 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(email: str, password: str):
+def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (same work either way)."""
     email = (email or "").strip().lower() if isinstance(email, str) else ""
     password = password if isinstance(password, str) else ""
@@ -69,7 +70,8 @@ def authenticate(email: str, password: str):
     return user
 
 
-def create_user(email, name, password, role, firm_ref=None, region_code=None, locale=None, commit=True):
+def create_user(email: str, name: str | None, password: str, role: str, firm_ref: str | None = None,
+                region_code: str | None = None, locale: str | None = None, commit: bool = True) -> User:
     """Create an account: a firm user (firm_ref), task-force staff (region_code) or an admin."""
     email = (email or "").strip().lower()
     errors = {}
@@ -110,7 +112,7 @@ def create_user(email, name, password, role, firm_ref=None, region_code=None, lo
 # client-side, so it cannot be withdrawn; raising the account's session version instead makes
 # every cookie issued before unusable at once.
 
-def user_for_session(session_id):
+def user_for_session(session_id: str | None) -> User | None:
     """The active user of a session id "<user id>:<session version>", or None when the account is
     inactive, unknown, or its sessions were ended since (sign-out, password change, deactivation)."""
     user_id, _, version = str(session_id or "").partition(":")
@@ -122,12 +124,12 @@ def user_for_session(session_id):
     return user
 
 
-def end_sessions(user: User):
+def end_sessions(user: User) -> None:
     """Make every session of the user invalid (the caller commits)."""
     user.session_version = (user.session_version or 1) + 1
 
 
-def revoke_all_tokens(user: User):
+def revoke_all_tokens(user: User) -> None:
     """Revoke every API token of the user (the caller commits)."""
     db.session.execute(
         sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -135,7 +137,7 @@ def revoke_all_tokens(user: User):
     )
 
 
-def sign_out(user: User):
+def sign_out(user: User) -> None:
     """Sign the user out everywhere: every browser session of the account ends (tokens stay)."""
     end_sessions(user)
     db.session.commit()
@@ -145,7 +147,7 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 1000
 
 
-def change_password(user: User, current_password, new_password):
+def change_password(user: User, current_password: str, new_password: str) -> User:
     """Set a new password after checking the current one; ends every session and revokes every API
     token of the account (the caller signs the current browser in again if it wants to keep it)."""
     errors = {}
@@ -183,7 +185,7 @@ def token_lifetime() -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
-def create_token(user: User, name: str = "api"):
+def create_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
     """(ApiToken row, plain token) for a user; the plain token is shown once and never stored.
     It expires after :func:`token_lifetime` unless renewed."""
     token = secrets.token_urlsafe(32)
@@ -219,7 +221,7 @@ def _token_row(token: str):
     return row if row is not None and _live(row) else None
 
 
-def user_for_token(token: str):
+def user_for_token(token: str) -> User | None:
     """The active user a live (non-revoked, unexpired) bearer token belongs to, or None."""
     row = _token_row(token)
     if row is None or not row.user.active:
@@ -227,7 +229,7 @@ def user_for_token(token: str):
     return row.user
 
 
-def revoke_token(user: User, token_id: int):
+def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's tokens (admins may revoke anyone's); others' tokens look absent."""
     row = db.session.get(ApiToken, token_id) if 0 < token_id <= 2**31 - 1 else None
     if row is None or (row.user_id != user.id and user.role != "admin"):
@@ -238,7 +240,7 @@ def revoke_token(user: User, token_id: int):
     return row
 
 
-def renew_token(user: User, token_id: int):
+def renew_token(user: User, token_id: int) -> ApiToken:
     """Renew one of the user's own live tokens: it is honoured for :func:`token_lifetime` from now
     (same token, new `expires_at`). Someone else's token looks absent; a revoked or expired token
     cannot be renewed (Conflict: sign in again for a new one)."""
@@ -253,14 +255,14 @@ def renew_token(user: User, token_id: int):
     return row
 
 
-def list_tokens(user: User):
+def list_tokens(user: User) -> Sequence[ApiToken]:
     """The user's own tokens, newest first (digests only; the plain tokens are never stored)."""
     return db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
     ).all()
 
 
-def token_id_for(token: str):
+def token_id_for(token: str) -> int | None:
     """The id of the live token row for a plain bearer token, or None."""
     row = _token_row(token)
     return row.id if row is not None else None
@@ -268,7 +270,7 @@ def token_id_for(token: str):
 
 # --- region scope -----------------------------------------------------------------------------
 
-def scope_prefix(user: User):
+def scope_prefix(user: User) -> str | None:
     """Region-code prefix a user may read: '' for admins, the region's prefix for staff,
     None for firm users (who are scoped by firm, not by region)."""
     if user.role == "admin":
@@ -298,13 +300,13 @@ def can_write_firm(user: User, firm: Firm) -> bool:
     return user.role == "firm" and user.firm_id == firm.id
 
 
-def require_write(user: User, firm: Firm):
+def require_write(user: User, firm: Firm) -> None:
     """Raise Forbidden unless the user may write for this firm."""
     if not can_write_firm(user, firm):
         raise Forbidden("you may only change your own firm's data")
 
 
-def set_locale(user: User, locale: str):
+def set_locale(user: User, locale: str) -> None:
     """Remember a user's language (zh_CN or en) on the account."""
     user.locale = locale
     db.session.commit()

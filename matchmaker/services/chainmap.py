@@ -5,11 +5,13 @@ database, turned into graph records by :mod:`matchmaker.services.support.network
 `graphs.build` (supply graph, `upstream` tiers, `is_live`), and the breaks of the latest stored
 weekly report (when the report service has one) mark links red.
 """
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 from graphs import build_supply_graph, is_live, upstream
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Link
+from matchmaker.models import Firm, Link, User
 from matchmaker.models.pairing import Pairing
 from matchmaker.services.auth import can_read_firm
 from matchmaker.services.support.errors import NotFound
@@ -53,7 +55,8 @@ def _pairing_link_ids(link_ids):
     return set(db.session.scalars(sa.select(Pairing.link_id).where(Pairing.link_id.in_(link_ids))))
 
 
-def chain_map(actor, firm_id: int, breaks=(), stopped=(), high_risk_counties=()) -> dict:
+def chain_map(actor: User, firm_id: int, breaks: Iterable[dict] = (), stopped: Iterable[str] = (),
+              high_risk_counties: Iterable[str] = ()) -> dict:
     """Nodes (firms with tier and state) and edges (supplier -> buyer per category, broken or not)
     of a firm's upstream chain; `breaks` are report or what-if break dicts that mark links broken,
     `stopped`/`high_risk_counties` a what-if scenario."""
@@ -64,7 +67,8 @@ def chain_map(actor, firm_id: int, breaks=(), stopped=(), high_risk_counties=())
     return _graph_view(firm.ref, firms, links, breaks, set(stopped), set(high_risk_counties))
 
 
-def network_map(actor, refs, breaks=(), stopped=(), high_risk_counties=()) -> dict:
+def network_map(actor: User, refs: Iterable[str], breaks: Iterable[dict] = (), stopped: Iterable[str] = (),
+                high_risk_counties: Iterable[str] = ()) -> dict:
     """The chain map of several buyers at once (for what-if): each buyer's upstream, merged."""
     firms, links = {}, {}
     roots = []

@@ -1,4 +1,5 @@
 """The shipped demo: reference data, the Heilongjiang demo package, and demo accounts."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
@@ -8,7 +9,7 @@ from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Region, User
 from matchmaker.infra.reference import DATA_DIR
 from matchmaker.services.auth import hash_password, verify_password
-from matchmaker.services.packages import import_package
+from matchmaker.services.packages import ImportResult, import_package
 
 DEMO_PACKAGE = DATA_DIR / "demo.json"
 DEMO_PASSWORD = "demo-password-2020"
@@ -24,7 +25,7 @@ class DemoAccount:
     where: str = ""  # firm or region name, for printing
 
 
-def load_demo(progress=None):
+def load_demo(progress: Callable[[int, int], None] | None = None) -> tuple[ImportResult, list[DemoAccount]]:
     """Load the demo package (idempotent: a second run replaces records with the same values)
     and make sure the demo accounts exist; returns (ImportResult, [DemoAccount])."""
     result = import_package(DEMO_PACKAGE, progress=progress)
@@ -63,7 +64,7 @@ def _pick_accounts():
     return leading, sme, county
 
 
-def ensure_demo_accounts():
+def ensure_demo_accounts() -> list[DemoAccount]:
     """Create the demo accounts that are missing (and reset a demo password that was changed)."""
     leading, sme, county = _pick_accounts()
     city = db.session.get(Region, county.parent_code) if county is not None and county.parent_code else None

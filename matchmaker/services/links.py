@@ -7,7 +7,8 @@ alone cannot make one with another firm or change one: a firm user's new link or
 by a data-package import (admins and the server's operator) or from an accepted pairing (both
 sides accepted it) exist at once. Deactivating a link (the relationship ended) needs one side.
 """
-from typing import Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -16,7 +17,7 @@ from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden, Invalid, NotFound
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Link, LinkRequest
+from matchmaker.models import Firm, Link, LinkRequest, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
 from matchmaker.services import postings
@@ -28,12 +29,12 @@ AWAITING = "awaiting_confirmation"
 MAX_AWAITING = 100
 
 
-def can_read_link(actor, link):
+def can_read_link(actor: User, link: Link) -> bool:
     """A link is visible to whoever may read its supplier or its buyer."""
     return can_read_firm(actor, link.supplier) or can_read_firm(actor, link.buyer)
 
 
-def can_write_link(actor, link_or_firms):
+def can_write_link(actor: User, link_or_firms: Link | tuple[Firm, Firm]) -> bool:
     """Admins, and users of the supplier or the buyer firm."""
     if actor.role == "admin":
         return True
@@ -63,7 +64,7 @@ def _build(data):
     return out
 
 
-def create_link(actor, data):
+def create_link(actor: User, data: Mapping[str, Any]) -> Link | LinkRequest:
     """Record a supply relationship. An admin's link exists at once; a firm user's firm must be its
     supplier or buyer, and what it gets is a LinkRequest the other firm must confirm."""
     if actor.role not in ("firm", "admin"):
@@ -130,7 +131,7 @@ def _ask_for_new_link(actor, data):
     return req
 
 
-def get_link(actor, link_id):
+def get_link(actor: User, link_id: int) -> Link:
     """The link with this id, if the actor may read it (else NotFound)."""
     row = common.get_row(Link, link_id, "link")
     if not can_read_link(actor, row):
@@ -138,7 +139,7 @@ def get_link(actor, link_id):
     return row
 
 
-def get_link_by_ref(actor, ref):
+def get_link_by_ref(actor: User, ref: str) -> Link:
     """The link with this ref, if the actor may read it (else NotFound)."""
     known = ref and rules.is_storable_text(ref, rules.MAX_LENGTH["ref"])
     row = db.session.scalar(sa.select(Link).where(Link.ref == ref)) if known else None
@@ -147,7 +148,7 @@ def get_link_by_ref(actor, ref):
     return row
 
 
-def update_link(actor, link_id, data):
+def update_link(actor: User, link_id: int, data: Mapping[str, Any]) -> Link | LinkRequest:
     """Edit a link's category, weekly quantity, terms or active flag. An admin's edit, and a side's
     deactivation, take effect at once (returns the Link); any other edit by a side is a change
     request the other side must confirm (returns the LinkRequest)."""
@@ -210,7 +211,7 @@ def _ask_for_change(actor, row, changes):
     return req
 
 
-def deactivate_link(actor, link_id, version=None):
+def deactivate_link(actor: User, link_id: int, version: int | None = None) -> Link | LinkRequest:
     """Mark a link inactive (the relationship ended; either side may); idempotent."""
     data = {"active": False}
     if version is not None:
@@ -218,7 +219,8 @@ def deactivate_link(actor, link_id, version=None):
     return update_link(actor, link_id, data)
 
 
-def list_links(actor, filters=None, page=1, page_size=50):
+def list_links(actor: User, filters: Mapping[str, Any] | None = None, page: int = 1,
+               page_size: int = 50) -> tuple[list[Link], int]:
     """(links, total) the actor may read; filters: category, region (supplier or buyer in it),
     kind (of either firm), status (active | inactive), firm (supplier or buyer ref)."""
     filters = filters or {}
@@ -254,7 +256,7 @@ def list_links(actor, filters=None, page=1, page_size=50):
 
 # --- requests: what one side asks and the other confirms ---------------------------------------
 
-def is_request(result):
+def is_request(result: Link | LinkRequest) -> bool:
     """Whether a create or update answered with a request (for the other side) rather than a link."""
     return isinstance(result, LinkRequest)
 
@@ -264,7 +266,7 @@ def _awaited_firm(req):
     return common.firm_by_ref(req.awaiting_ref)
 
 
-def can_read_link_request(actor, req):
+def can_read_link_request(actor: User, req: LinkRequest) -> bool:
     """The asking firm and the firm asked (by ref) see a request; staff when either is in their
     region; admins all."""
     if actor.role == "firm":
@@ -275,7 +277,7 @@ def can_read_link_request(actor, req):
     return awaited is not None and can_read_firm(actor, awaited)
 
 
-def get_link_request(actor, request_id):
+def get_link_request(actor: User, request_id: int) -> LinkRequest:
     """The link request with this id, if the actor may read it (else NotFound)."""
     req = common.get_row(LinkRequest, request_id, "link request")
     if not can_read_link_request(actor, req):
@@ -283,7 +285,7 @@ def get_link_request(actor, request_id):
     return req
 
 
-def is_awaited_side(actor, req):
+def is_awaited_side(actor: User, req: LinkRequest) -> bool:
     """Whether the actor answers for the firm a request awaits (a user of that firm)."""
     return actor.role == "firm" and actor.firm is not None and req.awaiting_ref == actor.firm.ref
 
@@ -305,7 +307,7 @@ def _decide(actor, request_id, decision):
     return req, True
 
 
-def confirm_link_request(actor, request_id):
+def confirm_link_request(actor: User, request_id: int) -> LinkRequest:
     """The awaited side (or an admin) confirms: a new link is made, or the change is applied."""
     req, pending = _decide(actor, request_id, "confirmed")
     if not pending:
@@ -335,12 +337,12 @@ def confirm_link_request(actor, request_id):
     return req
 
 
-def decline_link_request(actor, request_id):
+def decline_link_request(actor: User, request_id: int) -> LinkRequest:
     """The awaited side (or an admin) declines: nothing changes."""
     return _close_request(actor, request_id, "declined")
 
 
-def withdraw_link_request(actor, request_id):
+def withdraw_link_request(actor: User, request_id: int) -> LinkRequest:
     """The asking side (or an admin) takes its request back."""
     return _close_request(actor, request_id, "withdrawn")
 
@@ -354,7 +356,8 @@ def _close_request(actor, request_id, decision):
     return req
 
 
-def list_link_requests(actor, filters=None, page=1, page_size=50):
+def list_link_requests(actor: User, filters: Mapping[str, Any] | None = None, page: int = 1,
+                       page_size: int = 50) -> tuple[list[LinkRequest], int]:
     """(requests, total) the actor may read, newest first; filters: status, kind, direction
     (`incoming`: awaiting the actor's firm; `outgoing`: asked by it), link (id), firm (either side's ref)."""
     filters = filters or {}
@@ -391,7 +394,7 @@ def list_link_requests(actor, filters=None, page=1, page_size=50):
     return common.page_of(stmt.order_by(LinkRequest.id.desc()), page, page_size)
 
 
-def awaiting_count(actor):
+def awaiting_count(actor: User) -> int:
     """How many requests await the actor's firm's answer (0 for users of no firm)."""
     if actor.role != "firm" or actor.firm is None:
         return 0

@@ -13,6 +13,9 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from matchmaker.infra.extensions import db
 from matchmaker.models import User
@@ -26,7 +29,14 @@ _ID_CHARS = set("0123456789abcdef")
 MAX_AGE = 7 * 24 * 3600  # status files and stray uploads older than this are removed
 
 
-def start_import(user_id, upload, filename, folder, context, background=True) -> str:
+class Upload(Protocol):
+    """An uploaded file: anything that can save itself to a path (werkzeug's FileStorage)."""
+
+    def save(self, dst: str) -> None: ...
+
+
+def start_import(user_id: int, upload: Upload, filename: str | None, folder: str,
+                 context: Callable[[], AbstractContextManager], background: bool = True) -> str:
     """Save the uploaded file (anything with `save(path)`) in `folder` and import it, on a thread
     of its own when `background`, else at once; returns the job id."""
     os.makedirs(folder, exist_ok=True)
@@ -45,7 +55,7 @@ def start_import(user_id, upload, filename, folder, context, background=True) ->
     return job_id
 
 
-def read_status(folder, job_id, user_id):
+def read_status(folder: str, job_id: str, user_id: int) -> dict | None:
     """The status of a job started by this user (a dict), or None."""
     if not job_id or set(job_id) - _ID_CHARS or len(job_id) != 32:
         return None
@@ -57,7 +67,8 @@ def read_status(folder, job_id, user_id):
     return status if status.get("user_id") == user_id else None
 
 
-def read_errors(folder, job_id, user_id, start=0, count=100):
+def read_errors(folder: str, job_id: str, user_id: int, start: int = 0,
+                count: int = 100) -> tuple[list[dict], int] | None:
     """(the problems start..start+count of a failed job started by this user, how many there are
     in all), each a dict of section, row, field and message; None when there is no such job.
 

@@ -6,7 +6,10 @@ one query per section loads the stored keys, new records go in with multi-row IN
 re-imported records are replaced with UPDATEs by primary key (their `version` incremented,
 fields left out or empty set to their defaults). Export writes everything stored.
 """
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +42,7 @@ class ImportResult:
     replaced: dict = field(default_factory=dict)
     unchanged: dict = field(default_factory=dict)
 
-    def lines(self):
+    def lines(self) -> list[str]:
         """One human line per section present in the package."""
         return [
             f"{s}: {self.created[s] + self.replaced[s] + self.unchanged[s]} ({self.created[s]} new, "
@@ -48,7 +51,9 @@ class ImportResult:
         ]
 
 
-def import_package(source, filename=None, progress=None, reference=True, limits=None) -> ImportResult:
+def import_package(source: str | os.PathLike | BinaryIO, filename: str | None = None,
+                   progress: Callable[[int, int], None] | None = None, reference: bool = True,
+                   limits: Limits | None = None) -> ImportResult:
     """Import a data package (path, or file object named `filename`); all or nothing.
 
     Raises `PackageInvalid` listing every problem (section, row, field) and writes nothing.
@@ -381,7 +386,7 @@ def stored_package() -> dict:
     return package
 
 
-def export_package(path) -> dict:
+def export_package(path: str | os.PathLike) -> dict:
     """Write everything stored to `path` (.json, .xlsx, or a folder of CSV files); returns counts."""
     package = stored_package()
     db.session.rollback()  # read-only: end the transaction before the (slow) file writing

@@ -5,16 +5,19 @@ steps.  Each write checks the values once, with the record's rules (`matchmaker.
 in as `validate`.
 """
 import secrets
-from typing import Callable, Optional
+from typing import Callable, Optional, TypeVar
 
 import sqlalchemy as sa
 
 from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden, Invalid, NotFound
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, User
+from matchmaker.models import Firm, Need, Offer, User
 from matchmaker.services.auth import can_read_firm, require_write
 from matchmaker.services.support import common, signals
+
+#: A need or an offer: the functions here return rows of the model they are given.
+Posting = TypeVar("Posting", Need, Offer)
 
 
 def resolve_firm_for_write(actor: User, firm_ref: Optional[str]) -> Firm:
@@ -53,7 +56,8 @@ def new_ref(model: type, prefix: str) -> str:
             return ref
 
 
-def create(model: type, what: str, prefix: str, actor: User, data: dict, validate: Callable, build: Callable):
+def create(model: type[Posting], what: str, prefix: str, actor: User, data: dict, validate: Callable,
+           build: Callable) -> Posting:
     """Create a posting: authorise, validate all fields, reject a duplicate ref, commit."""
     data = dict(data)
     firm = resolve_firm_for_write(actor, data.pop("firm", None))
@@ -70,7 +74,7 @@ def create(model: type, what: str, prefix: str, actor: User, data: dict, validat
     return row
 
 
-def get_readable(model: type, what: str, actor: User, row_id: int):
+def get_readable(model: type[Posting], what: str, actor: User, row_id: int) -> Posting:
     """The posting, if the actor may read it; NotFound otherwise (out of scope looks like absent)."""
     row = common.get_row(model, row_id, what)
     if not can_read_firm(actor, row.firm):
@@ -78,7 +82,7 @@ def get_readable(model: type, what: str, actor: User, row_id: int):
     return row
 
 
-def get_readable_by_ref(model: type, what: str, actor: User, ref: str):
+def get_readable_by_ref(model: type[Posting], what: str, actor: User, ref: str) -> Posting:
     """The posting with this ref, if the actor may read it; NotFound otherwise."""
     known = ref and rules.is_storable_text(ref, rules.MAX_LENGTH["ref"])
     row = db.session.scalar(sa.select(model).where(model.ref == ref)) if known else None
@@ -87,7 +91,8 @@ def get_readable_by_ref(model: type, what: str, actor: User, ref: str):
     return row
 
 
-def update(model: type, what: str, actor: User, row_id: int, data: dict, validate: Callable, build: Callable):
+def update(model: type[Posting], what: str, actor: User, row_id: int, data: dict, validate: Callable,
+           build: Callable) -> Posting:
     """Edit a posting: read scope (404), write right (403), version (409), rules (422), commit."""
     data = dict(data)
     row = get_readable(model, what, actor, row_id)
@@ -125,7 +130,7 @@ def update(model: type, what: str, actor: User, row_id: int, data: dict, validat
     return row
 
 
-def close(model: type, what: str, actor: User, row_id: int, version: Optional[int] = None):
+def close(model: type[Posting], what: str, actor: User, row_id: int, version: Optional[int] = None) -> Posting:
     """Close a posting (idempotent); listeners lapse what depended on it."""
     row = get_readable(model, what, actor, row_id)
     require_write(actor, row.firm)

@@ -1,4 +1,7 @@
 """Regions (GB/T 2260 administrative divisions): read-only reference data."""
+from collections.abc import Mapping
+from typing import Any
+
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
@@ -8,7 +11,7 @@ from matchmaker.services.support import common
 from matchmaker.services.support.errors import Invalid, NotFound
 
 
-def get_region(code):
+def get_region(code: str) -> Region:
     """The region with this code (short and 12-digit forms accepted), or NotFound."""
     six = common.normalise_region_code(code)
     row = db.session.get(Region, six) if six else None
@@ -17,7 +20,8 @@ def get_region(code):
     return row
 
 
-def list_regions(filters=None, page=1, page_size=50):
+def list_regions(filters: Mapping[str, Any] | None = None, page: int = 1,
+                 page_size: int = 50) -> tuple[list[Region], int]:
     """(regions, total) ordered by code; filters: level, parent (direct children), within (code prefix),
     risk, q (name contains)."""
     filters = filters or {}

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from graphs import matching as gm
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Link, Need, Offer
+from matchmaker.models import Firm, Link, Need, Offer, User
 from matchmaker.models.pairing import DeclinedPair
 from matchmaker.services.auth import can_read_firm
 from matchmaker.services.matching.weights import configured_weights
@@ -64,7 +64,7 @@ def _fingerprint():
         sa.select(sa.func.max(DeclinedPair.id)).scalar_subquery())).one())
 
 
-def best_partners(actor, kind: str, posting_id: int, n: int = 10, as_of: date | None = None) -> list[dict]:
+def best_partners(actor: User, kind: str, posting_id: int, n: int = 10, as_of: date | None = None) -> list[dict]:
     """The top-n allowed partners of a need (offers) or an offer (needs), with cost and reasons,
     answered from the prebuilt index (no run)."""
     model = Need if kind == "need" else Offer

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Link, Need, Offer
+from matchmaker.models import Firm, Link, Need, Offer, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, Pairing
 from matchmaker.services.auth import can_read_firm
@@ -34,13 +34,13 @@ _MATCHING_FIELDS = {
 
 # --- reading ----------------------------------------------------------------------------------
 
-def can_read_pairing(actor, pairing: Pairing) -> bool:
+def can_read_pairing(actor: User, pairing: Pairing) -> bool:
     """Whether the actor may read the proposal: they may read its need's or its offer's firm."""
     return can_read_firm(actor, pairing.need.firm) or can_read_firm(actor, pairing.offer.firm)
 
 
-def list_my_pairings(actor, side: str | None = None, status: str | None = None, page: int = 1,
-                     page_size: int = 50):
+def list_my_pairings(actor: User, side: str | None = None, status: str | None = None, page: int = 1,
+                     page_size: int = 50) -> tuple[list[Pairing], int]:
     """Proposals where the actor's firm is the buyer (side='buyer'), the supplier, or either;
     staff see those of firms in their region, admins all."""
     if side not in (None, *SIDES):
@@ -58,7 +58,7 @@ def list_my_pairings(actor, side: str | None = None, status: str | None = None, 
     return common.page_of(stmt.order_by(Pairing.id.desc()), page, page_size)
 
 
-def get_pairing(actor, pairing_id: int) -> Pairing:
+def get_pairing(actor: User, pairing_id: int) -> Pairing:
     """One proposal, if the actor may read its need or its offer (404 otherwise)."""
     p = common.get_row(Pairing, pairing_id, "pairing")
     if not can_read_pairing(actor, p):
@@ -97,7 +97,7 @@ def _locked_pairing(actor, pairing_id):
         .execution_options(populate_existing=True)).unique().scalar_one()
 
 
-def accept_pairing(actor, pairing_id: int, side: str | None = None) -> Pairing:
+def accept_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pairing:
     """Accept a proposal for one side; when both sides have accepted it becomes an active link
     and the quantity is committed on the need and the offer (Conflict if either no longer holds it)."""
     p = _locked_pairing(actor, pairing_id)
@@ -187,7 +187,7 @@ def _lapse_unfillable(need_id, offer_id, now):
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
 
 
-def decline_pairing(actor, pairing_id: int, side: str | None = None) -> Pairing:
+def decline_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pairing:
     """Decline a proposal for one side; the pair is never proposed again."""
     p = _locked_pairing(actor, pairing_id)
     side = _side_of(actor, p, side)
@@ -209,7 +209,7 @@ def decline_pairing(actor, pairing_id: int, side: str | None = None) -> Pairing:
 
 # --- lapsing when a posting changes -------------------------------------------------------------
 
-def lapse_for_posting(kind: str, posting) -> None:
+def lapse_for_posting(kind: str, posting: Need | Offer) -> None:
     """Lapse the open proposals of a need or offer (inside the caller's transaction)."""
     column = Pairing.need_id if kind == "need" else Pairing.offer_id
     db.session.execute(

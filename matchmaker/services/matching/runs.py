@@ -8,7 +8,9 @@ scheduler's daily job and the ``matchmaker match`` command (which may write the 
 """
 import contextlib
 import gc
+import os
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -18,6 +20,7 @@ from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
 from matchmaker.models.base import utcnow
+from matchmaker.models import User
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, MatchRun, Pairing
 from matchmaker.packages.runfile import ReasonsJSON, write_run_file
 from matchmaker.services.matching.partners import invalidate_index
@@ -31,7 +34,8 @@ _PROPOSAL_COLUMNS = ("run_id", "need_id", "offer_id", "quantity", "unit_cost", "
                      "status", "created_at", "buyer_accepted_at", "supplier_accepted_at")
 
 
-def run_matching(as_of: date | None = None, *, started_by: str | None = None, out=None, progress=None) -> MatchRun:
+def run_matching(as_of: date | None = None, *, started_by: str | None = None, out: str | os.PathLike | None = None,
+                 progress: Callable[[str], None] | None = None) -> MatchRun:
     """Run the matcher as of a date, store the run and its proposals, optionally write the run file.
 
     Previous proposals still awaiting an answer lapse (a later run replaces them); one that a side
@@ -169,7 +173,7 @@ EARLIEST_AS_OF = date(2000, 1, 1)
 MAX_DAYS_AHEAD = 14
 
 
-def may_start_run(actor) -> bool:
+def may_start_run(actor: User | None) -> bool:
     """Whether the actor may start a (province-wide) run: admins and province task-force staff."""
     if actor is None:
         return False
@@ -178,7 +182,7 @@ def may_start_run(actor) -> bool:
     return actor.role == "staff" and actor.region is not None and actor.region.level == "province"
 
 
-def start_run(actor, as_of: date | None = None) -> MatchRun:
+def start_run(actor: User, as_of: date | None = None) -> MatchRun:
     """Start a province-wide run now (province task-force staff and admins).
 
     `as_of` must lie between :data:`EARLIEST_AS_OF` and :data:`MAX_DAYS_AHEAD` days after today;
@@ -210,14 +214,14 @@ def _throttle(interval: int) -> None:
         raise Conflict(f"a matching run started {int(waited)} s ago; start the next one in {int(interval - waited) + 1} s")
 
 
-def list_runs(actor, page: int = 1, page_size: int = 20):
+def list_runs(actor: User, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:
     """Stored runs, newest first (staff and admins)."""
     _require_staff(actor)
     runs, total = common.page_of(sa.select(MatchRun).order_by(MatchRun.id.desc()), page, page_size)
     return [run_for(actor, run) for run in runs], total
 
 
-def get_run(actor, run_id: int) -> dict:
+def get_run(actor: User, run_id: int) -> dict:
     """A stored run with the pairings it proposed that the actor may read.
 
     Who started it is shown to admins and to the starter; the province-wide counts only to those
@@ -231,7 +235,7 @@ def get_run(actor, run_id: int) -> dict:
     return {"run": run_for(actor, run, pairings), "pairings": pairings}
 
 
-def run_for(actor, run: MatchRun, readable_pairings=None) -> dict:
+def run_for(actor: User, run: MatchRun, readable_pairings: list[Pairing] | None = None) -> dict:
     """A run as the actor may see it (see :func:`get_run`)."""
     out = {name: getattr(run, name) for name in ("id", "as_of", "weights", "timings", "objective", "needs_count",
                                                     "offers_count", "candidates_count", "pairings_count",

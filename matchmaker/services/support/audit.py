@@ -6,6 +6,7 @@ authenticates a request sets the signed-in user (`set_acting_user`, see `matchma
 and commands and jobs name themselves (`acting_as("scheduler")`). The user wins over the name.
 """
 import contextvars
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -40,13 +41,13 @@ class acting_as:
         _cli_actor.reset(self._token)
 
 
-def set_acting_user(user):
+def set_acting_user(user: User | None) -> None:
     """Name the signed-in user whose request makes the writes that follow (None: nobody signed in).
     Called by the edge once it knows who is asking, and with None when the request ends."""
     _request_user.set(user)
 
 
-def acting_user():
+def acting_user() -> User | None:
     """The signed-in user set by the edge for the current request, or None."""
     return _request_user.get()
 
@@ -149,7 +150,8 @@ def _record_flush(session, flush_context):
         conn.execute(sa.insert(AuditEntry), rows)
 
 
-def record(action, entity, entity_id=None, region_code=None, before=None, after=None):
+def record(action: str, entity: str, entity_id: str | None = None, region_code: str | None = None,
+           before: dict | None = None, after: dict | None = None) -> None:
     """Add one entry by hand (bulk imports and other writes that bypass the ORM unit of work).
     Joins the caller's transaction; the caller commits."""
     actor_id, actor = _actor()
@@ -159,7 +161,8 @@ def record(action, entity, entity_id=None, region_code=None, before=None, after=
     )])
 
 
-def list_entries(user, entity=None, region=None, page=1, page_size=50):
+def list_entries(user: User, entity: str | None = None, region: str | None = None, page: int = 1,
+                 page_size: int = 50) -> tuple[Sequence[AuditEntry], int]:
     """Audit entries the user may read: admins all, staff their region and below."""
     prefix = scope_prefix(user)
     if prefix is None:

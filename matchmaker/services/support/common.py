@@ -3,7 +3,8 @@
 The rules of field values are `matchmaker.rules`; the look-ups here send the database only text
 it can store (`rules.is_storable_text`), so a hostile ref is simply not found.
 """
-from typing import Optional
+from collections.abc import Mapping
+from typing import Any, Optional, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker.errors import Conflict, Invalid, NotFound
 from matchmaker.infra.extensions import db
-from matchmaker.models import Category, Firm, Region
+from matchmaker.models import Category, Firm, Region, User
 from matchmaker.models.region import region_prefix
 from matchmaker.rules import MAX_ID, MAX_LENGTH, is_storable_text, normalise_region_code
 from matchmaker.services.auth import scope_prefix
@@ -19,8 +20,10 @@ from matchmaker.services.auth import scope_prefix
 __all__ = ["category_or_error", "check_version", "commit", "firm_by_ref", "firm_scope", "flush", "get_row",
            "normalise_region_code", "page_of", "ref_taken", "region_filter_prefix"]
 
+Row = TypeVar("Row")
 
-def get_row(model: type, row_id: int, what: str):
+
+def get_row(model: type[Row], row_id: int, what: str) -> Row:
     """The row with this primary key, or NotFound (ids out of range are simply not found)."""
     if isinstance(row_id, bool) or not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
         raise NotFound(f"{what} {row_id} not found")
@@ -30,7 +33,7 @@ def get_row(model: type, row_id: int, what: str):
     return row
 
 
-def region_filter_prefix(code, field: str = "region") -> str:
+def region_filter_prefix(code: str, field: str = "region") -> str:
     """Code prefix of a region filter: a city or province covers its counties; Invalid if unknown."""
     six = normalise_region_code(code)
     region = db.session.get(Region, six) if six else None
@@ -39,7 +42,7 @@ def region_filter_prefix(code, field: str = "region") -> str:
     return region_prefix(region.code, region.level)
 
 
-def firm_scope(actor, firm_cls: type = Firm) -> sa.ColumnElement[bool]:
+def firm_scope(actor: User, firm_cls: type = Firm) -> sa.ColumnElement[bool]:
     """SQL condition selecting the firms an actor may read (see services.auth.scope_prefix)."""
     if actor.role == "firm":
         return firm_cls.id == actor.firm_id if actor.firm_id is not None else sa.false()
@@ -75,7 +78,7 @@ def commit() -> None:
         raise Conflict("the change conflicts with stored data (a ref or credit code already taken)") from None
 
 
-def page_of(stmt, page: int, page_size: int) -> tuple[list, int]:
+def page_of(stmt: sa.Select, page: int, page_size: int) -> tuple[list, int]:
     """(items, total) of one page of a select; pages past the end are empty (no huge OFFSET)."""
     page = max(int(page or 1), 1)
     page_size = max(int(page_size or 50), 1)
@@ -87,7 +90,7 @@ def page_of(stmt, page: int, page_size: int) -> tuple[list, int]:
     return list(items), total
 
 
-def check_version(row, data: dict) -> None:
+def check_version(row: Any, data: Mapping[str, Any]) -> None:
     """Conflict when the caller's `version` (optional) is not the stored one: someone else changed it."""
     version = data.get("version")
     if version is not None and version != row.version:
@@ -97,7 +100,7 @@ def check_version(row, data: dict) -> None:
         )
 
 
-def category_or_error(code, errors: dict, field: str = "category") -> Optional[Category]:
+def category_or_error(code: str | None, errors: dict, field: str = "category") -> Optional[Category]:
     """The category with this code, or None with a message added to `errors`."""
     row = db.session.get(Category, code) if code and is_storable_text(code, MAX_LENGTH["category"]) else None
     if row is None:
@@ -105,7 +108,7 @@ def category_or_error(code, errors: dict, field: str = "category") -> Optional[C
     return row
 
 
-def firm_by_ref(ref) -> Optional[Firm]:
+def firm_by_ref(ref: str | None) -> Optional[Firm]:
     """The firm with this ref, or None."""
     if not ref or not is_storable_text(ref, MAX_LENGTH["ref"]):
         return None

@@ -18,6 +18,7 @@ from collections import namedtuple
 from datetime import date
 from typing import NamedTuple
 
+import networkx as nx
 import sqlalchemy as sa
 
 import graphs
@@ -355,7 +356,7 @@ def needs_with_allowed_offer(as_of: date, network: Network | None = None) -> set
     return {c.need for c in candidates}
 
 
-def supply_graph(network: Network | None = None):
+def supply_graph(network: Network | None = None) -> nx.DiGraph:
     """The firm-level supply graph (graphs.build_supply_graph) of what is stored."""
     network = network or load_network()
     return graphs.build_supply_graph(network.firms, network.links)
