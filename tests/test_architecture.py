@@ -1,4 +1,7 @@
-"""Dependency direction: graphs/ is a pure library (no Flask, no database, no service imports)."""
+"""The architecture's guards: graphs/ is a pure library (no Flask, no database, no service imports,
+no private names across modules, no networkx internals); each layer of matchmaker/ imports only what
+it may (docs/architecture.md); domain errors carry no HTTP status; the public functions of the
+services and of graphs/ carry type hints."""
 import ast
 from pathlib import Path
 
@@ -105,13 +108,6 @@ LAYER_RULES = {
     "schemas": ("matchmaker.services",),
 }
 
-# Modules still being reworked by the parallel splits of issue 9 (both splits, services/reports.py
-# and services/matching.py into packages without Flask, have landed). Temporary: the lead removes
-# this list; strict, so a module that already passes fails here until it is removed.
-NOT_YET = {
-}
-
-
 def _module_name(path, root):
     parts = path.relative_to(root.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -142,9 +138,7 @@ def _violations(path, forbidden, root=MATCHMAKER):
 def _layer_cases():
     for layer, forbidden in LAYER_RULES.items():
         for path in sorted((MATCHMAKER / layer).rglob("*.py")):
-            rel = path.relative_to(MATCHMAKER).as_posix()
-            marks = [pytest.mark.xfail(reason=NOT_YET[rel], strict=True)] if rel in NOT_YET else []
-            yield pytest.param(path, forbidden, id=rel, marks=marks)
+            yield pytest.param(path, forbidden, id=path.relative_to(MATCHMAKER).as_posix())
 
 
 @pytest.mark.parametrize("path, forbidden", list(_layer_cases()))
