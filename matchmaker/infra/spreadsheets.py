@@ -37,6 +37,20 @@ def unguard_csv_text(text: str) -> str:
     return text[1:] if _UNGUARD.match(text) else text
 
 
+def column_letters(n: int) -> str:
+    """A column's letters from its index: 'A' for 0, ... 'XFD' for 16383.
+
+    >>> column_letters(0), column_letters(25), column_letters(26), column_letters(16383)
+    ('A', 'Z', 'AA', 'XFD')
+    """
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def text_cell(sheet, text):
     """A cell of the openpyxl worksheet `sheet` holding `text` as text (written as an inline
     string), never a formula, whatever it starts with; characters XML cannot hold are dropped

@@ -10,10 +10,11 @@ import csv
 import json
 import os
 import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from matchmaker.infra.spreadsheets import guard_csv_text
+from matchmaker.infra.spreadsheets import column_letters, guard_csv_text
 from matchmaker.packages.schema import FIELD_NAMES, SECTION_ORDER
 
 
@@ -99,8 +100,6 @@ def write_xlsx(package: dict, path):
 
     Streams the SpreadsheetML itself: openpyxl's cell objects cost about a millisecond a row.
     """
-    import zipfile
-
     sections = _sections(package)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _content_types(len(sections)))
@@ -168,15 +167,6 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EPOCH = date(1899, 12, 30)
 
 
-def _column_letters(n):
-    letters = ""
-    n += 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _text_cell(ref, text):
     """A text cell (an inline string: never a formula, whatever the text begins with). A carriage
     return is written as a character reference, which XML readers keep (a raw one becomes a line feed)."""
@@ -186,7 +176,7 @@ def _text_cell(ref, text):
 
 
 def _write_sheet(fh, names, records):
-    columns = [_column_letters(i) for i in range(len(names))]
+    columns = [column_letters(i) for i in range(len(names))]
     fh.write((_XML + f"<worksheet {_NS}><sheetData>").encode())
     header = "".join(_text_cell(f"{c}1", n) for c, n in zip(columns, names))
     fh.write(f'<row r="1">{header}</row>'.encode())
