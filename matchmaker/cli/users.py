@@ -1,6 +1,5 @@
 """`matchmaker users ...`: create, list and deactivate accounts from the command line (audited as "cli users")."""
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from matchmaker.services import users
@@ -67,15 +66,9 @@ def list_command(role):
 @with_appcontext
 def deactivate_command(email):
     """Deactivate an account by e-mail and revoke its tokens."""
-    from matchmaker.infra.extensions import db
-    from matchmaker.models import User
-
-    user_id = db.session.scalar(sa.select(User.id).where(User.email == email.strip().lower()))
-    if user_id is None:
-        raise click.ClickException(f"no account with e-mail {email}")
     try:
         with acting_as(CLI_ACTOR):
-            users.deactivate_user(None, user_id)
+            users.deactivate_user_by_email(None, email)
     except DomainError as exc:
         _fail(exc)
     click.echo(f"deactivated {email}")

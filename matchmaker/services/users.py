@@ -4,7 +4,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from matchmaker import rules
-from matchmaker.errors import Forbidden, Invalid
+from matchmaker.errors import Forbidden, Invalid, NotFound
 from matchmaker.infra.extensions import db
 from matchmaker.models import User
 from matchmaker.services import auth
@@ -42,6 +42,15 @@ def deactivate_user(actor: Optional[User], user_id: int) -> User:
     auth.revoke_all_tokens(user)
     db.session.commit()
     return user
+
+
+def deactivate_user_by_email(actor: Optional[User], email: str) -> User:
+    """Deactivate the account with this e-mail (see `deactivate_user`); NotFound when there is none."""
+    _require_admin(actor)
+    user_id = db.session.scalar(sa.select(User.id).where(User.email == (email or "").strip().lower()))
+    if user_id is None:
+        raise NotFound(f"no account with e-mail {email}")
+    return deactivate_user(actor, user_id)
 
 
 def list_users(actor: Optional[User], filters: Optional[dict] = None, page: int = 1,

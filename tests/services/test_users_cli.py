@@ -46,3 +46,9 @@ def test_cli_account_changes_are_audited_as_the_command_with_the_account_id(app,
     assert [(e.action, e.actor, e.actor_id) for e in entries] == [("create", "cli users", None),
                                                                   ("update", "cli users", None)]
     assert entries[0].after["password_hash"] == "***" and entries[1].after["active"] is False
+
+
+def test_users_deactivate_names_an_unknown_email(app, runner):
+    build_world()
+    result = runner.invoke(args=["users", "deactivate", "nobody@example.cn"])
+    assert result.exit_code == 1 and "no account with e-mail nobody@example.cn" in result.output
