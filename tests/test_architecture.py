@@ -106,6 +106,10 @@ LAYER_RULES = {
               "matchmaker.packages", "matchmaker.models", "matchmaker.infra", "matchmaker.api", "matchmaker.web"),
     # the API's schemas take their limits and vocabularies from the rules, not from the services
     "schemas": ("matchmaker.services",),
+    # the edges do not lean on each other: the words they share are in infra (infra.labels)
+    "api": ("matchmaker.web", "matchmaker.cli"),
+    # commands go through the services like the pages do
+    "cli": ("matchmaker.web", "matchmaker.api", "matchmaker.models", "matchmaker.infra.extensions.db"),
 }
 
 def _module_name(path, root):

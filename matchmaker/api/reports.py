@@ -4,12 +4,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from matchmaker.api.common import errors, json_blueprint
+from matchmaker.infra.labels import report_vocabulary
 from matchmaker.schemas.report import (AssignSchema, BreakQueryArgsSchema, BreakSchema, CloseSchema, NoteSchema,
                                        ReportListItemSchema, ReportSchema, RunReportSchema, WhatIfResultSchema,
                                        WhatIfSchema)
 from matchmaker.infra.security import current_actor
 from matchmaker.services import reports
-from matchmaker.web.labels import report_vocabulary
 
 blp = json_blueprint(Blueprint(
     "reports", __name__,

@@ -2,6 +2,9 @@
 import click
 from flask.cli import with_appcontext
 
+from matchmaker.cli.scheduler import scheduler_command
+from matchmaker.infra.labels import report_vocabulary
+from matchmaker.services import reports
 from matchmaker.services.support.errors import DomainError
 
 
@@ -17,9 +20,6 @@ def report_group():
 @with_appcontext
 def weekly_command(week, as_of, out):
     """Compute and store the weekly report; running it twice for a week replaces it."""
-    from matchmaker.services import reports
-    from matchmaker.web.labels import report_vocabulary
-
     try:
         if out and not out.lower().endswith((".json", ".xlsx")):
             raise click.UsageError("--out must end in .json or .xlsx")
@@ -35,7 +35,5 @@ def weekly_command(week, as_of, out):
 
 def register(app):
     """Attach the report command group to the app's CLI."""
-    from matchmaker.cli.scheduler import scheduler_command
-
     app.cli.add_command(report_group)
     app.cli.add_command(scheduler_command)

@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker.infra.labels import label
 from matchmaker.infra.security import partner_query_limits
 from matchmaker.services import categories, matching
 from matchmaker.services import needs as needs_service
@@ -12,7 +13,6 @@ from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries
 from matchmaker.web.forms import NeedForm, OfferForm, StatusForm, opts
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, is_en, ok, paginate, role_required
-from matchmaker.web.labels import label
 
 bp = Blueprint("firm", __name__, url_prefix="/firm")
 

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from matchmaker.web.labels import choices
+from matchmaker.infra.labels import choices
 
 REQUIRED = _l("This field is required.")
 POSITIVE = _l("Enter a number greater than 0.")

@@ -11,8 +11,8 @@ from flask_login import current_user
 from jinja2 import Undefined
 
 from matchmaker.infra.extensions import login_manager
+from matchmaker.infra.labels import label, message
 from matchmaker.services import categories
-from matchmaker.web.labels import label, message
 
 PER_PAGE = 20
 

@@ -1,7 +1,11 @@
 """Read-only compositions for pages that show several services' results at once (the home page),
 and the presentation of service results (which side of a proposal I am, labels for the chain map)."""
+from flask_babel import gettext as _
+
+from matchmaker.infra.labels import label
 from matchmaker.services import chainmap, matching, reports
 from matchmaker.web import report_views
+from matchmaker.web.helpers import cat, fnum
 
 
 OPEN = ("proposed", "accepted")
@@ -53,11 +57,6 @@ def todo(actor):
 
 def decorate_graph(graph, tier0=None):
     """Add the user-language labels the chain-map script shows (it has no catalog of its own)."""
-    from flask_babel import gettext as _
-
-    from matchmaker.web.helpers import cat, fnum
-    from matchmaker.web.labels import label
-
     status_mark = {"down": "\u2716", "strained": "!", "ok": ""}
     for n in graph["nodes"]:
         n["kind_label"] = label(n["kind"], "firm_kind")

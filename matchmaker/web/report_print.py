@@ -2,10 +2,10 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from matchmaker.infra.labels import report_vocabulary
 from matchmaker.services import reports
 from matchmaker.services.support.errors import NotFound
 from matchmaker.web.helpers import role_required
-from matchmaker.web.labels import report_vocabulary
 
 bp = Blueprint("report_print", __name__, url_prefix="/reports")
 PRINT_LIMIT = 500

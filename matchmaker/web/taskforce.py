@@ -3,13 +3,13 @@ from flask import Blueprint, redirect, render_template, request, send_file, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker.infra.labels import choices, label, report_vocabulary
 from matchmaker.services.support import lookups
-from matchmaker.services import reports
+from matchmaker.services import matching, reports
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries, report_views
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
 from matchmaker.web.helpers import apply_errors, flash_error, ok, paginate, role_required
-from matchmaker.web.labels import choices, label, report_vocabulary
 
 bp = Blueprint("taskforce", __name__, url_prefix="/taskforce")
 
@@ -111,8 +111,6 @@ def break_action(break_id, action):
 @staff_only
 def run_matcher():
     """Run the matcher now (it also runs on its daily schedule); proposals reach the firms at once."""
-    from matchmaker.services import matching
-
     try:
         run = matching.start_run(_actor())
         ok(_("Matching run done: %(n)s proposals.", n=run.pairings_count))

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from graphs import KINDS
+from matchmaker.infra.labels import report_vocabulary
 from matchmaker.models import Firm
 from matchmaker.services import reports
-from matchmaker.web.labels import report_vocabulary
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import io
 from flask_babel import refresh
 from openpyxl import load_workbook
 
+from matchmaker.infra.labels import label, report_vocabulary
 from matchmaker.services.reports import export
-from matchmaker.web.labels import label, report_vocabulary
 
 # The words the report's workbook and print page have always used.
 PAPER_WORDS = {

@@ -3,7 +3,7 @@
 The workbook is the dispatch meeting's paper: Chinese sheet names and headers, one sheet per
 part, frozen header row. The words for codes (kinds, levels, factors, statuses) are not kept
 here: the caller passes them in as a :data:`Vocabulary` taken from the translation catalogue
-(``matchmaker.web.labels.report_vocabulary``), so this module needs neither Flask nor Babel.
+(``matchmaker.infra.labels.report_vocabulary``), so this module needs neither Flask nor Babel.
 Every text value becomes a cell through :func:`text_cell` alone.
 """
 import io

@@ -1,4 +1,7 @@
-"""Names of the codes users see (factors, kinds, levels, terms...), in the user's language."""
+"""Names of the codes users see (factors, kinds, levels, terms...), in the user's language.
+
+Shared by the edges: the pages, the API's report downloads and the `report` command all take the
+report paper's words (`report_vocabulary`) from here, so none of them imports another."""
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
