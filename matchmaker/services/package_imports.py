@@ -21,6 +21,7 @@ from matchmaker.infra.extensions import db
 from matchmaker.models import User
 from matchmaker.packages.problems import PackageInvalid
 from matchmaker.services.packages import import_package
+from matchmaker.services.support.audit import acting_user, set_acting_user
 from matchmaker.services.support.errors import DomainError, Forbidden
 
 log = logging.getLogger(__name__)
@@ -139,10 +140,12 @@ def _run(folder, context, job_id, user_id, path, filename):
             _write_status(folder, job_id, state="running", done=done, total=total, section=None, counts={},
                           errors=[], message=None, **base)
 
+        previous = acting_user()  # the job runs outside the request: it names the admin itself
         try:
             actor = db.session.get(User, user_id)
             if actor is None or actor.role != "admin":
                 raise Forbidden("only administrators import data packages")
+            set_acting_user(actor)
             result = import_package(path, filename=filename, progress=progress)
             counts = {s: {"created": result.created[s], "replaced": result.replaced[s]} for s in result.created}
             _write_status(folder, job_id, state="done", done=1, total=1, section=None, counts=counts, errors=[],
@@ -162,6 +165,7 @@ def _run(folder, context, job_id, user_id, path, filename):
             _write_status(folder, job_id, state="failed", done=0, total=0, section=None, counts={}, errors=[],
                           message=f"the file could not be read ({type(exc).__name__})", **base)
         finally:
+            set_acting_user(previous)
             db.session.remove()
             try:
                 os.remove(path)

@@ -3,6 +3,7 @@ to writes made after that request."""
 import sqlalchemy as sa
 
 from matchmaker.models import AuditEntry
+from matchmaker.services import package_imports
 from matchmaker.services.support import audit
 from tests import factories
 
@@ -47,3 +48,30 @@ def test_the_acting_user_wins_over_a_named_process(app, db):
     actors = dict(db.session.execute(sa.select(AuditEntry.entity_id, AuditEntry.actor)
                                      .where(AuditEntry.entity == "firm")).all())
     assert actors == {"BYUSER": "named@example.cn", "BYNAME": "cli"}
+
+
+class _Upload:
+    """What the admin page hands over: an uploaded file that saves itself to a path."""
+
+    def __init__(self, payload):
+        self.payload = payload
+
+    def save(self, path):
+        with open(path, "wb") as fh:
+            fh.write(self.payload)
+
+
+def test_an_uploaded_import_names_the_admin_who_started_it(app, db, tmp_path):
+    # The job runs outside the request (on a thread of its own on the admin page), where no
+    # signed-in user is set: the job itself names the admin who started it.
+    admin = factories.user("admin", email="importer@example.cn")
+    factories.region("230102")
+    db.session.commit()
+    payload = b'{"firms": [{"ref": "UPLOADED", "name": "x", "kind": "sme", "region": "230102"}]}'
+    job = package_imports.start_import(admin.id, _Upload(payload), "p.json", str(tmp_path), app.app_context,
+                                       background=False)
+    assert package_imports.read_status(str(tmp_path), job, admin.id)["state"] == "done"
+    assert audit.acting_user() is None
+    actors = db.session.execute(sa.select(AuditEntry.action, AuditEntry.actor, AuditEntry.actor_id)
+                                .where(AuditEntry.entity == "package")).all()
+    assert actors == [("import", "importer@example.cn", admin.id)]
