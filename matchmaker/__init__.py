@@ -1,10 +1,16 @@
 """Supply-chain matchmaking service (产业链"手拉手"撮合)."""
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The register_* steps import the layers when an app is built, not when `matchmaker` is imported:
+# every module of the service lives under this package, so importing them here would load the
+# whole application (and its extensions) for `import matchmaker.rules`, and make the layers'
+# own `from matchmaker import ...` imports circular.
 
 
 def create_app(config=None):
@@ -54,8 +60,6 @@ def _instance_secret(app):
     """A random secret kept in the instance folder, so sessions survive restarts."""
     path = os.path.join(app.instance_path, "secret_key")
     if not os.path.exists(path):
-        import secrets
-
         with open(path, "w") as fh:
             fh.write(secrets.token_hex(32))
     with open(path) as fh:

@@ -1,6 +1,11 @@
 """REST API under /api/v1 (flask-smorest). Each module defines `blp`; add new modules to MODULES."""
 import importlib
 
+from flask_smorest import Blueprint as ApiBlueprint
+
+from matchmaker.api.health import bp as health_bp
+from matchmaker.infra.extensions import api, csrf
+
 MODULES = (
     "firms", "needs", "offers", "links", "link_requests", "regions", "categories", "auth", "docs",  # core API
     "pairings",  # matcher
@@ -11,10 +16,6 @@ MODULES = (
 
 
 def register_api(app):
-    from matchmaker.infra.extensions import api
-
-    from flask_smorest import Blueprint as ApiBlueprint
-
     for name in MODULES:
         module = importlib.import_module(f"matchmaker.api.{name}")
         prefix = f"/api/v1{getattr(module, 'URL_PREFIX', '')}"
@@ -26,11 +27,7 @@ def register_api(app):
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     # Token-authenticated API: no CSRF (browsers never send a bearer token on their own).
-    from matchmaker.infra.extensions import csrf
-
     for name in MODULES:
         csrf.exempt(importlib.import_module(f"matchmaker.api.{name}").blp)
     # Health check outside the versioned API (for load balancers and monitoring).
-    from matchmaker.api.health import bp as health_bp
-
     app.register_blueprint(health_bp)

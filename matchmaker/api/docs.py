@@ -1,5 +1,5 @@
 """The API documentation page, /api/v1/docs: Swagger UI served from the product (works offline)."""
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, current_app, url_for
 from markupsafe import escape
 
 bp = Blueprint("api_docs", __name__)
@@ -27,8 +27,6 @@ _PAGE = """<!doctype html>
 @bp.get("")
 def docs_page():
     """The Swagger UI page for the OpenAPI document (no inline script; init in static/js/api-docs.js)."""
-    from flask import current_app
-
     html = _PAGE.format(
         title=escape(current_app.config.get("API_TITLE", "API")),
         css=url_for("static", filename="vendor/swagger-ui/swagger-ui.css"),

@@ -1,11 +1,14 @@
 """Command line: the `matchmaker` console script (a Flask CLI group; `flask --app matchmaker` works too)."""
 import click
+from flask import current_app
 from flask.cli import FlaskGroup
+from werkzeug.serving import run_simple
+
+from matchmaker import create_app
+from matchmaker.cli import matching, packages, reports, users
 
 
 def _create_app():
-    from matchmaker import create_app
-
     return create_app()
 
 
@@ -20,9 +23,6 @@ def main():
 @click.option("--debug/--no-debug", default=False)
 def serve_command(host, port, debug):
     """Run the web service (development server; production runs gunicorn 'matchmaker:create_app()')."""
-    from flask import current_app
-    from werkzeug.serving import run_simple
-
     # app.run() refuses to start inside the flask CLI, so serve the app object directly.
     app = current_app._get_current_object()
     app.debug = debug
@@ -32,8 +32,6 @@ def serve_command(host, port, debug):
 
 def register_cli(app):
     """Attach every command to app.cli, so both `matchmaker X` and `flask --app matchmaker X` work."""
-    from matchmaker.cli import matching, packages, reports, users
-
     app.cli.add_command(serve_command)
     app.cli.add_command(packages.import_command)
     app.cli.add_command(packages.export_command)

@@ -5,6 +5,10 @@ import time
 import click
 from flask.cli import with_appcontext
 
+from matchmaker.services.matching import run_matching
+from matchmaker.services.support.audit import acting_as
+from matchmaker.services.support.errors import DomainError
+
 STAGES = {
     "load": "loading open needs and offers / 读取开放的需求与产能",
     "match": "finding allowed pairs and the optimum / 计算可配对组合与最优解",
@@ -51,10 +55,6 @@ class _Progress:
 @with_appcontext
 def match_command(as_of, out, progress):
     """Run the matcher: store optimal proposals for the open needs and offers (spec/matching.md)."""
-    from matchmaker.services.support.audit import acting_as
-    from matchmaker.services.support.errors import DomainError
-    from matchmaker.services.matching import run_matching
-
     show = sys.stdout.isatty() if progress is None else progress
     day = as_of.date() if as_of else None
     try:

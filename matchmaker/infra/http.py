@@ -134,9 +134,10 @@ def register_http(app):
             g.pop(name, None)
         set_acting_user(None)
 
-    def _refuse_anonymous_page_posts():
-        from matchmaker.infra.security import refuse_anonymous_page_posts
+    # imported here, not at the top: infra.security reads bodies with this module's json_body
+    from matchmaker.infra.security import authenticate_protected_operation, refuse_anonymous_page_posts
 
+    def _refuse_anonymous_page_posts():
         return refuse_anonymous_page_posts()
 
     # First of all before-request hooks, ahead of the rate limiter's (it reads the caller) and the
@@ -156,8 +157,6 @@ def register_http(app):
         parses or validates the body), then a JSON body must be readable (400, the one shape)."""
         if not request.path.startswith("/api/"):
             return None
-        from matchmaker.infra.security import authenticate_protected_operation
-
         authenticate_protected_operation()
         if request.method in _BODY_METHODS and _is_json(request.mimetype):
             try:

@@ -1,12 +1,10 @@
 """Language selection: zh-CN by default, English by a remembered switch (cookie or user setting)."""
-from flask import request, session
+from flask import current_app, request, session
 from flask_login import current_user
 
 
 def select_locale():
     """The user's chosen language: session switch, then account setting, then zh_CN."""
-    from flask import current_app
-
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang") or request.cookies.get("lang")
     if chosen in languages:

@@ -6,8 +6,11 @@ import hashlib
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, user_logged_in, user_logged_out
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
 from matchmaker.infra.extensions import limiter, login_manager
+from matchmaker.infra.http import BadJson, json_body
 from matchmaker.services.auth import user_for_session, user_for_token
 from matchmaker.services.support.audit import acting_user, set_acting_user
 from matchmaker.services.support.errors import Forbidden, Unauthorized
@@ -125,15 +128,10 @@ _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 def _check_session_csrf():
     """A session-authenticated API write must carry the CSRF token (X-CSRFToken header); the API
     blueprints are exempt from form CSRF because bearer tokens are never sent by a browser on its own."""
-    from flask import current_app
-
     if request.method in _SAFE_METHODS or not request.path.startswith("/api/"):
         return
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
-    from flask_wtf.csrf import validate_csrf
-    from wtforms.validators import ValidationError
-
     try:
         validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
     except ValidationError:
@@ -184,8 +182,6 @@ def _account_key(email):
 def _typed_account_key():
     """The account a sign-in names: the e-mail of the form or of the JSON body."""
     if request.mimetype == "application/json":
-        from matchmaker.infra.http import BadJson, json_body
-
         try:
             body = json_body()
         except BadJson:

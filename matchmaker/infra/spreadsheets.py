@@ -10,6 +10,8 @@
 """
 import re
 
+from openpyxl.cell.cell import Cell
+
 #: What makes a spreadsheet program read a CSV value as a formula (OWASP's list; data-package.md).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,8 +57,6 @@ def text_cell(sheet, text):
     """A cell of the openpyxl worksheet `sheet` holding `text` as text (written as an inline
     string), never a formula, whatever it starts with; characters XML cannot hold are dropped
     (openpyxl would refuse the whole workbook). Append it, e.g. ``sheet.append([text_cell(...)])``."""
-    from openpyxl.cell.cell import Cell
-
     cell = Cell(sheet, value=_XML_ILLEGAL.sub("", text))
     cell.data_type = "s"  # openpyxl made a text starting with "=" a formula
     return cell

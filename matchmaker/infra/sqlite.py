@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from matchmaker.models.base import Base
+
 _installed = set()
 
 
@@ -25,8 +27,6 @@ def install_sqlite_pragmas(app):
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and "utc" not in _installed:
         _installed.add("utc")
-        from matchmaker.models.base import Base
-
         event.listen(Base, "load", _aware_on_load, propagate=True)
         event.listen(Base, "refresh", _aware_on_refresh, propagate=True)
 
