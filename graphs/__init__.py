@@ -1,7 +1,8 @@
 """Pure graph library of the chain matchmaking service.
 
-Plain records in (firms, links, needs, offers, categories: :mod:`graphs.records`),
-networkx graphs and plain results out; no Flask, no database. See
+Plain records in (firms, links, needs, offers, categories: :mod:`graphs.records`,
+put in shape by :mod:`graphs.coerce`), networkx graphs and plain results out; no
+Flask, no database. See
 :mod:`graphs.build` for the supply graph and category chain, :mod:`graphs.breaks`
 for the chain breaks of the weekly dispatch report (its machinery in
 :mod:`graphs.detection`, :mod:`graphs.propagation` and :mod:`graphs.routes`) and
@@ -11,13 +12,14 @@ the article-10 ledger (settlement, overdue commitments, the leading firms' score
 
 from .exceptions import *  # noqa: F401,F403
 from .records import *  # noqa: F401,F403
+from .coerce import *  # noqa: F401,F403
 from .build import *  # noqa: F401,F403
 from .breaks import *  # noqa: F401,F403
 from .matching import *  # noqa: F401,F403
 from .commitments import *  # noqa: F401,F403
-from . import breaks, build, commitments, exceptions, matching, records
+from . import breaks, build, coerce, commitments, exceptions, matching, records
 
 # each name once (graphs.matching re-exports the records it takes)
 __all__ = list(dict.fromkeys(
-    exceptions.__all__ + records.__all__ + build.__all__ + breaks.__all__ + matching.__all__
+    exceptions.__all__ + records.__all__ + coerce.__all__ + build.__all__ + breaks.__all__ + matching.__all__
     + commitments.__all__))

@@ -18,7 +18,8 @@ from typing import Any
 import networkx as nx
 
 from .exceptions import GraphError, UnknownFirmError
-from .records import Firm, Link, as_category, as_firm, as_link, firm_is_live
+from .coerce import as_category, as_firm, as_link
+from .records import Firm, Link, firm_is_live
 
 __all__ = [
     "build_supply_graph",

@@ -21,7 +21,8 @@ import networkx as nx
 from .build import ChainLike, input_output_maps
 from .exceptions import GraphError, UnknownFirmError
 from .propagation import Best, DownIn, HealthyOut, propagate_upstream
-from .records import FACTORS, LEVELS, Need, as_need, firm_is_live
+from .coerce import as_need
+from .records import FACTORS, LEVELS, Need, firm_is_live
 from .routes import exact_factors
 
 __all__ = ["KINDS", "Break", "order_factors", "level_index", "detect_breaks"]

@@ -188,7 +188,7 @@ def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.da
         The date of the run (default: today).
     substitutes : mapping, optional
         Category -> categories whose offers can meet a need of that category
-        (:func:`graphs.records.substitutes_map` of the category records).
+        (:func:`graphs.coerce.substitutes_map` of the category records).
     declined : iterable of (need ref, offer ref), optional
         Pairs that were declined and must not be proposed again (e.g.
         :class:`~graphs.records.DeclinedPair`).
