@@ -4,7 +4,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from matchmaker import rules
-from matchmaker.errors import Conflict, Forbidden, NotFound
+from matchmaker.errors import Conflict, Forbidden
 from matchmaker.infra import reference
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Need, Offer, Region, User
@@ -86,18 +86,12 @@ def create_firm(actor: User, data: dict) -> Firm:
 
 def get_firm(actor: User, firm_id: int) -> Firm:
     """The firm with this id, if the actor may read it (else NotFound)."""
-    row = common.get_row(Firm, firm_id, "firm")
-    if not can_read_firm(actor, row):
-        raise NotFound(f"firm {firm_id} not found")
-    return row
+    return common.readable_row(Firm, firm_id, "firm", lambda row: can_read_firm(actor, row))
 
 
 def get_firm_by_ref(actor: User, ref: str) -> Firm:
     """The firm with this ref, if the actor may read it (else NotFound)."""
-    row = common.firm_by_ref(ref)
-    if row is None or not can_read_firm(actor, row):
-        raise NotFound(f"firm {ref!s:.64} not found")
-    return row
+    return common.readable_row_by_ref(Firm, ref, "firm", lambda row: can_read_firm(actor, row))
 
 
 def update_firm(actor: User, firm_id: int, data: dict) -> Firm:

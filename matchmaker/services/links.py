@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from matchmaker import rules
-from matchmaker.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.errors import Conflict, Forbidden, Invalid
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, LinkRequest, User
@@ -48,20 +48,9 @@ def _validate(data: dict, errors: dict, row: Optional[Link]) -> None:
     goods.resolve_goods(data, errors, row)
 
 
-def _build(data):
+def _build(data: dict) -> dict:
     """Model attributes from validated fields (only those given)."""
-    out = {}
-    for key, value in data.items():
-        if key in ("ref", "supplier", "buyer", "version"):
-            continue
-        if key in ("category", "product"):
-            key += "_code"
-        if key == "terms" and value is None:
-            value = []
-        if key == "active" and value is None:
-            value = True
-        out[key] = value
-    return out
+    return common.row_values(data, ("ref", "supplier", "buyer", "version"), {"terms": list, "active": True})
 
 
 def create_link(actor: User, data: Mapping[str, Any]) -> Link | LinkRequest:
@@ -133,19 +122,12 @@ def _ask_for_new_link(actor, data):
 
 def get_link(actor: User, link_id: int) -> Link:
     """The link with this id, if the actor may read it (else NotFound)."""
-    row = common.get_row(Link, link_id, "link")
-    if not can_read_link(actor, row):
-        raise NotFound(f"link {link_id} not found")
-    return row
+    return common.readable_row(Link, link_id, "link", lambda row: can_read_link(actor, row))
 
 
 def get_link_by_ref(actor: User, ref: str) -> Link:
     """The link with this ref, if the actor may read it (else NotFound)."""
-    known = ref and rules.is_storable_text(ref, rules.MAX_LENGTH["ref"])
-    row = db.session.scalar(sa.select(Link).where(Link.ref == ref)) if known else None
-    if row is None or not can_read_link(actor, row):
-        raise NotFound(f"link {ref!s:.64} not found")
-    return row
+    return common.readable_row_by_ref(Link, ref, "link", lambda row: can_read_link(actor, row))
 
 
 def update_link(actor: User, link_id: int, data: Mapping[str, Any]) -> Link | LinkRequest:
@@ -279,10 +261,7 @@ def can_read_link_request(actor: User, req: LinkRequest) -> bool:
 
 def get_link_request(actor: User, request_id: int) -> LinkRequest:
     """The link request with this id, if the actor may read it (else NotFound)."""
-    req = common.get_row(LinkRequest, request_id, "link request")
-    if not can_read_link_request(actor, req):
-        raise NotFound(f"link request {request_id} not found")
-    return req
+    return common.readable_row(LinkRequest, request_id, "link request", lambda req: can_read_link_request(actor, req))
 
 
 def is_awaited_side(actor: User, req: LinkRequest) -> bool:

@@ -4,9 +4,7 @@ from typing import Optional
 from matchmaker import rules
 from matchmaker.models import Need, User
 from matchmaker.services import postings
-from matchmaker.services.support import goods
-
-_ATTRS = {"category": "category_code", "product": "product_code"}
+from matchmaker.services.support import common, goods
 
 
 def _validate(data: dict, errors: dict, row: Optional[Need]) -> None:
@@ -16,18 +14,9 @@ def _validate(data: dict, errors: dict, row: Optional[Need]) -> None:
     goods.resolve_goods(data, errors, row)
 
 
-def _build(data):
+def _build(data: dict) -> dict:
     """Model attributes from validated fields (only those given)."""
-    out = {}
-    for key, value in data.items():
-        if key in ("ref", "firm", "version"):
-            continue
-        if key in ("terms", "accepts") and value is None:
-            value = []
-        if key == "status" and value is None:
-            value = "open"
-        out[_ATTRS.get(key, key)] = value
-    return out
+    return common.row_values(data, ("ref", "firm", "version"), {"terms": list, "accepts": list, "status": "open"})
 
 
 def create_need(actor: User, data: dict) -> Need:

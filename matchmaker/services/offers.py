@@ -4,9 +4,7 @@ from typing import Optional
 from matchmaker import rules
 from matchmaker.models import Offer, User
 from matchmaker.services import postings
-from matchmaker.services.support import goods
-
-_ATTRS = {"category": "category_code", "product": "product_code"}
+from matchmaker.services.support import common, goods
 
 
 def _validate(data: dict, errors: dict, row: Optional[Offer]) -> None:
@@ -16,20 +14,10 @@ def _validate(data: dict, errors: dict, row: Optional[Offer]) -> None:
     goods.resolve_goods(data, errors, row)
 
 
-def _build(data):
+def _build(data: dict) -> dict:
     """Model attributes from validated fields (only those given)."""
-    out = {}
-    for key, value in data.items():
-        if key in ("ref", "firm", "version"):
-            continue
-        if key == "help_wanted" and value is None:
-            value = []
-        if key == "status" and value is None:
-            value = "open"
-        if key == "lead_time_days" and value is None:
-            value = 0
-        out[_ATTRS.get(key, key)] = value
-    return out
+    return common.row_values(data, ("ref", "firm", "version"),
+                             {"help_wanted": list, "status": "open", "lead_time_days": 0})
 
 
 def create_offer(actor: User, data: dict) -> Offer:

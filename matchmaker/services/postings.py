@@ -10,7 +10,7 @@ from typing import Callable, Optional, TypeVar
 import sqlalchemy as sa
 
 from matchmaker import rules
-from matchmaker.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.errors import Conflict, Forbidden, Invalid
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Need, Offer, User
 from matchmaker.services.auth import can_read_firm, require_write
@@ -76,19 +76,12 @@ def create(model: type[Posting], what: str, prefix: str, actor: User, data: dict
 
 def get_readable(model: type[Posting], what: str, actor: User, row_id: int) -> Posting:
     """The posting, if the actor may read it; NotFound otherwise (out of scope looks like absent)."""
-    row = common.get_row(model, row_id, what)
-    if not can_read_firm(actor, row.firm):
-        raise NotFound(f"{what} {row_id} not found")
-    return row
+    return common.readable_row(model, row_id, what, lambda row: can_read_firm(actor, row.firm))
 
 
 def get_readable_by_ref(model: type[Posting], what: str, actor: User, ref: str) -> Posting:
     """The posting with this ref, if the actor may read it; NotFound otherwise."""
-    known = ref and rules.is_storable_text(ref, rules.MAX_LENGTH["ref"])
-    row = db.session.scalar(sa.select(model).where(model.ref == ref)) if known else None
-    if row is None or not can_read_firm(actor, row.firm):
-        raise NotFound(f"{what} {ref!s:.64} not found")
-    return row
+    return common.readable_row_by_ref(model, ref, what, lambda row: can_read_firm(actor, row.firm))
 
 
 def update(model: type[Posting], what: str, actor: User, row_id: int, data: dict, validate: Callable,

@@ -20,7 +20,7 @@ from matchmaker.services.auth import can_read_firm
 from matchmaker.services.matching.weights import configured_weights
 from matchmaker.services.support import common
 from matchmaker.services.support import network as net
-from matchmaker.services.support.errors import Invalid, NotFound
+from matchmaker.services.support.errors import Invalid
 
 # Best-partner index: rebuilt when older than this, or at once after a write in this process.
 INDEX_TTL_SECONDS = 60.0
@@ -68,9 +68,7 @@ def best_partners(actor: User, kind: str, posting_id: int, n: int = 10, as_of: d
     """The top-n allowed partners of a need (offers) or an offer (needs), with cost and reasons,
     answered from the prebuilt index (no run)."""
     model = Need if kind == "need" else Offer
-    row = common.get_row(model, posting_id, kind)
-    if not can_read_firm(actor, row.firm):
-        raise NotFound(f"{kind} {posting_id} not found")
+    row = common.readable_row(model, posting_id, kind, lambda row: can_read_firm(actor, row.firm))
     if not 1 <= int(n) <= 100:
         raise Invalid("n must be between 1 and 100", {"n": ["between 1 and 100"]})
     as_of = as_of or clock.today()

@@ -22,7 +22,7 @@ from matchmaker.services.auth import can_read_firm
 from matchmaker.services.matching.partners import invalidate_index
 from matchmaker.services.postings import new_ref
 from matchmaker.services.support import common, signals
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid
 from matchmaker.services.support.network import EPSILON
 
 # Fields of a posting whose change can make its open proposals wrong: they lapse.
@@ -60,10 +60,7 @@ def list_my_pairings(actor: User, side: str | None = None, status: str | None = 
 
 def get_pairing(actor: User, pairing_id: int) -> Pairing:
     """One proposal, if the actor may read its need or its offer (404 otherwise)."""
-    p = common.get_row(Pairing, pairing_id, "pairing")
-    if not can_read_pairing(actor, p):
-        raise NotFound(f"pairing {pairing_id} not found")
-    return p
+    return common.readable_row(Pairing, pairing_id, "pairing", lambda p: can_read_pairing(actor, p))
 
 
 # --- answering --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 The rules of field values are `matchmaker.rules`; the look-ups here send the database only text
 it can store (`rules.is_storable_text`), so a hostile ref is simply not found.
 """
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Optional, TypeVar
 
 import sqlalchemy as sa
@@ -17,8 +17,9 @@ from matchmaker.models.region import region_prefix
 from matchmaker.rules import MAX_ID, MAX_LENGTH, is_storable_text, normalise_region_code
 from matchmaker.services.auth import scope_prefix
 
-__all__ = ["category_or_error", "check_version", "commit", "firm_by_ref", "firm_scope", "flush", "get_row",
-           "normalise_region_code", "page_of", "ref_taken", "region_filter_prefix"]
+__all__ = ["category_or_error", "check_version", "commit", "firm_by_ref", "firm_scope", "flush",
+           "get_row", "normalise_region_code", "page_of", "readable_row", "readable_row_by_ref", "ref_taken",
+           "region_filter_prefix", "row_values"]
 
 Row = TypeVar("Row")
 
@@ -30,6 +31,24 @@ def get_row(model: type[Row], row_id: int, what: str) -> Row:
     row = db.session.get(model, row_id)
     if row is None:
         raise NotFound(f"{what} {row_id} not found")
+    return row
+
+
+def readable_row(model: type[Row], row_id: int, what: str, may_read: Callable[[Row], bool]) -> Row:
+    """The row with this primary key when `may_read(row)`; NotFound otherwise, exactly as when it is
+    absent (so references out of the actor's scope cannot be told from missing ones)."""
+    row = get_row(model, row_id, what)
+    if not may_read(row):
+        raise NotFound(f"{what} {row_id} not found")
+    return row
+
+
+def readable_row_by_ref(model: type[Row], ref: str | None, what: str, may_read: Callable[[Row], bool]) -> Row:
+    """The row of `model` with this ref when `may_read(row)`; NotFound otherwise (as `readable_row`)."""
+    known = ref and is_storable_text(ref, MAX_LENGTH["ref"])
+    row = db.session.scalar(sa.select(model).where(model.ref == ref)) if known else None
+    if row is None or not may_read(row):
+        raise NotFound(f"{what} {ref!s:.64} not found")
     return row
 
 
@@ -54,14 +73,19 @@ def firm_scope(actor: User, firm_cls: type = Firm) -> sa.ColumnElement[bool]:
     return firm_cls.region_code.startswith(prefix)
 
 
+def _changed_concurrently() -> Conflict:
+    """The Conflict of a concurrent edit of the same row (version_id_col), the session rolled back."""
+    db.session.rollback()
+    return Conflict("the record was changed by someone else at the same time; reload and try again",
+                    {"version": ["changed concurrently"]})
+
+
 def flush() -> None:
     """Flush pending changes; a concurrent edit of the same row becomes Conflict (see commit)."""
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
-        raise Conflict("the record was changed by someone else at the same time; reload and try again",
-                       {"version": ["changed concurrently"]}) from None
+        raise _changed_concurrently() from None
 
 
 def commit() -> None:
@@ -70,9 +94,7 @@ def commit() -> None:
     try:
         db.session.commit()
     except StaleDataError:
-        db.session.rollback()
-        raise Conflict("the record was changed by someone else at the same time; reload and try again",
-                       {"version": ["changed concurrently"]}) from None
+        raise _changed_concurrently() from None
     except IntegrityError:
         db.session.rollback()
         raise Conflict("the change conflicts with stored data (a ref or credit code already taken)") from None
@@ -106,6 +128,22 @@ def category_or_error(code: str | None, errors: dict, field: str = "category") -
     if row is None:
         errors.setdefault(field, []).append("unknown category")
     return row
+
+
+def row_values(data: Mapping[str, Any], skip: Iterable[str], defaults: Mapping[str, Any] | None = None) -> dict:
+    """Model attributes from validated fields (only those given): fields in `skip` are not
+    attributes, `category` and `product` are stored as `category_code` and `product_code`, and a
+    field given as None takes its default from `defaults` (a callable such as `list` makes a new
+    value each time)."""
+    defaults = defaults or {}
+    out = {}
+    for key, value in data.items():
+        if key in skip:
+            continue
+        if value is None and key in defaults:
+            value = defaults[key]() if callable(defaults[key]) else defaults[key]
+        out[f"{key}_code" if key in ("category", "product") else key] = value
+    return out
 
 
 def firm_by_ref(ref: str | None) -> Optional[Firm]:
