@@ -73,6 +73,34 @@ def flatten_errors(errors) -> Optional[dict]:
     return errors
 
 
+#: Errors of the database and its driver: the status and message each answers with (the
+#: transaction rolled back), and (level, words) of the log line when the database said why.
+STORE_ERRORS = (
+    # a concurrent edit detected by version_id_col
+    (OrmStaleDataError, 409, "the record was changed by someone else; reload and try again", None),
+    # a unique or foreign-key constraint refused the write
+    (IntegrityError, 409, "the change conflicts with stored data", None),
+    # a value the database refuses (out of range, bad encoding): the caller's input, not our fault
+    (DataError, 422, "a value is out of range or not storable", ("info", "database refused a value")),
+    # a number too large for the database driver
+    (OverflowError, 422, "a number is too large", None),
+    # the database is unreachable: 503, not 500
+    (OperationalError, 503, "the database is not available right now; please try again shortly",
+     ("warning", "database unavailable")),
+)
+
+
+def _store_error_handler(app: Flask, status: int, message: str, log: tuple[str, str] | None):
+    """The handler of one of `STORE_ERRORS`."""
+    def handle(exc):
+        db.session.rollback()
+        if log is not None:
+            level, words = log
+            getattr(app.logger, level)(words + ": %s", exc.orig)
+        return error_response(status, message)
+    return handle
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain, HTTP and database errors to the one error shape."""
     @app.errorhandler(DomainError)
@@ -91,38 +119,8 @@ def register_error_handlers(app: Flask) -> None:
         headers.update({k: v for k, v in (data.get("headers") or {}).items() if k in _KEPT_HEADERS})
         return error_response(exc.code or 500, message, errors, headers)
 
-    @app.errorhandler(OrmStaleDataError)
-    def _stale(exc):
-        """A concurrent edit detected by version_id_col."""
-        db.session.rollback()
-        return error_response(409, "the record was changed by someone else; reload and try again")
-
-    @app.errorhandler(IntegrityError)
-    def _integrity(exc):
-        """A unique or foreign-key constraint refused the write."""
-        db.session.rollback()
-        return error_response(409, "the change conflicts with stored data")
-
-    @app.errorhandler(DataError)
-    def _data(exc):
-        """The database refused a value (out of range, bad encoding): the caller's input."""
-        # A value the database refuses (out of range, bad encoding): the caller's input, not our fault.
-        db.session.rollback()
-        app.logger.info("database refused a value: %s", exc.orig)
-        return error_response(422, "a value is out of range or not storable")
-
-    @app.errorhandler(OverflowError)
-    def _overflow(exc):
-        """A number too large for the database driver."""
-        db.session.rollback()
-        return error_response(422, "a number is too large")
-
-    @app.errorhandler(OperationalError)
-    def _db_down(exc):
-        """The database is unreachable: 503, not 500."""
-        db.session.rollback()
-        app.logger.warning("database unavailable: %s", exc.orig)
-        return error_response(503, "the database is not available right now; please try again shortly")
+    for error, status, message, log in STORE_ERRORS:
+        app.register_error_handler(error, _store_error_handler(app, status, message, log))
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
