@@ -261,3 +261,12 @@ def test_the_type_hint_guard_catches_what_it_guards(tmp_path):
                                     "Public.method: ['x']"]
     with pytest.raises(AssertionError, match="no_return"):
         test_public_functions_carry_type_hints(sample)
+
+
+# --- each module says what it is for ----------------------------------------------------------------
+
+@pytest.mark.parametrize("root", [MATCHMAKER, GRAPHS], ids=lambda p: p.name)
+def test_every_module_opens_with_a_docstring(root):
+    silent = [p.relative_to(root.parent).as_posix() for p in sorted(root.rglob("*.py"))
+              if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
+    assert silent == []
