@@ -13,6 +13,7 @@ from matchmaker.infra.extensions import db
 from matchmaker.models import Link
 from matchmaker.models.base import utcnow
 from matchmaker.models.ledger import Delivery, Order, Payment
+from matchmaker.packages.validate import Stored
 from matchmaker.rules import LEDGER_SECTIONS
 
 __all__ = ["LEDGER_SECTIONS", "MODELS", "load_stored", "ledger_writer", "stored_entries"]
@@ -20,7 +21,7 @@ __all__ = ["LEDGER_SECTIONS", "MODELS", "load_stored", "ledger_writer", "stored_
 MODELS = {"orders": Order, "deliveries": Delivery, "payments": Payment}
 
 
-def load_stored(stored) -> None:
+def load_stored(stored: Stored) -> None:
     """Fill the ledger part of a `packages.validate.Stored`: link refs, each stored delivery's link,
     the stored payments that name a delivery (one query each)."""
     stored.link_refs = set(db.session.scalars(sa.select(Link.ref)))

@@ -55,7 +55,7 @@ def _link_or_error(actor: User, ref, errors: dict) -> Link | None:
         return None
 
 
-def record_entry(actor: User, section: str, data: dict):
+def record_entry(actor: User, section: str, data: dict) -> Order | Delivery | Payment:
     """Record an order, delivery or payment (section `orders`, `deliveries` or `payments`) on the
     link named by `data["link"]`; returns the stored entry."""
     if actor.role not in ("firm", "admin"):
@@ -105,7 +105,7 @@ def record_payment(actor: User, data: dict) -> Payment:
     return record_entry(actor, "payments", data)
 
 
-def get_entry(actor: User, section: str, entry_id: int):
+def get_entry(actor: User, section: str, entry_id: int) -> Order | Delivery | Payment:
     """One entry of a section, if the actor may read its link (else NotFound)."""
     row = common.get_row(MODELS[section], entry_id, _WHAT[section])
     if not links.can_read_link(actor, row.link):
@@ -125,7 +125,8 @@ def confirm_delivery(actor: User, delivery_id: int) -> Delivery:
     return row
 
 
-def list_entries(actor: User, section: str, filters: dict | None = None, page: int = 1, page_size: int = 50):
+def list_entries(actor: User, section: str, filters: dict | None = None, page: int = 1,
+                 page_size: int = 50) -> tuple[list[Order | Delivery | Payment], int]:
     """(entries, total) of a section the actor may read, oldest first (by date, then ref);
     filters: link (its ref), since / until (dates, inclusive)."""
     filters = filters or {}
