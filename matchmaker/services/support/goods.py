@@ -9,14 +9,14 @@ service is about to write, so the services of needs, offers and links state this
 from typing import Optional
 
 from matchmaker.infra.extensions import db
-from matchmaker.models import Product
+from matchmaker.models import Link, Need, Offer, Product
 from matchmaker.rules import MAX_PRODUCT_CODE, category_disagrees, is_storable_text
 from matchmaker.services.support.common import category_or_error
 
 __all__ = ["product_or_error", "resolve_goods"]
 
 
-def product_or_error(code, errors: dict, field: str = "product") -> Optional[Product]:
+def product_or_error(code: str | None, errors: dict, field: str = "product") -> Optional[Product]:
     """The product with this code, or None with a message added to `errors`."""
     row = db.session.get(Product, code) if code and is_storable_text(code, MAX_PRODUCT_CODE) else None
     if row is None:
@@ -24,7 +24,7 @@ def product_or_error(code, errors: dict, field: str = "product") -> Optional[Pro
     return row
 
 
-def resolve_goods(data: dict, errors: dict, row=None) -> None:
+def resolve_goods(data: dict, errors: dict, row: Need | Offer | Link | None = None) -> None:
     """Check the category, product (and a need's accepts) of a record being written; fill in
     ``category`` from the product when it is left empty.
 
