@@ -389,11 +389,14 @@ def scorecards(links: Iterable[LedgerLink], orders: Iterable[Order], deliveries:
         if c.link in sme_links:
             overdue[c.buyer].append(c)
     cards = []
+    # every link here has an SME supplier and a leading buyer: pay_first's period, else 60 days
+    period = {ref: timedelta(days=pay_days if "pay_first" in link_of[ref].terms else PAYMENT_DAYS_60)
+              for ref in sme_links}
     for firm in sorted(from_smes):
         on_time = late = 0
         days = []
         for lk, x in received[firm]:
-            _term, due = payment_due(lk, x.date, pay_days)
+            due = x.date + period[lk.ref]
             s = settlement.get(x.ref)
             paid_on = s.paid_on if s is not None else None
             if paid_on is not None:
