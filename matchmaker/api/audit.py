@@ -1,8 +1,8 @@
 """Audit log API: staff read the writes made in their region (and below), admins all of them."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from matchmaker.api.common import Blueprint
 from matchmaker.infra.security import current_actor
 from matchmaker.services.support import audit
 

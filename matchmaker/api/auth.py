@@ -1,8 +1,7 @@
 """Auth API: bearer tokens for e-mail and password, who am I, and account management for admins."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import PUBLIC, errors, json_blueprint, page_args
+from matchmaker.api.common import Blueprint, PUBLIC, errors, json_blueprint, page_args
 from matchmaker.schemas.user import (PasswordChangeSchema, TokenCreateSchema, TokenInfoSchema, TokenSchema, UserCreateSchema,
                                      UserQueryArgsSchema, UserSchema)
 from matchmaker.infra.security import (current_actor, note_failed_password, password_limits, sign_in_limits,

@@ -1,8 +1,7 @@
 """Categories API: what is traded, with each category's inputs and substitutes (read-only, public)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import PUBLIC, errors, page_args
+from matchmaker.api.common import Blueprint, PUBLIC, errors, page_args
 from matchmaker.schemas.reference import CategoryQueryArgsSchema, CategorySchema
 from matchmaker.services import categories
 

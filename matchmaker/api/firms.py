@@ -1,8 +1,7 @@
 """Firms API: the registry and each firm's resumption status. Out-of-scope firms answer 404, as if absent."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import errors, json_blueprint, page_args
+from matchmaker.api.common import Blueprint, errors, json_blueprint, page_args
 from matchmaker.schemas.firm import (FirmCreateSchema, FirmQueryArgsSchema, FirmSchema, FirmStatusSchema,
                                      FirmUpdateSchema)
 from matchmaker.infra.security import current_actor

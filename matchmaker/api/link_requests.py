@@ -1,8 +1,7 @@
 """Link requests API: the links and link changes one side asked for, and the other side's answer."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import errors, json_blueprint, page_args
+from matchmaker.api.common import Blueprint, errors, json_blueprint, page_args
 from matchmaker.schemas.link import LinkRequestQueryArgsSchema, LinkRequestSchema
 from matchmaker.infra.security import current_actor
 from matchmaker.services import links

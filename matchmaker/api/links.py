@@ -4,9 +4,8 @@ A firm user's new link or change is not applied: it answers 202 with the link re
 side must confirm (see `api/link_requests.py`)."""
 from flask import make_response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import errors, json_blueprint, page_args
+from matchmaker.api.common import Blueprint, errors, json_blueprint, page_args
 from matchmaker.schemas.common import VersionArgsSchema
 from matchmaker.schemas.link import (LinkCreateSchema, LinkQueryArgsSchema, LinkRequestSchema, LinkSchema,
                                      LinkUpdateSchema)

@@ -1,8 +1,7 @@
 """Needs API: what firms need (create, read, update, close; lists filtered and paginated)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import errors, json_blueprint, page_args
+from matchmaker.api.common import Blueprint, errors, json_blueprint, page_args
 from matchmaker.schemas.common import VersionArgsSchema
 from matchmaker.schemas.need import NeedCreateSchema, NeedQueryArgsSchema, NeedSchema, NeedUpdateSchema
 from matchmaker.infra.security import current_actor

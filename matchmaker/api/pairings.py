@@ -1,8 +1,7 @@
 """Pairings API: my proposals, accept/decline, matching runs, best partners of a posting."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import errors, json_blueprint, page_args
+from matchmaker.api.common import Blueprint, errors, json_blueprint, page_args
 from matchmaker.schemas.pairing import (AnswerSchema, BestPartnersArgsSchema, PairingQueryArgsSchema,
                                         PairingSchema, PartnerSchema, RunSchema, RunStartSchema,
                                         RunWithPairingsSchema)

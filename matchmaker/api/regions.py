@@ -1,8 +1,7 @@
 """Regions API: GB/T 2260 administrative divisions with their risk level (read-only, public)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import PUBLIC, errors, page_args
+from matchmaker.api.common import Blueprint, PUBLIC, errors, page_args
 from matchmaker.schemas.reference import RegionQueryArgsSchema, RegionSchema
 from matchmaker.services import regions
 

@@ -1,9 +1,8 @@
 """Weekly report API: reports (JSON, .xlsx), breaks with filters, assign / escalate / close, what-if."""
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from matchmaker.api.common import errors, json_blueprint
+from matchmaker.api.common import Blueprint, errors, json_blueprint
 from matchmaker.infra.labels import report_vocabulary
 from matchmaker.schemas.report import (AssignSchema, BreakQueryArgsSchema, BreakSchema, CloseSchema, NoteSchema,
                                        ReportListItemSchema, ReportSchema, RunReportSchema, WhatIfResultSchema,

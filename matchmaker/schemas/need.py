@@ -4,9 +4,9 @@ The bodies check shape; `services.needs` checks the values by `rules.check_need`
 from marshmallow import fields
 
 from matchmaker.rules import KINDS, STATUSES, TERMS
-from matchmaker.schemas.common import (Day, CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity,
+from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, Day, InputSchema, OutputSchema, Quantity,
                                        RecordChoice, RecordProduct, RecordProductList, RecordRef, RecordText, Ref,
-                                       RegionCode, Version)
+                                       RegionCode, Version, posting_firm_ref)
 
 
 class NeedSchema(OutputSchema):
@@ -14,7 +14,7 @@ class NeedSchema(OutputSchema):
 
     id = fields.Integer()
     ref = fields.String()
-    firm = fields.Function(lambda row: row.firm.ref, metadata={"description": "firm ref"})
+    firm = fields.Function(posting_firm_ref, metadata={"description": "firm ref"})
     category = fields.String(attribute="category_code")
     product = fields.String(attribute="product_code", allow_none=True, metadata={"description": "product code, or null"})
     accepts = fields.List(fields.String(), metadata={"description": "codes of other products the buyer also takes"})

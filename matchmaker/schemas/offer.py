@@ -6,7 +6,7 @@ from marshmallow import fields
 
 from matchmaker.rules import HELP_KINDS, MAX_RADIUS_KM, STATUSES
 from matchmaker.schemas.common import (ChoiceList, Day, Days, InputSchema, OutputSchema, Quantity, RecordChoice,
-                                       RecordProduct, RecordRef, RecordText, Version)
+                                       RecordProduct, RecordRef, RecordText, Version, posting_firm_ref)
 from matchmaker.schemas.need import PostingQueryArgsSchema
 
 
@@ -15,7 +15,7 @@ class OfferSchema(OutputSchema):
 
     id = fields.Integer()
     ref = fields.String()
-    firm = fields.Function(lambda row: row.firm.ref, metadata={"description": "firm ref"})
+    firm = fields.Function(posting_firm_ref, metadata={"description": "firm ref"})
     category = fields.String(attribute="category_code")
     product = fields.String(attribute="product_code", allow_none=True, metadata={"description": "product code, or null"})
     quantity = fields.Float()

@@ -7,11 +7,12 @@ alone cannot make one with another firm or change one: a firm user's new link or
 by a data-package import (admins and the server's operator) or from an accepted pairing (both
 sides accepted it) exist at once. Deactivating a link (the relationship ended) needs one side.
 """
+import functools
 from collections.abc import Mapping
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden, Invalid
@@ -201,18 +202,28 @@ def deactivate_link(actor: User, link_id: int, version: int | None = None) -> Li
     return update_link(actor, link_id, data)
 
 
+_SUPPLIER, _BUYER = aliased(Firm, name="supplier"), aliased(Firm, name="buyer")
+
+
+@functools.cache
+def _listed_links() -> sa.Select:
+    """The select of listed links (built once): the two firms come from the joins the scope and
+    filters need, not from two more eager ones, with what a list shows of them (id, ref, name)."""
+    supplier, buyer = _SUPPLIER, _BUYER
+    return (sa.select(Link)
+            .join(supplier, Link.supplier_id == supplier.id)
+            .join(buyer, Link.buyer_id == buyer.id)
+            .options(contains_eager(Link.supplier.of_type(supplier)).load_only(supplier.id, supplier.ref, supplier.name),
+                     contains_eager(Link.buyer.of_type(buyer)).load_only(buyer.id, buyer.ref, buyer.name)))
+
+
 def list_links(actor: User, filters: Mapping[str, Any] | None = None, page: int = 1,
                page_size: int = 50) -> tuple[list[Link], int]:
     """(links, total) the actor may read; filters: category, region (supplier or buyer in it),
     kind (of either firm), status (active | inactive), firm (supplier or buyer ref)."""
     filters = filters or {}
-    supplier, buyer = aliased(Firm), aliased(Firm)
-    stmt = (
-        sa.select(Link)
-        .join(supplier, Link.supplier_id == supplier.id)
-        .join(buyer, Link.buyer_id == buyer.id)
-        .where(sa.or_(common.firm_scope(actor, supplier), common.firm_scope(actor, buyer)))
-    )
+    supplier, buyer = _SUPPLIER, _BUYER
+    stmt = _listed_links().where(sa.or_(common.firm_scope(actor, supplier), common.firm_scope(actor, buyer)))
     if filters.get("category"):
         stmt = stmt.where(Link.category_code == filters["category"])
     if filters.get("region"):

@@ -4,6 +4,7 @@ Use the public modules ``services.needs`` and ``services.offers``; this one hold
 steps.  Each write checks the values once, with the record's rules (`matchmaker.rules`) passed
 in as `validate`.
 """
+import functools
 import secrets
 from typing import Callable, Optional, TypeVar
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden, Invalid
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Need, Offer, User
+from matchmaker.models import Category, Firm, Need, Offer, Product, User
 from matchmaker.services.auth import can_read_firm, require_write
 from matchmaker.services.support import common, signals
 
@@ -138,9 +139,13 @@ def close(model: type[Posting], what: str, actor: User, row_id: int, version: Op
 
 
 def list_rows(model: type, actor: User, filters: Optional[dict], page: int, page_size: int) -> tuple[list, int]:
-    """One page of postings the actor may read, filtered by category, region, kind, status, firm."""
+    """One page of postings the actor may read, filtered by category, region, kind, status, firm.
+
+    The items are rows, not ORM objects (a list is read, never changed): the posting's columns,
+    ``firm_ref`` (its firm's ref), ``open_quantity`` and ``unit`` (as the model's properties),
+    read in one select with the firm the scope and filters join anyway."""
     filters = filters or {}
-    stmt = sa.select(model).join(Firm, model.firm_id == Firm.id).where(common.firm_scope(actor))
+    stmt = _listed(model).where(common.firm_scope(actor))
     if filters.get("category"):
         stmt = stmt.where(model.category_code == filters["category"])
     if filters.get("region"):
@@ -153,4 +158,22 @@ def list_rows(model: type, actor: User, filters: Optional[dict], page: int, page
         stmt = stmt.where(model.status == filters["status"])
     if filters.get("firm"):
         stmt = stmt.where(Firm.ref == filters["firm"])
-    return common.page_of(stmt.order_by(model.id), page, page_size)
+    return common.rows_page_of(stmt.order_by(model.id), page, page_size)
+
+
+@functools.cache
+def _listed(model: type) -> sa.Select:
+    """The select of a listed posting (built once: a statement costs more to build than to run)."""
+    unit = sa.func.coalesce(Product.unit, Category.unit)  # rules.posting_unit: the product's, else the category's
+    return (sa.select(*model.__table__.c, Firm.ref.label("firm_ref"), open_quantity_of(model).label("open_quantity"),
+                      unit.label("unit"))
+            .join(Firm, model.firm_id == Firm.id)
+            .join(Category, model.category_code == Category.code)
+            .outerjoin(Product, model.product_code == Product.code))
+
+
+def open_quantity_of(model: type) -> sa.ColumnElement[float]:
+    """SQL of a posting's open quantity, as its ``open_quantity`` property computes it:
+    ``max(0, quantity - committed_quantity)``."""
+    left = model.quantity - sa.func.coalesce(model.committed_quantity, 0.0)
+    return sa.case((left > 0.0, left), else_=0.0)

@@ -101,15 +101,28 @@ def commit() -> None:
 
 
 def page_of(stmt: sa.Select, page: int, page_size: int) -> tuple[list, int]:
-    """(items, total) of one page of a select; pages past the end are empty (no huge OFFSET)."""
+    """(items, total) of one page of a select of ORM entities; pages past the end are empty (no huge OFFSET)."""
+    rows, total = _page(stmt, page, page_size, db.session.scalars)
+    return list(rows.unique().all()) if rows is not None else [], total
+
+
+def rows_page_of(stmt: sa.Select, page: int, page_size: int) -> tuple[list, int]:
+    """(rows, total) of one page of a select of columns (plain rows, no ORM objects); pages past
+    the end are empty."""
+    rows, total = _page(stmt, page, page_size, db.session.execute)
+    return rows.all() if rows is not None else [], total
+
+
+def _page(stmt, page, page_size, run):
+    """(result of the page or None past the end, total): a count, then the page. A count apart
+    (rather than a window count with the page) lets the page stop at its last row."""
     page = max(int(page or 1), 1)
     page_size = max(int(page_size or 50), 1)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     offset = (page - 1) * page_size
     if offset >= total:
-        return [], total
-    items = db.session.scalars(stmt.offset(offset).limit(page_size)).unique().all()
-    return list(items), total
+        return None, total
+    return run(stmt.offset(offset).limit(page_size)), total
 
 
 def check_version(row: Any, data: Mapping[str, Any]) -> None:
