@@ -2,7 +2,7 @@
 from flask import send_file
 from flask.views import MethodView
 
-from matchmaker.api.common import Blueprint, errors, json_blueprint
+from matchmaker.api.common import Blueprint, errors, json_blueprint, page_args
 from matchmaker.infra.labels import report_vocabulary
 from matchmaker.schemas.report import (AssignSchema, BreakQueryArgsSchema, BreakSchema, CloseSchema, NoteSchema,
                                        ReportListItemSchema, ReportSchema, RunReportSchema, WhatIfResultSchema,
@@ -37,9 +37,13 @@ class Reports(MethodView):
 class ReportByWeek(MethodView):
     @blp.response(200, ReportSchema)
     @errors(blp, 401, 403, 404, 422)
-    def get(self, week):
-        """Get a week's report (`latest` for the newest) as the report file, for your region"""
-        return reports.report_data(current_actor(), None if week == "latest" else week)
+    @blp.paginate(page_size=100, max_page_size=1000)
+    def get(self, week, pagination_parameters):
+        """Get a week's report (`latest` for the newest) as the report file, for your region; its open
+        breaks a page at a time (`page`, `page_size`; X-Pagination counts them), every other part whole"""
+        data, pagination_parameters.item_count = reports.report_page(
+            current_actor(), None if week == "latest" else week, *page_args(pagination_parameters))
+        return data
 
 
 @blp.route("/reports/<week>/xlsx")

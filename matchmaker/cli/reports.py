@@ -24,13 +24,14 @@ def weekly_command(week, as_of, out):
         if out and not out.lower().endswith((".json", ".xlsx")):
             raise click.UsageError("--out must end in .json or .xlsx")
         report, _ = reports.write_weekly_report(week=week, as_of=as_of)
-        data = reports.report_data(None, report.week)
+        # the summary is what was just computed; the file streams the stored rows (issue 14)
+        done = {"week": report.week, "as_of": report.as_of.isoformat(), **report.stats}
         if out:
-            reports.write_report_file(data, out, report_vocabulary())
+            done = reports.export_report(None, report.week, out, report_vocabulary())
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"{data['week']} (as of {data['as_of']}): {len(data['breaks'])} open breaks, "
-               f"{len(data['resolved'])} resolved" + (f"; written to {out}" if out else ""))
+    click.echo(f"{done['week']} (as of {done['as_of']}): {done['open_breaks']} open breaks, "
+               f"{done['resolved']} resolved" + (f"; written to {out}" if out else ""))
 
 
 def register(app):

@@ -10,7 +10,6 @@
 """
 import re
 
-from openpyxl.cell.cell import Cell
 
 #: What makes a spreadsheet program read a CSV value as a formula (OWASP's list; data-package.md).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -57,7 +56,9 @@ def text_cell(sheet, text):
     """A cell of the openpyxl worksheet `sheet` holding `text` as text (written as an inline
     string), never a formula, whatever it starts with; characters XML cannot hold are dropped
     (openpyxl would refuse the whole workbook). Append it, e.g. ``sheet.append([text_cell(...)])``."""
-    cell = Cell(sheet, value=_XML_ILLEGAL.sub("", text))
+    from openpyxl.cell.cell import Cell  # here: openpyxl is loaded when a workbook is written (start-up, issue 14)
+
+    cell = Cell(sheet, row=1, column=1, value=_XML_ILLEGAL.sub("", text))  # placed where appended (write-only too)
     cell.data_type = "s"  # openpyxl made a text starting with "=" a formula
     return cell
 

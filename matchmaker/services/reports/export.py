@@ -5,10 +5,19 @@ part, frozen header row. The words for codes (kinds, levels, factors, statuses) 
 here: the caller passes them in as a :data:`Vocabulary` taken from the translation catalogue
 (``matchmaker.infra.labels.report_vocabulary``), so this module needs neither Flask nor Babel.
 Every text value becomes a cell through :func:`text_cell` alone.
+
+A stored report is written a break at a time (:func:`export_report`, :func:`report_xlsx`): its
+open breaks stream from the database in the report's order (:mod:`.paged`), the JSON file splices
+their stored JSON texts, the workbook is written by openpyxl's write-only sheets, and the counts
+are kept on the way; a province's report (~10^5 breaks) is never held in memory as objects.
 """
 import io
+import itertools
 import json
+import math
+from collections import Counter
 from collections.abc import Mapping
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,13 +26,16 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from graphs import KINDS, LEVELS
 from matchmaker.infra import spreadsheets
 from matchmaker.models import User
 from matchmaker.services.reports.commitments import SCORECARD_FIELDS
-from matchmaker.services.reports.read import report_data
+from matchmaker.services.reports.paged import open_break_rows
+from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, break_dict, get_report, report_parts, require_reader
 from matchmaker.services.support.errors import Invalid
 
-__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "report_workbook", "report_xlsx", "text_cell"]
+__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "report_workbook", "report_xlsx",
+           "text_cell"]
 
 # part ("kind", "level", "factor", "status") -> code -> the word printed for it
 Vocabulary = Mapping[str, Mapping[str, str]]
@@ -40,37 +52,167 @@ SCORECARD_HEADERS = ["龙头企业", "所在县区", "配套中小企业数", "�
 
 def write_report_file(data: dict, path: str | Path, words: Vocabulary | None = None) -> None:
     """Write report data (report_data) to .json or .xlsx by the file's extension (.xlsx needs `words`)."""
-    path = str(path)
-    if path.lower().endswith(".xlsx") and words is None:
-        raise TypeError("an .xlsx report needs the words for its codes (a Vocabulary)")
+    path = _checked_path(path, words)
     if path.lower().endswith(".json"):
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
-    elif path.lower().endswith(".xlsx"):
+    else:
         with open(path, "wb") as fh:
             fh.write(report_workbook(data, words).getvalue())
+
+
+def export_report(actor: User | None, week: str | None, path: str | Path,
+                  words: Vocabulary | None = None) -> dict:
+    """Write a stored week's report for the actor (all of it for None) to .json or .xlsx by the
+    file's extension, a break at a time (the rows stream from the database: no report held in
+    memory, no ORM objects); returns its week, as_of and the numbers of open and resolved breaks."""
+    path = _checked_path(path, words)
+    require_reader(actor)
+    report = get_report(week)
+    parts = _parts(actor, report)
+    if path.lower().endswith(".json"):
+        with open(path, "w", encoding="utf-8") as fh:
+            n = _write_json(fh, parts, open_break_rows(actor, report, json_text=True))
     else:
-        raise Invalid("the report file must end in .json or .xlsx", {"out": ["use .json or .xlsx"]})
+        with open(path, "wb") as fh:
+            n = _write_workbook(fh, parts, (break_dict(r) for r in open_break_rows(actor, report)), words)
+    return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
 
 
 def report_xlsx(actor: User | None, week: str | None, words: Vocabulary) -> tuple[io.BytesIO, str]:
-    """(.xlsx bytes, file name) of a week's report for the actor's region."""
-    data = report_data(actor, week)
-    return report_workbook(data, words), f"weekly-report-{data['week']}.xlsx"
+    """(.xlsx bytes, file name) of a week's report for the actor's region (its breaks streamed)."""
+    require_reader(actor)
+    report = get_report(week)
+    parts = _parts(actor, report)
+    buf = io.BytesIO()
+    _write_workbook(buf, parts, (break_dict(r) for r in open_break_rows(actor, report)), words)
+    buf.seek(0)
+    return buf, f"weekly-report-{report.week}.xlsx"
 
 
-def _sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], list[list]]]:
-    """(title, headers, rows) of each sheet."""
-    kind, level = words["kind"], words["level"]
-    factor, status = words["factor"], words["status"]
+def report_workbook(data: dict, words: Vocabulary) -> io.BytesIO:
+    """The report as an .xlsx workbook (one sheet per part, Chinese headers, frozen header row);
+    `words` names the codes (see :data:`Vocabulary`)."""
+    buf = io.BytesIO()
+    _write_workbook(buf, data, iter(data["breaks"]), words)
+    buf.seek(0)
+    return buf
+
+
+def _checked_path(path, words) -> str:
+    path = str(path)
+    if path.lower().endswith(".xlsx") and words is None:
+        raise TypeError("an .xlsx report needs the words for its codes (a Vocabulary)")
+    if not path.lower().endswith((".json", ".xlsx")):
+        raise Invalid("the report file must end in .json or .xlsx", {"out": ["use .json or .xlsx"]})
+    return path
+
+
+def _parts(actor: User | None, report) -> dict:
+    """Every part of the report file but its breaks and their counts (read.report_parts), with its week."""
+    return {"week": report.week, "as_of": report.as_of.isoformat(), **report_parts(actor, report)}
+
+
+class _Counts:
+    """The counts by kind, factor and level of the breaks written (summarize's, a break at a time;
+    factors counted per distinct list, given as JSON text or as a list)."""
+
+    def __init__(self):
+        self.n, self.kinds, self.levels, self.factors = 0, Counter(), Counter(), Counter()
+
+    def add(self, kind, level, factors):
+        self.n += 1
+        self.kinds[kind] += 1
+        self.levels[level] += 1
+        self.factors[factors if isinstance(factors, str) else tuple(factors)] += 1
+
+    def summary(self) -> dict:
+        by_factor = Counter()
+        for factors, n in self.factors.items():
+            for f in json.loads(factors) if isinstance(factors, str) else factors:
+                by_factor[f] += n
+        return {"by_kind": {k: self.kinds[k] for k in KINDS if self.kinds[k]},
+                "by_factor": dict(sorted(by_factor.items())),
+                "by_level": {lv: self.levels[lv] for lv in LEVELS if self.levels[lv]}}
+
+
+def _write_json(fh, parts: dict, rows) -> int:
+    """Write the report file: its breaks from rows of paged.open_break_rows (JSON texts spliced as
+    they are stored, every other value encoded as json would), then its other parts; returns
+    the number of breaks."""
+    text, number, counts = encode_basestring, _number, _Counts()
+    add, write, with_proposals = counts.add, fh.write, BREAKS_WITH_PROPOSALS
+    write('{\n  "week": %s,\n  "as_of": %s,\n  "breaks": [' % (text(parts["week"]), text(parts["as_of"])))
+    sep = "\n    "
+    for (kind, buyer, supplier, category, quantity, factors, level, owner, weeks, status, tier, path, severity,
+         pending) in rows:
+        factors = factors or "[]"
+        add(kind, level, factors)
+        write(_BREAK_JSON % (
+            sep, text(kind), text(buyer), "null" if supplier is None else text(supplier), text(category),
+            number(quantity), factors, text(level), text(owner), number(weeks), text(status), number(tier),
+            path or "[]", number(severity),
+            (', "pending_proposals": %d}' % (pending or 0)) if kind in with_proposals else "}"))
+        sep = ",\n    "
+    write("\n  ],\n")
+    rest = {k: v for k, v in parts.items() if k not in ("week", "as_of")}
+    rest = {"resolved": rest.pop("resolved"), "summary": counts.summary(), **rest}  # the report file's order
+    body = json.dumps(rest, ensure_ascii=False, indent=2)
+    write(body[body.index("\n") + 1:])  # the other parts, in the same object
+    write("\n")
+    return counts.n
+
+
+# a break of the report file, its fields in paged.FILE_BREAK_FIELDS order (pending_proposals: kinds 3, 4)
+_BREAK_JSON = ('%s{"kind": %s, "buyer": %s, "supplier": %s, "category": %s, "quantity": %s, "factors": %s, '
+               '"level": %s, "owner_region": %s, "weeks_open": %s, "status": %s, "tier": %s, "path": %s, '
+               '"severity": %s%s')
+
+
+def _number(value) -> str:
+    """A number as json writes it (null for None)."""
+    kind = type(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    return "null" if value is None else json.dumps(value)
+
+
+def _write_workbook(fh, parts: dict, breaks, words: Vocabulary) -> int:
+    """Write the workbook (one sheet per part, Chinese headers, frozen header row; the breaks'
+    sheet first, a row at a time) to a binary file; returns the number of breaks. The counts are
+    those of the breaks written unless ``parts`` has its ``summary``."""
+    wb = Workbook(write_only=True)
+    counts = _Counts()
+
+    def counted(items):
+        for b in items:
+            counts.add(b["kind"], b["level"], b["factors"])
+            yield _break_cells(b, words)
+
+    _sheet(wb, "断链清单", BREAK_HEADERS, counted(breaks))
+    data = parts if "summary" in parts else dict(parts, summary=counts.summary())
+    for title, headers, rows in _other_sheets(data, words):
+        _sheet(wb, title, headers, iter(rows))
+    wb.save(fh)
+    return counts.n
+
+
+def _break_cells(b: dict, words: Vocabulary) -> list:
+    kind, level, factor, status = words["kind"], words["level"], words["factor"], words["status"]
+    return [b["severity"], kind[b["kind"]], b["buyer"], b["supplier"] or "", b["category"], b["quantity"],
+            "、".join(factor.get(f, f) for f in b["factors"]), level[b["level"]], b["owner_region"],
+            b["weeks_open"], status.get(b["status"], b["status"]), b["tier"], " ← ".join(b["path"]),
+            b.get("pending_proposals", "")]
+
+
+def _other_sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], list[list]]]:
+    """(title, headers, rows) of each sheet after the breaks'."""
+    kind, level, factor = words["kind"], words["level"], words["factor"]
     summary, monitoring, pairings = data["summary"], data["monitoring"], data.get("pairings")
     return [
-        ("断链清单", BREAK_HEADERS,
-         [[b["severity"], kind[b["kind"]], b["buyer"], b["supplier"] or "", b["category"], b["quantity"],
-           "、".join(factor.get(f, f) for f in b["factors"]), level[b["level"]], b["owner_region"],
-           b["weeks_open"], status.get(b["status"], b["status"]), b["tier"], " ← ".join(b["path"]),
-           b.get("pending_proposals", "")] for b in data["breaks"]]),
         ("已解决", ["类型", "需方", "供方", "品类"],
          [[kind[r["kind"]], r["buyer"], r["supplier"] or "", r["category"]] for r in data["resolved"]]),
         ("汇总", ["分类", "项目", "数量"],
@@ -94,6 +236,28 @@ def _sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], list[li
     ]
 
 
+#: Rows whose widths size a sheet's columns (they are set before any row is written).
+_WIDTH_ROWS = 500
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows) -> None:
+    """A write-only sheet: bold headers, frozen below them, columns as wide as the first rows."""
+    ws = wb.create_sheet(title)
+    first = list(itertools.islice(rows, _WIDTH_ROWS))
+    for col, h in enumerate(headers, start=1):
+        width = max([_width(h)] + [_width(r[col - 1]) for r in first])
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
+    ws.freeze_panes = "A2"
+    header = []
+    for h in headers:
+        cell = text_cell(ws, h)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    for row in itertools.chain(first, rows):
+        _append(ws, row)
+
+
 def text_cell(ws: Worksheet, text: str) -> Cell:
     """The cell of a text value: the one place the workbook turns text into a cell. A text cell,
     never a formula, whatever the text begins with (a firm chooses its park's name)."""
@@ -102,28 +266,6 @@ def text_cell(ws: Worksheet, text: str) -> Cell:
 
 def _append(ws: Worksheet, values: list) -> None:
     ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in values])
-
-
-def report_workbook(data: dict, words: Vocabulary) -> io.BytesIO:
-    """The report as an .xlsx workbook (one sheet per part, Chinese headers, frozen header row);
-    `words` names the codes (see :data:`Vocabulary`)."""
-    wb = Workbook()
-    for i, (title, headers, rows) in enumerate(_sheets(data, words)):
-        ws = wb.active if i == 0 else wb.create_sheet()
-        ws.title = title
-        _append(ws, headers)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            _append(ws, row)
-        ws.freeze_panes = "A2"
-        for col, h in enumerate(headers, start=1):
-            width = max([_width(h)] + [_width(r[col - 1]) for r in rows[:500]])
-            ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    return buf
 
 
 def _width(value) -> int:

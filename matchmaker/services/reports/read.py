@@ -21,9 +21,9 @@ from matchmaker.services.support.errors import Forbidden, NotFound
 
 __all__ = [
     "KIND_RANK", "BREAKS_WITH_PROPOSALS", "visible", "require_reader", "report_exists", "get_report",
-    "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_dict", "break_row",
+    "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_scope", "break_dict", "break_row",
     "firm_names", "user_names", "firm_industry_and_park", "scoped_resolved", "summarize", "open_counts",
-    "monitoring_rows", "pairing_totals", "breaks_per_week", "report_data", "list_breaks",
+    "monitoring_rows", "pairing_totals", "breaks_per_week", "report_parts", "report_file", "report_data", "list_breaks",
     "report_summary", "breaks_assigned_to", "latest_firm_breaks",
 ]
 
@@ -56,6 +56,11 @@ def _scope_prefix(actor: User | None) -> str:
 
 def _in_scope_clause(prefix: str):
     return sa.or_(Break.owner_region.startswith(prefix), Break.buyer_region.startswith(prefix))
+
+
+def break_scope(actor: User | None) -> sa.ColumnElement[bool]:
+    """The SQL condition of the stored breaks the actor sees (true for None: the whole report)."""
+    return sa.true() if actor is None else _in_scope_clause(_scope_prefix(actor))
 
 
 # --- stored reports ---------------------------------------------------------------------------
@@ -120,7 +125,7 @@ def _scoped_breaks(actor: User | None, report: WeeklyReport, open_only: bool = T
     if open_only:
         stmt = stmt.where(Break.status.in_(OPEN_STATUSES))
     if actor is not None:
-        stmt = stmt.where(_in_scope_clause(_scope_prefix(actor)))
+        stmt = stmt.where(break_scope(actor))
     rows = db.session.scalars(stmt).all()
     rows.sort(key=lambda b: (-b.severity, KIND_RANK.get(b.kind, 9), b.buyer, b.category, b.supplier or ""))
     return rows
@@ -250,22 +255,32 @@ def breaks_per_week(actor: User | None) -> list[tuple[str, int]]:
 
 # --- the report file and break lists ----------------------------------------------------------
 
-def report_data(actor: User | None = None, week: str | None = None) -> dict:
-    """The report of a week as the spec's report file (the actor's region and below; all when None)."""
-    require_reader(actor)
-    report = get_report(week)
-    breaks = [break_dict(b) for b in _scoped_breaks(actor, report)]
+def report_parts(actor: User | None, report: WeeklyReport) -> dict:
+    """Every part of the report file but its breaks and their counts (summary), for the actor:
+    resolved, monitoring, pairings, commitments, leading firms (the API's pages and the streamed
+    files take them from here, as report_data does)."""
     return {
-        "week": report.week,
-        "as_of": report.as_of.isoformat(),
-        "breaks": breaks,
         "resolved": scoped_resolved(actor, report),
-        "summary": summarize(breaks),
         "monitoring": monitoring_rows(actor, report),
         "pairings": pairing_totals(actor, report),
         "commitments": scoped_commitments(actor, report),
         "leading_firms": scoped_leading_firms(actor, report),
     }
+
+
+def report_file(report: WeeklyReport, breaks: list[dict], summary: dict, parts: dict) -> dict:
+    """The report file of a report from its breaks, their counts and its other parts (report_parts)."""
+    rest = dict(parts)
+    return {"week": report.week, "as_of": report.as_of.isoformat(), "breaks": breaks,
+            "resolved": rest.pop("resolved"), "summary": summary, **rest}
+
+
+def report_data(actor: User | None = None, week: str | None = None) -> dict:
+    """The report of a week as the spec's report file (the actor's region and below; all when None)."""
+    require_reader(actor)
+    report = get_report(week)
+    breaks = [break_dict(b) for b in _scoped_breaks(actor, report)]
+    return report_file(report, breaks, summarize(breaks), report_parts(actor, report))
 
 
 def _matches(b: Break, filters: dict) -> bool:

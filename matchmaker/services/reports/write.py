@@ -29,6 +29,7 @@ from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from graphs import LEVELS, build_supply_graph, chain_breaks, escalated_level, severity
 from matchmaker.infra.extensions import db
@@ -37,7 +38,7 @@ from matchmaker.infra.reference import industry_section
 from matchmaker.infra.settings import setting
 from matchmaker.models import Firm, Need, User
 from matchmaker.models.pairing import Pairing
-from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport, break_key
+from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport, break_key
 from matchmaker.services.reports.commitments import commitment_parts
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
 from matchmaker.services.reports.weeks import resolve_week, week_window
@@ -154,12 +155,16 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
                  "at": datetime.now(timezone.utc), **e} for e in events])
         clock.lap("insert")
         payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
+                            "open_breaks": _open_count(rows), "resolved": len(resolved),
                             "seconds": clock.laps, "cpu_seconds": clock.cpu_laps}
         # the large JSON parts go in by a plain UPDATE: the audit log records the report row, not its payload
         db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
                            .values(**payload))
         pause_point("report.before_commit")  # fault tests kill or race a process here
         db.session.commit()
+        # what was just computed stays readable on the (expired) report without reading it back
+        for name, value in (("week", week), ("as_of", as_of), ("stats", payload["stats"])):
+            set_committed_value(report, name, value)
     except BaseException:
         db.session.rollback()
         raise
@@ -261,6 +266,15 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
             status, assignee, steps or 0, pending if kind in with_proposals else None, note,
         ))
     return rows, events, keys
+
+
+_STATUS = _BREAK_COLUMNS.index("status")
+
+
+def _open_count(rows):
+    """How many of the report's break rows are open (the report file's breaks)."""
+    status = _STATUS
+    return sum(1 for r in rows if r[status] in OPEN_STATUSES)
 
 
 def _insert_breaks(rows, chunk=20000):
