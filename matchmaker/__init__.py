@@ -79,6 +79,9 @@ def register_extensions(app):
     from matchmaker.infra.i18n import init_i18n
 
     init_i18n(app, babel)
+    from matchmaker.infra.viewcache import init_view_cache
+
+    init_view_cache(app)
     import matchmaker.services.support.audit  # noqa: F401  (installs the flush hook)
     from matchmaker.infra.sqlite import install_sqlite_pragmas
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from matchmaker import create_app
 from matchmaker.infra.config import TestConfig
 from matchmaker.infra.extensions import db as _db
+from matchmaker.infra.viewcache import init_view_cache
 
 ON_POSTGRES = os.environ.get("MATCHMAKER_TEST_DATABASE_URL", "").startswith("postgresql")
 
@@ -45,6 +46,7 @@ def app(_app):
         _db.session.rollback()
         _db.session.remove()
         _empty_tables()
+        init_view_cache(_app)  # views kept by one test are not another's (ids restart in emptied tables)
 
 
 def _empty_tables():

@@ -46,6 +46,10 @@ class Config:
     ORDER_DAYS = int(_env("ORDER_DAYS", "7"))
     PAY_DAYS = int(_env("PAY_DAYS", "15"))
     SCHEDULER_ENABLED = True
+    # Views computed from stored data (the weekly report's page) kept per process: how many, and
+    # for how long at most (a change to the data they come from replaces them at once).
+    VIEW_CACHE_SIZE = int(_env("VIEW_CACHE_SIZE", "64"))
+    VIEW_CACHE_TTL = float(_env("VIEW_CACHE_TTL", "300"))
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", DEFAULT_TIMEZONE)
     LANGUAGES = ("zh_CN", "en")

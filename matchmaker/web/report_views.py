@@ -1,5 +1,6 @@
 """View-models of the weekly-report pages (the task-force report, charts, what-if), composed from the
 report service's reads; the CSS class of a break's table row is decided here (:func:`page_rows`)."""
+from matchmaker.infra import viewcache
 from matchmaker.infra.reference import industry_section
 from matchmaker.services import chainmap, reports
 from matchmaker.services.support.errors import NotFound
@@ -28,8 +29,19 @@ def _section(code: str | None) -> str | None:
 
 def report_view(actor, week: str | None = None, filters: dict | None = None) -> dict:
     """The week's report for the task-force page: breaks by severity (filtered), counts, monitoring,
-    the pick lists of industries and parks, and the neighbouring weeks."""
+    the pick lists of industries and parks, and the neighbouring weeks.
+
+    Kept per week, reader's region and filters while the stored reports and their workflow are
+    unchanged (:func:`matchmaker.services.reports.report_version` is part of the key, so a new
+    report, a re-run or any assign, escalate or close is seen at once, in every process). The view
+    is shared by the requests that read it: callers must not change it."""
     reports.require_reader(actor)
+    scope = (actor.role, actor.region_code) if actor is not None else None
+    key = ("report_view", reports.report_version(), scope, week, tuple(sorted((filters or {}).items())))
+    return viewcache.cached(key, lambda: _report_view(actor, week, filters))
+
+
+def _report_view(actor, week: str | None, filters: dict | None) -> dict:
     try:
         report = reports.get_report(week)
     except NotFound:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from graphs import KINDS, LEVELS
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, User
-from matchmaker.models.report import OPEN_STATUSES, Break, WeeklyReport
+from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, WeeklyReport
 from matchmaker.services.auth import in_scope, scope_prefix
 from matchmaker.services.reports.commitments import scoped_commitments, scoped_leading_firms
 from matchmaker.services.reports.weeks import week_monday
@@ -21,10 +21,10 @@ from matchmaker.services.support.errors import Forbidden, NotFound
 
 __all__ = [
     "KIND_RANK", "BREAKS_WITH_PROPOSALS", "visible", "require_reader", "report_exists", "get_report",
-    "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_scope", "break_dict", "break_row",
-    "firm_names", "user_names", "firm_industry_and_park", "scoped_resolved", "summarize", "open_counts",
-    "monitoring_rows", "pairing_totals", "breaks_per_week", "report_parts", "report_file", "report_data", "list_breaks",
-    "report_summary", "breaks_assigned_to", "latest_firm_breaks",
+    "report_version", "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_scope",
+    "break_dict", "break_row", "firm_names", "user_names", "firm_industry_and_park", "scoped_resolved",
+    "summarize", "open_counts", "monitoring_rows", "pairing_totals", "breaks_per_week", "report_parts",
+    "report_file", "report_data", "list_breaks", "report_summary", "breaks_assigned_to", "latest_firm_breaks",
 ]
 
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
@@ -80,6 +80,17 @@ def get_report(week: str | None = None) -> WeeklyReport:
     if report is None:
         raise NotFound(f"no weekly report for {week}" if week else "no weekly report has been written yet")
     return report
+
+
+def report_version() -> tuple:
+    """What changes whenever anything a report's page shows from the stored reports changes: a
+    report written or re-run (the latest report id, the runs of all, the last computed_at) or a
+    break's workflow (every change is a BreakEvent: the last event id). One cheap query."""
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.max(WeeklyReport.id)).scalar_subquery(),
+        sa.select(sa.func.coalesce(sa.func.sum(WeeklyReport.runs), 0)).scalar_subquery(),
+        sa.select(sa.func.max(WeeklyReport.computed_at)).scalar_subquery(),
+        sa.select(sa.func.max(BreakEvent.id)).scalar_subquery())).one())
 
 
 def latest_report_id() -> int | None:
