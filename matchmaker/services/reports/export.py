@@ -19,12 +19,7 @@ from collections import Counter
 from collections.abc import Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from graphs import KINDS, LEVELS
 from matchmaker.infra import spreadsheets
@@ -33,6 +28,10 @@ from matchmaker.services.reports.commitments import SCORECARD_FIELDS
 from matchmaker.services.reports.paged import open_break_rows
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, break_dict, get_report, report_parts, require_reader
 from matchmaker.services.support.errors import Invalid
+
+if TYPE_CHECKING:  # openpyxl is loaded when a workbook is written, not whenever reports are (issue 14: start-up)
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "report_workbook", "report_xlsx",
            "text_cell"]
@@ -184,6 +183,8 @@ def _write_workbook(fh, parts: dict, breaks, words: Vocabulary) -> int:
     """Write the workbook (one sheet per part, Chinese headers, frozen header row; the breaks'
     sheet first, a row at a time) to a binary file; returns the number of breaks. The counts are
     those of the breaks written unless ``parts`` has its ``summary``."""
+    from openpyxl import Workbook  # here, not at the top: only a workbook needs it (start-up time)
+
     wb = Workbook(write_only=True)
     counts = _Counts()
 
@@ -240,8 +241,12 @@ def _other_sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], l
 _WIDTH_ROWS = 500
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows) -> None:
-    """A write-only sheet: bold headers, frozen below them, columns as wide as the first rows."""
+def _sheet(wb: Any, title: str, headers: list[str], rows) -> None:
+    """A write-only sheet of an openpyxl Workbook: bold headers, frozen below them, columns as wide
+    as the first rows."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(title)
     first = list(itertools.islice(rows, _WIDTH_ROWS))
     for col, h in enumerate(headers, start=1):
@@ -258,13 +263,13 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows) -> None:
         _append(ws, row)
 
 
-def text_cell(ws: Worksheet, text: str) -> Cell:
+def text_cell(ws: "Worksheet", text: str) -> "Cell":
     """The cell of a text value: the one place the workbook turns text into a cell. A text cell,
     never a formula, whatever the text begins with (a firm chooses its park's name)."""
     return spreadsheets.text_cell(ws, text)
 
 
-def _append(ws: Worksheet, values: list) -> None:
+def _append(ws: "Worksheet", values: list) -> None:
     ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in values])
 
 
