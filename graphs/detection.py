@@ -171,7 +171,8 @@ def detect_breaks(G: nx.MultiDiGraph, chain: ChainLike, needs: Iterable[Any], *,
     best = propagate_upstream(healthy_out, inputs, outputs, down_in, gaps, max_routes)
     exact_factors(best, healthy_out, inputs, down_in, gaps)
     found += _upstream_breaks(best, succ, regions, quantity)
-    found.sort(key=lambda x: (_KIND_RANK[x.kind], x.buyer, x.category, x.supplier or ""))
+    rank = _KIND_RANK
+    found.sort(key=lambda x: (rank[x[0]], x[1], x[2], x[3] or ""))  # kind, buyer, category, supplier
     return found
 
 
@@ -182,7 +183,7 @@ def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: 
     suppliers down (with their factors) and live per buyer and category, and the healthy
     edges per supplier and category."""
     found = []
-    append = found.append
+    append, new = found.append, tuple.__new__  # each Break made as Break(...) makes it, directly
     down_in = {}  # (buyer, category) -> [(down supplier, factors)]
     live_sup = {}  # (buyer, category) -> [live supplier]
     healthy_out = {}  # supplier -> {category: [buyers]} over healthy edges
@@ -221,7 +222,7 @@ def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: 
                     if out is not None:
                         out.setdefault(c, []).append(b)
                         continue
-                append(Break(kind, b, c, s, q, sf, 1, (b, s), level, owner, None, rb))
+                append(new(Break, (kind, b, c, s, q, sf, 1, (b, s), level, owner, None, rb, ())))
     return found, down_in, live_sup, healthy_out
 
 
@@ -280,6 +281,7 @@ def _upstream_breaks(best: Best, succ: dict, regions: dict[str, Regions],
                      quantity: str) -> list[Break]:
     """Kind 6: the breaks of the propagated edges (tier, path and exact factors in *best*)."""
     found = []
+    append, new = found.append, tuple.__new__  # ~10^5 breaks: each made as Break(...) makes it, directly
     ordered = {}
     for (s, b, c), (tier, path, factors) in best.items():
         of = ordered.get(factors)
@@ -287,6 +289,6 @@ def _upstream_breaks(best: Best, succ: dict, regions: dict[str, Regions],
             of = ordered[factors] = order_factors(factors)
         rb = regions[b]
         li = 2 if tier == len(path) else level_index(rb, regions[path[-1]])  # chain-gap root
-        found.append(Break("upstream_break", b, c, s, succ[s][b][c][quantity], of, tier,
-                           path, LEVELS[li], rb[li], None, rb))
+        append(new(Break, ("upstream_break", b, c, s, succ[s][b][c][quantity], of, tier,
+                           path, LEVELS[li], rb[li], None, rb, ())))
     return found

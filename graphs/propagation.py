@@ -247,12 +247,14 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs):
         tier += 1
         for nexts, path, f in frontier:
             for rec, a in nexts:
+                lab = rec[_LABELS]
+                # labels are never empty: without the pair's alternatives one label is the cap. (An
+                # edge labelled already is checked first: a route blocked there would not matter,
+                # its tier being lower; _keep_alternatives skips such blocked routes.)
+                if lab is not None and (len(lab) >= max_routes or rec[_PAIR] not in alt_pairs):
+                    continue
                 if a in path:
                     blocked.append((path, a, rec[_STATE], tier))
-                    continue
-                lab = rec[_LABELS]
-                # labels are never empty: without the pair's alternatives one label is the cap
-                if lab is not None and (len(lab) >= max_routes or rec[_PAIR] not in alt_pairs):
                     continue
                 pending = rec[_PENDING]
                 if pending is None:

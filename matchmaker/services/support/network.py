@@ -66,11 +66,13 @@ def _iso(column):
 
 def _read_firms(*more):
     """Every firm with its county: id, ref, kind, county, lat, lon, operating, workers_back, risk
-    (what postings take of their firm), then the ``more`` columns of the firm table."""
+    (what postings take of their firm), then the ``more`` columns of the firm table (``blockers``
+    as the JSON text SQLite stores or the list psycopg decodes: see :class:`_Decoded`)."""
     f, r = Firm.__table__, Region.__table__
+    columns = [sa.type_coerce(f.c[name], sa.String) if name == "blockers" else f.c[name] for name in more]
     return _connection().execute(
         sa.select(f.c.id, f.c.ref, f.c.kind, f.c.region_code, r.c.lat, r.c.lon, f.c.operating,
-                  f.c.workers_back, r.c.risk, *(f.c[name] for name in more))
+                  f.c.workers_back, r.c.risk, *columns)
         .join_from(f, r, f.c.region_code == r.c.code)).all()
 
 
@@ -84,9 +86,9 @@ def _firm(ref, kind, county, operating, blockers, risk):
 
 def _firms_of(rows):
     """(firm records, ref -> FirmInfo) of rows of ``_read_firms(*_INFO_COLUMNS)``."""
-    records, info = [], {}
+    records, info, decoded = [], {}, _Decoded()
     for (fid, ref, kind, county, _lat, _lon, operating, workers, risk, name, industry, park, cap, blockers) in rows:
-        record = _firm(ref, kind, county, operating, blockers, risk)
+        record = _firm(ref, kind, county, operating, decoded(blockers), risk)
         records.append(record)
         info[ref] = FirmInfo(fid, ref, name, kind, county, industry, park, record.operating, cap, workers)
     return records, info
@@ -122,7 +124,8 @@ def load_links(info: dict | None = None) -> list:
     rows = _connection().execute(
         sa.select(lk.supplier_id, lk.buyer_id, lk.category_code, lk.quantity_per_week).where(lk.active.is_(True))
     ).all()
-    return [_link(ref_of[s], ref_of[b], c, q) for s, b, c, q in rows]
+    new, record = tuple.__new__, graphs.Link  # 2 x 10^5 records: the tuple made directly, as _link makes it
+    return [new(record, (ref_of[s], ref_of[b], c, float(q or 0.0), True)) for s, b, c, q in rows]
 
 
 def load_customers() -> dict[str, list[str]]:
@@ -193,9 +196,10 @@ def _places(firm_rows):
     return {row[0]: row[1:9] for row in firm_rows}
 
 
-class _Terms:
-    """A need's terms as a tuple: the JSON text (SQLite) decoded once per distinct value, or the
-    list a driver already decoded (psycopg). One per load: the cache lives as long as the load."""
+class _Decoded:
+    """A JSON list column as a tuple: the JSON text (SQLite) decoded once per distinct value, or the
+    list a driver already decoded (psycopg). One per load: the cache lives as long as the load
+    (terms of needs, blockers of firms: a few distinct values over 10^4 rows)."""
 
     __slots__ = ("_seen",)
 
@@ -207,17 +211,17 @@ class _Terms:
             return ()
         if not isinstance(raw, str):
             return tuple(raw)
-        terms = self._seen.get(raw)
-        if terms is None:
-            terms = self._seen[raw] = tuple(json.loads(raw) or ())
-        return terms
+        value = self._seen.get(raw)
+        if value is None:
+            value = self._seen[raw] = tuple(json.loads(raw) or ())
+        return value
 
 
 def _needs_of(rows, places, pending=None):
     """graphs Need records of need rows (``_need_columns``): the quantity, what accepted pairings
     cover, the proposals awaiting an answer (``pending``: need id -> count), and for the matcher
     where the buyer is, its kind, the price limit and the terms."""
-    iso, make, terms, waiting = date.fromisoformat, graphs.Need, _Terms(), (pending or {}).get
+    iso, make, terms, waiting = date.fromisoformat, graphs.Need, _Decoded(), (pending or {}).get
     records = []
     for (fid, nid, ref, cat, qty, committed, due, max_price, raw, status) in rows:
         firm, kind, county, lat, lon, _operating, _workers, _risk = places[fid]
@@ -379,7 +383,7 @@ def _ledger_links(*where):
         sa.select(lk.ref, b.c.ref, s.c.ref, b.c.kind, s.c.kind, sa.type_coerce(lk.terms, sa.String), _iso(lk.since),
                   lk.active, b.c.region_code, s.c.region_code)
         .join_from(Link.__table__, s, lk.supplier_id == s.c.id).join(b, lk.buyer_id == b.c.id).where(*where)).all()
-    terms, iso = _Terms(), date.fromisoformat
+    terms, iso = _Decoded(), date.fromisoformat
     return [graphs.LedgerLink(ref, buyer, supplier, bkind, skind, terms(raw), iso(since) if since else None,
                               bool(active), bcounty, scounty)
             for ref, buyer, supplier, bkind, skind, raw, since, active, bcounty, scounty in rows]
