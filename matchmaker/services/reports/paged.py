@@ -62,8 +62,9 @@ def open_break_rows(actor: User | None, report: WeeklyReport, offset: int = 0, l
         stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    result = db.session.connection().execution_options(yield_per=5000).execute(stmt)
-    yield from result
+    # the option on the statement, not on the session's connection (there it would stay, and make
+    # every later statement of the transaction a server-side cursor on PostgreSQL)
+    yield from db.session.connection().execute(stmt.execution_options(yield_per=5000))
 
 
 def open_break_count(actor: User | None, report: WeeklyReport) -> int:
