@@ -131,9 +131,10 @@ class OfferColumns:
 
     @classmethod
     def of(cls, offers: Sequence[Offer], firm_code: Mapping[str, int], price_code: Mapping[tuple, int],
-           *, as_of: date, qty: np.ndarray | None = None) -> OfferColumns:
+           *, as_of: date, qty: np.ndarray | None = None, goods: np.ndarray | None = None) -> OfferColumns:
         """Return the columns of *offers* as of a date, coded with the index's codes (firms, and
-        price references: :func:`price_key`).
+        price references: :func:`price_key`; ``goods`` gives the price reference codes when the
+        caller has them already).
 
         Examples
         --------
@@ -144,10 +145,9 @@ class OfferColumns:
         >>> date.fromordinal(int(c.arrival[0])), c.radius.tolist(), c.workers.tolist()
         (datetime.date(2020, 3, 18), [inf], [0.5])
         """
-        (lat, lon, start, lead, price, radius, supplier, cat, product, unit, kind, workers,
+        (lat, lon, start, lead, price, radius, supplier, kind, workers,
          live) = fields_of(offers, "lat", "lon", "available_from", "lead_time_days", "unit_price",
-                         "delivery_radius_km", "supplier", "category", "product", "unit",
-                         "supplier_kind", "workers_back", "supplier_live")
+                         "delivery_radius_km", "supplier", "supplier_kind", "workers_back", "supplier_live")
         lead = np.array(list(map(int, lead)), dtype=np.int64)
         self = cls()
         self.lat = np.radians(_floats(lat))
@@ -158,7 +158,10 @@ class OfferColumns:
         self.price = _floats([np.nan if p is None else float(p) for p in price])
         self.radius = _floats([np.inf if r is None else float(r) for r in radius])
         self.firm = _coded(firm_code, supplier)
-        self.goods = _coded(price_code, list(map(price_key, cat, product, unit)))
+        if goods is None:
+            cat, product, unit = fields_of(offers, "category", "product", "unit")
+            goods = _coded(price_code, list(map(price_key, cat, product, unit)))
+        self.goods = goods
         self.qty = qty
         self.sme = np.array([k == "sme" for k in kind], dtype=bool)
         self.workers = _floats([UNKNOWN_WORKERS_BACK if w is None else float(w) for w in workers])

@@ -72,14 +72,11 @@ class MatchIndex:
         if offer_qty is None:
             offer_qty = np.array(checked_quantities(offers, "committed"), dtype=np.int64)
         self.need_columns = NeedColumns.of(needs, self.firm_code, self.cat_code, need_qty)
-        cat, product, unit = fields_of(offers, "category", "product", "unit")
-        self.price_code: dict[tuple, int] = {}
-        for key in map(price_key, cat, product, unit):
-            self.price_code.setdefault(key, len(self.price_code))
+        ogroup = self._code_offer_goods()
         self.offer_columns = OfferColumns.of(offers, self.firm_code, self.price_code, as_of=as_of,
-                                             qty=offer_qty)
+                                             qty=offer_qty, goods=self._group_price[ogroup])
         self.cat_median = self._price_medians()
-        self._group_by_goods()
+        self._group_by_goods(ogroup)
         self.declined_keys = self._declined_keys(declined)
         self.customers = {sme: frozenset(buyers) for sme, buyers in (customers or {}).items()}
         self.supply_first = supply_first_codes(self.customers, self.firm_code)
@@ -101,6 +98,18 @@ class MatchIndex:
         self.supply_cats = {c: subs.get(c, (c,)) for c in self.categories}
         self.substitutes = {c: ss[1:] for c, ss in subs.items()}
 
+    def _code_offer_goods(self) -> np.ndarray:
+        """Number the goods of the offers (category, product, unit) and their price references;
+        returns the goods number of each offer."""
+        cat, product, unit = fields_of(self.offers, "category", "product", "unit")
+        keys: dict[tuple, int] = {}
+        ogroup = np.array([keys.setdefault(k, len(keys)) for k in zip(cat, product, unit)], dtype=np.int64)
+        self.offer_key = {OfferGoods(*k): g for k, g in keys.items()}
+        self.price_code: dict[tuple, int] = {}
+        self._group_price = np.array([self.price_code.setdefault(price_key(*k), len(self.price_code))
+                                      for k in keys], dtype=np.int64)
+        return ogroup
+
     def _price_medians(self) -> np.ndarray:
         """The median known unit price of the open offers of each price reference (NaN if none)."""
         price, ref = self.offer_columns.price, self.offer_columns.goods
@@ -112,20 +121,20 @@ class MatchIndex:
             median[code] = float(np.median(values[start:stop]))
         return median
 
-    def _group_by_goods(self) -> None:
-        """Group the live offers by their goods sorted by arrival, the needs by theirs sorted by
-        due date (ties by row), and decide hard rule 2 per pair of groups."""
+    def _group_by_goods(self, ogroup: np.ndarray) -> None:
+        """Group the live offers by their goods (numbered: ``ogroup``) sorted by arrival, the needs
+        by theirs sorted by due date (ties by row), and decide hard rule 2 per pair of groups."""
         oc, nc = self.offer_columns, self.need_columns
-        offer_key: dict[OfferGoods, int] = {}
-        cat, product, unit = fields_of(self.offers, "category", "product", "unit")
-        ogroup = np.array([offer_key.setdefault(OfferGoods(*k), len(offer_key)) for k in zip(cat, product, unit)],
-                          dtype=np.int64)
-        need_key: dict[NeedGoods, int] = {}
         cat, product, accepts, unit = fields_of(self.needs, "category", "product", "accepts", "unit")
-        ngroup = np.array([need_key.setdefault(need_goods(*k), len(need_key))
-                           for k in zip(cat, product, accepts, unit)], dtype=np.int64)
+        raw: dict[tuple, int] = {}  # accepts as given, then each distinct one made canonical once
+        nraw = np.array([raw.setdefault((c, p, a if type(a) is tuple else tuple(a), u), len(raw))
+                         for c, p, a, u in zip(cat, product, accepts, unit)], dtype=np.int64)
+        need_key: dict[NeedGoods, int] = {}
+        canonical = np.array([need_key.setdefault(need_goods(*k), len(need_key)) for k in raw], dtype=np.int64)
+        ngroup = canonical[nraw] if nraw.size else nraw
+        offer_key = self.offer_key
         self.goods = GoodsGroups(list(need_key), list(offer_key), self.substitutes)
-        self.need_key, self.offer_key = need_key, offer_key
+        self.need_key = need_key
         order = np.lexsort((np.arange(len(self.offers)), oc.arrival, ogroup))
         order = order[oc.live[order]]  # rule 7: offers of suppliers not live never pair
         self.offer_groups: dict[int, np.ndarray] = {
