@@ -85,6 +85,7 @@ class LinkRequestSchema(OutputSchema):
     category = fields.String(attribute="category_code", allow_none=True)
     product = fields.String(attribute="product_code", allow_none=True)
     quantity_per_week = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the unit of quantity_per_week"})
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}), allow_none=True)
     active = fields.Boolean(allow_none=True)
     created_at = fields.DateTime(allow_none=True)
