@@ -12,9 +12,16 @@ on the real county coordinates of Heilongjiang and the real category chain shipp
   (default 300 s; prints "over 300 s" when exceeded);
 * the cost gap of the greedy cheapest-pair-first baseline;
 * "best partners" latency (p50/p95 over random postings, index of 100,000 postings);
-* peak memory (max RSS) of this process and of the end-to-end run.
+* peak memory (max RSS) of this process and of the end-to-end run;
+* CPU time (user + system) of the core phases and of the end-to-end process, the figure to
+  compare code before and after a change in one sitting (wall time swings with the machine's load).
 
-Run:  ``python benchmarks/bench_matching.py [--needs 50000 --offers 50000 --seed 1]``
+``--products`` gives every posting a product (spec/products.md): each category gets four
+synthetic products in its unit, each posting one of its category's, and three needs in four
+accept every other product of their category (so the allowed pairs stay comparable). The base
+instance (places, dates, quantities, prices) is the same with and without it.
+
+Run:  ``python benchmarks/bench_matching.py [--needs 50000 --offers 50000 --seed 1] [--products]``
 """
 from __future__ import annotations
 
@@ -65,6 +72,33 @@ def load_reference():
             inputs = [c for c in row["inputs"].split(";") if c]
             cats.append((row["code"], inputs))
     return counties, cats
+
+
+def category_units():
+    """Category code -> its unit (the unit of every posting that names no product)."""
+    with open(ROOT / "matchmaker" / "data" / "categories.csv", encoding="utf-8") as f:
+        return {row["code"]: row["unit"] for row in csv.DictReader(f)}
+
+
+PRODUCTS_PER_CATEGORY = 4
+ACCEPT_SHARE = 0.75
+
+
+def add_products(needs, offers, seed=1):
+    """The same postings, each naming a product of its category (in the category's unit); three
+    needs in four accept every other product of their category. Returns (needs, offers, products)
+    with products as (code, category, unit)."""
+    rng = random.Random(seed + 10_000)  # its own stream: the base instance does not change
+    units = category_units()
+    codes = {c: ["P%s%d" % (c[2:], k) for k in range(1, PRODUCTS_PER_CATEGORY + 1)] for c in units}
+    products = [(p, c, units[c]) for c in sorted(codes) for p in codes[c]]
+    out_n = []
+    for n in needs:
+        own = rng.choice(codes[n.category])
+        accepts = tuple(p for p in codes[n.category] if p != own) if rng.random() < ACCEPT_SHARE else ()
+        out_n.append(n._replace(product=own, accepts=accepts, unit=units[n.category]))
+    out_o = [o._replace(product=rng.choice(codes[o.category]), unit=units[o.category]) for o in offers]
+    return out_n, out_o, products
 
 
 def substitutes_for(cats, rng):
@@ -163,18 +197,19 @@ print(el, sum(flow["s"].values()), nx.cost_of_flow(G, flow))
 
 def bench_core(needs, offers, subs, args):
     """Index, candidates, solver (per component and whole graph), greedy, networkx."""
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     index = build_index(needs, offers, as_of=AS_OF, substitutes=subs)
-    t_index = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t_index, c_index = time.perf_counter() - t0, time.process_time() - c0
+    c0, t0 = time.process_time(), time.perf_counter()
     ni, oi, cost, dist = candidate_arrays(index)
-    t_cand = time.perf_counter() - t0
+    t_cand, c_cand = time.perf_counter() - t0, time.process_time() - c0
     print("instance: %d open needs, %d open offers, %d allowed pairs, %d categories"
           % (len(index.needs), len(index.offers), ni.size, len(index.categories)))
     timings = {"index": t_index, "candidates": t_cand}
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost, batch_arcs=1)
     timings["solve_per_component"] = time.perf_counter() - t0
+    timings["cpu"] = {"index": c_index, "candidates": c_cand, "solve_per_component": time.process_time() - c0}
     opt_q = int(flow.sum())
     opt_c = int((flow * cost).sum())
     if not args.skip_whole:
@@ -230,9 +265,9 @@ def bench_best_partners(index, args, rng):
     return lat[len(lat) // 2], lat[int(len(lat) * 0.95) - 1], lat[-1]
 
 
-def _store_instance(url, needs, offers, subs):
-    """Write the instance into a fresh database as stored rows (regions, categories, firms,
-    needs, offers, substitutes) with bulk inserts."""
+def _store_instance(url, needs, offers, subs, products=()):
+    """Write the instance into a fresh database as stored rows (regions, categories, products,
+    firms, needs, offers, substitutes) with bulk inserts."""
     from matchmaker import create_app
     from matchmaker.infra.extensions import db
     from matchmaker.models import Category, Firm, Need, Offer, Region, category_substitute
@@ -255,6 +290,14 @@ def _store_instance(url, needs, offers, subs):
             cats = [dict(code=r["code"], name=r["name"], name_en=r["name_en"], unit=r["unit"])
                     for r in csv.DictReader(f)]
         db.session.execute(sa.insert(Category), cats)
+        named = {}
+        if products:
+            from matchmaker.models import Product
+
+            db.session.execute(sa.insert(Product), [dict(
+                code=p, name_zh="产品" + p, name_en="product " + p, unit=u, category_code=c, hs=None, aliases=[],
+                shipped=False) for p, c, u in products])
+            named = {"product_code": lambda r: r.product}
         db.session.execute(sa.insert(category_substitute), [
             dict(category_code=c, substitute_code=s) for c, ss in sorted(subs.items()) for s in sorted(ss)])
         firms = {}
@@ -271,21 +314,24 @@ def _store_instance(url, needs, offers, subs):
         rows = sorted(firms.values(), key=lambda r: r["ref"])
         db.session.execute(sa.insert(Firm), rows)
         ids = dict(db.session.execute(sa.select(Firm.ref, Firm.id)).all())
+        if products:
+            named["accepts"] = lambda r: list(r.accepts)
         db.session.execute(sa.insert(Need), [dict(
             ref=n.ref, firm_id=ids[n.firm], category_code=n.category, quantity=n.quantity,
             needed_by=n.needed_by, max_unit_price=n.max_unit_price, terms=list(n.terms), status="open",
-            committed_quantity=0.0, version=1) for n in needs])
+            committed_quantity=0.0, version=1, **{k: f(n) for k, f in named.items()}) for n in needs])
+        named.pop("accepts", None)
         db.session.execute(sa.insert(Offer), [dict(
             ref=o.ref, firm_id=ids[o.firm], category_code=o.category, quantity=o.quantity,
             available_from=o.available_from, available_until=o.available_until,
             lead_time_days=o.lead_time_days, unit_price=o.unit_price,
             delivery_radius_km=o.delivery_radius_km, help_wanted=[], status="open",
-            committed_quantity=0.0, version=1) for o in offers])
+            committed_quantity=0.0, version=1, **{k: f(o) for k, f in named.items()}) for o in offers])
         db.session.commit()
     return app
 
 
-def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200):
+def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200, products=()):
     """Store the instance, then time `matchmaker match` in its own process (stored rows to stored
     proposals), and the best-partner service call (database + index) in this one."""
     tmp = None
@@ -293,13 +339,15 @@ def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200):
         tmp = tempfile.mkdtemp(prefix="bench-match-")
         url = "sqlite:///" + os.path.join(tmp, "bench.sqlite")
     t0 = time.perf_counter()
-    app = _store_instance(url, needs, offers, subs)
+    app = _store_instance(url, needs, offers, subs, products)
     print("stored the instance in %.1f s (%s)" % (time.perf_counter() - t0, url.split("://")[0]))
     env = dict(os.environ, MATCHMAKER_DATABASE_URL=url)
     # the console script, with its own peak memory printed on exit
     code = ("import atexit, resource, sys\n"
-            "atexit.register(lambda: print('MAXRSS_KIB', resource.getrusage(resource.RUSAGE_SELF)"
-            ".ru_maxrss, file=sys.stderr))\n"
+            "def report():\n"
+            "    r = resource.getrusage(resource.RUSAGE_SELF)\n"
+            "    print('CPU_S', r.ru_utime + r.ru_stime, 'MAXRSS_KIB', r.ru_maxrss, file=sys.stderr)\n"
+            "atexit.register(report)\n"
             "from matchmaker.cli import main\n"
             "sys.argv = ['matchmaker', 'match', '--as-of', %r, '--no-progress']\n"
             "main()\n" % as_of.isoformat())
@@ -310,6 +358,7 @@ def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200):
     if out.returncode:
         raise RuntimeError(out.stderr)
     child_rss = int(out.stderr.split("MAXRSS_KIB")[-1].split()[0])
+    child_cpu = float(out.stderr.split("CPU_S")[-1].split()[0])
     print(out.stdout.strip())
     from matchmaker.infra.extensions import db
     from matchmaker.models import User
@@ -340,6 +389,7 @@ def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200):
         lat.sort()
     return {
         "seconds": seconds,
+        "cpu_seconds": child_cpu,
         "phases": phases,
         "stored_proposals": stored,
         "objective": objective,
@@ -360,12 +410,17 @@ def main(argv=None):
     ap.add_argument("--skip-whole", action="store_true")
     ap.add_argument("--skip-e2e", action="store_true")
     ap.add_argument("--db", help="database URL for the end-to-end run (default: temp SQLite)")
+    ap.add_argument("--products", action="store_true", help="a product on every posting (spec/products.md)")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
     needs, offers, subs = generate(args.needs, args.offers, args.seed)
-    print("generated %d needs, %d offers in %.1f s (%d categories with a substitute)"
-          % (len(needs), len(offers), time.perf_counter() - t0, len(subs)))
+    products = ()
+    if args.products:
+        needs, offers, products = add_products(needs, offers, args.seed)
+    print("generated %d needs, %d offers in %.1f s (%d categories with a substitute; %s)"
+          % (len(needs), len(offers), time.perf_counter() - t0, len(subs),
+             "%d products, one on every posting" % len(products) if products else "no products"))
     index, timings, arrays = bench_core(needs, offers, subs, args)
     rng = random.Random(args.seed)
     p50, p95, pmax = bench_best_partners(index, args, rng)
@@ -375,7 +430,7 @@ def main(argv=None):
           % (len(index.needs) + len(index.offers), p50, p95, pmax))
     e2e = None
     if not args.skip_e2e:
-        e2e = run_end_to_end(needs, offers, subs, AS_OF, args.db)
+        e2e = run_end_to_end(needs, offers, subs, AS_OF, args.db, products=products)
     if not args.skip_networkx:
         bench_networkx(index, arrays, args, timings)
     print()
@@ -394,12 +449,16 @@ def main(argv=None):
                 rows.append(("  phase %s" % k, v))
     for name, v in rows:
         print("%-42s %12s" % (name, "-" if v is None else "%.2f" % v))
+    cpu = timings["cpu"]
+    print("CPU seconds: index %.2f, candidates %.2f, solver per component %.2f, together %.2f%s"
+          % (cpu["index"], cpu["candidates"], cpu["solve_per_component"], sum(cpu.values()),
+             ", end to end matchmaker match (process) %.2f" % e2e["cpu_seconds"] if e2e else ""))
     nxv = timings.get("networkx", "skipped")
     if nxv is None:
         print("%-42s %12s" % ("networkx max_flow_min_cost", "over %g s" % args.budget))
     elif nxv != "skipped":
         print("%-42s %12.2f" % ("networkx max_flow_min_cost", nxv))
-    raw = min(v for k, v in timings.items() if k.startswith("solve") and v)
+    raw = min(v for k, v in timings.items() if k.startswith("solve") and isinstance(v, float) and v)
     if e2e:
         print("end to end / best raw solver time: %.1fx" % (e2e["seconds"] / raw))
     if nxv is None:

@@ -15,9 +15,12 @@ Link
     ``supplier``, ``buyer``, ``category``, ``quantity_per_week``, ``active``; an
     accepted pairing is a link too.
 Need, Offer
-    A buyer's need and a supplier's offer: what is asked or offered, what accepted
-    pairings cover (``covered``, ``committed``), when, where (``lat``/``lon`` of the
-    county, ``region`` its code), on what terms. One need record serves the break
+    A buyer's need and a supplier's offer: what is asked or offered (a ``category``
+    and, optionally, a ``product`` of the catalogue; a need's ``accepts``: other
+    products the buyer also takes), in which ``unit`` its quantities are counted
+    (the product's, else the category's), what accepted pairings cover
+    (``covered``, ``committed``), when, where (``lat``/``lon`` of the county,
+    ``region`` its code), on what terms. One need record serves the break
     detection (quantity, covered, pending proposals) and the matcher (the open
     quantity, place, price, terms), so the service reads the needs once. Both have
     ``firm`` and ``firm_kind``, the posting's own firm whatever its side.
@@ -101,7 +104,9 @@ class Need(NamedTuple):
 
     The break detection reads the fields up to ``status``; the matcher reads the
     open quantity and every field but ``pending_proposals`` (``region`` only words
-    its reasons).
+    its reasons). ``product`` (or ``None``), ``accepts`` (codes of other products
+    the buyer takes) and ``unit`` decide, with ``category``, which offers may meet
+    it (:mod:`graphs.matching.candidates`, hard rule 2).
     """
 
     ref: str
@@ -118,6 +123,9 @@ class Need(NamedTuple):
     max_unit_price: float | None = None
     terms: tuple = ()
     region: str | None = None
+    product: str | None = None
+    accepts: tuple = ()
+    unit: str | None = None
 
     @property
     def open_quantity(self) -> float:
@@ -139,7 +147,8 @@ class Offer(NamedTuple):
     """An offer of a supplier: what is offered, from when, where and on what terms.
 
     ``supplier_live``: :func:`firm_is_live` of the supplier (the matcher's hard
-    rule 7); ``workers_back``: its share of workers back (0..1, ``None`` if unknown).
+    rule 7); ``workers_back``: its share of workers back (0..1, ``None`` if unknown);
+    ``product`` (or ``None``) and ``unit`` as for a :class:`Need`.
     """
 
     ref: str
@@ -159,6 +168,8 @@ class Offer(NamedTuple):
     status: str = "open"
     region: str | None = None
     committed: float = 0.0
+    product: str | None = None
+    unit: str | None = None
 
     @property
     def open_quantity(self) -> float:
@@ -186,7 +197,8 @@ class DeclinedPair(NamedTuple):
 def NeedRecord(ref: str, firm: str, category: str, quantity: float, needed_by: date,
                lat: float, lon: float, firm_kind: str = "leading",
                max_unit_price: float | None = None, terms: Iterable[str] = (),
-               status: str = "open", region: str | None = None) -> Need:
+               status: str = "open", region: str | None = None, *, product: str | None = None,
+               accepts: Iterable[str] = (), unit: str | None = None) -> Need:
     """Return the :class:`Need` of what remains open of a need, in the matcher's argument order.
 
     *quantity* is the open quantity (nothing is covered yet as far as the
@@ -195,11 +207,11 @@ def NeedRecord(ref: str, firm: str, category: str, quantity: float, needed_by: d
     Examples
     --------
     >>> n = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 20), 45.7, 126.6)
-    >>> n.buyer, n.open_quantity, n.lat, n.buyer_kind
-    ('B', 10.0, 45.7, 'leading')
+    >>> n.buyer, n.open_quantity, n.lat, n.buyer_kind, n.product, n.accepts
+    ('B', 10.0, 45.7, 'leading', None, ())
     """
     return Need(ref, firm, category, quantity, needed_by, 0.0, 0, status, lat, lon, firm_kind,
-                max_unit_price, terms, region)
+                max_unit_price, terms, region, product, tuple(accepts), unit)
 
 
 def OfferRecord(ref: str, firm: str, category: str, quantity: float, available_from: date,
@@ -207,7 +219,8 @@ def OfferRecord(ref: str, firm: str, category: str, quantity: float, available_f
                 available_until: date | None = None, lead_time_days: int = 0,
                 unit_price: float | None = None, delivery_radius_km: float | None = None,
                 supplier_live: bool = True, workers_back: float | None = None,
-                status: str = "open", region: str | None = None) -> Offer:
+                status: str = "open", region: str | None = None, *, product: str | None = None,
+                unit: str | None = None) -> Offer:
     """Return the :class:`Offer` of what remains open of an offer, in the matcher's argument order.
 
     *quantity* is the open quantity; *firm* is the supplier.
@@ -220,7 +233,7 @@ def OfferRecord(ref: str, firm: str, category: str, quantity: float, available_f
     """
     return Offer(ref, firm, category, quantity, available_from, lat, lon, firm_kind,
                  available_until, lead_time_days, unit_price, delivery_radius_km, supplier_live,
-                 workers_back, status, region)
+                 workers_back, status, region, 0.0, product, unit)
 
 
 def firm_is_live(operating: Any, county_risk: str | None) -> bool:

@@ -7,10 +7,12 @@ it can be tested without Flask or a database, one module per step, in the manner
 * :class:`~graphs.records.Need` and :class:`~graphs.records.Offer` (built with
   :func:`NeedRecord` and :func:`OfferRecord` in the matcher's argument order) carry
   what is still open of a posting;
+* :mod:`~graphs.matching.goods` -- hard rule 2 with products (``spec/products.md``):
+  :func:`goods_allowed` on one pair, :class:`GoodsGroups` on groups of postings;
 * :mod:`~graphs.matching.index` -- :func:`build_index` keeps what is open and groups
-  the offers and needs by category (with the substitutes map) so that allowed pairs
-  are found per category group, never by scanning all pairs; its columns are in
-  :mod:`~graphs.matching.columns`;
+  the offers and needs by their goods (category, product, accepts, unit) so that
+  allowed pairs are found per pair of groups, never by scanning all pairs; its
+  columns are in :mod:`~graphs.matching.columns`;
 * :mod:`~graphs.matching.candidates` -- :func:`allowed_pairs` yields every pair the
   seven hard rules allow, with its unit cost (:mod:`~graphs.matching.costs`) and
   distance (:mod:`~graphs.matching.geo`);
@@ -42,15 +44,16 @@ from ..records import ARTICLE_10_TERMS, Need, NeedRecord, Offer, OfferRecord
 from .candidates import *  # noqa: F401,F403
 from .costs import *  # noqa: F401,F403
 from .geo import *  # noqa: F401,F403
+from .goods import *  # noqa: F401,F403
 from .index import *  # noqa: F401,F403
 from .partners import *  # noqa: F401,F403
 from .propose import *  # noqa: F401,F403
 from .reasons import *  # noqa: F401,F403
 from .results import *  # noqa: F401,F403
 from .solve import *  # noqa: F401,F403
-from . import candidates, costs, geo, index, partners, propose, reasons, results, solve
+from . import candidates, costs, geo, goods, index, partners, propose, reasons, results, solve
 
 __all__ = ["Need", "Offer", "NeedRecord", "OfferRecord", "ARTICLE_10_TERMS", "MatchingError"]
-for _module in (geo, costs, results, index, candidates, solve, propose, partners, reasons):
+for _module in (geo, costs, results, goods, index, candidates, solve, propose, partners, reasons):
     __all__ += _module.__all__
 del _module

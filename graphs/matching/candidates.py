@@ -5,7 +5,10 @@ Hard rules
 An offer ``o`` of firm S may serve a need ``n`` of firm B only when
 
 1. S is not B;
-2. ``o.category`` is ``n.category`` or one of its substitutes;
+2. (a) when both name a product, ``o.product`` is ``n.product`` or one of
+   ``n.accepts``; when either names none, ``o.category`` is ``n.category`` or
+   one of its substitutes; (b) both are counted in the same unit
+   (:mod:`graphs.matching.goods`);
 3. both are open: ``status == "open"``, ``n.needed_by >= as_of`` and
    ``o.available_until`` (when set) ``>= as_of``;
 4. ``max(o.available_from, as_of) + o.lead_time_days <= n.needed_by``;
@@ -15,7 +18,8 @@ An offer ``o`` of firm S may serve a need ``n`` of firm B only when
 7. the supplier is live (``o.supplier_live``: :func:`graphs.records.firm_is_live`).
 
 Boundary values are allowed. Rules 2, 3 and 7 are settled by the index (its
-category groups hold only open postings and live offers); :func:`allowed_among`
+goods groups hold only open postings and live offers, and rule 2 is decided per
+pair of groups); :func:`allowed_among`
 tests rules 1, 4, 5 and 6 on blocks of pairs with vectorised arithmetic; a pair
 declined before is never allowed again.
 """
@@ -62,10 +66,10 @@ def allowed_among(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: 
     >>> from datetime import date
     >>> from graphs.records import NeedRecord, OfferRecord
     >>> n = NeedColumns.of([NeedRecord("N1", "B", "x", 1, date(2020, 3, 31), 45.0, 126.0)],
-    ...                    {"B": 0, "S": 1}, {"x": 0})
+    ...                    {"B": 0, "S": 1}, {})
     >>> o = OfferColumns.of([OfferRecord("O1", "S", "x", 1, date(2020, 3, 1), 45.0, 127.0,
     ...                                  delivery_radius_km=r) for r in (50, 100)],
-    ...                     {"B": 0, "S": 1}, {"x": 0}, as_of=date(2020, 3, 16))
+    ...                     {"B": 0, "S": 1}, {}, as_of=date(2020, 3, 16))
     >>> ni, oi, d = allowed_among(n, o, np.array([0]), np.array([0, 1]), cross=True)
     >>> oi.tolist(), np.round(d, 1).tolist()  # 78.6 km: only the 100 km radius reaches
     ([1], [78.6])
@@ -113,8 +117,8 @@ def without_declined(pairs: Pairs, keys: np.ndarray, n_offers: int) -> Pairs:
 def candidate_arrays(index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """All allowed pairs of an index as arrays, sorted by need row, then offer row.
 
-    Each need group (sorted by due date) is tested against the offer groups of
-    its category and substitutes (sorted by arrival) in blocks of at most
+    Each need group (sorted by due date) is tested against the offer groups whose
+    goods may serve it (hard rule 2; sorted by arrival) in blocks of at most
     :data:`BLOCK` entries; the arrival rule cuts each offer group to the offers
     arriving by the block's latest due date.
 
@@ -138,8 +142,8 @@ def candidate_arrays(index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndar
     out_n, out_o, out_d = [], [], []
     for ncode in sorted(index.need_groups):
         group = index.need_groups[ncode]  # sorted by due date
-        for scat in index.supply_cats[index.categories[ncode]]:
-            supply = index.offer_groups.get(index.cat_code[scat])
+        for scode in index.goods.supply[ncode]:
+            supply = index.offer_groups.get(scode)
             if supply is None:
                 continue
             arrival = offers.arrival[supply]  # ascending

@@ -3,8 +3,8 @@
 Row ``i`` of :class:`NeedColumns` is the ``i``-th need of an index (row ``j`` of
 :class:`OfferColumns` its ``j``-th offer). Coordinates are in radians, dates are
 ordinals, unknown prices are NaN, an unset delivery radius is infinite, and
-firms and categories are integer codes of the index (-1 for one it does not
-know). The same builders make the one-row columns of a posting scored against
+firms, categories and price references (:func:`price_key`) are integer codes of
+the index (-1 for one it does not know). The same builders make the one-row columns of a posting scored against
 an index (:func:`graphs.matching.best_partners`).
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 from ..records import Need, Offer
 from .costs import UNKNOWN_WORKERS_BACK, terms_share
 
-__all__ = ["NeedColumns", "OfferColumns"]
+__all__ = ["NeedColumns", "OfferColumns", "price_key"]
 
 
 def _floats(values: Sequence) -> np.ndarray:
@@ -54,6 +54,21 @@ def _coded(codes: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
     except KeyError:
         values = [codes.get(k, -1) for k in keys]
     return np.array(values, dtype=np.int64)
+
+
+def price_key(category: str, product: str | None, unit: str | None) -> tuple:
+    """The price reference of an offer (compared with when the buyer sets no maximum): the open
+    offers of the same product when it names one, else those of its category naming none; in
+    the same unit either way.
+
+    Examples
+    --------
+    >>> price_key("IO003", "raw milk", "t"), price_key("IO003", None, "t")
+    (('product', 'raw milk', 't'), ('category', 'IO003', 't'))
+    """
+    if product is not None:
+        return ("product", product, unit)
+    return ("category", category, unit)
 
 
 def _hashable(terms: Sequence) -> Sequence:
@@ -105,32 +120,34 @@ class NeedColumns:
 class OfferColumns:
     """Columns of offers: ``lat``, ``lon`` (radians), ``arrival`` (ordinal of the earliest
     arrival, ``max(available_from, as_of) + lead_time_days``), ``lead`` (days), ``price``
-    (NaN if unset), ``radius`` (km, infinite if unset), ``firm`` and ``cat`` (codes),
+    (NaN if unset), ``radius`` (km, infinite if unset), ``firm`` and ``goods`` (the code of
+    its :func:`price_key`),
     ``qty`` (scaled open quantity, ``None`` for a posting that is only scored), ``sme``
     (the supplier is an SME), ``workers`` (share back, :data:`UNKNOWN_WORKERS_BACK` if
     unknown) and ``live`` (hard rule 7)."""
 
-    __slots__ = ("lat", "lon", "arrival", "lead", "price", "radius", "firm", "cat", "qty", "sme",
+    __slots__ = ("lat", "lon", "arrival", "lead", "price", "radius", "firm", "goods", "qty", "sme",
                  "workers", "live")
 
     @classmethod
-    def of(cls, offers: Sequence[Offer], firm_code: Mapping[str, int], cat_code: Mapping[str, int],
-           *, as_of: date, qty: np.ndarray | None = None) -> OfferColumns:
-        """Return the columns of *offers* as of a date, coded with the index's codes.
+    def of(cls, offers: Sequence[Offer], firm_code: Mapping[str, int], price_code: Mapping[tuple, int],
+           *, as_of: date, qty: np.ndarray | None = None, goods: np.ndarray | None = None) -> OfferColumns:
+        """Return the columns of *offers* as of a date, coded with the index's codes (firms, and
+        price references: :func:`price_key`; ``goods`` gives the price reference codes when the
+        caller has them already).
 
         Examples
         --------
         >>> from graphs.records import OfferRecord
         >>> c = OfferColumns.of([OfferRecord("O1", "S", "steel", 1, date(2020, 3, 1), 45.0, 126.0,
-        ...                                  lead_time_days=2)], {"S": 0}, {"steel": 0},
+        ...                                  lead_time_days=2)], {"S": 0}, {},
         ...                     as_of=date(2020, 3, 16))
         >>> date.fromordinal(int(c.arrival[0])), c.radius.tolist(), c.workers.tolist()
         (datetime.date(2020, 3, 18), [inf], [0.5])
         """
-        (lat, lon, start, lead, price, radius, supplier, cat, kind, workers,
+        (lat, lon, start, lead, price, radius, supplier, kind, workers,
          live) = fields_of(offers, "lat", "lon", "available_from", "lead_time_days", "unit_price",
-                         "delivery_radius_km", "supplier", "category", "supplier_kind",
-                         "workers_back", "supplier_live")
+                         "delivery_radius_km", "supplier", "supplier_kind", "workers_back", "supplier_live")
         lead = np.array(list(map(int, lead)), dtype=np.int64)
         self = cls()
         self.lat = np.radians(_floats(lat))
@@ -141,7 +158,10 @@ class OfferColumns:
         self.price = _floats([np.nan if p is None else float(p) for p in price])
         self.radius = _floats([np.inf if r is None else float(r) for r in radius])
         self.firm = _coded(firm_code, supplier)
-        self.cat = _coded(cat_code, cat)
+        if goods is None:
+            cat, product, unit = fields_of(offers, "category", "product", "unit")
+            goods = _coded(price_code, list(map(price_key, cat, product, unit)))
+        self.goods = goods
         self.qty = qty
         self.sme = np.array([k == "sme" for k in kind], dtype=bool)
         self.workers = _floats([UNKNOWN_WORKERS_BACK if w is None else float(w) for w in workers])

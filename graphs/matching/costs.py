@@ -206,7 +206,7 @@ def unit_costs(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.
     weights : mapping
         Checked weights (:func:`check_weights`).
     cat_median : numpy.ndarray
-        Median open unit price per category code (NaN when none is known).
+        Median open unit price per price reference (``offers.goods``; NaN when none is known).
     supply_first : SupplyFirst, optional
         The index's customers of SMEs (:func:`supply_first_codes`); without, the
         ``not_supply_first`` term is 0.
@@ -221,10 +221,11 @@ def unit_costs(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.
     >>> from datetime import date
     >>> from graphs.records import NeedRecord, OfferRecord
     >>> from graphs.matching.columns import NeedColumns, OfferColumns
-    >>> codes = {"B": 0, "S": 1}, {"steel": 0}
-    >>> n = NeedColumns.of([NeedRecord("N1", "B", "steel", 1, date(2020, 3, 31), 45.0, 126.0)], *codes)
+    >>> firms = {"B": 0, "S": 1}
+    >>> n = NeedColumns.of([NeedRecord("N1", "B", "steel", 1, date(2020, 3, 31), 45.0, 126.0)], firms, {})
     >>> o = OfferColumns.of([OfferRecord("O1", "S", "steel", 1, date(2020, 3, 1), 45.0, 126.0,
-    ...                                  lead_time_days=7)], *codes, as_of=date(2020, 3, 16))
+    ...                                  lead_time_days=7)], firms, {("category", "steel", None): 0},
+    ...                     as_of=date(2020, 3, 16))
     >>> pair = np.array([0])
     >>> unit_costs(n, o, pair, pair, np.array([100.0]), weights=DEFAULT_WEIGHTS,
     ...            cat_median=np.array([np.nan])).tolist()  # 1 + 2 + 0.5 + 0 + 0.5 + 1
@@ -232,7 +233,7 @@ def unit_costs(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.
     """
     w = weights
     ref = needs.max_price[ni]
-    ref = np.where(np.isnan(ref), cat_median[offers.cat[oi]], ref)
+    ref = np.where(np.isnan(ref), cat_median[offers.goods[oi]], ref)
     price = offers.price[oi]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = price / ref

@@ -2,12 +2,13 @@
 
 :func:`build_index` keeps the postings that are open on the date (hard rule 3)
 and builds a :class:`MatchIndex`: postings sorted by ref (so runs are
-deterministic), their columns (:mod:`graphs.matching.columns`), the category
-codes with the substitutes map (hard rule 2), and the category groups, offers
-sorted by earliest arrival and needs by due date, so that the arrival rule
-(hard rule 4) cuts each group to a prefix (or suffix) before any distance is
-computed. Offers of suppliers that are not live stay in the index but in no
-group (hard rule 7).
+deterministic), their columns (:mod:`graphs.matching.columns`), and the
+postings grouped by their goods (category, product, a need's accepts, unit),
+offers sorted by earliest arrival and needs by due date. Hard rule 2 is decided
+once per pair of groups (:class:`~graphs.matching.goods.GoodsGroups`), and the
+arrival rule (hard rule 4) cuts each group to a prefix (or suffix) before any
+distance is computed. Offers of suppliers that are not live stay in the index
+but in no group (hard rule 7).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import numpy as np
 
 from ..exceptions import MatchingError
 from ..records import Need, Offer
-from .columns import NeedColumns, OfferColumns, fields_of
+from .columns import NeedColumns, OfferColumns, fields_of, price_key
 from .costs import check_weights, scale_quantities, scale_quantity, supply_first_codes
+from .goods import GoodsGroups, NeedGoods, OfferGoods, need_goods
 
 __all__ = ["MatchIndex", "build_index"]
 
@@ -34,23 +36,30 @@ class MatchIndex:
     by ref, ``need_columns``/``offer_columns`` their columns; ``categories`` the
     sorted category codes (``cat_code`` maps a code to its number),
     ``supply_cats[c]`` the categories whose offers may meet a need of ``c`` (``c``
-    first), ``demand_cats[c]`` the categories of the needs an offer of ``c`` may
-    meet; ``offer_groups[k]`` holds the live offers of category number ``k``
-    sorted by earliest arrival, ``need_groups[k]`` the needs sorted by due date;
-    ``cat_median`` is the median open unit price per category (the price term's
-    reference when a need sets no maximum); ``declined_keys`` the sorted keys
-    ``need row * len(offers) + offer row`` of the declined pairs; ``customers`` the
-    leading firms that buy from each SME and ``supply_first`` their codes (the
-    ``not_supply_first`` cost term; ``None`` without customers).
+    first). Postings are grouped by their goods: ``goods`` (a
+    :class:`~graphs.matching.goods.GoodsGroups`) holds the goods of each need group
+    and offer group and which offer groups may serve which need groups (hard rule
+    2); ``offer_groups[g]`` holds the live offers of offer group ``g`` sorted by
+    earliest arrival, ``need_groups[k]`` the needs of need group ``k`` sorted by due
+    date. ``price_code`` numbers the price references (an offer's product, else its
+    category, with its unit) and ``cat_median`` is the median open unit price of
+    each (the price term's reference when a need sets no maximum);
+    ``declined_keys`` the sorted keys ``need row * len(offers) + offer row`` of the
+    declined pairs; ``product_names`` maps a product code to its (Chinese, English)
+    names, for the reasons; ``customers`` the leading firms that buy from each SME
+    and ``supply_first`` their codes (the ``not_supply_first`` cost term; ``None``
+    without customers).
     """
 
     def __init__(self, needs: list[Need], offers: list[Offer], *, as_of: _dt.date,
                  substitutes: Mapping[str, Iterable[str]] | None,
                  declined: Iterable[tuple[str, str]] | None, weights: dict[str, float],
                  need_qty: np.ndarray | None = None, offer_qty: np.ndarray | None = None,
-                 customers: Mapping[str, Iterable[str]] | None = None) -> None:
+                 customers: Mapping[str, Iterable[str]] | None = None,
+                 product_names: Mapping[str, tuple[str, str]] | None = None) -> None:
         self.as_of = as_of
         self.weights = weights
+        self.product_names = dict(product_names or {})
         self.needs = needs
         self.offers = offers
         self.need_pos = {n.ref: i for i, n in enumerate(needs)}
@@ -63,10 +72,11 @@ class MatchIndex:
         if offer_qty is None:
             offer_qty = np.array(checked_quantities(offers, "committed"), dtype=np.int64)
         self.need_columns = NeedColumns.of(needs, self.firm_code, self.cat_code, need_qty)
-        self.offer_columns = OfferColumns.of(offers, self.firm_code, self.cat_code, as_of=as_of,
-                                             qty=offer_qty)
-        self.cat_median = self._category_medians()
-        self._group_by_category()
+        ogroup = self._code_offer_goods()
+        self.offer_columns = OfferColumns.of(offers, self.firm_code, self.price_code, as_of=as_of,
+                                             qty=offer_qty, goods=self._group_price[ogroup])
+        self.cat_median = self._price_medians()
+        self._group_by_goods(ogroup)
         self.declined_keys = self._declined_keys(declined)
         self.customers = {sme: frozenset(buyers) for sme, buyers in (customers or {}).items()}
         self.supply_first = supply_first_codes(self.customers, self.firm_code)
@@ -86,33 +96,52 @@ class MatchIndex:
         self.categories = sorted(cats)
         self.cat_code = {c: i for i, c in enumerate(self.categories)}
         self.supply_cats = {c: subs.get(c, (c,)) for c in self.categories}
-        demand: dict[str, list[str]] = {c: [] for c in self.categories}
-        for c in self.categories:
-            for s in self.supply_cats[c]:
-                demand[s].append(c)
-        self.demand_cats = {c: tuple(sorted(v)) for c, v in demand.items()}
+        self.substitutes = {c: ss[1:] for c, ss in subs.items()}
 
-    def _category_medians(self) -> np.ndarray:
-        """The median known unit price of the open offers of each category (NaN if none)."""
-        price, cat = self.offer_columns.price, self.offer_columns.cat
-        median = np.full(len(self.categories), np.nan)
-        for code in self.cat_code.values():
-            p = price[(cat == code) & ~np.isnan(price)]
-            if p.size:
-                median[code] = float(np.median(p))
+    def _code_offer_goods(self) -> np.ndarray:
+        """Number the goods of the offers (category, product, unit) and their price references;
+        returns the goods number of each offer."""
+        cat, product, unit = fields_of(self.offers, "category", "product", "unit")
+        keys: dict[tuple, int] = {}
+        ogroup = np.array([keys.setdefault(k, len(keys)) for k in zip(cat, product, unit)], dtype=np.int64)
+        self.offer_key = {OfferGoods(*k): g for k, g in keys.items()}
+        self.price_code: dict[tuple, int] = {}
+        self._group_price = np.array([self.price_code.setdefault(price_key(*k), len(self.price_code))
+                                      for k in keys], dtype=np.int64)
+        return ogroup
+
+    def _price_medians(self) -> np.ndarray:
+        """The median known unit price of the open offers of each price reference (NaN if none)."""
+        price, ref = self.offer_columns.price, self.offer_columns.goods
+        median = np.full(len(self.price_code), np.nan)
+        known = ~np.isnan(price)
+        order = np.lexsort((price[known], ref[known]))
+        values, refs = price[known][order], ref[known][order]
+        for code, start, stop in runs(refs):
+            median[code] = float(np.median(values[start:stop]))
         return median
 
-    def _group_by_category(self) -> None:
-        """Group the live offers by category sorted by arrival, the needs by category sorted
-        by due date (ties by row)."""
+    def _group_by_goods(self, ogroup: np.ndarray) -> None:
+        """Group the live offers by their goods (numbered: ``ogroup``) sorted by arrival, the needs
+        by theirs sorted by due date (ties by row), and decide hard rule 2 per pair of groups."""
         oc, nc = self.offer_columns, self.need_columns
-        order = np.lexsort((np.arange(len(self.offers)), oc.arrival, oc.cat))
+        cat, product, accepts, unit = fields_of(self.needs, "category", "product", "accepts", "unit")
+        raw: dict[tuple, int] = {}  # accepts as given, then each distinct one made canonical once
+        nraw = np.array([raw.setdefault((c, p, a if type(a) is tuple else tuple(a), u), len(raw))
+                         for c, p, a, u in zip(cat, product, accepts, unit)], dtype=np.int64)
+        need_key: dict[NeedGoods, int] = {}
+        canonical = np.array([need_key.setdefault(need_goods(*k), len(need_key)) for k in raw], dtype=np.int64)
+        ngroup = canonical[nraw] if nraw.size else nraw
+        offer_key = self.offer_key
+        self.goods = GoodsGroups(list(need_key), list(offer_key), self.substitutes)
+        self.need_key = need_key
+        order = np.lexsort((np.arange(len(self.offers)), oc.arrival, ogroup))
         order = order[oc.live[order]]  # rule 7: offers of suppliers not live never pair
         self.offer_groups: dict[int, np.ndarray] = {
-            code: order[start:stop] for code, start, stop in runs(oc.cat[order])}
-        order = np.lexsort((np.arange(len(self.needs)), nc.due, nc.cat))
+            code: order[start:stop] for code, start, stop in runs(ogroup[order])}
+        order = np.lexsort((np.arange(len(self.needs)), nc.due, ngroup))
         self.need_groups: dict[int, np.ndarray] = {
-            code: order[start:stop] for code, start, stop in runs(nc.cat[order])}
+            code: order[start:stop] for code, start, stop in runs(ngroup[order])}
 
     def _declined_keys(self, declined: Iterable[tuple[str, str]] | None) -> np.ndarray:
         """Sorted keys ``need row * len(offers) + offer row`` of the declined pairs in the index."""
@@ -170,7 +199,8 @@ def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.da
                 substitutes: Mapping[str, Iterable[str]] | None = None,
                 declined: Iterable[tuple[str, str]] = (),
                 weights: Mapping[str, float] | None = None,
-                customers: Mapping[str, Iterable[str]] | None = None) -> MatchIndex:
+                customers: Mapping[str, Iterable[str]] | None = None,
+                product_names: Mapping[str, tuple[str, str]] | None = None) -> MatchIndex:
     """Index the open needs and offers of an as-of date for pairing.
 
     Postings that are not open on ``as_of`` (status not ``open``, need due before it,
@@ -197,6 +227,9 @@ def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.da
     customers : mapping, optional
         SME ref -> refs of the leading firms that buy from it (article 10's supply first:
         their offers cost ``not_supply_first`` less for its needs).
+    product_names : mapping, optional
+        Product code -> (Chinese name, English name): how the reasons name products
+        (by code when absent).
 
     Returns
     -------
@@ -236,7 +269,7 @@ def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.da
                 raise MatchingError("duplicate %s ref %r" % (kind, a.ref))
     return MatchIndex(open_needs, open_offers, as_of=as_of, substitutes=substitutes,
                       declined=declined, weights=w, need_qty=need_qty, offer_qty=offer_qty,
-                      customers=customers)
+                      customers=customers, product_names=product_names)
 
 
 def _by_ref(records: list, keep: list[int], qty: list[int]) -> tuple[list, np.ndarray]:

@@ -1,6 +1,7 @@
 """The best partners of one posting, answered from a prebuilt index without a run.
 
-The posting's category group (with substitutes) is cut by the arrival rule,
+The offer (or need) groups whose goods may meet the posting's (hard rule 2) are cut
+by the arrival rule,
 then tested against the other hard rules and costed with the same vectorised
 functions as a run (:func:`~graphs.matching.candidates.allowed_among`,
 :func:`~graphs.matching.costs.unit_costs`), the posting standing as the one
@@ -20,6 +21,7 @@ from .candidates import allowed_among
 from .columns import NeedColumns, OfferColumns
 from .costs import COST_SCALE, QUANTITY_SCALE, unit_costs
 from .geo import round_km
+from .goods import need_goods, offer_goods
 from .index import MatchIndex
 from .reasons import pairing_reasons
 
@@ -29,8 +31,8 @@ __all__ = ["best_partners"]
 def best_partners(posting: Need | Offer, index: MatchIndex, n: int = 10) -> list[dict[str, Any]]:
     """The top ``n`` allowed partners of one need or offer, cheapest first.
 
-    Answered from the index alone: the posting's category group (with substitutes) is
-    cut by the arrival rule, then tested against the other hard rules with vectorised
+    Answered from the index alone: the groups whose goods may meet the posting's (hard
+    rule 2) are cut by the arrival rule, then tested against the other hard rules with vectorised
     arithmetic.  The posting need not be in the index (a new posting can be scored).
 
     Parameters
@@ -43,8 +45,9 @@ def best_partners(posting: Need | Offer, index: MatchIndex, n: int = 10) -> list
     Returns
     -------
     list of dict
-        ``{"ref", "unit_cost", "distance_km", "open_quantity", "reasons"}`` per partner,
-        by unit cost, then ref.
+        ``{"ref", "product", "unit", "unit_cost", "distance_km", "open_quantity", "reasons"}``
+        per partner (its product, or None, and the unit of its quantity), by unit cost,
+        then ref.
 
     Raises
     ------
@@ -79,9 +82,10 @@ def _best_offers(need: Need, index: MatchIndex, n: int) -> list[dict[str, Any]]:
     if need.status != "open" or due < index.as_of.toordinal():
         return []
     groups = []
-    for scat in index.supply_cats.get(need.category, (need.category,)):
-        code = index.cat_code.get(scat)
-        g = index.offer_groups.get(code) if code is not None else None
+    key = need_goods(need.category, need.product, need.accepts, need.unit)
+    k = index.need_key.get(key)
+    for code in index.goods.supply[k] if k is not None else index.goods.supply_of(key):
+        g = index.offer_groups.get(code)
         if g is None:
             continue
         m = int(np.searchsorted(offers.arrival[g], due, side="right"))
@@ -104,6 +108,8 @@ def _best_offers(need: Need, index: MatchIndex, n: int) -> list[dict[str, Any]]:
     return [
         {
             "ref": index.offers[int(oi[k])].ref,
+            "product": index.offers[int(oi[k])].product,
+            "unit": index.offers[int(oi[k])].unit,
             "unit_cost": int(cost[k]) / COST_SCALE,
             "distance_km": round_km(float(dist[k])),
             "open_quantity": int(index.o_qty[int(oi[k])]) / QUANTITY_SCALE,
@@ -124,9 +130,10 @@ def _best_needs(offer: Offer, index: MatchIndex, n: int) -> list[dict[str, Any]]
         return []
     arrival = max(offer.available_from.toordinal(), as_of_ord) + int(offer.lead_time_days)
     groups = []
-    for ncat in index.demand_cats.get(offer.category, (offer.category,)):
-        code = index.cat_code.get(ncat)
-        g = index.need_groups.get(code) if code is not None else None
+    key = offer_goods(offer.category, offer.product, offer.unit)
+    k = index.offer_key.get(key)
+    for code in index.goods.demand[k] if k is not None else index.goods.demand_of(key):
+        g = index.need_groups.get(code)
         if g is None:
             continue
         s = int(np.searchsorted(needs.due[g], arrival, side="left"))
@@ -135,10 +142,10 @@ def _best_needs(offer: Offer, index: MatchIndex, n: int) -> list[dict[str, Any]]
     if not groups:
         return []
     ni = np.concatenate(groups)
-    probe = OfferColumns.of([offer], index.firm_code, index.cat_code, as_of=index.as_of)
+    probe = OfferColumns.of([offer], index.firm_code, index.price_code, as_of=index.as_of)
     cat_median = index.cat_median
-    if probe.cat[0] < 0:  # a category the index has no offer in: the offer's own price is its median
-        probe.cat[0] = len(index.categories)
+    if probe.goods[0] < 0:  # goods the index has no offer of: the offer's own price is its median
+        probe.goods[0] = len(index.price_code)
         cat_median = np.append(cat_median, np.nan if offer.unit_price is None
                                else float(offer.unit_price))
     ni, oi, dist = allowed_among(needs, probe, ni, np.zeros(ni.shape[0], dtype=np.int64),
@@ -154,6 +161,8 @@ def _best_needs(offer: Offer, index: MatchIndex, n: int) -> list[dict[str, Any]]
     return [
         {
             "ref": index.needs[int(ni[k])].ref,
+            "product": index.needs[int(ni[k])].product,
+            "unit": index.needs[int(ni[k])].unit,
             "unit_cost": int(cost[k]) / COST_SCALE,
             "distance_km": round_km(float(dist[k])),
             "open_quantity": int(index.n_qty[int(ni[k])]) / QUANTITY_SCALE,

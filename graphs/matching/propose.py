@@ -32,7 +32,8 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
                      substitutes: Mapping[str, Iterable[str]] | None = None,
                      declined: Iterable[tuple[str, str]] = (),
                      weights: Mapping[str, float] | None = None, index: MatchIndex | None = None,
-                     batch_arcs: int = 1, customers: Mapping[str, Iterable[str]] | None = None) -> MatchResult:
+                     batch_arcs: int = 1, customers: Mapping[str, Iterable[str]] | None = None,
+                     product_names: Mapping[str, tuple[str, str]] | None = None) -> MatchResult:
     """Optimal pairings of open needs with open offers.
 
     Finds every pair the hard rules allow and solves the lexicographic optimum over all
@@ -59,6 +60,8 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
     customers : mapping, optional
         SME ref -> refs of the leading firms that buy from it (the ``not_supply_first``
         cost term, :func:`~graphs.matching.build_index`).
+    product_names : mapping, optional
+        Product code -> (Chinese, English) names, for the reasons (see :func:`build_index`).
 
     Returns
     -------
@@ -85,7 +88,8 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
     t0 = time.perf_counter()
     if index is None:
         index = build_index(needs, offers, as_of=as_of, substitutes=substitutes,
-                            declined=declined, weights=weights, customers=customers)
+                            declined=declined, weights=weights, customers=customers,
+                            product_names=product_names)
     t1 = time.perf_counter()
     timings["index"] = t1 - t0
     ni, oi, cost, dist = candidate_arrays(index)
@@ -134,6 +138,8 @@ def _result(index: MatchIndex, ni: np.ndarray, oi: np.ndarray, cost: np.ndarray,
         },
         timings={},
         weights=dict(index.weights),
+        need_goods=[(n.category, n.product, n.unit, tuple(n.accepts)) for n in index.needs],
+        offer_goods=[(o.category, o.product, o.unit) for o in index.offers],
     )
 
 

@@ -1,11 +1,13 @@
 """Why a pair was proposed: short reasons, each in Chinese and English.
 
-The reasons of a pairing say where the two firms are (same county, same city
-or how far apart), a substitute category, the price against the need's cap or
-the category median, the lead time, "hand in hand" (an SME supplying a leading
-buyer), "supply first" (a leading firm supplying an SME it buys from), the supplier's workers back, and the article-10 terms the buyer
-offers. A run words tens of thousands of pairings, so the parts that depend on
-one posting only are cached across calls.
+The reasons of a pairing name the products (the offer's product, an accepted
+alternative to the need's, or a need's product offered by category), then say
+where the two firms are (same county, same city or how far apart), a substitute
+category, the price against the need's cap or the median of the same goods, the
+lead time, "hand in hand" (an SME supplying a leading buyer), "supply first" (a
+leading firm supplying an SME it buys from), the supplier's workers back, and the
+article-10 terms the buyer offers. A run words tens of thousands of pairings, so
+the parts that depend on one posting only are cached across calls.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..records import ARTICLE_10_TERMS, Need, Offer
+from .columns import price_key
 from .geo import haversine_km
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
@@ -44,8 +47,9 @@ def pairing_reasons(need: Need, offer: Offer, distance_km: float | None = None,
     distance_km : float, optional
         The pair's distance (computed when not given).
     index : MatchIndex, optional
-        Supplies the category median price when the need sets no maximum price, and who
-        buys from whom (supply first).
+        Supplies the median price of the same goods when the need sets no maximum price,
+        who buys from whom (supply first), and the products' names
+        (``index.product_names``; else products are named by code).
     cache : dict, optional
         Reuse the parts that depend on one posting only across many calls (a run passes
         one dict for all its pairings).
@@ -69,23 +73,39 @@ def pairing_reasons(need: Need, offer: Offer, distance_km: float | None = None,
     中小企业供应龙头企业 / SME for a leading buyer
     复工率 90% / 90% of workers back
     买方先付款 / buyer pays first
+    >>> milk = NeedRecord("N2", "B", "dairy", 10, date(2020, 3, 20), 45.7, 126.6,
+    ...                   product="P1", accepts=("P2",), unit="t")
+    >>> goat = OfferRecord("O2", "S", "dairy", 5, date(2020, 3, 1), 45.8, 126.5,
+    ...                    product="P2", unit="t")
+    >>> pairing_reasons(milk, goat)[0]
+    '买方亦收 P2（替代 P1） / the buyer also takes P2 instead of P1'
     """
     if distance_km is None:
         distance_km = haversine_km(need.lat, need.lon, offer.lat, offer.lon)
     if cache is None:
         cache = {}
     km = "%.0f" % distance_km
+    reasons = []
+    need_product, offer_product = need.product, offer.product
+    if need_product is not None or offer_product is not None:
+        key = ("goods", need_product, offer_product)
+        goods = cache.get(key)
+        if goods is None:
+            goods = cache[key] = _goods_reason(need_product, offer_product,
+                                               index.product_names if index is not None else {})
+        reasons.append(goods)
     if need.region and offer.region and need.region == offer.region:
-        reasons = ["同县，%s 公里 / same county, %s km" % (km, km)]
+        reasons.append("同县，%s 公里 / same county, %s km" % (km, km))
     elif need.region and offer.region and need.region[:4] == offer.region[:4]:
-        reasons = ["同市，%s 公里 / same city, %s km" % (km, km)]
+        reasons.append("同市，%s 公里 / same city, %s km" % (km, km))
     else:
-        reasons = ["相距 %s 公里 / %s km away" % (km, km)]
-    if offer.category != need.category:
+        reasons.append("相距 %s 公里 / %s km away" % (km, km))
+    by_category = need_product is None or offer_product is None
+    if by_category and offer.category != need.category:
         reasons.append("以 %s 替代 %s / %s as a substitute for %s"
                        % (offer.category, need.category, offer.category, need.category))
     if offer.unit_price is not None:
-        key = ("price", offer.unit_price, need.max_unit_price, offer.category)
+        key = ("price", offer.unit_price, need.max_unit_price, offer.category, offer_product, offer.unit)
         price_reason = cache.get(key)
         if price_reason is None:
             price_reason = cache[key] = _price_reason(need, offer, index)
@@ -111,17 +131,39 @@ def pairing_reasons(need: Need, offer: Offer, distance_km: float | None = None,
     return reasons
 
 
+def _goods_reason(need_product: str | None, offer_product: str | None, names) -> str:
+    """What is traded: the offer's product (an alternative the buyer accepts to the product it
+    asks for), or the product the buyer asks for, offered by category."""
+    def name(code: str) -> tuple[str, str]:
+        return tuple(names.get(code) or (code, code))
+
+    if offer_product is None:
+        zh, en = name(need_product)
+        return "买方要 %s，供方按品类供货 / the buyer asks for %s, offered by category" % (zh, en)
+    zh, en = name(offer_product)
+    if need_product is not None and need_product != offer_product:
+        nzh, nen = name(need_product)
+        return "买方亦收 %s（替代 %s） / the buyer also takes %s instead of %s" % (zh, nzh, en, nen)
+    return "产品：%s / product: %s" % (zh, en)
+
+
 def _price_reason(need: Need, offer: Offer, index: MatchIndex | None) -> str:
-    """The price reason: within the buyer's cap (not saying it), or against the category median."""
+    """The price reason: within the buyer's cap (not saying it), or against the median of the
+    open offers of the same goods (the same product, else the same category; the same unit)."""
     price = _fmt_num(float(offer.unit_price))
     if need.max_unit_price is not None:
         # the buyer's cap itself is the buyer's to know: the supplier reads these reasons too
         # (proposals, best partners), so they say the price fits, never what the cap is
         return "单价 %s，在买方限价之内 / unit price %s within the buyer's price cap" % (price, price)
-    if index is not None and offer.category in index.cat_code:
-        med = float(index.cat_median[index.cat_code[offer.category]])
+    product = offer.product
+    code = index.price_code.get(price_key(offer.category, product, offer.unit)) if index is not None else None
+    if code is not None:
+        med = float(index.cat_median[code])
         if not math.isnan(med):
             m = _fmt_num(med)
+            if product is not None:
+                return ("单价 %s，同产品中位价 %s / unit price %s, product median %s"
+                        % (price, m, price, m))
             return ("单价 %s，品类中位价 %s / unit price %s, category median %s"
                     % (price, m, price, m))
     return ""

@@ -156,9 +156,11 @@ class MatchResult:
     """Plain result of a matching run.
 
     ``needs``/``offers`` are ``(ref, open_quantity)`` of every open posting considered,
-    ``candidates`` every allowed pair (a sequence of :class:`Candidate`), ``pairings`` the
-    proposals, ``unmet`` each need not fully covered, ``objective`` the matched quantity
-    and total cost, ``timings`` seconds per phase.
+    ``need_goods``/``offer_goods`` what each of them trades, aligned with them:
+    ``(category, product, unit, accepts)`` of a need, ``(category, product, unit)`` of an
+    offer; ``candidates`` every allowed pair (a sequence of :class:`Candidate`),
+    ``pairings`` the proposals, ``unmet`` each need not fully covered, ``objective`` the
+    matched quantity and total cost, ``timings`` seconds per phase.
     """
 
     as_of: _dt.date
@@ -170,13 +172,27 @@ class MatchResult:
     objective: dict[str, float]
     timings: dict[str, float]
     weights: dict[str, float]
+    need_goods: list[tuple] = dataclasses.field(default_factory=list)
+    offer_goods: list[tuple] = dataclasses.field(default_factory=list)
+
+    def need_entries(self) -> Iterator[dict[str, Any]]:
+        """The run file's ``needs``: ref, open quantity, category, product (None), unit, accepts."""
+        goods = self.need_goods or [(None, None, None, ())] * len(self.needs)
+        for (r, q), (c, p, u, a) in zip(self.needs, goods):
+            yield {"ref": r, "open_quantity": q, "category": c, "product": p, "unit": u, "accepts": list(a)}
+
+    def offer_entries(self) -> Iterator[dict[str, Any]]:
+        """The run file's ``offers``: ref, open quantity, category, product (None), unit."""
+        goods = self.offer_goods or [(None, None, None)] * len(self.offers)
+        for (r, q), (c, p, u) in zip(self.offers, goods):
+            yield {"ref": r, "open_quantity": q, "category": c, "product": p, "unit": u}
 
     def to_dict(self) -> dict[str, Any]:
-        """The run in the shape of the run file of ``spec/matching.md``."""
+        """The run in the shape of the run file of ``spec/matching.md`` (and ``spec/products.md``)."""
         return {
             "as_of": self.as_of.isoformat(),
-            "needs": [{"ref": r, "open_quantity": q} for r, q in self.needs],
-            "offers": [{"ref": r, "open_quantity": q} for r, q in self.offers],
+            "needs": list(self.need_entries()),
+            "offers": list(self.offer_entries()),
             "candidates": [c.as_dict() for c in self.candidates],
             "pairings": [
                 {"need": p.need, "offer": p.offer, "quantity": p.quantity,

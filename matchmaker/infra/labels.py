@@ -26,6 +26,15 @@ LABELS = {
         "upstream_break": _l("Upstream break"),
     },
     "firm_kind": {"leading": _l("Leading firm"), "sme": _l("SME")},
+    # units of quantity (a category's or a product's); English shows the code itself
+    "unit": {
+        "t": lazy_pgettext("unit", "t"), "kg": lazy_pgettext("unit", "kg"), "head": lazy_pgettext("unit", "head"),
+        "kL": lazy_pgettext("unit", "kL"), "piece": lazy_pgettext("unit", "piece"), "set": lazy_pgettext("unit", "set"),
+        "box": lazy_pgettext("unit", "box"), "pair": lazy_pgettext("unit", "pair"), "m": lazy_pgettext("unit", "m"),
+        "m2": lazy_pgettext("unit", "m2"), "m3": lazy_pgettext("unit", "m3"), "km": lazy_pgettext("unit", "km"),
+        "kWh": lazy_pgettext("unit", "kWh"), "MWh": lazy_pgettext("unit", "MWh"), "GJ": lazy_pgettext("unit", "GJ"),
+        "10k CNY": lazy_pgettext("unit", "10k CNY"), "unit": lazy_pgettext("unit", "unit"),
+    },
     "level": {"province": _l("Province"), "city": _l("City"), "county": _l("County")},
     "term": {
         "order_first": _l("Order first"),

@@ -88,8 +88,19 @@ class LinkRequest(Base):
 
     firm: Mapped[Firm] = relationship(lazy="joined")
     link: Mapped[Optional[Link]] = relationship()
+    category: Mapped[Optional[Category]] = relationship()
+    product: Mapped[Optional[Product]] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def unit(self) -> Optional[str]:
+        """The unit of quantity_per_week: the product's, else the category's (of the link, for a
+        change that names neither)."""
+        if self.product is None and self.category is None:
+            return self.link.unit if self.link is not None else None
+        return posting_unit(self.product.unit if self.product is not None else None,
+                            self.category.unit if self.category is not None else self.link.category.unit)
 
     @property
     def requested_by(self):

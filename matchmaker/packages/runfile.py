@@ -1,4 +1,6 @@
-"""The run file of a matching run (spec/matching.md): what the matcher saw, allowed and proposed.
+"""The run file of a matching run (spec/matching.md, spec/products.md): what the matcher saw, allowed
+and proposed; each need and offer with its category, product (null when none) and unit, each need
+with its accepts.
 
 Written by ``matchmaker match --out`` from a :class:`graphs.matching.MatchResult`, streamed as
 UTF-8 JSON; a province-sized run has about a million candidates, so they are formatted from plain
@@ -35,14 +37,40 @@ class ReasonsJSON:
         return "[" + ", ".join(parts) + "]"
 
 
+class _Codes:
+    """JSON text of codes and units (few distinct values, each encoded once); None is null."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self):
+        self._seen = {None: "null"}
+
+    def __call__(self, code) -> str:
+        text = self._seen.get(code)
+        if text is None:
+            text = self._seen[code] = json.dumps(code, ensure_ascii=False)
+        return text
+
+    def many(self, codes) -> str:
+        return "[" + ", ".join(map(self, codes)) + "]"
+
+
 def write_run_file(result, path) -> None:
     """Write a graphs.matching result as the run file of spec/matching.md (streamed, UTF-8)."""
     enc = json.dumps
     with open(path, "w", encoding="utf-8") as fh:
         fh.write('{\n"as_of": %s,\n"needs": [' % enc(result.as_of.isoformat()))
-        fh.write(",".join('\n{"ref": %s, "open_quantity": %r}' % (enc(r), q) for r, q in result.needs))
+        codes = _Codes()
+        fh.write(",".join(
+            '\n{"ref": %s, "open_quantity": %r, "category": %s, "product": %s, "unit": %s, "accepts": %s}'
+            % (enc(n["ref"]), n["open_quantity"], codes(n["category"]), codes(n["product"]), codes(n["unit"]),
+               codes.many(n["accepts"]))
+            for n in result.need_entries()))
         fh.write('],\n"offers": [')
-        fh.write(",".join('\n{"ref": %s, "open_quantity": %r}' % (enc(r), q) for r, q in result.offers))
+        fh.write(",".join(
+            '\n{"ref": %s, "open_quantity": %r, "category": %s, "product": %s, "unit": %s}'
+            % (enc(o["ref"]), o["open_quantity"], codes(o["category"]), codes(o["product"]), codes(o["unit"]))
+            for o in result.offer_entries()))
         fh.write('],\n"candidates": [')
         _write_candidates(fh, result)
         fh.write('],\n"pairings": [')

@@ -17,7 +17,8 @@ class LinkSchema(OutputSchema):
     supplier = fields.Function(lambda row: row.supplier.ref, metadata={"description": "supplier firm ref"})
     buyer = fields.Function(lambda row: row.buyer.ref, metadata={"description": "buyer firm ref"})
     category = fields.String(attribute="category_code")
-    product = fields.String(attribute="product_code", allow_none=True, metadata={"description": "product code, or null"})
+    product = fields.String(attribute="product_code", allow_none=True,
+                            metadata={"description": "product code, or null"})
     quantity_per_week = fields.Float()
     unit = fields.String(metadata={"description": "the unit of quantity_per_week: its product's, else its category's"})
     active = fields.Boolean()
@@ -85,6 +86,7 @@ class LinkRequestSchema(OutputSchema):
     category = fields.String(attribute="category_code", allow_none=True)
     product = fields.String(attribute="product_code", allow_none=True)
     quantity_per_week = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the unit of quantity_per_week"})
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}), allow_none=True)
     active = fields.Boolean(allow_none=True)
     created_at = fields.DateTime(allow_none=True)

@@ -16,7 +16,8 @@ class NeedSchema(OutputSchema):
     ref = fields.String()
     firm = fields.Function(posting_firm_ref, metadata={"description": "firm ref"})
     category = fields.String(attribute="category_code")
-    product = fields.String(attribute="product_code", allow_none=True, metadata={"description": "product code, or null"})
+    product = fields.String(attribute="product_code", allow_none=True,
+                            metadata={"description": "product code, or null"})
     accepts = fields.List(fields.String(), metadata={"description": "codes of other products the buyer also takes"})
     quantity = fields.Float()
     unit = fields.String(metadata={"description": "the unit of its quantities: its product's, else its category's"})

@@ -16,7 +16,12 @@ class PairingSchema(OutputSchema):
     supplier = fields.Function(lambda p: p.offer.firm.ref, metadata={"description": "supplier firm ref"})
     category = fields.Function(lambda p: p.need.category_code)
     offer_category = fields.Function(lambda p: p.offer.category_code)
+    product = fields.Function(lambda p: p.need.product_code, allow_none=True,
+                              metadata={"description": "the need's product, or null"})
+    offer_product = fields.Function(lambda p: p.offer.product_code, allow_none=True,
+                                    metadata={"description": "the offer's product, or null"})
     quantity = fields.Float()
+    unit = fields.Function(lambda p: p.need.unit, metadata={"description": "the unit of quantity (both sides')"})
     unit_cost = fields.Float()
     distance_km = fields.Float(allow_none=True)
     reasons = fields.List(fields.String())
@@ -87,6 +92,8 @@ class PartnerSchema(OutputSchema):
     kind = fields.String(metadata={"enum": ["need", "offer"]})
     id = fields.Integer()
     ref = fields.String()
+    product = fields.String(allow_none=True, metadata={"description": "the partner's product, or null"})
+    unit = fields.String(allow_none=True, metadata={"description": "the unit of open_quantity"})
     unit_cost = fields.Float()
     distance_km = fields.Float()
     open_quantity = fields.Float()

@@ -12,7 +12,7 @@ from jinja2 import Undefined
 
 from matchmaker.infra.extensions import login_manager
 from matchmaker.infra.labels import label, message
-from matchmaker.services import categories
+from matchmaker.services import categories, products
 
 PER_PAGE = 20
 
@@ -22,7 +22,8 @@ def init_templates(app):
     login_manager.login_view = "account.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fnum=fnum, fpct=fpct, tr=tr, msg=msg, lang_part=lang_part, cat=cat)
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fnum=fnum, fpct=fpct, tr=tr, msg=msg,
+                                 lang_part=lang_part, cat=cat, prod=prod, goods=goods, qty=qty, unit=unit)
     app.jinja_env.globals.update(is_en=is_en, now_date=date.today)
 
 
@@ -93,6 +94,40 @@ def cat(code):
         return code
     name, name_en, _unit = found
     return f"{code} {name_en if is_en() and name_en else name}"
+
+
+def prod(code):
+    """A product's name in the user's language, e.g. '生鲜乳' or 'raw milk' (names cached per request);
+    the code when it is unknown, '' for none."""
+    if not code:
+        return ""
+    names = g.get("_product_names")
+    if names is None:
+        names = g._product_names = products.product_names()
+    found = names.get(code)
+    if found is None:
+        return code
+    name_zh, name_en, _unit = found
+    return name_en if is_en() and name_en else name_zh
+
+
+def goods(category_code, product_code=None):
+    """What a posting or link trades: its category, and its product when it names one."""
+    text = cat(category_code)
+    return f"{text} · {prod(product_code)}" if product_code else text
+
+
+def unit(code):
+    """A unit of quantity in the user's language (吨 for t); the code when it has no name."""
+    return label(code, "unit") if code else ""
+
+
+def qty(value, unit_code=None, digits=1):
+    """A quantity with its unit, e.g. '1,200 t' ('' for none)."""
+    number = fnum(value, digits)
+    if number == "" or not unit_code:
+        return number
+    return f"{number} {unit(unit_code)}"
 
 
 def lang_part(text):

@@ -46,3 +46,25 @@ def test_offers_and_links_show_product_and_unit(client, world, as_role, catalogu
     res = client.patch(f"/api/v1/links/{world.links['qiqihar']}", json={"product": "P-MILK"}, headers=h)
     assert res.status_code == 200, res.get_json()
     assert (res.get_json()["category"], res.get_json()["product"], res.get_json()["unit"]) == ("C1", "P-MILK", "t")
+
+
+def test_pairings_and_best_partners_carry_products_and_units(client, world, as_role, catalogue):
+    from datetime import date
+
+    from matchmaker.models import Need, Offer
+    from matchmaker.services import matching
+
+    db.session.get(Need, world.needs["sister"]).product_code = "P-HOG"
+    db.session.get(Offer, world.offers["own"]).product_code = "P-HOG"
+    db.session.commit()
+    matching.run_matching(date(2020, 3, 16))
+    h = as_role("admin")
+    pairings = client.get("/api/v1/pairings", headers=h).get_json()
+    hog = [p for p in pairings if p["need"] == "N-sister"]
+    assert hog and all((p["product"], p["unit"]) == ("P-HOG", "head") for p in hog)
+    assert {p["offer_product"] for p in hog} <= {"P-HOG", None}
+    res = client.get(f"/api/v1/needs/{world.needs['sister']}/best-partners?as_of=2020-03-16", headers=h)
+    assert res.status_code == 200, res.get_json()
+    partners = res.get_json()
+    assert partners and {(p["product"], p["unit"]) for p in partners} <= {("P-HOG", "head"), (None, "head")}
+    assert any(p["product"] == "P-HOG" for p in partners)

@@ -209,8 +209,9 @@ def test_run_file_shape():
     r = propose_pairings([need(terms=("pay_first",))], [offer(unit_price=3.0)], as_of=AS_OF)
     d = r.to_dict()
     assert d["as_of"] == "2020-03-16"
-    assert d["needs"] == [{"ref": "N1", "open_quantity": 10.0}]
-    assert d["offers"] == [{"ref": "O1", "open_quantity": 10.0}]
+    assert d["needs"] == [{"ref": "N1", "open_quantity": 10.0, "category": "steel", "product": None, "unit": None,
+                           "accepts": []}]
+    assert d["offers"] == [{"ref": "O1", "open_quantity": 10.0, "category": "steel", "product": None, "unit": None}]
     (c,) = d["candidates"]
     assert set(c) == {"need", "offer", "unit_cost", "distance_km"}
     (p,) = d["pairings"]
@@ -561,3 +562,185 @@ def test_empty_instances():
     r = propose_pairings([need()], [], as_of=AS_OF)
     assert [(u.need, u.quantity) for u in r.unmet] == [("N1", 10.0)]
     assert best_partners(need(), build_index([], [], as_of=AS_OF)) == []
+
+
+# ---------------------------------------------------------------------------
+# products (spec/products.md): rule 2 (a) and (b), exact optimum on mixed instances
+
+# category -> unit, and product -> (category, unit): "a3" is counted in another unit than its
+# category, so some pairs of the same category are ruled out by (b) alone
+CATEGORY_UNITS = {"a": "t", "b": "t", "c": "head"}
+PRODUCTS = {"a1": ("a", "t"), "a2": ("a", "t"), "a3": ("a", "kg"), "b1": ("b", "t"), "c1": ("c", "head")}
+
+
+def _goods(rng):
+    """(category, product or None, unit): a product on about half the postings, the unit the
+    product's, else the category's."""
+    if rng.random() < 0.5:
+        product = rng.choice(sorted(PRODUCTS))
+        category, unit = PRODUCTS[product]
+        return category, product, unit
+    category = rng.choice(sorted(CATEGORY_UNITS))
+    return category, None, CATEGORY_UNITS[category]
+
+
+def _random_product_instance(rng, n_needs, n_offers):
+    needs, offers = _random_instance(rng, n_needs, n_offers)
+    out_n = []
+    for n in needs:
+        category, product, unit = _goods(rng)
+        accepts = tuple(rng.sample(sorted(PRODUCTS), rng.randint(1, 2))) if rng.random() < 0.4 else ()
+        out_n.append(n._replace(category=category, product=product, accepts=accepts, unit=unit))
+    out_o = []
+    for o in offers:
+        category, product, unit = _goods(rng)
+        out_o.append(o._replace(category=category, product=product, unit=unit))
+    return out_n, out_o
+
+
+def _spec_rule_2(n, o, substitutes):
+    """Rule 2 of matching.md as products.md rewrites it, read straight off the text."""
+    if n.product is not None and o.product is not None:
+        goods = o.product == n.product or o.product in n.accepts
+    else:
+        goods = o.category == n.category or o.category in substitutes.get(n.category, ())
+    return goods and n.unit == o.unit
+
+
+def _brute_force_product_pairs(needs, offers, as_of, substitutes):
+    """Every hard rule, with rule 2 of products.md, checked on every pair."""
+    out = set()
+    plain = _brute_force_pairs(needs, offers, as_of, {c: set(CATEGORY_UNITS) for c in CATEGORY_UNITS})
+    for n in needs:
+        for o in offers:
+            if (n.ref, o.ref) in plain and _spec_rule_2(n, o, substitutes):
+                out.add((n.ref, o.ref))
+    return out
+
+
+def test_rule2_products_boundaries():
+    milk = need(category="dairy", product="milk", unit="t")
+    assert pairs([milk], [offer(category="dairy", product="milk", unit="t")]) == {("N1", "O1")}
+    # same category, another product: not allowed (the category rule does not apply)
+    assert pairs([milk], [offer(category="dairy", product="hogs", unit="t")]) == set()
+    # ... unless the buyer accepts it, whatever its category
+    goat = need(category="dairy", product="milk", accepts=("goat",), unit="t")
+    assert pairs([goat], [offer(category="meat", product="goat", unit="t")]) == {("N1", "O1")}
+    # either side names no product: by category (and substitutes), in the same unit
+    assert pairs([milk], [offer(category="dairy", unit="t")]) == {("N1", "O1")}
+    assert pairs([need(category="dairy", unit="t")], [offer(category="dairy", product="hogs", unit="t")]) == {
+        ("N1", "O1")}
+    assert pairs([milk], [offer(category="feed", unit="t")], substitutes={"dairy": {"feed"}}) == {("N1", "O1")}
+    # (b) another unit rules a pair out in every case
+    assert pairs([need(category="dairy", unit="t")], [offer(category="dairy", product="hogs", unit="head")]) == set()
+    assert pairs([milk], [offer(category="dairy", product="milk", unit="kL")]) == set()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_candidates_with_products_are_exactly_the_allowed_pairs(seed):
+    rng = random.Random(700 + seed)
+    needs, offers = _random_product_instance(rng, 40, 40)
+    subs = {"a": {"b"}, "c": {"a", "b"}}
+    got = pairs(needs, offers, substitutes=subs)
+    assert got == _brute_force_product_pairs(needs, offers, AS_OF, subs)
+    assert got != _brute_force_pairs(needs, offers, AS_OF, subs)  # the product rules changed something
+    # every kind of posting is present, and some same-category pairs fall to the unit or product rule
+    assert any(n.product for n in needs) and any(not n.product for n in needs) and any(n.accepts for n in needs)
+    assert any(o.product for o in offers) and any(not o.product for o in offers)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_optimal_with_products_against_networkx(seed):
+    rng = random.Random(800 + seed)
+    needs, offers = _random_product_instance(rng, rng.randint(8, 25), rng.randint(8, 25))
+    subs = {"a": {"b"}}
+    r = propose_pairings(needs, offers, as_of=AS_OF, substitutes=subs)
+    assert {(c.need, c.offer) for c in r.candidates} == _brute_force_product_pairs(needs, offers, AS_OF, subs)
+    _check_feasible(r)
+    q, cost = _networkx_optimum(r)
+    assert r.objective["matched_quantity"] == pytest.approx(q)
+    assert r.objective["total_cost"] == pytest.approx(cost, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_optimal_with_products_against_two_stage_lp(seed):
+    rng = random.Random(900 + seed)
+    needs, offers = _random_product_instance(rng, 25, 25)
+    subs = {"b": {"a"}, "c": {"a"}}
+    r = propose_pairings(needs, offers, as_of=AS_OF, substitutes=subs, batch_arcs=10 ** 9)
+    assert {(c.need, c.offer) for c in r.candidates} == _brute_force_product_pairs(needs, offers, AS_OF, subs)
+    _check_feasible(r)
+    q, cost = _linprog_optimum(r)
+    assert r.objective["matched_quantity"] == pytest.approx(q, abs=1e-6)
+    assert r.objective["total_cost"] == pytest.approx(cost, rel=1e-7, abs=1e-6)
+
+
+def test_best_partners_with_products_match_the_candidates():
+    rng = random.Random(31)
+    needs, offers = _random_product_instance(rng, 50, 80)
+    subs = {"a": {"b"}}
+    idx = build_index(needs, offers, as_of=AS_OF, substitutes=subs)
+    cands = list(allowed_pairs(idx))
+    for n in idx.needs:
+        mine = sorted(((c.unit_cost, c.offer) for c in cands if c.need == n.ref))
+        assert [(p["unit_cost"], p["ref"]) for p in best_partners(n, idx, n=5)] == mine[:5]
+    for o in idx.offers:
+        mine = sorted(((c.unit_cost, c.need) for c in cands if c.offer == o.ref))
+        assert [(p["unit_cost"], p["ref"]) for p in best_partners(o, idx, n=5)] == mine[:5]
+    # a posting the index does not hold is scored by the same rule (goods the index has never seen)
+    new = need("NEW", firm="X", category="a", product="a2", accepts=("b1",), unit="t")
+    allowed = {o.ref for o in idx.offers if _spec_rule_2(new, o, subs)}
+    assert {p["ref"] for p in best_partners(new, idx, n=100)} <= allowed
+
+
+def test_run_file_entries_carry_category_product_unit_and_accepts():
+    n = need(category="dairy", product="milk", accepts=("goat",), unit="t")
+    o = offer(category="dairy", unit="t")
+    d = propose_pairings([n], [o], as_of=AS_OF).to_dict()
+    assert d["needs"] == [{"ref": "N1", "open_quantity": 10.0, "category": "dairy", "product": "milk", "unit": "t",
+                           "accepts": ["goat"]}]
+    assert d["offers"] == [{"ref": "O1", "open_quantity": 10.0, "category": "dairy", "product": None, "unit": "t"}]
+
+
+def test_reasons_name_the_products():
+    names = {"milk": ("生鲜乳", "raw milk"), "goat": ("生羊乳", "raw goat milk")}
+    n = need(category="dairy", product="milk", accepts=("goat",), unit="t")
+    same = offer("O1", category="dairy", product="milk", unit="t")
+    alt = offer("O2", category="dairy", product="goat", unit="t")
+    plain = offer("O3", category="dairy", unit="t")
+    idx = build_index([n], [same, alt, plain], as_of=AS_OF, product_names=names)
+    reasons = {p.offer: p.reasons for p in propose_pairings(None, None, index=idx).pairings}
+    assert pairing_reasons(n, same, index=idx)[0] == "产品：生鲜乳 / product: raw milk"
+    assert pairing_reasons(n, alt, index=idx)[0] == ("买方亦收 生羊乳（替代 生鲜乳） / "
+                                                     "the buyer also takes raw goat milk instead of raw milk")
+    assert pairing_reasons(n, plain, index=idx)[0] == ("买方要 生鲜乳，供方按品类供货 / "
+                                                       "the buyer asks for raw milk, offered by category")
+    assert all(r[0].startswith(("产品", "买方")) for r in reasons.values())
+    # no product on either side: no product reason, the distance comes first as before
+    assert pairing_reasons(need(), offer())[0].startswith("同") or "km" in pairing_reasons(need(), offer())[0]
+
+
+def test_price_median_is_per_product_and_unit():
+    cheap = offer("O1", firm="S1", category="dairy", product="milk", unit="t", unit_price=2)
+    dear = offer("O2", firm="S2", category="dairy", product="antler", unit="t", unit_price=900)
+    idx = build_index([need(category="dairy", unit="t")], [cheap, dear], as_of=AS_OF)
+    reasons = pairing_reasons(idx.needs[0], cheap, index=idx)
+    assert "单价 2，同产品中位价 2 / unit price 2, product median 2" in reasons
+
+
+def test_goods_groups_agree_with_the_rule_on_every_pair_of_groups():
+    from graphs.matching import GoodsGroups, goods_allowed, need_goods, offer_goods
+
+    rng = random.Random(5)
+    subs = {"a": ("b",), "c": ("a", "c")}
+    for _ in range(20):
+        need_keys = list({need_goods(*_goods(rng)[:2], rng.sample(sorted(PRODUCTS), rng.randint(0, 2)),
+                                     rng.choice(("t", "kg", "head"))) for _ in range(12)})
+        offer_keys = list({offer_goods(*_goods(rng)[:2], rng.choice(("t", "kg", "head"))) for _ in range(12)})
+        groups = GoodsGroups(need_keys, offer_keys, subs)
+        for k, n in enumerate(need_keys):
+            expected = tuple(g for g, o in enumerate(offer_keys) if goods_allowed(n, o, subs))
+            assert groups.supply[k] == expected == groups.supply_of(n)
+        for g, o in enumerate(offer_keys):
+            assert groups.demand[g] == groups.demand_of(o)
+            assert groups.demand[g] == tuple(k for k, n in enumerate(need_keys) if _spec_rule_2(n, o, subs))

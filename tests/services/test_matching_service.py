@@ -210,8 +210,11 @@ def test_activation_lapses_proposals_that_no_longer_fit(db):
     assert _db.session.get(Pairing, small.id).status == "proposed"  # 10 still fits into 60 - 50
 
 
-def test_run_file_passes_an_independent_check(db, tmp_path):
-    """Every pairing allowed, capacities hold, candidates complete, objective optimal (LP)."""
+@pytest.mark.parametrize("with_products", [False, True])
+def test_run_file_passes_an_independent_check(db, tmp_path, with_products):
+    """Every pairing allowed, capacities hold, candidates complete, objective optimal (LP); with
+    products, some postings name one (P4 in another unit than its category), some only a
+    category, and some needs accept other products (spec/products.md)."""
     import random
 
     rng = random.Random(4)
@@ -219,25 +222,39 @@ def test_run_file_passes_an_independent_check(db, tmp_path):
     for code, lat, lon in counties:
         factories.region(code, lat=lat, lon=lon, risk=rng.choice(["low", "low", "medium", "high"]))
     factories.category("C2", substitutes=["C1"])
+    products = {"P1": "C1", "P2": "C1", "P3": "C2", "P4": "C1"}
+    for code, cat in products.items():
+        factories.product(code, cat, unit="kg" if code == "P4" else "t")
     firms = [factories.firm("F%d" % i, kind=rng.choice(["leading", "sme"]), region_code=rng.choice(counties)[0],
                             operating=rng.random() < 0.9, workers_back=rng.random()) for i in range(10)]
-    for i in range(25):
-        factories.need(rng.choice(firms), rng.choice(["C1", "C2"]), quantity=float(rng.randint(1, 60)),
+
+    def goods():
+        product = rng.choice([None, None, *products]) if with_products else None
+        return (products[product] if product else rng.choice(["C1", "C2"])), product
+
+    for i in range(30):
+        cat, product = goods()
+        accepts = rng.sample(sorted(products), rng.randint(1, 2)) if with_products and rng.random() < 0.4 else []
+        factories.need(rng.choice(firms), cat, quantity=float(rng.randint(1, 60)),
                        needed_by=AS_OF + timedelta(days=rng.randint(-2, 30)), ref="N%02d" % i,
                        max_unit_price=rng.choice([None, 10.0, 12.0]), status=rng.choice(["open"] * 5 + ["closed"]),
-                       committed_quantity=rng.choice([0.0, 0.0, 1.0]))
-    for i in range(25):
-        factories.offer(rng.choice(firms), rng.choice(["C1", "C2"]), quantity=float(rng.randint(1, 60)),
+                       committed_quantity=rng.choice([0.0, 0.0, 1.0]), product_code=product, accepts=accepts)
+    for i in range(30):
+        cat, product = goods()
+        factories.offer(rng.choice(firms), cat, quantity=float(rng.randint(1, 60)),
                         available_from=AS_OF + timedelta(days=rng.randint(-10, 10)), ref="O%02d" % i,
                         available_until=rng.choice([None, AS_OF + timedelta(days=rng.randint(-3, 30))]),
                         lead_time_days=rng.randint(0, 10), unit_price=rng.choice([None, 8.0, 10.0, 13.0]),
-                        delivery_radius_km=rng.choice([None, 60.0, 150.0]))
+                        delivery_radius_km=rng.choice([None, 60.0, 150.0]), product_code=product)
     db.session.commit()
     out = tmp_path / "run.json"
     matching.run_matching(AS_OF, out=str(out))
     run = json.loads(out.read_text(encoding="utf-8"))
     assert set(run) == {"as_of", "needs", "offers", "candidates", "pairings", "unmet", "objective"}
     _check_run_file(run)
+    if with_products:
+        assert any(n["product"] for n in run["needs"]) and any(n["product"] is None for n in run["needs"])
+        assert any(n["accepts"] for n in run["needs"]) and any(o["unit"] == "kg" for o in run["offers"])
 
 
 def _check_run_file(run):
@@ -247,12 +264,21 @@ def _check_run_file(run):
     needs = {n.ref: n for n in _db.session.scalars(sa.select(Need)).unique()}
     offers = {o.ref: o for o in _db.session.scalars(sa.select(Offer)).unique()}
     subs = network.load_substitutes()
+    def unit(posting):  # products.md: the product's unit, else the category's
+        return posting.product.unit if posting.product_code else posting.category.unit
+
+    def goods_allowed(n, o):  # rule 2 as products.md rewrites it
+        if n.product_code and o.product_code:
+            same = o.product_code == n.product_code or o.product_code in (n.accepts or [])
+        else:
+            same = o.category_code == n.category_code or o.category_code in subs.get(n.category_code, ())
+        return same and unit(n) == unit(o)
+
     # the allowed pairs, straight from the spec's rules over the stored rows
     allowed = set()
     for n in needs.values():
         for o in offers.values():
-            if o.firm_id == n.firm_id or not (o.category_code == n.category_code
-                                              or o.category_code in subs.get(n.category_code, ())):
+            if o.firm_id == n.firm_id or not goods_allowed(n, o):
                 continue
             if n.status != "open" or o.status != "open" or n.needed_by < as_of:
                 continue
@@ -277,6 +303,13 @@ def _check_run_file(run):
     assert len(cands) == len(allowed)
     n_open = {n["ref"]: n["open_quantity"] for n in run["needs"]}
     o_open = {o["ref"]: o["open_quantity"] for o in run["offers"]}
+    for n in run["needs"]:  # each entry carries what the need trades (spec/products.md)
+        row = needs[n["ref"]]
+        assert (n["category"], n["product"], n["unit"], n["accepts"]) == (
+            row.category_code, row.product_code, unit(row), list(row.accepts or []))
+    for o in run["offers"]:
+        row = offers[o["ref"]]
+        assert (o["category"], o["product"], o["unit"]) == (row.category_code, row.product_code, unit(row))
     for ref, q in n_open.items():
         assert q == pytest.approx(needs[ref].quantity - needs[ref].committed_quantity)
     used_n, used_o = {}, {}

@@ -185,8 +185,9 @@ def test_a_network_as_of_a_date_reads_each_table_once(world, db):
         assert network.needs_with_allowed_offer(AS_OF, net) == {"N1", "N6"}
 
     counts = _tables_read(db, load)
+    # category and product: their units, the unit of each posting (rules.posting_unit)
     assert counts == {"firm": 1, "region": 1, "link": 1, "category_input": 1, "category_substitute": 1,
-                      "need": 1, "offer": 1, "pairing": 1}
+                      "need": 1, "offer": 1, "pairing": 1, "category": 1, "product": 1}
 
 
 def _loads_once(monkeypatch):

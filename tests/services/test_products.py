@@ -124,3 +124,42 @@ def test_reference_data_upserts_the_shipped_catalogue_but_leaves_a_packages_prod
     assert (db.session.get(Product, second["code"]).name_en, db.session.get(Product, second["code"]).shipped) == (
         "corrected", False)
     assert ensure_reference_data()["products_updated"] == 0
+
+
+def test_runs_pair_products_as_the_spec_says_and_reasons_and_partners_name_them(app):
+    """A dairy that needs raw milk (accepting goat milk) is offered milk, goat milk and goods of its
+    category that name no product, never live hogs of the same category nor milk counted in kL."""
+    from matchmaker.models import Link, Pairing
+    from matchmaker.services import matching
+
+    factories.region("230102", lat=45.76, lon=126.64)
+    factories.category("C1", unit="t")
+    factories.product("P-MILK", "C1", unit="t", name_zh="生鲜乳", name_en="raw milk")
+    factories.product("P-GOAT", "C1", unit="t", name_zh="生羊乳", name_en="raw goat milk")
+    factories.product("P-HOG", "C1", unit="t", name_zh="生猪", name_en="live hogs")
+    factories.product("P-MILK-KL", "C1", unit="kL", name_zh="散装鲜乳", name_en="bulk milk")
+    dairy = factories.firm("DAIRY", kind="leading")
+    factories.need(dairy, "C1", quantity=100.0, needed_by=date(2020, 4, 30), ref="N-MILK",
+                   product_code="P-MILK", accepts=["P-GOAT"])
+    for ref, product in (("O-MILK", "P-MILK"), ("O-GOAT", "P-GOAT"), ("O-HOG", "P-HOG"),
+                         ("O-KL", "P-MILK-KL"), ("O-ANY", None)):
+        factories.offer(factories.firm(ref.replace("O-", "S-")), "C1", quantity=10.0, ref=ref, product_code=product)
+    buyer = factories.user("firm", dairy)
+    db.session.commit()
+    matching.run_matching(date(2020, 3, 16))
+    proposals = {p.offer.ref: p for p in db.session.query(Pairing).all()}
+    assert set(proposals) == {"O-MILK", "O-GOAT", "O-ANY"}
+    assert proposals["O-MILK"].reasons[0] == "产品：生鲜乳 / product: raw milk"
+    assert proposals["O-GOAT"].reasons[0] == "买方亦收 生羊乳（替代 生鲜乳） / the buyer also takes raw goat milk instead of raw milk"
+    partners = matching.best_partners(buyer, "need", db.session.query(Need).one().id, n=10, as_of=date(2020, 3, 16))
+    assert {(p["ref"], p["product"], p["unit"]) for p in partners} == {
+        ("O-MILK", "P-MILK", "t"), ("O-GOAT", "P-GOAT", "t"), ("O-ANY", None, "t")}
+    assert any("生羊乳" in r for p in partners for r in p["reasons"])
+    # the link an accepted proposal makes supplies the offer's product
+    goat = proposals["O-GOAT"]
+    matching.accept_pairing(buyer, goat.id)
+    supplier = factories.user("firm", goat.offer.firm)
+    db.session.commit()
+    matching.accept_pairing(supplier, goat.id)
+    link = db.session.query(Link).one()
+    assert (link.product_code, link.category_code, link.unit) == ("P-GOAT", "C1", "t")

@@ -44,7 +44,7 @@ def _index(as_of):
         needs, offers, need_ids, offer_ids, _ = net.load_postings(as_of)
         index = gm.build_index(needs, offers, as_of=as_of, substitutes=net.load_substitutes(),
                                declined=net.load_declined(), weights=configured_weights(),
-                               customers=net.load_customers())
+                               customers=net.load_customers(), product_names=net.load_product_names())
         refs = {"need": {v: k for k, v in need_ids.items()}, "offer": {v: k for k, v in offer_ids.items()}}
         _index_cache.clear()
         _index_cache[key] = (time.monotonic(), (index, need_ids, offer_ids, refs))

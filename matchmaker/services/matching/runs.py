@@ -71,13 +71,14 @@ def _run_matching(as_of, started_by, out, progress):
     needs, offers, need_ids, offer_ids, skipped = net.load_postings(as_of)
     substitutes = net.load_substitutes()
     declined = net.load_declined()
+    product_names = net.load_product_names()
     timings["load"] = time.perf_counter() - t
 
     say("match")
     try:
         result = gm.propose_pairings(needs, offers, as_of=as_of, substitutes=substitutes,
                                      declined=declined, weights=configured_weights(),
-                                     customers=net.load_customers())
+                                     customers=net.load_customers(), product_names=product_names)
     except gm.MatchingError as exc:
         raise Invalid(f"cannot run the matcher: {exc}") from None
     timings.update(result.timings)

@@ -24,9 +24,11 @@ import sqlalchemy as sa
 import graphs
 from graphs import matching as gm
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Link, Need, Offer, Region, category_input, category_substitute
+from matchmaker.models import (Category, Firm, Link, Need, Offer, Product, Region, category_input,
+                               category_substitute)
 from matchmaker.models.ledger import Delivery as LedgerDelivery, Order as LedgerOrder, Payment as LedgerPayment
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, DeclinedPair, Pairing
+from matchmaker.rules import posting_unit
 
 # Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
 EPSILON = 1e-6
@@ -171,13 +173,35 @@ def load_substitutes() -> dict:
 def _need_columns():
     n = Need.__table__.c
     return (n.firm_id, n.id, n.ref, n.category_code, n.quantity, n.committed_quantity, _iso(n.needed_by),
-            n.max_unit_price, sa.type_coerce(n.terms, sa.String), n.status)
+            n.max_unit_price, sa.type_coerce(n.terms, sa.String), n.status, n.product_code,
+            sa.type_coerce(n.accepts, sa.String))
 
 
 def _offer_columns():
     o = Offer.__table__.c
     return (o.firm_id, o.id, o.ref, o.category_code, o.quantity, o.committed_quantity, _iso(o.available_from),
-            _iso(o.available_until), o.lead_time_days, o.unit_price, o.delivery_radius_km, o.status)
+            _iso(o.available_until), o.lead_time_days, o.unit_price, o.delivery_radius_km, o.status, o.product_code)
+
+
+class _Units:
+    """The unit of a posting (`rules.posting_unit`: its product's, else its category's), from the
+    units of the categories and products read once per load."""
+
+    __slots__ = ("_categories", "_products")
+
+    def __init__(self):
+        self._categories = dict(_connection().execute(sa.select(Category.code, Category.unit)).all())
+        self._products = dict(_connection().execute(sa.select(Product.code, Product.unit)).all())
+
+    def __call__(self, category, product):
+        return posting_unit(self._products.get(product) if product is not None else None,
+                            self._categories.get(category))
+
+
+def load_product_names() -> dict:
+    """Product code -> (Chinese name, English name): how the matcher's reasons name products."""
+    p = Product.__table__.c
+    return {code: (zh, en) for code, zh, en in _connection().execute(sa.select(p.code, p.name_zh, p.name_en))}
 
 
 def _read_needs(*where):
@@ -217,28 +241,31 @@ class _Decoded:
         return value
 
 
-def _needs_of(rows, places, pending=None):
+def _needs_of(rows, places, units, pending=None):
     """graphs Need records of need rows (``_need_columns``): the quantity, what accepted pairings
     cover, the proposals awaiting an answer (``pending``: need id -> count), and for the matcher
-    where the buyer is, its kind, the price limit and the terms."""
+    where the buyer is, its kind, the price limit, the terms, the product, accepts and unit."""
     iso, make, terms, waiting = date.fromisoformat, graphs.Need, _Decoded(), (pending or {}).get
+    accepts = _Decoded()
     records = []
-    for (fid, nid, ref, cat, qty, committed, due, max_price, raw, status) in rows:
+    for (fid, nid, ref, cat, qty, committed, due, max_price, raw, status, product, raw_accepts) in rows:
         firm, kind, county, lat, lon, _operating, _workers, _risk = places[fid]
         records.append(make(ref, firm, cat, qty, iso(due), committed or 0.0, waiting(nid, 0), status,
-                            lat, lon, kind, max_price, terms(raw), county))
+                            lat, lon, kind, max_price, terms(raw), county, product, accepts(raw_accepts),
+                            units(cat, product)))
     return records
 
 
-def _offers_of(rows, places):
-    """graphs Offer records of offer rows (``_offer_columns``), with where the supplier is and
-    whether it is live."""
+def _offers_of(rows, places, units):
+    """graphs Offer records of offer rows (``_offer_columns``), with where the supplier is, whether
+    it is live, the product and the unit."""
     iso, make, live, records = date.fromisoformat, graphs.Offer, graphs.firm_is_live, []
-    for (fid, oid, ref, cat, qty, committed, avail_from, avail_until, lead, price, radius, status) in rows:
+    for (fid, oid, ref, cat, qty, committed, avail_from, avail_until, lead, price, radius, status, product) in rows:
         firm, kind, county, lat, lon, operating, workers, risk = places[fid]
         records.append(make(ref, firm, cat, qty, iso(avail_from), lat, lon, kind,
                             iso(avail_until) if avail_until else None, int(lead or 0), price, radius,
-                            live(operating, risk), workers, status, county, committed or 0.0))
+                            live(operating, risk), workers, status, county, committed or 0.0, product,
+                            units(cat, product)))
     return records
 
 
@@ -259,12 +286,12 @@ _COVERED = graphs.Need._fields.index("covered")
 _COMMITTED = graphs.Offer._fields.index("committed")
 
 
-def _postings(needs, need_rows, offer_rows, places, as_of):
+def _postings(needs, need_rows, offer_rows, places, units, as_of):
     """The matcher's postings: of the need records (of need_rows) and the offer rows, what remains
     open as of a date and can be placed."""
     postings = Postings([], [], {}, {}, [])
     _keep(needs, need_rows, _COVERED, postings.needs, postings.need_ids, postings.skipped, as_of)
-    _keep(_offers_of(offer_rows, places), offer_rows, _COMMITTED, postings.offers, postings.offer_ids,
+    _keep(_offers_of(offer_rows, places, units), offer_rows, _COMMITTED, postings.offers, postings.offer_ids,
           postings.skipped)
     return postings
 
@@ -278,8 +305,9 @@ def load_postings(as_of: date) -> Postings:
     """
     n = Need.__table__.c
     places = _places(_read_firms())
+    units = _Units()
     need_rows = _read_needs(n.status == "open", n.needed_by >= as_of)
-    return _postings(_needs_of(need_rows, places), need_rows, _read_offers(as_of), places, as_of)
+    return _postings(_needs_of(need_rows, places, units), need_rows, _read_offers(as_of), places, units, as_of)
 
 
 def posting_record(kind: str, posting: Need | Offer) -> graphs.Need | graphs.Offer | None:
@@ -289,15 +317,18 @@ def posting_record(kind: str, posting: Need | Offer) -> graphs.Need | graphs.Off
     firm, region, p = posting.firm, posting.firm.region, posting
     places = {p.firm_id: (firm.ref, firm.kind, firm.region_code, region.lat, region.lon, firm.operating,
                           firm.workers_back, region.risk)}
+    def units(category, product):
+        return p.unit
+
     if kind == "need":
         rows = [(p.firm_id, p.id, p.ref, p.category_code, p.quantity, p.committed_quantity,
-                 p.needed_by.isoformat(), p.max_unit_price, p.terms, p.status)]
-        records, taken = _needs_of(rows, places), _COVERED
+                 p.needed_by.isoformat(), p.max_unit_price, p.terms, p.status, p.product_code, p.accepts)]
+        records, taken = _needs_of(rows, places, units), _COVERED
     else:
         rows = [(p.firm_id, p.id, p.ref, p.category_code, p.quantity, p.committed_quantity,
                  p.available_from.isoformat(), p.available_until.isoformat() if p.available_until else None,
-                 p.lead_time_days, p.unit_price, p.delivery_radius_km, p.status)]
-        records, taken = _offers_of(rows, places), _COMMITTED
+                 p.lead_time_days, p.unit_price, p.delivery_radius_km, p.status, p.product_code)]
+        records, taken = _offers_of(rows, places, units), _COMMITTED
     kept = []
     _keep(records, rows, taken, kept, {}, [])
     return kept[0] if kept else None
@@ -335,10 +366,11 @@ def load_network(as_of: date | None = None) -> Network:
     chain = {c.code: c.inputs for c in categories if c.inputs}
     need_rows = _read_needs(Need.__table__.c.status == "open")
     places = _places(firm_rows)
-    needs = _needs_of(need_rows, places, _pending_proposals())
+    units = _Units()
+    needs = _needs_of(need_rows, places, units, _pending_proposals())
     if as_of is None:
         return Network(firms, links, chain, needs, info)
-    postings = _postings(needs, need_rows, _read_offers(as_of), places, as_of)
+    postings = _postings(needs, need_rows, _read_offers(as_of), places, units, as_of)
     return Network(firms, links, chain, needs, info, as_of, postings, graphs.substitutes_map(categories))
 
 
