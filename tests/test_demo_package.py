@@ -14,16 +14,17 @@ import pytest
 
 from matchmaker.demo.generate import AS_OF, DEMO_FILE, HIGH_RISK_COUNTY, MEDIUM_RISK_COUNTY, generate
 from matchmaker.rules.creditcode import is_valid
-from matchmaker.infra.reference import is_valid_industry, load_categories, load_regions
+from matchmaker.infra.reference import is_valid_industry, load_categories, load_products, load_regions
 
 SPEC_FIELDS = {
     "regions": {"code", "name", "level", "parent", "lat", "lon", "risk"},
     "firms": {"ref", "name", "kind", "region", "industry", "park", "credit_code", "operating",
               "capacity_utilization", "workers_back", "blockers", "contact_email"},
-    "needs": {"ref", "firm", "category", "quantity", "needed_by", "max_unit_price", "terms", "status", "note"},
-    "offers": {"ref", "firm", "category", "quantity", "available_from", "available_until", "lead_time_days",
-               "unit_price", "delivery_radius_km", "help_wanted", "status", "note"},
-    "links": {"ref", "supplier", "buyer", "category", "quantity_per_week", "active"},
+    "needs": {"ref", "firm", "category", "product", "accepts", "quantity", "needed_by", "max_unit_price", "terms",
+              "status", "note"},
+    "offers": {"ref", "firm", "category", "product", "quantity", "available_from", "available_until",
+               "lead_time_days", "unit_price", "delivery_radius_km", "help_wanted", "status", "note"},
+    "links": {"ref", "supplier", "buyer", "category", "product", "quantity_per_week", "active"},
 }
 REQUIRED = {
     "regions": {"code", "name", "level"},
@@ -224,6 +225,8 @@ def _haversine(a, b):
 
 
 class _World:
+    products = {p["code"]: p for p in load_products()}
+
     def __init__(self, package, regions, categories):
         self.regions = {c: dict(r) for c, r in regions.items()}
         for r in package["regions"]:
@@ -240,11 +243,22 @@ class _World:
         r = self.regions[self.firms[ref]["region"]]
         return r["lat"], r["lon"]
 
+    def unit(self, posting):
+        """products.md: a posting's quantities are in its product's unit, else its category's."""
+        product = posting.get("product")
+        return self.products[product]["unit"] if product else self.categories[posting["category"]]["unit"]
+
     def allowed(self, offer, need, as_of=AS_OF):
         if offer["firm"] == need["firm"]:
             return False
-        cat = self.categories[need["category"]]
-        if offer["category"] != need["category"] and offer["category"] not in cat["substitutes"]:
+        if need.get("product") and offer.get("product"):  # products.md rule 2(a), both name a product
+            if offer["product"] != need["product"] and offer["product"] not in need.get("accepts", ()):
+                return False
+        else:
+            cat = self.categories[need["category"]]
+            if offer["category"] != need["category"] and offer["category"] not in cat["substitutes"]:
+                return False
+        if self.unit(offer) != self.unit(need):  # rule 2(b)
             return False
         needed_by = date.fromisoformat(need["needed_by"])
         if need.get("status", "open") != "open" or offer.get("status", "open") != "open" or needed_by < as_of:
@@ -344,9 +358,9 @@ def test_every_kind_of_break_shows_up(world):
 
 def test_chain_gaps_have_no_allowed_offer(world, package):
     gaps = {(b, c) for b, c, *_ in world.breaks()["chain_gap"]}
-    assert {c for _, c in gaps} >= {"IO004", "IO065", "IO071"}
-    # IO071 has offers, but every one breaks a matching rule
-    fans = [o for o in package["offers"] if o["category"] == "IO071"]
+    assert {c for _, c in gaps} >= {"IO014", "IO065", "IO071"}
+    # industrial fans (IO071) have offers, but every one breaks a matching rule
+    fans = [o for o in package["offers"] if o["product"] == "P071001"]
     assert len(fans) >= 4
 
 

@@ -7,7 +7,7 @@ from matchmaker.api.health import bp as health_bp
 from matchmaker.infra.extensions import api, csrf
 
 MODULES = (
-    "firms", "needs", "offers", "links", "link_requests", "regions", "categories", "auth", "docs",  # core API
+    "firms", "needs", "offers", "links", "link_requests", "regions", "categories", "products", "auth", "docs",  # core API
     "pairings",  # matcher
     "reports",  # chain-break report
     "ledger",  # article-10 orders, deliveries, payments

@@ -24,7 +24,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from matchmaker.demo.builder import Builder
-from matchmaker.demo.catalogue import AS_OF, FACTORS, LEADING, PRODUCTS, SEED, SME_INPUTS
+from matchmaker.demo.catalogue import AS_OF, FACTORS, KINDS, LEADING, SEED, SME_INPUTS
+from matchmaker.demo.goods import BUYS, EXTRA_NEEDS
 from matchmaker.demo.places import HIGH_RISK_COUNTY, MEDIUM_RISK_COUNTY
 from matchmaker.demo.scenarios import SCENARIOS, add_scenarios
 from matchmaker.infra.reference import DATA_DIR
@@ -49,12 +50,12 @@ def generate(seed: int = SEED) -> dict:
 
     # 1. leading firms
     leaders = []
-    for tag, county, brand, suffix, park, inputs in LEADING:
-        ref = b.add_firm("leading", tag, county, brand=brand, suffix=suffix, park=park)
+    for tag, county, brand, suffix, park, inputs, product in LEADING:
+        ref = b.add_firm("leading", tag, county, brand=brand, suffix=suffix, park=park, product=product)
         leaders.append((ref, inputs))
-        own = PRODUCTS[tag][0]
+        own = KINDS[tag][0]
         for t in inputs:
-            if PRODUCTS[t][0] not in b.categories[own]["inputs"]:
+            if KINDS[t][0] not in b.categories[own]["inputs"] or (tag, t) not in BUYS:
                 raise AssertionError(f"{t} is not an input of {tag}")
 
     # 2. their suppliers (tier 1), then the suppliers' suppliers (tiers 2 and 3)
@@ -62,9 +63,9 @@ def generate(seed: int = SEED) -> dict:
     for ref, inputs in leaders:
         city = b.meta[ref]["city"]
         for t in inputs:
-            n = rng.randint(2, 5) if PRODUCTS[t][3] else rng.randint(1, 2)
+            n = rng.randint(2, 5) if KINDS[t][2] else rng.randint(1, 2)
             for _ in range(n):
-                s = b.sme_supplier(t, city, tier=1, exclude=(ref,))
+                s = b.sme_supplier(t, city, tier=1, exclude=(ref,), wanted=BUYS[(b.meta[ref]["tag"], t)])
                 if b.add_link(s, ref) and b.firm(s)["kind"] == "sme":
                     frontier.append((s, 1))
     seen = set()
@@ -78,24 +79,26 @@ def generate(seed: int = SEED) -> dict:
             if rng.random() >= p:
                 continue
             for _ in range(rng.randint(lo, hi)):
-                s = b.sme_supplier(t, b.meta[ref]["city"], tier=tier + 1, exclude=(ref,))
+                s = b.sme_supplier(t, b.meta[ref]["city"], tier=tier + 1, exclude=(ref,), wanted=BUYS[(tag, t)])
                 if b.add_link(s, ref) and b.firm(s)["kind"] == "sme":
                     frontier.append((s, tier + 1))
 
     # 3. more SMEs (no links; they post offers), until there are 440, and a few in the risk counties
-    offer_only = [t for t, spec in PRODUCTS.items() if spec[2] and spec[3] and t != "fans"]
+    offer_only = [t for t, spec in KINDS.items() if spec[1] and spec[2] and t != "fans"]
     while sum(f["kind"] == "sme" for f in b.firms) < 440:
         t = rng.choice(offer_only)
-        city = rng.choice(PRODUCTS[t][3])
+        city = rng.choice(KINDS[t][2])
         s = b.add_firm("sme", t, rng.choice(b.counties[city]), tier=1)
         b.pools.setdefault((t, city), []).append(s)
     for county in (HIGH_RISK_COUNTY, MEDIUM_RISK_COUNTY):  # a few more in the risk counties
         for t in ("corn", "soy", "hogs") if county == HIGH_RISK_COUNTY else ("coal", "milk", "rice"):
             s = b.add_firm("sme", t, county, tier=1)
             b.pools.setdefault((t, county[:4]), []).append(s)
-            buyers = [r for r, inputs in leaders if t in inputs]
+            buyers = [r for r, inputs in leaders
+                      if t in inputs and any(b.can_make(s, p) for p in BUYS[(b.meta[r]["tag"], t)])]
             buyers.sort(key=lambda r: (b.distance(s, r), r))
-            b.add_link(s, buyers[0])
+            if buyers:
+                b.add_link(s, buyers[0])
 
     # 4. resumption status of every firm not in a scenario
     _assign_status(b)
@@ -159,15 +162,23 @@ def _assign_status(b: Builder):
     assert len(smes) >= 400
 
 
+#: The products of the hand-built chain gaps (peanut meal, copper sheet, industrial fans): their
+#: needs stay open and their offers as the scenario made them.
+GAP_PRODUCTS = ("P014013", "P065006", "P071001")
+
+
 def _postings(b: Builder, leaders):
     rng = b.rng
-    # needs of leading firms, in the categories they buy
+    # needs of leading firms, in the categories they buy, and what they buy outside the chain
     for ref, inputs in leaders:
         for t in inputs:
             if rng.random() < 0.75:
                 b.add_need(ref, t)
         if rng.random() < 0.25 and inputs:
             b.add_need(ref, rng.choice(inputs))
+        for t, products, chance in EXTRA_NEEDS.get(b.meta[ref]["tag"], ()):
+            if rng.random() < chance:
+                b.add_need(ref, t, product=rng.choice(products))
     # needs of SMEs short of materials (tier-2 demand)
     for f in b.firms:
         meta = b.meta[f["ref"]]
@@ -177,7 +188,7 @@ def _postings(b: Builder, leaders):
         if wants and ("materials" in f["blockers"] or rng.random() < 0.06):
             b.add_need(f["ref"], wants[0][0])
     # a few closed needs and a few past due
-    open_needs = [n for n in b.needs if n["status"] == "open" and n["category"] not in ("IO004", "IO065", "IO071")]
+    open_needs = [n for n in b.needs if n["status"] == "open" and n["product"] not in GAP_PRODUCTS]
     for n in rng.sample(open_needs, 6):
         n["status"] = "closed"
     for n in rng.sample([n for n in open_needs if n["status"] == "open"], 3):
@@ -195,7 +206,7 @@ def _postings(b: Builder, leaders):
         elif meta["tag"] in ("coal", "refined", "soy_oil", "milled", "chemicals", "crude", "timber") \
                 and rng.random() < 0.7:
             b.add_offer(f["ref"], help_wanted=[])
-    for o in rng.sample([o for o in b.offers if o["category"] != "IO071"], 12):
+    for o in rng.sample([o for o in b.offers if o["product"] not in GAP_PRODUCTS], 12):
         o["status"] = "closed"
     # a few links that no longer run (kept for the record, not part of the supply graph)
     loose = [link for link in b.links

@@ -15,9 +15,9 @@ __all__ = ["SCENARIOS", "add_scenarios"]
 SCENARIOS = {
     "supplier_down→upstream_break tier 2": "dairy 克东 ← healthy farm ← feed mill not operating",
     "supplier_down→upstream_break tier 3": "dairy 安达 ← healthy farm ← healthy feed mill ← corn farm in the high-risk county",
-    "chain_gap→upstream_break tier 2/3": "dairy 松北 ← healthy farm ← healthy feed mill whose fish-meal need (IO004) has no offer",
-    "chain_gap (no offer at all)": "bearing maker needs non-ferrous rolled products (IO065): nobody offers them",
-    "chain_gap (no offer allowed)": "machine-tool maker needs fans (IO071): every offer is too late, too dear, closed, expired or from a firm that is down",
+    "chain_gap→upstream_break tier 2/3": "dairy 松北 ← healthy farm ← healthy feed mill whose peanut-meal need (P014013, IO014) has no offer",
+    "chain_gap (no offer at all)": "bearing maker needs copper sheet for cages (P065006, IO065): nobody offers it",
+    "chain_gap (no offer allowed)": "machine-tool maker needs industrial fans (P071001, IO071): every offer is too late, too dear, closed, expired or from a firm that is down",
     "single_source": "graphite maker has two graphite-ore suppliers, one of them not operating",
     "supplier_down factor other": "a supplier not operating that reports no blocker",
 }
@@ -44,26 +44,26 @@ def add_scenarios(b: Builder, leader_at: dict[str, str]) -> None:
     d2 = leader_at["dairy:231281"]
     f2 = sme("milk", "231281")
     m2 = sme("feed", "231223")  # 青冈县
-    c2 = sme("corn", HIGH_RISK_COUNTY, blockers=("transport",), capacity=0.3, workers=0.5)
+    c2 = sme("corn", HIGH_RISK_COUNTY, blockers=("transport",), capacity=0.3, workers=0.5, product="P001002")
     b.add_link(f2, d2, quantity=28.0)
     b.add_link(m2, f2, quantity=9.0)
     b.add_link(c2, m2, quantity=40.0)
 
-    # dairy 松北 ← healthy farm ← healthy feed mill with a chain gap in fish meal (IO004)
+    # dairy 松北 ← healthy farm ← healthy feed mill with a chain gap in peanut meal (IO014)
     d3 = leader_at["dairy:230109"]
     f3 = sme("milk", "230111")  # 呼兰区
     m3 = sme("feed", "230126")  # 巴彦县
     b.add_link(f3, d3, quantity=30.0)
     b.add_link(m3, f3, quantity=10.0)
-    b.add_need(m3, "fishmeal", quantity=40.0, needed_by=AS_OF + timedelta(days=25), max_unit_price=None,
-               terms=["pay_first"], note="采购鱼粉作饲料蛋白原料")
+    b.add_need(m3, "protein_meal", quantity=40.0, needed_by=AS_OF + timedelta(days=25), max_unit_price=None,
+               terms=["pay_first"], note="采购花生粕作饲料蛋白原料")
 
-    # bearing maker needs non-ferrous rolled products (IO065): no offer anywhere
+    # bearing maker needs copper sheet for cages (IO065): no offer anywhere
     bearings = leader_at["bearings:230110"]
     b.add_need(bearings, "rolled_nonferrous", quantity=60.0, needed_by=AS_OF + timedelta(days=30),
                max_unit_price=None, terms=["order_first", "pay_first"], note="采购铜合金保持架带材")
 
-    # machine-tool maker needs fans (IO071); every fan offer is ruled out by a matching rule
+    # machine-tool maker needs industrial fans (IO071); every fan offer is ruled out by a matching rule
     tools = leader_at["machine_tools:230202"]
     need_by = AS_OF + timedelta(days=18)
     b.add_need(tools, "fans", quantity=6.0, needed_by=need_by, max_unit_price=50000.0,

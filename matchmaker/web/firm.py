@@ -13,6 +13,7 @@ from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries
 from matchmaker.web.forms import NeedForm, OfferForm, StatusForm, opts
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, is_en, ok, paginate, role_required
+from matchmaker.web.products import picker, posted_goods
 
 bp = Blueprint("firm", __name__, url_prefix="/firm")
 
@@ -74,6 +75,7 @@ def _need_form(need_id):
     form = NeedForm(obj=None)
     form.category.choices = _category_choices()
     if request.method == "GET" and row is not None:
+        form.product.data = row.product_code
         form.category.data = row.category_code
         form.quantity.data = row.quantity
         form.needed_by.data = row.needed_by
@@ -81,9 +83,10 @@ def _need_form(need_id):
         form.terms.data = list(row.terms or [])
         form.note.data = row.note
     top_errors = []
-    if form.validate_on_submit():
+    goods, goods_ok = posted_goods(form) if form.validate_on_submit() else (None, False)
+    if goods_ok:
         data = {
-            "category": form.category.data, "quantity": form.quantity.data, "needed_by": form.needed_by.data,
+            **goods, "quantity": form.quantity.data, "needed_by": form.needed_by.data,
             "max_unit_price": form.max_unit_price.data, "terms": form.terms.data or [], "note": form.note.data or None,
         }
         try:
@@ -98,7 +101,8 @@ def _need_form(need_id):
         except DomainError as exc:  # Invalid (field errors) included
             top_errors = apply_errors(form, exc)
     status = 422 if (form.errors or top_errors) else 200
-    return render_template("firm/need_form.html", form=form, row=row, top_errors=top_errors), status
+    return render_template("firm/need_form.html", form=form, row=row, top_errors=top_errors,
+                           picker=picker(form.product.data, form.category.data)), status
 
 
 @bp.route("/needs/<int:need_id>/close", methods=["POST"])
@@ -155,13 +159,15 @@ def _offer_form(offer_id):
         for name in ("quantity", "available_from", "available_until", "lead_time_days", "unit_price",
                      "delivery_radius_km", "note"):
             getattr(form, name).data = getattr(row, name)
+        form.product.data = row.product_code
         form.category.data = row.category_code
         form.help_wanted.data = list(row.help_wanted or [])
     top_errors = []
-    if form.validate_on_submit():
+    goods, goods_ok = posted_goods(form) if form.validate_on_submit() else (None, False)
+    if goods_ok:
         data = {name: getattr(form, name).data for name in (
-            "category", "quantity", "available_from", "available_until", "lead_time_days", "unit_price",
-            "delivery_radius_km")}
+            "quantity", "available_from", "available_until", "lead_time_days", "unit_price", "delivery_radius_km")}
+        data.update(goods)
         data["lead_time_days"] = data["lead_time_days"] or 0
         data["help_wanted"] = form.help_wanted.data or []
         data["note"] = form.note.data or None
@@ -177,7 +183,8 @@ def _offer_form(offer_id):
         except DomainError as exc:
             top_errors = apply_errors(form, exc)
     status = 422 if (form.errors or top_errors) else 200
-    return render_template("firm/offer_form.html", form=form, row=row, top_errors=top_errors), status
+    return render_template("firm/offer_form.html", form=form, row=row, top_errors=top_errors,
+                           picker=picker(form.product.data, form.category.data)), status
 
 
 @bp.route("/offers/<int:offer_id>/close", methods=["POST"])

@@ -9,6 +9,7 @@ from matchmaker.services import links as links_service
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web.forms import LinkForm, opts
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, is_en, ok, role_required
+from matchmaker.web.products import picker, posted_goods
 
 bp = Blueprint("firm_links", __name__, url_prefix="/firm/links")
 
@@ -45,12 +46,12 @@ def index():
     actor = _actor()
     form = _form()
     top_errors = []
-    if form.validate_on_submit():
+    goods, goods_ok = posted_goods(form) if form.validate_on_submit() else (None, False)
+    if goods_ok:
         own = actor.firm.ref
         data = {"supplier": own if form.side.data == "supplier" else form.other.data.strip(),
                 "buyer": own if form.side.data == "buyer" else form.other.data.strip(),
-                "category": form.category.data, "quantity_per_week": form.quantity_per_week.data,
-                "terms": form.terms.data or []}
+                **goods, "quantity_per_week": form.quantity_per_week.data, "terms": form.terms.data or []}
         try:
             links_service.create_link(actor, data)
             ok(_("Link recorded. It takes effect when %(ref)s confirms it.", ref=form.other.data.strip()))
@@ -67,7 +68,8 @@ def index():
     outgoing, _n = links_service.list_link_requests(actor, {"direction": "outgoing"}, page_size=ANSWERED_SHOWN)
     status = 422 if (form.errors or top_errors) else 200
     return render_template("firm/links.html", form=form, top_errors=top_errors, incoming=incoming,
-                           outgoing=outgoing, page=Page(rows, page_number, PER_PAGE, total)), status
+                           outgoing=outgoing, page=Page(rows, page_number, PER_PAGE, total),
+                           picker=picker(form.product.data, form.category.data)), status
 
 
 @bp.route("/requests/<int:request_id>/<any(confirm, decline, withdraw):decision>", methods=["POST"])

@@ -105,8 +105,12 @@ class PasswordForm(FlaskForm):
         "new_password", message=_l("The two new passwords differ."))], render_kw={"autocomplete": "new-password"})
 
 
+PRODUCT_LENGTH = Length(max=200, message=_l("At most 200 characters."))
+
+
 class NeedForm(FlaskForm):
-    category = SelectField(_l("What you need (category)"), validators=[DataRequired(REQUIRED)])
+    product = StringField(_l("What you need (product)"), validators=[Optional(), PRODUCT_LENGTH])
+    category = SelectField(_l("Category (only when no product fits)"), validators=[Optional()])
     quantity = NumberField(_l("Quantity"), validators=[InputRequired(NUMBER), _positive],
                           render_kw={"inputmode": "decimal"})
     needed_by = DayField(_l("Needed by"), validators=[InputRequired(DATE)])
@@ -121,7 +125,8 @@ class NeedForm(FlaskForm):
 
 
 class OfferForm(FlaskForm):
-    category = SelectField(_l("What you make (category)"), validators=[DataRequired(REQUIRED)])
+    product = StringField(_l("What you make (product)"), validators=[Optional(), PRODUCT_LENGTH])
+    category = SelectField(_l("Category (only when no product fits)"), validators=[Optional()])
     quantity = NumberField(_l("Quantity you can supply"), validators=[InputRequired(NUMBER), _positive],
                           render_kw={"inputmode": "decimal"})
     available_from = DayField(_l("Available from"), validators=[InputRequired(DATE)])
@@ -230,7 +235,8 @@ class LinkForm(FlaskForm):
 
     side = SelectField(_l("Your firm is"), validators=[DataRequired(REQUIRED)])
     other = StringField(_l("The other firm's ref"), validators=[DataRequired(REQUIRED), Length(max=64)])
-    category = SelectField(_l("What is supplied (category)"), validators=[DataRequired(REQUIRED)])
+    product = StringField(_l("What is supplied (product)"), validators=[Optional(), PRODUCT_LENGTH])
+    category = SelectField(_l("Category (only when no product fits)"), validators=[Optional()])
     quantity_per_week = NumberField(_l("Quantity per week"), validators=[InputRequired(NUMBER), _positive],
                                     render_kw={"inputmode": "decimal"})
     terms = MultiCheckboxField(_l("Article-10 terms of the link"))

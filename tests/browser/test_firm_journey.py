@@ -11,6 +11,7 @@ def test_need_to_proposal_to_link_on_the_chain_map(live, new_page, browser):
     shot(lead, "home-leading")
     # Post a need with article-10 terms.
     lead.click("text=发布需求")
+    lead.click("details.by-category summary")  # no product in this small world: post by category
     lead.select_option("#category", "C1")
     lead.fill("#quantity", "60")
     lead.fill("#needed_by", world["soon"].isoformat())

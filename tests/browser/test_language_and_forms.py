@@ -30,6 +30,7 @@ def test_wrong_value_shows_message_at_the_field(live, new_page):
     page = new_page(390, 844)
     sign_in(page, base, world["users"]["lead"])
     page.goto(base + "/firm/needs/new")
+    page.click("details.by-category summary")
     page.select_option("#category", "C1")
     page.fill("#quantity", "-5")
     page.fill("#needed_by", world["soon"].isoformat())

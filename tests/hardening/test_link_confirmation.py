@@ -26,14 +26,14 @@ PASSWORD = "correct horse 1"
 
 @pytest.fixture
 def demo(app):
-    """The demo data; F0023 is the demo leading firm (Daqing), F0018 a firm in Suihua whose own
+    """The demo data; F0040 is the demo leading firm (a rail-car maker in Qiqihar), F0018 a firm in Suihua whose own
     supplier F0500 is down. A user for F0018 answers for it."""
     from matchmaker.services.demo import load_demo
 
     load_demo()
     db.session.commit()
     firm = lambda ref: db.session.scalar(sa.select(Firm).where(Firm.ref == ref))  # noqa: E731
-    f18, f23 = firm("F0018"), firm("F0023")
+    f18, f23 = firm("F0018"), firm("F0040")
     assert f18.region_code[:4] != f23.region_code[:4]  # another city
     leading = db.session.scalar(sa.select(User).where(User.firm_id == f23.id))
     f18_user = factories.user("firm", f18, email="f18@demo.example.cn", password=PASSWORD)
@@ -54,7 +54,7 @@ def _chain_refs(demo):
 def _breaks_through_f18(week):
     reports.write_weekly_report(week)
     return [b for b in reports.report_data(None, week)["breaks"]
-            if b["buyer"] == "F0023" and "F0018" in b["path"]]
+            if b["buyer"] == "F0040" and "F0018" in b["path"]]
 
 
 def test_a_declared_link_to_another_city_reveals_nothing_until_that_firm_confirms(app, client, demo):
@@ -62,32 +62,32 @@ def test_a_declared_link_to_another_city_reveals_nothing_until_that_firm_confirm
     assert client.get(f"/api/v1/firms/{demo['f18']}", headers=h_lead).status_code == 404
     # IO016 is made from IO003, which F0018 buys from F0500 (down): a real link would carry that break
     resp = client.post("/api/v1/links", headers=h_lead, json={
-        "supplier": "F0018", "buyer": "F0023", "category": "IO016", "quantity_per_week": 50})
+        "supplier": "F0018", "buyer": "F0040", "category": "IO016", "quantity_per_week": 50})
     assert resp.status_code == 202, resp.get_json()
     asked = resp.get_json()
     assert (asked["status"], asked["awaiting"], asked["requested_by"], asked["link_id"]) == (
-        "awaiting_confirmation", "F0018", "F0023", None)
+        "awaiting_confirmation", "F0018", "F0040", None)
     assert set(asked) >= {"supplier", "buyer", "category", "quantity_per_week"}
     assert not {"name", "supplier_name", "county", "region"} & set(asked)
 
     # not a link: not in the chain map (page and service), the graph records, the breaks, anyone's link list
     nodes, edges = _chain_refs(demo)
-    assert not {"F0018", "F0500", "F0106", "F0107"} & nodes and ("F0018", "F0023") not in edges
+    assert not {"F0018", "F0500", "F0102", "F0103"} & nodes and ("F0018", "F0040") not in edges
     page = _signed_in(app, "leading@demo.example.cn").get("/firm/chain").get_data(as_text=True)
     assert "F0018" not in page and db.session.get(Firm, demo["f18"]).name not in page
-    assert ("F0018", "F0023") not in {(lk.supplier, lk.buyer) for lk in network.load_links()}
+    assert ("F0018", "F0040") not in {(lk.supplier, lk.buyer) for lk in network.load_links()}
     assert _breaks_through_f18("2020-W12") == []
     for h in (h_lead, h_18):
-        assert client.get("/api/v1/links?firm=F0023&supplier=F0018", headers=h).get_json() == []
+        assert client.get("/api/v1/links?firm=F0040&supplier=F0018", headers=h).get_json() == []
     assert db.session.scalar(sa.select(sa.func.count(Link.id)).where(
         Link.supplier_id == demo["f18"], Link.buyer_id == demo["f23"])) == 0
 
     # F0018 sees it awaiting its confirmation, in the API and on its links page
     incoming = client.get("/api/v1/link-requests?direction=incoming", headers=h_18).get_json()
     assert [(r["id"], r["requested_by"], r["status"]) for r in incoming] == [
-        (asked["id"], "F0023", "awaiting_confirmation")]
+        (asked["id"], "F0040", "awaiting_confirmation")]
     page = _signed_in(app, "f18@demo.example.cn").get("/firm/links").get_data(as_text=True)
-    assert f'id="link-request-{asked["id"]}"' in page and "F0023" in page
+    assert f'id="link-request-{asked["id"]}"' in page and "F0040" in page
     # the asking side cannot confirm for the other
     assert client.post(f"/api/v1/link-requests/{asked['id']}/confirm", headers=h_lead).status_code == 403
 
@@ -97,7 +97,7 @@ def test_a_declared_link_to_another_city_reveals_nothing_until_that_firm_confirm
     link_id = done.get_json()["link_id"]
     assert client.get(f"/api/v1/links/{link_id}", headers=h_lead).get_json()["supplier"] == "F0018"
     nodes, edges = _chain_refs(demo)
-    assert {"F0018", "F0500"} <= nodes and ("F0018", "F0023") in edges
+    assert {"F0018", "F0500"} <= nodes and ("F0018", "F0040") in edges
     assert _breaks_through_f18("2020-W13")
 
 
@@ -107,7 +107,7 @@ def test_declining_leaves_nothing_and_the_page_buttons_work(app, demo):
                                           "quantity_per_week": "50"})
     assert resp.status_code == 302
     req = links.list_link_requests(_user(demo["leading"]), {"direction": "outgoing"})[0][0]
-    assert (req.awaiting_ref, req.supplier_ref, req.buyer_ref) == ("F0018", "F0018", "F0023")
+    assert (req.awaiting_ref, req.supplier_ref, req.buyer_ref) == ("F0018", "F0018", "F0040")
     f18 = _signed_in(app, "f18@demo.example.cn")
     assert f18.post(f"/firm/links/requests/{req.id}/decline").status_code == 302
     db.session.expire_all()
