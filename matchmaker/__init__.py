@@ -27,6 +27,7 @@ def create_app(config=None):
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_tasks(app)
     return app
 
 
@@ -54,6 +55,16 @@ def configure_app(app, config):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+    _configure_shared_stores(app)
+
+
+def _configure_shared_stores(app):
+    """Rate limits in Redis when REDIS_URL is set (unless RATELIMIT_STORAGE_URI names a store), else
+    in memory; with Redis, an unreachable server falls back to per-process counters, not to none."""
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if not app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
 
 
 def _instance_secret(app):
@@ -76,6 +87,9 @@ def register_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    from matchmaker.infra.cache import init_cache
+
+    init_cache(app)
     from matchmaker.infra.i18n import init_i18n
 
     init_i18n(app, babel)
@@ -112,3 +126,11 @@ def register_commands(app):
     from matchmaker.cli import register_cli
 
     register_cli(app)
+
+
+def register_tasks(app):
+    """The task queue (Celery, as Flask's documentation sets it up): queued to workers when a broker
+    is configured (BROKER_URL or REDIS_URL), else the same tasks run in this process."""
+    from matchmaker.infra.queue import init_queue
+
+    init_queue(app)

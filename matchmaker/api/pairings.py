@@ -69,9 +69,9 @@ class Runs(MethodView):
 
     @blp.arguments(RunStartSchema, required=False)
     @blp.response(201, RunSchema)
-    @errors(blp, 401, 403, 409, 415, 422)
+    @errors(blp, 401, 403, 409, 415, 422, 503)
     def post(self, data):
-        """Start a province-wide matching run now (province staff and admins; at most one a minute); earlier open proposals lapse"""
+        """Start a province-wide matching run now (province staff and admins; at most one a minute); earlier open proposals lapse; 503 when no task worker answers in time"""
         return matching.start_run(current_actor(), (data or {}).get("as_of"))
 
 

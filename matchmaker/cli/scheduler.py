@@ -5,10 +5,16 @@
   ``TIMEZONE`` (default Asia/Shanghai);
 * a missed weekly run (machine down on Monday) runs when the scheduler starts: if this week's
   report is missing and its scheduled time has passed, it is written at once;
-* two scheduler processes never write two reports for a week: the job writes only a missing
-  report, under the week's guard row in the database (see services.reports.write);
-* jobs are module-level functions that push an app context, the same service functions the
-  CLI uses. Tests call the job functions and check the triggers; they never start a scheduler.
+* the scheduler only enqueues when a task queue is configured (``BROKER_URL`` or ``REDIS_URL``):
+  the tasks ``matchmaker.weekly_report`` and ``matchmaker.run_matching`` (:mod:`matchmaker.tasks`)
+  then run on a worker; without one the same tasks run here, in the scheduler's process;
+* two schedulers (two machines) never write two reports for a week: the task writes only a
+  missing report, under the week's guard row in the database (see services.reports.write), so
+  both may fire and enqueue; the second task finds the report there. The daily matching run is
+  claimed for the day in the shared cache (Redis: one scheduler queues it; without Redis each
+  scheduler process runs its own, as one machine has one scheduler);
+* jobs are module-level functions that push an app context. Tests call the job functions and
+  check the triggers; they never start a scheduler.
 """
 import logging
 import re
@@ -20,9 +26,8 @@ from flask.cli import with_appcontext
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from matchmaker.infra import clock
-from matchmaker.services import matching, reports
-from matchmaker.services.support.audit import acting_as
+from matchmaker.infra import cache, clock, queue
+from matchmaker.services import reports
 
 log = logging.getLogger("matchmaker.scheduler")
 
@@ -66,19 +71,34 @@ def matching_trigger(app):
 
 
 def weekly_report_job(app):
-    """Write this week's report unless it exists (safe to run from several processes)."""
-    with app.app_context(), acting_as("scheduler"):
-        report, written = reports.write_weekly_report(only_if_missing=True)
-        log.info("weekly report %s %s", report.week, "written" if written else "already there")
-        return report.week, written
+    """Write this week's report unless it exists (safe from several processes and machines).
+    Queued: returns the task id; in-process: (week, written)."""
+    with app.app_context():
+        job = queue.submit(queue.WEEKLY_REPORT)
+        if job.queued:
+            log.info("weekly report queued (task %s)", job.id)
+            return job.id
+        done = queue.value_of(job.value)
+        log.info("weekly report %s %s", done["week"], "written" if done["written"] else "already there")
+        return done["week"], done["written"]
 
 
 def daily_matching_job(app):
-    """Run the matcher."""
-    with app.app_context(), acting_as("scheduler"):
-        run = matching.run_matching(started_by="scheduler")
-        log.info("matching run %s", getattr(run, "id", run))
-        return run
+    """Run the matcher as the scheduler. Queued: returns the task id; in-process: the run's id.
+    With several schedulers on a shared cache (Redis) only the first to claim the day queues it:
+    returns None in the others."""
+    with app.app_context():
+        day, shared = clock.today().isoformat(), cache.shared_cache()
+        if shared.shared and not shared.add(f"scheduled-matching:{day}", "1", ttl=20 * 3600):
+            log.info("matching run of %s already started by another scheduler", day)
+            return None
+        job = queue.submit(queue.RUN_MATCHING, None, "scheduler")
+        if job.queued:
+            log.info("matching run queued (task %s)", job.id)
+            return job.id
+        run_id = queue.value_of(job.value)["run_id"]
+        log.info("matching run %s", run_id)
+        return run_id
 
 
 def scheduled_time_this_week(app, now):
@@ -92,7 +112,7 @@ def scheduled_time_this_week(app, now):
 
 def catch_up(app, now=None):
     """On start: write this week's report if it is missing and its time has passed. Returns the week
-    written, or None."""
+    written (or queued), or None."""
     now = now or datetime.now(_zone(app))
     if now < scheduled_time_this_week(app, now):
         return None
@@ -101,8 +121,10 @@ def catch_up(app, now=None):
         exists = reports.report_exists(week)
     if exists:
         return None
-    week, written = weekly_report_job(app)
-    return week if written else None
+    outcome = weekly_report_job(app)
+    if isinstance(outcome, tuple):  # written here
+        return week if outcome[1] else None
+    return week  # queued: a worker writes it (unless another scheduler's task did first)
 
 
 def build_scheduler(app, scheduler_class=BlockingScheduler):
@@ -127,7 +149,7 @@ def scheduler_command():
     logging.basicConfig(level=logging.INFO)
     week = catch_up(app)
     if week:
-        click.echo(f"caught up: wrote the missed report of {week}")
+        click.echo(f"caught up: the missed report of {week} " + ("queued" if queue.enabled() else "written"))
     click.echo("scheduler running; Ctrl+C to stop")
     try:
         scheduler.start()

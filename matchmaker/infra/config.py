@@ -78,10 +78,25 @@ class Config:
     IMPORT_MAX_FIELD_CHARS = _env("IMPORT_MAX_FIELD_CHARS")  # 32767, Excel's; can only be lowered
     IMPORT_MAX_LINE_CHARS = _env("IMPORT_MAX_LINE_CHARS")  # 1048576 characters in a CSV line
     IMPORT_MAX_JSON_DEPTH = _env("IMPORT_MAX_JSON_DEPTH")  # 20 levels of JSON nesting
+    # Redis, shared by every web server and worker: rate-limit counters, the shared cache
+    # (matchmaker.infra.cache) and, unless BROKER_URL says otherwise, the task queue. Unset: all of
+    # it lives in this process (the single-machine default; nothing else to start).
+    REDIS_URL = _env("REDIS_URL")
+    CACHE_KEY_PREFIX = _env("CACHE_KEY_PREFIX", "matchmaker:")
+    # The task queue (Celery): its broker and result backend; both default to REDIS_URL. With
+    # neither set, the tasks (uploads, matching runs, the weekly report) run in the process that
+    # asks for them. Start workers with `celery -A matchmaker.worker worker` (docs/deploy.md).
+    BROKER_URL = _env("BROKER_URL")
+    RESULT_BACKEND = _env("RESULT_BACKEND")
+    TASK_QUEUE = _env("TASK_QUEUE", "matchmaker")  # the queue's name on the broker
+    TASK_RESULT_EXPIRES = int(_env("TASK_RESULT_EXPIRES", str(7 * 24 * 3600)))  # seconds a task's state is kept
+    # How long a web request waits for a queued matching run started by staff (seconds).
+    TASK_WAIT_SECONDS = int(_env("TASK_WAIT_SECONDS", "600"))
     # Failed sign-ins and password changes (successful ones cost nothing): per client address, and
-    # per account whatever the address. Counters live in the storage (memory: per process; use
-    # redis://host:6379 to share them between workers).
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # per account whatever the address. Counters live in the storage: unset = REDIS_URL when it is
+    # set (shared by every process and machine), else memory:// (per process).
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI")
+    RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "matchmaker")
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute")
     RATELIMIT_LOGIN_ACCOUNT = _env("RATELIMIT_LOGIN_ACCOUNT", "5 per minute; 30 per hour")
     RATELIMIT_BEST_PARTNERS = _env("RATELIMIT_BEST_PARTNERS", "30 per minute; 300 per hour")
@@ -109,4 +124,7 @@ class TestConfig(Config):
     SCHEDULER_ENABLED = False
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    REDIS_URL = None  # the suite's shared-store tests ask for Redis themselves (tests/scale/)
+    BROKER_URL = None
+    RESULT_BACKEND = None
     MATCH_RUN_MIN_INTERVAL = 0  # tests that start runs back to back; the throttle's own test sets it

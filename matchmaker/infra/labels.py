@@ -194,6 +194,8 @@ SERVICE_MESSAGES = (
     _l("The CSRF token is invalid."),
     _l("The CSRF session token is missing."),
     _l("The CSRF tokens do not match."),
+    _l("the uploaded file is no longer there; upload it again"),
+    _l("no task worker answered in time; the task stays queued and runs when one is free"),
 )
 
 

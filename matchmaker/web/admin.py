@@ -21,15 +21,16 @@ def _actor():
 
 
 def _imports_folder():
-    """Where the import jobs keep their uploads and status files: the instance folder."""
+    """Where in-process import jobs keep their uploads and status files: the instance folder."""
     return os.path.join(current_app.instance_path, "imports")
 
 
 def _start_import(upload):
-    """Start importing an uploaded package (in the background unless IMPORT_IN_BACKGROUND is false)."""
+    """Start importing an uploaded package: queued to a worker when a task queue is configured,
+    else on a thread here (at once when IMPORT_IN_BACKGROUND is false, as in tests)."""
     app = current_app._get_current_object()
     return package_imports.start_import(
-        _actor().id, upload, upload.filename, _imports_folder(), app.app_context,
+        _actor().id, upload, upload.filename, _imports_folder(),
         background=app.config.get("IMPORT_IN_BACKGROUND", not app.testing))
 
 

@@ -1,5 +1,6 @@
 """Scheduler: triggers from configuration, the job functions and catch-up; no scheduler is started."""
 from datetime import datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -76,6 +77,7 @@ def test_daily_matching_job_runs_the_matcher(app, db, monkeypatch):
     from matchmaker.services import matching
 
     calls = []
-    monkeypatch.setattr(matching, "run_matching", lambda **kw: calls.append(kw) or "run")
-    assert sched.daily_matching_job(app) == "run"
-    assert calls == [{"started_by": "scheduler"}]
+    monkeypatch.setattr(matching, "run_matching",
+                        lambda as_of, **kw: calls.append((as_of, kw["started_by"])) or SimpleNamespace(id=7, pairings_count=0))
+    assert sched.daily_matching_job(app) == 7  # no broker configured: the task ran here
+    assert calls == [(None, "scheduler")]

@@ -68,8 +68,7 @@ def test_an_uploaded_import_names_the_admin_who_started_it(app, db, tmp_path):
     factories.region("230102")
     db.session.commit()
     payload = b'{"firms": [{"ref": "UPLOADED", "name": "x", "kind": "sme", "region": "230102"}]}'
-    job = package_imports.start_import(admin.id, _Upload(payload), "p.json", str(tmp_path), app.app_context,
-                                       background=False)
+    job = package_imports.start_import(admin.id, _Upload(payload), "p.json", str(tmp_path), background=False)
     assert package_imports.read_status(str(tmp_path), job, admin.id)["state"] == "done"
     assert audit.acting_user() is None
     actors = db.session.execute(sa.select(AuditEntry.action, AuditEntry.actor, AuditEntry.actor_id)

@@ -1,20 +1,30 @@
 """Best partners of one posting, answered from a prebuilt index of the open postings (no run).
 
-The index (:func:`graphs.matching.build_index` over every open need and offer) is cached per
-process behind a lock: rebuilt when older than :data:`INDEX_TTL_SECONDS`, when rows were added
-(a cheap fingerprint of the largest ids), or at once after a write in this process
-(:func:`invalidate_index`); every answer is checked against the partners' current rows.
+The index (:func:`graphs.matching.build_index` over every open need and offer) is a structure of
+arrays built from the database in well under a second, so each process keeps its own (cheaper to
+rebuild than to ship); whether it is still valid is shared. It is rebuilt when:
+
+* the *postings generation* moved: every committed write to needs, offers, firms, links (the
+  leading firms an SME supplies), regions, categories or declined pairs, in ANY process or machine, advances it after the commit
+  (:func:`invalidate_index`, called by a session hook; the counter lives in the shared cache,
+  :mod:`matchmaker.infra.cache`: Redis when configured, else this process);
+* rows were added behind the ORM's back (a cheap fingerprint of the largest ids);
+* it is older than :data:`INDEX_TTL_SECONDS` (writes by hand in the database).
+
+Every answer is checked against the partners' current rows anyway.
 """
 import threading
 import time
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from graphs import matching as gm
-from matchmaker.infra import clock
+from matchmaker.infra import cache, clock
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Link, Need, Offer, User
+from matchmaker.models import Category, Firm, Link, Need, Offer, Region, User
 from matchmaker.models.pairing import DeclinedPair
 from matchmaker.services.auth import can_read_firm
 from matchmaker.services.matching.weights import configured_weights
@@ -22,21 +32,60 @@ from matchmaker.services.support import common
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Invalid
 
-# Best-partner index: rebuilt when older than this, or at once after a write in this process.
+# Best-partner index: rebuilt when older than this, or at once after a write in any process.
 INDEX_TTL_SECONDS = 60.0
+#: The shared counter that a write to what the index is built from advances.
+GENERATION = "postings"
 
 _index_lock = threading.Lock()
 _index_cache = {}
 
 
 def invalidate_index() -> None:
-    """Forget the cached best-partner index (after a write that changes what is open)."""
+    """Forget the best-partner index here and in every other process (after a committed write that
+    changes what is open); a write in an open transaction is announced again when it commits."""
     _index_cache.clear()
+    cache.bump(GENERATION)
+
+
+#: Tables the index is built from: a committed write to any of them makes every index stale.
+_INDEXED = (Need, Offer, Firm, Link, Region, Category, DeclinedPair)
+_INDEXED_TABLES = frozenset(m.__table__.name for m in _INDEXED) | {"category_substitute", "category_input"}
+_STALE = "matchmaker.partners_stale"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed_writes(session, flush_context):
+    """An ORM write to a posting, firm, link, region, category or declined pair: stale once committed."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _INDEXED):
+            session.info[_STALE] = True
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_writes(state):
+    """A bulk INSERT, UPDATE or DELETE on one of the indexed tables (data-package imports)."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in _INDEXED_TABLES:
+            state.session.info[_STALE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_committed_writes(session):
+    if session.info.pop(_STALE, False):
+        invalidate_index()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_writes(session):
+    session.info.pop(_STALE, None)
 
 
 def _index(as_of):
-    """The best-partner index of the open postings as of a date, cached for INDEX_TTL_SECONDS."""
-    key = (db.engine.url.render_as_string(hide_password=True), as_of, _fingerprint())
+    """The best-partner index of the open postings as of a date (see the module's docstring)."""
+    key = (db.engine.url.render_as_string(hide_password=True), as_of, cache.generation(GENERATION), _fingerprint())
     with _index_lock:
         hit = _index_cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < INDEX_TTL_SECONDS:

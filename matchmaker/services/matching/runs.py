@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from graphs import matching as gm
-from matchmaker.infra import clock
+from matchmaker.infra import clock, queue
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
 from matchmaker.models.base import utcnow
@@ -189,7 +189,9 @@ def start_run(actor: User, as_of: date | None = None) -> MatchRun:
     `as_of` must lie between :data:`EARLIEST_AS_OF` and :data:`MAX_DAYS_AHEAD` days after today;
     a run started by a person less than ``MATCH_RUN_MIN_INTERVAL`` seconds (default 60) after the
     previous one is refused (checked in the database, so it holds across processes; the
-    scheduler's daily run does not go through here).
+    scheduler's daily run does not go through here). The run itself is the task
+    ``matchmaker.run_matching``: on a worker when a task queue is configured (waited for at most
+    ``TASK_WAIT_SECONDS``, then ServiceUnavailable while it stays queued), else in this process.
     """
     if not may_start_run(actor):
         raise Forbidden("only province task-force staff and admins start a matching run")
@@ -198,7 +200,11 @@ def start_run(actor: User, as_of: date | None = None) -> MatchRun:
         raise Invalid("as_of is out of range",
                       {"as_of": [f"between {EARLIEST_AS_OF.isoformat()} and {latest.isoformat()}"]})
     _throttle(int(setting("MATCH_RUN_MIN_INTERVAL", 60) or 0))
-    return run_matching(as_of, started_by=actor.email)
+    # the task `matchmaker.run_matching`: on a worker when a task queue is configured (this request
+    # waits for it, at most TASK_WAIT_SECONDS), else here
+    done = queue.call(queue.RUN_MATCHING, as_of.isoformat() if as_of else None, actor.email, actor.id,
+                      timeout=float(setting("TASK_WAIT_SECONDS", 600)))
+    return db.session.get(MatchRun, done["run_id"])
 
 
 def _throttle(interval: int) -> None:
