@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # own `from matchmaker import ...` imports circular.
 
 
-def create_app(config=None):
-    """Application factory; `config` is a config class, a dict of overrides, or None."""
+def create_app(config=None, *, web=True, commands=True):
+    """Application factory; `config` is a config class, a dict of overrides, or None.
+
+    `web=False` builds the app of a batch command (matching, the weekly report, imports): no web
+    pages, no API and no schema migrations, so it starts without importing them. `commands=False`
+    leaves the CLI commands off `app.cli` (the `matchmaker` console script resolves them itself).
+    """
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -22,11 +27,13 @@ def create_app(config=None):
         static_folder="static",
     )
     configure_app(app, config)
-    register_extensions(app)
+    register_extensions(app, web)
     register_http(app)
-    register_blueprints(app)
+    if web:
+        register_blueprints(app)
     register_errorhandlers(app)
-    register_commands(app)
+    if commands:
+        register_commands(app)
     register_tasks(app)
     return app
 
@@ -77,13 +84,15 @@ def _instance_secret(app):
         return fh.read().strip()
 
 
-def register_extensions(app):
+def register_extensions(app, web=True):
     from matchmaker import models  # noqa: F401  (every model registered on the metadata)
-    from matchmaker.infra.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from matchmaker.infra.extensions import babel, csrf, db, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
-    api.init_app(app)
+    if web:
+        from flask_migrate import Migrate  # imports Alembic: not for batch commands
+
+        Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -1,10 +1,15 @@
 """REST API under /api/v1 (flask-smorest). Each module defines `blp`; add new modules to MODULES."""
 import importlib
 
+from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 
 from matchmaker.api.health import bp as health_bp
-from matchmaker.infra.extensions import api, csrf
+from matchmaker.infra.extensions import csrf
+
+#: the API and its OpenAPI document (bound to the app by register_api: batch commands, built
+#: without the API, never import flask-smorest)
+api = Api()
 
 MODULES = (
     "firms", "needs", "offers", "links", "link_requests", "regions", "categories", "products", "auth", "docs",  # core API
@@ -16,6 +21,8 @@ MODULES = (
 
 
 def register_api(app):
+    """Bind the API to the app and register every module's blueprint under /api/v1."""
+    api.init_app(app)
     for name in MODULES:
         module = importlib.import_module(f"matchmaker.api.{name}")
         prefix = f"/api/v1{getattr(module, 'URL_PREFIX', '')}"

@@ -2,7 +2,6 @@
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.cli.scheduler import scheduler_command
 from matchmaker.infra.labels import report_vocabulary
 from matchmaker.services import reports
 from matchmaker.services.support.errors import DomainError
@@ -33,8 +32,3 @@ def weekly_command(week, as_of, out):
     click.echo(f"{done['week']} (as of {done['as_of']}): {done['open_breaks']} open breaks, "
                f"{done['resolved']} resolved" + (f"; written to {out}" if out else ""))
 
-
-def register(app):
-    """Attach the report command group to the app's CLI."""
-    app.cli.add_command(report_group)
-    app.cli.add_command(scheduler_command)

@@ -1,18 +1,15 @@
-"""Flask extensions, created unbound; `create_app` binds them."""
+"""Flask extensions, created unbound; `create_app` binds them. Flask-Migrate is made in
+`create_app` and flask-smorest's Api in `matchmaker.api`: batch commands do without both."""
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from matchmaker.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
-api = Api()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
