@@ -8,7 +8,9 @@ Arguments and return values are JSON: a domain error comes back as ``{"error": .
 * ``matchmaker.import_package``: a data package uploaded on the admin page, with progress;
 * ``matchmaker.run_matching``: a matching run (the scheduler's daily one, or one started by staff);
 * ``matchmaker.weekly_report``: this week's report unless it exists (the scheduler's job; the
-  week's guard row makes two of them at once write one report).
+  week's guard row makes two of them at once write one report);
+* ``matchmaker.solve_flows``: a group of a matching run's components, when the run fans them out
+  over the workers (``MATCH_FANOUT``, :mod:`matchmaker.services.matching.fanout`).
 
 There is no e-mail sending in the service yet; when there is, it is a task here.
 """
@@ -24,7 +26,7 @@ from matchmaker.errors import DomainError
 from matchmaker.infra import queue
 from matchmaker.services.support.audit import acting_as, acting_user, set_acting_user
 
-from matchmaker.infra.queue import IMPORT_PACKAGE, RUN_MATCHING, WEEKLY_REPORT
+from matchmaker.infra.queue import IMPORT_PACKAGE, RUN_MATCHING, SOLVE_FLOWS, WEEKLY_REPORT
 
 
 @shared_task(name=IMPORT_PACKAGE, ignore_result=False)
@@ -79,3 +81,11 @@ def weekly_report() -> dict:
         except DomainError as exc:
             return queue.error_outcome(exc)
         return {"value": {"week": report.week, "written": written}}
+
+
+@shared_task(name=SOLVE_FLOWS, ignore_result=False)
+def solve_flows(problems: list) -> dict:
+    """Solve a group of a matching run's flow problems (encoded); ``{"value": [encoded flows]}``."""
+    from matchmaker.services.matching import fanout
+
+    return {"value": fanout.solve_encoded(problems)}

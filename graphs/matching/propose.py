@@ -22,7 +22,7 @@ from .geo import round_km
 from .index import MatchIndex, build_index
 from .reasons import pairing_reasons
 from .results import CandidateList, MatchResult, ProposedPairing, UnmetNeed
-from .solve import solve_pairings
+from .solve import Solver, solve_pairings
 
 __all__ = ["propose_pairings", "greedy_pairings"]
 
@@ -33,7 +33,8 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
                      declined: Iterable[tuple[str, str]] = (),
                      weights: Mapping[str, float] | None = None, index: MatchIndex | None = None,
                      batch_arcs: int = 1, customers: Mapping[str, Iterable[str]] | None = None,
-                     product_names: Mapping[str, tuple[str, str]] | None = None) -> MatchResult:
+                     product_names: Mapping[str, tuple[str, str]] | None = None,
+                     solver: Solver | None = None) -> MatchResult:
     """Optimal pairings of open needs with open offers.
 
     Finds every pair the hard rules allow and solves the lexicographic optimum over all
@@ -62,6 +63,8 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
         cost term, :func:`~graphs.matching.build_index`).
     product_names : mapping, optional
         Product code -> (Chinese, English) names, for the reasons (see :func:`build_index`).
+    solver : callable, optional
+        Solves the components' flow problems (passed to :func:`solve_pairings`).
 
     Returns
     -------
@@ -95,7 +98,7 @@ def propose_pairings(needs: Iterable[Need] | None, offers: Iterable[Offer] | Non
     ni, oi, cost, dist = candidate_arrays(index)
     t2 = time.perf_counter()
     timings["candidates"] = t2 - t1
-    flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost, batch_arcs=batch_arcs)
+    flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost, batch_arcs=batch_arcs, solver=solver)
     t3 = time.perf_counter()
     timings["solve"] = t3 - t2
     result = _result(index, ni, oi, cost, dist, flow)

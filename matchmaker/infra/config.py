@@ -90,6 +90,10 @@ class Config:
     RESULT_BACKEND = _env("RESULT_BACKEND")
     TASK_QUEUE = _env("TASK_QUEUE", "matchmaker")  # the queue's name on the broker
     TASK_RESULT_EXPIRES = int(_env("TASK_RESULT_EXPIRES", str(7 * 24 * 3600)))  # seconds a task's state is kept
+    # A matching run's components solved on this many workers at once (0 or 1: in the run's own
+    # process); a group no worker answers within MATCH_FANOUT_WAIT seconds is solved by the run.
+    MATCH_FANOUT = int(_env("MATCH_FANOUT", "0"))
+    MATCH_FANOUT_WAIT = int(_env("MATCH_FANOUT_WAIT", "300"))
     # How long a web request waits for a queued matching run started by staff (seconds).
     TASK_WAIT_SECONDS = int(_env("TASK_WAIT_SECONDS", "600"))
     # Failed sign-ins and password changes (successful ones cost nothing): per client address, and

@@ -23,6 +23,7 @@ from matchmaker.models.base import utcnow
 from matchmaker.models import User
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, MatchRun, Pairing
 from matchmaker.packages.runfile import ReasonsJSON, write_run_file
+from matchmaker.services.matching import fanout
 from matchmaker.services.matching.partners import invalidate_index
 from matchmaker.services.matching.proposals import can_read_pairing
 from matchmaker.services.matching.weights import configured_weights
@@ -75,13 +76,17 @@ def _run_matching(as_of, started_by, out, progress):
     timings["load"] = time.perf_counter() - t
 
     say("match")
+    solver = fanout.configured_solver()
     try:
         result = gm.propose_pairings(needs, offers, as_of=as_of, substitutes=substitutes,
                                      declined=declined, weights=configured_weights(),
-                                     customers=net.load_customers(), product_names=product_names)
+                                     customers=net.load_customers(), product_names=product_names,
+                                     solver=solver)
     except gm.MatchingError as exc:
         raise Invalid(f"cannot run the matcher: {exc}") from None
     timings.update(result.timings)
+    if solver is not None:
+        timings.update(fanout_groups_sent=solver.sent, fanout_groups_by_workers=solver.solved_by_workers)
 
     say("store")
     t = time.perf_counter()
