@@ -1,4 +1,5 @@
 """Firms: leading enterprises (龙头企业) and SMEs (中小企业), with their resumption status (article 13)."""
+from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
@@ -26,6 +27,9 @@ class Firm(Base):
     workers_back: Mapped[Optional[float]] = mapped_column(sa.Float)
     blockers: Mapped[list] = mapped_column(sa.JSON, default=list)
     contact_email: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    # set when task-force staff entered the status (after a phone call); cleared when the firm reports it
+    status_by: Mapped[Optional[str]] = mapped_column(sa.String(200))  # the staff member's name (email)
+    status_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
 
     region: Mapped[Region] = relationship(lazy="joined")

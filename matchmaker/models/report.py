@@ -12,9 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.models.base import Base, utcnow
 
-BREAK_STATUSES = ("open", "assigned", "reopened", "closed", "resolved")
-OPEN_STATUSES = ("open", "assigned", "reopened")
-EVENT_ACTIONS = ("opened", "assigned", "escalated", "closed", "reopened", "resolved")
+BREAK_STATUSES = ("open", "assigned", "escalated", "reopened", "closed", "resolved")
+# "escalated": raised by hand and not yet taken up by the higher level (its assignee cleared)
+OPEN_STATUSES = ("open", "assigned", "escalated", "reopened")
+EVENT_ACTIONS = ("opened", "assigned", "escalated", "noted", "closed", "reopened", "resolved")
 
 
 def break_key(kind, buyer, category, supplier):
@@ -42,6 +43,8 @@ class WeeklyReport(Base):
     # who sees them) and the leading firms' scorecards as of the report's day
     commitments: Mapped[list] = mapped_column(sa.JSON, default=list)
     leading_firms: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # the firms asking for help (graphs.blocked_firms): [{firm, county, operating, factors, weeks_open, breaks}]
+    blocked_firms: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     computed_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     runs: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -72,6 +75,7 @@ class Break(Base):
     factors: Mapped[list] = mapped_column(sa.JSON, default=list)
     tier: Mapped[int] = mapped_column(sa.Integer, default=1)
     path: Mapped[list] = mapped_column(sa.JSON, default=list)
+    regions: Mapped[list] = mapped_column(sa.JSON, default=list)  # the counties of the path's firms: who sees it
     base_level: Mapped[str] = mapped_column(sa.String(10))
     level: Mapped[str] = mapped_column(sa.String(10))
     owner_region: Mapped[str] = mapped_column(sa.String(6))
@@ -81,6 +85,9 @@ class Break(Base):
     status: Mapped[str] = mapped_column(sa.String(10), default="open")
     assignee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     manual_steps: Mapped[int] = mapped_column(sa.Integer, default=0)  # escalated by hand
+    # the weeks of its run in which staff did not act on it (automatic escalation counts these only)
+    idle_weeks: Mapped[int] = mapped_column(sa.Integer, default=1)
+    acted: Mapped[bool] = mapped_column(sa.Boolean, default=False)  # staff acted on it this week
     pending_proposals: Mapped[Optional[int]] = mapped_column(sa.Integer)
     note: Mapped[Optional[str]] = mapped_column(sa.Text)
 

@@ -25,6 +25,8 @@ class ReportBreakSchema(OutputSchema):
     status = fields.String(metadata={"enum": list(BREAK_STATUSES)})
     tier = fields.Integer()
     path = fields.List(fields.String())
+    regions = fields.List(fields.String(), metadata={
+        "description": "the county codes of the firms on its path, sorted: staff of any of them see it"})
     severity = fields.Float()
     pending_proposals = fields.Integer()
 
@@ -83,6 +85,17 @@ class ResolvedSchema(OutputSchema):
     category = fields.String()
 
 
+class BlockedFirmSchema(OutputSchema):
+    """A firm asking for help: not live or reporting blockers, linked or not (spec/chain-breaks.md)."""
+
+    firm = fields.String()
+    county = fields.String(allow_none=True)
+    operating = fields.Boolean()
+    factors = fields.List(fields.String())
+    weeks_open = fields.Integer()
+    breaks = fields.Integer(metadata={"description": "this report's breaks with the firm on their path, not as buyer"})
+
+
 class ReportSchema(OutputSchema):
     """The weekly report of the caller's region (the whole report file for admins)."""
 
@@ -90,6 +103,7 @@ class ReportSchema(OutputSchema):
     as_of = fields.String(metadata={"example": "2020-03-16"})
     breaks = fields.List(fields.Nested(ReportBreakSchema))
     resolved = fields.List(fields.Nested(ResolvedSchema))
+    blocked_firms = fields.List(fields.Nested(BlockedFirmSchema))
     summary = fields.Dict()
     monitoring = fields.Dict()
     pairings = fields.Dict()

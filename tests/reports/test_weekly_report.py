@@ -183,7 +183,7 @@ def test_cli_writes_json_and_xlsx(db, runner, down_supplier, tmp_path):
     down = next(b for b in data["breaks"] if b["kind"] == "supplier_down")
     assert down == {"kind": "supplier_down", "buyer": "B", "supplier": "S", "category": "C1", "quantity": 40.0,
                     "factors": ["labour"], "level": "county", "owner_region": HRB1, "weeks_open": 1,
-                    "status": "open", "tier": 1, "path": ["B", "S"], "severity": down["severity"]}
+                    "status": "open", "tier": 1, "path": ["B", "S"], "regions": [HRB1], "severity": down["severity"]}
     assert down["severity"] > 0
     result = runner.invoke(args=["report", "weekly", "--week", "2020-W12", "--as-of", "2020-03-18",
                                  "--out", str(tmp_path / "r.xlsx")])
@@ -191,13 +191,14 @@ def test_cli_writes_json_and_xlsx(db, runner, down_supplier, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(tmp_path / "r.xlsx")
-    assert wb.sheetnames == ["断链清单", "已解决", "汇总", "按行业复工", "按园区复工", "本周撮合", "逾期承诺", "龙头企业履约"]
+    assert wb.sheetnames == ["断链清单", "已解决", "求助企业", "汇总", "按行业复工", "按园区复工", "本周撮合", "逾期承诺", "龙头企业履约"]
     ws = wb["断链清单"]
     assert ws.freeze_panes == "A2"
     assert ws["A1"].value == "严重度" and ws["A2"].value > 0
     # the paper's words: 用工 and 县级 (the pages say 员工返岗 and 县（区）)
     assert [c.value for c in ws[2]][1:] == ["供应商停产", "B", "S", "C1", 40, "用工", "县级", HRB1, 1, "待处理", 1,
-                                            "B ← S", None]
+                                            "B ← S", None, HRB1]
+    assert [c.value for c in wb["求助企业"][2]] == ["S", HRB1, "否", "用工", 1, 1]
     assert ws.column_dimensions["C"].width >= 8
     assert db.session.scalar(sa.select(WeeklyReport.as_of)) == date(2020, 3, 18)
     bad = runner.invoke(args=["report", "weekly", "--week", "2020-12"])

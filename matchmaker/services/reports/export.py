@@ -41,7 +41,8 @@ Vocabulary = Mapping[str, Mapping[str, str]]
 VOCABULARY_PARTS = ("kind", "level", "factor", "status", "term")
 
 BREAK_HEADERS = ["严重度", "类型", "需方", "供方", "品类", "数量", "因素", "层级", "责任区域", "持续周数", "状态", "层次",
-                 "路径", "待确认撮合"]
+                 "路径", "待确认撮合", "涉及县区"]
+BLOCKED_HEADERS = ["企业", "所在县区", "是否开工", "因素", "持续周数", "涉及断链数"]
 RESUMPTION_HEADERS = ["企业数", "开工率", "平均产能利用率", "平均返岗率"]
 COMMITMENT_HEADERS = ["承诺", "供应关系", "需方", "供方", "交货", "到期日", "逾期天数", "未付金额（元）", "责任区域"]
 SCORECARD_HEADERS = ["龙头企业", "所在县区", "配套中小企业数", "订单数", "订货数量", "收货次数", "收货数量", "交货金额（元）",
@@ -144,19 +145,20 @@ def _write_json(fh, parts: dict, rows) -> int:
     add, write, with_proposals = counts.add, fh.write, BREAKS_WITH_PROPOSALS
     write('{\n  "week": %s,\n  "as_of": %s,\n  "breaks": [' % (text(parts["week"]), text(parts["as_of"])))
     sep = "\n    "
-    for (kind, buyer, supplier, category, quantity, factors, level, owner, weeks, status, tier, path, severity,
-         pending) in rows:
+    for (kind, buyer, supplier, category, quantity, factors, level, owner, weeks, status, tier, path, regions,
+         severity, pending) in rows:
         factors = factors or "[]"
         add(kind, level, factors)
         write(_BREAK_JSON % (
             sep, text(kind), text(buyer), "null" if supplier is None else text(supplier), text(category),
             number(quantity), factors, text(level), text(owner), number(weeks), text(status), number(tier),
-            path or "[]", number(severity),
+            path or "[]", regions or "[]", number(severity),
             (', "pending_proposals": %d}' % (pending or 0)) if kind in with_proposals else "}"))
         sep = ",\n    "
     write("\n  ],\n")
     rest = {k: v for k, v in parts.items() if k not in ("week", "as_of")}
-    rest = {"resolved": rest.pop("resolved"), "summary": counts.summary(), **rest}  # the report file's order
+    rest = {"resolved": rest.pop("resolved"), "blocked_firms": rest.pop("blocked_firms"), "summary": counts.summary(),
+            **rest}  # the report file's order
     body = json.dumps(rest, ensure_ascii=False, indent=2)
     write(body[body.index("\n") + 1:])  # the other parts, in the same object
     write("\n")
@@ -166,7 +168,7 @@ def _write_json(fh, parts: dict, rows) -> int:
 # a break of the report file, its fields in paged.FILE_BREAK_FIELDS order (pending_proposals: kinds 3, 4)
 _BREAK_JSON = ('%s{"kind": %s, "buyer": %s, "supplier": %s, "category": %s, "quantity": %s, "factors": %s, '
                '"level": %s, "owner_region": %s, "weeks_open": %s, "status": %s, "tier": %s, "path": %s, '
-               '"severity": %s%s')
+               '"regions": %s, "severity": %s%s')
 
 
 def _number(value) -> str:
@@ -206,7 +208,7 @@ def _break_cells(b: dict, words: Vocabulary) -> list:
     return [b["severity"], kind[b["kind"]], b["buyer"], b["supplier"] or "", b["category"], b["quantity"],
             "、".join(factor.get(f, f) for f in b["factors"]), level[b["level"]], b["owner_region"],
             b["weeks_open"], status.get(b["status"], b["status"]), b["tier"], " ← ".join(b["path"]),
-            b.get("pending_proposals", "")]
+            b.get("pending_proposals", ""), "、".join(b.get("regions") or [])]
 
 
 def _other_sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], list[list]]]:
@@ -216,6 +218,9 @@ def _other_sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], l
     return [
         ("已解决", ["类型", "需方", "供方", "品类"],
          [[kind[r["kind"]], r["buyer"], r["supplier"] or "", r["category"]] for r in data["resolved"]]),
+        ("求助企业", BLOCKED_HEADERS,
+         [[r["firm"], r["county"] or "", "是" if r["operating"] else "否", "、".join(factor.get(f, f) for f in r["factors"]),
+           r["weeks_open"], r["breaks"]] for r in data.get("blocked_firms", [])]),
         ("汇总", ["分类", "项目", "数量"],
          [["类型", kind[k], n] for k, n in summary["by_kind"].items()]
          + [["因素", factor.get(k, k), n] for k, n in summary["by_factor"].items()]

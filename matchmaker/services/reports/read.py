@@ -1,7 +1,9 @@
 """Reading stored weekly reports, scoped to the reader: the report file, break lists, summaries.
 
-A stored report covers every region; staff see the breaks whose owner region or buyer's county
-lies in their jurisdiction (their region and below). ``actor=None`` means the whole report
+A stored report covers every region; staff see the breaks that concern a firm of their
+jurisdiction (their region and below): one of the break's ``regions``, the counties of the firms on
+its path, is in it (chain-breaks.md, "Who sees it"); they act on those whose owner region is
+(:mod:`.workflow`). The firms asking for help are seen by the staff of their county and above. ``actor=None`` means the whole report
 (the CLI and the scheduler). Rows come out as plain dicts: the report file's objects
 (:func:`break_dict`) and, for lists, with names and the assignee added (:func:`break_row`).
 """
@@ -23,6 +25,7 @@ __all__ = [
     "KIND_RANK", "BREAKS_WITH_PROPOSALS", "visible", "require_reader", "report_exists", "get_report",
     "report_version", "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_scope",
     "break_dict", "break_row", "firm_names", "user_names", "firm_industry_and_park", "scoped_resolved",
+    "scoped_blocked_firms",
     "summarize", "open_counts", "monitoring_rows", "pairing_totals", "breaks_per_week", "report_parts",
     "report_file", "report_data", "list_breaks", "report_summary", "breaks_assigned_to", "latest_firm_breaks",
 ]
@@ -33,11 +36,14 @@ BREAKS_WITH_PROPOSALS = ("uncovered_need", "chain_gap")  # the kinds whose rows 
 
 # --- who reads what ---------------------------------------------------------------------------
 
-def visible(actor: User | None, owner_region: str | None, buyer_region: str | None) -> bool:
-    """Whether the actor sees a break: its owner region or its buyer's county is in their jurisdiction."""
+def visible(actor: User | None, regions: Iterable[str] | None, owner_region: str | None = None,
+            buyer_region: str | None = None) -> bool:
+    """Whether the actor sees a break: one of its ``regions`` (the counties of its path's firms) is in
+    their jurisdiction (a break stored without regions: its owner region or buyer's county)."""
     if actor is None:
         return True
-    return in_scope(actor, owner_region) or in_scope(actor, buyer_region)
+    regions = list(regions or ()) or [r for r in (owner_region, buyer_region) if r]
+    return any(in_scope(actor, r) for r in regions)
 
 
 def require_reader(actor: User | None) -> None:
@@ -55,7 +61,11 @@ def _scope_prefix(actor: User | None) -> str:
 
 
 def _in_scope_clause(prefix: str):
-    return sa.or_(Break.owner_region.startswith(prefix), Break.buyer_region.startswith(prefix))
+    """The stored breaks one of whose regions starts with the prefix (the JSON text of the sorted
+    county codes holds '"<code>'; codes are digits, nothing to escape)."""
+    if prefix == "":
+        return sa.true()
+    return sa.cast(Break.regions, sa.Text).like(f'%"{prefix}%')
 
 
 def break_scope(actor: User | None) -> sa.ColumnElement[bool]:
@@ -111,7 +121,7 @@ def load_break(actor: User | None, break_id: int, lock: bool = False) -> Break:
     if lock:
         stmt = stmt.with_for_update()
     b = db.session.scalar(stmt)
-    if b is None or not visible(actor, b.owner_region, b.buyer_region):
+    if b is None or not visible(actor, b.regions, b.owner_region, b.buyer_region):
         raise NotFound(f"break {break_id} not found")
     return b
 
@@ -149,7 +159,7 @@ def break_dict(b: Break) -> dict:
     d = {"kind": b.kind, "buyer": b.buyer, "supplier": b.supplier, "category": b.category,
          "quantity": b.quantity, "factors": list(b.factors or []), "level": b.level,
          "owner_region": b.owner_region, "weeks_open": b.weeks_open, "status": b.status,
-         "tier": b.tier, "path": list(b.path or []), "severity": b.severity}
+         "tier": b.tier, "path": list(b.path or []), "regions": list(b.regions or []), "severity": b.severity}
     if b.kind in BREAKS_WITH_PROPOSALS:
         d["pending_proposals"] = b.pending_proposals or 0
     return d
@@ -194,7 +204,19 @@ def firm_industry_and_park(refs: Iterable[str]) -> dict[str, tuple[str | None, s
 def scoped_resolved(actor: User | None, report: WeeklyReport) -> list[dict]:
     """The breaks resolved since the previous report that the actor sees (kind, buyer, supplier, category)."""
     return [{"kind": r["kind"], "buyer": r["buyer"], "supplier": r["supplier"], "category": r["category"]}
-            for r in (report.resolved or []) if visible(actor, r.get("owner_region"), r.get("buyer_region"))]
+            for r in (report.resolved or [])
+            if visible(actor, r.get("regions"), r.get("owner_region"), r.get("buyer_region"))]
+
+
+def scoped_blocked_firms(actor: User | None, report: WeeklyReport) -> list[dict]:
+    """The report's firms asking for help in the actor's jurisdiction (their county in it), by firm ref."""
+    rows = report.blocked_firms or []
+    if actor is None:
+        return [dict(r) for r in rows]
+    prefix = scope_prefix(actor)
+    if prefix is None:
+        return []
+    return [dict(r) for r in rows if (r.get("county") or "").startswith(prefix)]
 
 
 def summarize(breaks: Iterable[dict]) -> dict:
@@ -272,6 +294,7 @@ def report_parts(actor: User | None, report: WeeklyReport) -> dict:
     files take them from here, as report_data does)."""
     return {
         "resolved": scoped_resolved(actor, report),
+        "blocked_firms": scoped_blocked_firms(actor, report),
         "monitoring": monitoring_rows(actor, report),
         "pairings": pairing_totals(actor, report),
         "commitments": scoped_commitments(actor, report),
@@ -283,7 +306,7 @@ def report_file(report: WeeklyReport, breaks: list[dict], summary: dict, parts: 
     """The report file of a report from its breaks, their counts and its other parts (report_parts)."""
     rest = dict(parts)
     return {"week": report.week, "as_of": report.as_of.isoformat(), "breaks": breaks,
-            "resolved": rest.pop("resolved"), "summary": summary, **rest}
+            "resolved": rest.pop("resolved"), "blocked_firms": rest.pop("blocked_firms"), "summary": summary, **rest}
 
 
 def report_data(actor: User | None = None, week: str | None = None) -> dict:
@@ -352,7 +375,8 @@ def breaks_assigned_to(actor: User) -> list[dict]:
 
 
 def latest_firm_breaks(actor: User | None, firm_id: int) -> dict:
-    """The latest report's open breaks where the firm is the buyer (its own supply), by severity."""
+    """The latest report's open breaks where the firm is the buyer (its own supply) or the supplier
+    (a buyer's supply it strains or breaks), by severity."""
     firm = db.session.get(Firm, firm_id)
     if firm is None:
         raise NotFound("firm not found")
@@ -364,7 +388,7 @@ def latest_firm_breaks(actor: User | None, firm_id: int) -> dict:
     if rid is None:
         return {"week": None, "breaks": []}
     report = db.session.get(WeeklyReport, rid)
-    rows = _open_breaks_by_severity(rid, Break.buyer == firm.ref)
-    names = firm_names({b.supplier for b in rows} | {firm.ref})
+    rows = _open_breaks_by_severity(rid, sa.or_(Break.buyer == firm.ref, Break.supplier == firm.ref))
+    names = firm_names({b.supplier for b in rows} | {b.buyer for b in rows} | {firm.ref})
     return {"week": report.week, "breaks": [break_row(b, names, {}) for b in rows]}
 

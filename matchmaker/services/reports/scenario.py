@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from graphs import build_supply_graph, severity
+from graphs import build_supply_graph, path_regions, severity
 from graphs import what_if as graph_what_if
 from matchmaker.infra.extensions import db
 from matchmaker.models import Region, User
@@ -52,13 +52,16 @@ def what_if(actor: User | None, firms: Iterable[str] = (), counties: Iterable[st
     res = graph_what_if(G, network.chain, network.needs, as_of=as_of, stopped_firms=firms,
                         high_risk_counties=counties, needs_with_allowed_offer=allowed, **detection_options())
     names = {r: i.name for r, i in network.info.items()}
+    county_of = {r: i.county for r, i in network.info.items()}
 
     def rows(items):
         out = []
         for b in items:
-            if not visible(actor, b.owner_region, b.regions[0]):
+            regions = path_regions(b.path, county_of)
+            if not visible(actor, regions, b.owner_region, b.regions[0]):
                 continue
             d = b.as_dict()
+            d["regions"] = list(regions)
             d.update(buyer_name=names.get(b.buyer), supplier_name=names.get(b.supplier),
                      severity=severity(b.kind, b.quantity, tier=b.tier,
                                        leading_buyer=network.info[b.buyer].kind == "leading"))

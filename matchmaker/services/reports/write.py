@@ -11,8 +11,11 @@ How a report is written (:func:`write_weekly_report`), in ONE transaction:
 3. each break is matched by its key (kind, buyer, category, supplier) with the previous stored
    report (the latest earlier week): ``weeks_open`` continues its run, the workflow carries
    over (assigned stays assigned, a break closed by staff whose condition still holds comes
-   back ``reopened``), the level is the base level raised by ``floor((weeks_open - 1) / 2)``
-   plus any hand escalation, at most province;
+   back ``reopened``), the level is the base level raised by ``floor((idle_weeks - 1) / 2)``
+   plus any hand escalation, at most province, where ``idle_weeks`` counts the weeks of the run
+   in which staff did not act on the break (:func:`graphs.idle_level`); its ``regions`` are the
+   counties of its path's firms (:func:`graphs.path_regions`), and the firms asking for help are
+   listed with their weeks open (:func:`graphs.blocked_firms`);
 4. re-running a week replaces its rows (keeping that week's own workflow changes);
 5. everything commits at once; any error rolls everything back, leaving the previous state.
 
@@ -31,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from graphs import LEVELS, build_supply_graph, chain_breaks, escalated_level, severity
+from graphs import LEVELS, blocked_firms, build_supply_graph, chain_breaks, idle_level, path_regions, severity
 from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
 from matchmaker.infra.reference import industry_section
@@ -141,10 +144,12 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
         report.computed_at = datetime.now(timezone.utc)
         db.session.flush()
         rows, events, keys = _break_rows(report, detected, network.info, prev_rows, same_rows)
+        asking = _blocked_firms(network.firms, detected, previous)
         resolved = _resolved(prev_rows, keys)
         events.extend({"key": r.pop("key"), "week": week, "action": "resolved", "level": r.pop("level")}
                       for r in resolved)
-        payload = {"resolved": resolved, "monitoring": _monitoring(network.info), "pairings": _pairings(week)}
+        payload = {"resolved": resolved, "blocked_firms": asking, "monitoring": _monitoring(network.info),
+                   "pairings": _pairings(week)}
         clock.lap("rows")
         payload.update(commitment_parts(as_of, previous))
         clock.lap("commitments")
@@ -190,7 +195,7 @@ class _Clock:
 
 
 _StoredBreak = namedtuple("_StoredBreak", "key kind buyer supplier category weeks_open status assignee_id "
-                                          "manual_steps note owner_region buyer_region level")
+                                          "manual_steps note owner_region buyer_region level idle_weeks acted regions")
 
 
 def _rows_by_key(report_id):
@@ -203,15 +208,16 @@ def _rows_by_key(report_id):
 
 
 @functools.lru_cache(maxsize=1024)
-def _level(base, weeks_open, manual_steps):
-    """The level of a break: its base level raised by the weeks it stayed open and by hand, at most province."""
-    auto = escalated_level(base, weeks_open)
+def _level(base, idle_weeks, manual_steps):
+    """The level of a break: its base level raised by its idle weeks and by hand, at most province."""
+    auto = idle_level(base, idle_weeks)
     return LEVELS[min(LEVELS.index(auto) + (manual_steps or 0), len(LEVELS) - 1)]
 
 
 _BREAK_COLUMNS = ("report_id", "key", "kind", "buyer", "supplier", "category", "quantity", "factors", "tier",
                   "path", "base_level", "level", "owner_region", "buyer_region", "weeks_open", "severity",
-                  "status", "assignee_id", "manual_steps", "pending_proposals", "note")
+                  "status", "assignee_id", "manual_steps", "pending_proposals", "note", "regions", "idle_weeks",
+                  "acted")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -238,24 +244,29 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
     add_key, append = keys.add, rows.append
     get_prev, get_same = prev_rows.get, same_rows.get
     levels = {}
+    county_of = {ref: firm.county for ref, firm in info.items()}
     for kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ in detected:
         key = break_key(kind, buyer, category, supplier)
         add_key(key)
         prev = get_prev(key)
         same = get_same(key) if same_rows else None
         weeks_open = prev.weeks_open + 1 if prev is not None else 1
-        status, assignee, steps, note = "open", None, 0, None
+        status, assignee, steps, note, acted = "open", None, 0, None, False
         if same is not None:  # a re-run of the week keeps that week's workflow
             status, assignee, steps, note = same.status, same.assignee_id, same.manual_steps, same.note
+            acted = bool(same.acted)
         elif prev is not None:
             assignee, steps = prev.assignee_id, prev.manual_steps
             status = {"closed": "reopened", "resolved": "open"}.get(prev.status, prev.status)
             if prev.status == "closed":
                 events.append({"key": key, "week": week, "action": "reopened", "level": None})
-        lkey = (base, weeks_open, steps)
+        # a week in which staff acted on the break does not count toward its automatic escalation
+        idle = (prev.idle_weeks if prev is not None else 0) + (0 if acted else 1)
+        lkey = (base, idle, steps)
         level = levels.get(lkey)
         if level is None:
-            level = levels[lkey] = _level(base, weeks_open, steps)
+            level = levels[lkey] = _level(base, idle, steps)
+        rj = _json_list(path_regions(path, county_of))
         fj = factors_json.get(factors)
         if fj is None:
             fj = factors_json[factors] = json.dumps(list(factors))
@@ -263,7 +274,7 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
             report_id, key, kind, buyer, supplier, category, float(quantity), fj, tier,
             _json_list(path), base, level, regions[level_index[level]], regions[0], weeks_open,
             _severity(kind, quantity, buyer in leading, tier, weeks_open),
-            status, assignee, steps or 0, pending if kind in with_proposals else None, note,
+            status, assignee, steps or 0, pending if kind in with_proposals else None, note, rj, idle, acted,
         ))
     return rows, events, keys
 
@@ -292,9 +303,17 @@ def _insert_breaks(rows, chunk=20000):
         conn.exec_driver_sql(sql, rows[i:i + chunk])
 
 
+def _blocked_firms(firms, detected, previous):
+    """The firms asking for help (graphs.blocked_firms) as the report file's objects, their weeks open
+    continued from the previous stored report's."""
+    before = {f["firm"]: f["weeks_open"] for f in (previous.blocked_firms or [])} if previous is not None else {}
+    return [f.as_dict() for f in blocked_firms(firms, (b.path for b in detected), before)]
+
+
 def _resolved(prev_rows, keys):
     out = [{"kind": r.kind, "buyer": r.buyer, "supplier": r.supplier, "category": r.category,
-            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "key": k, "level": r.level}
+            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "regions": list(r.regions or []),
+            "key": k, "level": r.level}
            for k, r in prev_rows.items() if k not in keys]
     out.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["buyer"], r["category"], r["supplier"] or ""))
     return out
