@@ -85,6 +85,12 @@ class ResolvedSchema(OutputSchema):
     category = fields.String()
 
 
+class ClosedSchema(ResolvedSchema):
+    """A break closed by staff (销号) in this report, with its closing note."""
+
+    note = fields.String(allow_none=True)
+
+
 class BlockedFirmSchema(OutputSchema):
     """A firm asking for help: not live or reporting blockers, linked or not (spec/chain-breaks.md)."""
 
@@ -103,6 +109,8 @@ class ReportSchema(OutputSchema):
     as_of = fields.String(metadata={"example": "2020-03-16"})
     breaks = fields.List(fields.Nested(ReportBreakSchema))
     resolved = fields.List(fields.Nested(ResolvedSchema))
+    closed = fields.List(fields.Nested(ClosedSchema), metadata={
+        "description": "breaks closed by staff (销号) in this report, with their note: not open, not resolved"})
     blocked_firms = fields.List(fields.Nested(BlockedFirmSchema))
     summary = fields.Dict()
     monitoring = fields.Dict()

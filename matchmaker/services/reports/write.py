@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from graphs import LEVELS, blocked_firms, build_supply_graph, chain_breaks, idle_level, path_regions, severity
+from matchmaker.infra.clock import now as service_now
 from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
 from matchmaker.infra.reference import industry_section
@@ -157,7 +158,7 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
         if events:
             db.session.execute(sa.insert(BreakEvent.__table__), [
                 {"actor_id": None, "actor": None, "assignee_id": None, "note": None,
-                 "at": datetime.now(timezone.utc), **e} for e in events])
+                 "at": service_now(), **e} for e in events])
         clock.lap("insert")
         payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
                             "open_breaks": _open_count(rows), "resolved": len(resolved),
