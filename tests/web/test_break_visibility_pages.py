@@ -104,3 +104,19 @@ def test_staff_record_a_firms_status_after_a_phone_call(app, as_user, world, rep
     assert lead.post("/firm/status", data={"operating": "y", "workers_back": "90"}).status_code == 302
     db.session.refresh(world["sme"])
     assert world["sme"].status_by is None
+
+
+def test_only_province_staff_and_admins_start_a_matching_run(app, as_user, world, db):
+    from matchmaker.models.pairing import MatchRun
+
+    factories.user("staff", region_code="230000", email="province@example.cn")
+    db.session.commit()
+    for who in ("county", "city"):
+        c = as_user(who)
+        assert "/taskforce/match" not in c.get("/").text
+        c.post("/taskforce/match")
+    assert db.session.scalar(sa.select(sa.func.count(MatchRun.id))) == 0
+    province = login(app.test_client(), "province@example.cn")
+    assert "/taskforce/match" in province.get("/").text
+    province.post("/taskforce/match")
+    assert db.session.scalar(sa.select(sa.func.count(MatchRun.id))) == 1

@@ -27,8 +27,7 @@ __all__ = [
     "break_dict", "break_row", "firm_names", "user_names", "firm_industry_and_park", "scoped_resolved",
     "scoped_blocked_firms", "scoped_closed",
     "summarize", "open_counts", "monitoring_rows", "pairing_totals", "breaks_per_week", "report_parts",
-    "report_file", "report_data", "list_breaks", "report_summary", "breaks_assigned_to", "latest_firm_breaks",
-    "escalated_to_us", "breaks_escalated_to",
+    "report_file", "report_data", "list_breaks", "escalated_to_us", "scoped_breaks",
 ]
 
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
@@ -141,7 +140,7 @@ def list_reports(actor: User | None) -> list[dict]:
              "computed_at": r.computed_at.isoformat() if r.computed_at else None} for r in reports]
 
 
-def _scoped_breaks(actor: User | None, report: WeeklyReport, open_only: bool = True) -> list[Break]:
+def scoped_breaks(actor: User | None, report: WeeklyReport, open_only: bool = True) -> list[Break]:
     """The report's breaks the actor sees, by severity (then kind, buyer, category, supplier)."""
     stmt = sa.select(Break).where(Break.report_id == report.id)
     if open_only:
@@ -333,7 +332,7 @@ def report_data(actor: User | None = None, week: str | None = None) -> dict:
     """The report of a week as the spec's report file (the actor's region and below; all when None)."""
     require_reader(actor)
     report = get_report(week)
-    breaks = [break_dict(b) for b in _scoped_breaks(actor, report)]
+    breaks = [break_dict(b) for b in scoped_breaks(actor, report)]
     return report_file(report, breaks, summarize(breaks), report_parts(actor, report))
 
 
@@ -371,72 +370,8 @@ def list_breaks(actor: User | None, week: str | None = None, filters: dict | Non
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     open_only = not include_closed and "status" not in filters
     escalated = filters.pop("escalated", None)
-    out = [b for b in _scoped_breaks(actor, report, open_only=open_only) if _matches(b, filters)
+    out = [b for b in scoped_breaks(actor, report, open_only=open_only) if _matches(b, filters)
            and (not escalated or escalated_to_us(actor, b))]
     names = firm_names({b.buyer for b in out} | {b.supplier for b in out})
     users = user_names({b.assignee_id for b in out})
     return [break_row(b, names, users) for b in out]
-
-
-def report_summary(actor: User | None) -> dict | None:
-    """The latest report's headline for a staff home page: week, as_of, open / new / continuing / resolved."""
-    require_reader(actor)
-    try:
-        report = get_report()
-    except NotFound:
-        return None
-    rows = _scoped_breaks(actor, report)
-    return {"week": report.week, "as_of": report.as_of,
-            **open_counts((b.weeks_open for b in rows), len(scoped_resolved(actor, report)),
-                          len(scoped_closed(actor, report)))}
-
-
-def _open_breaks_by_severity(report_id: int, condition) -> list[Break]:
-    rows = db.session.scalars(sa.select(Break).where(Break.report_id == report_id, condition,
-                                                     Break.status.in_(OPEN_STATUSES))).all()
-    rows.sort(key=lambda b: -b.severity)
-    return rows
-
-
-def breaks_escalated_to(actor: User) -> list[dict]:
-    """Open breaks of the latest report escalated to the actor's region (its home's signal), by severity."""
-    require_reader(actor)
-    rid = latest_report_id()
-    if rid is None:
-        return []
-    condition = Break.level != Break.base_level
-    if actor.role != "admin":
-        condition = sa.and_(condition, Break.owner_region == (actor.region_code or "-"))
-    rows = _open_breaks_by_severity(rid, condition)
-    names = firm_names({b.buyer for b in rows} | {b.supplier for b in rows})
-    return [break_row(b, names, user_names({b.assignee_id for b in rows})) for b in rows]
-
-
-def breaks_assigned_to(actor: User) -> list[dict]:
-    """Open breaks of the latest report assigned to the actor, by severity."""
-    rid = latest_report_id()
-    if rid is None:
-        return []
-    rows = _open_breaks_by_severity(rid, Break.assignee_id == actor.id)
-    names = firm_names({b.buyer for b in rows} | {b.supplier for b in rows})
-    return [break_row(b, names, {actor.id: actor.name}) for b in rows]
-
-
-def latest_firm_breaks(actor: User | None, firm_id: int) -> dict:
-    """The latest report's open breaks where the firm is the buyer (its own supply) or the supplier
-    (a buyer's supply it strains or breaks), by severity."""
-    firm = db.session.get(Firm, firm_id)
-    if firm is None:
-        raise NotFound("firm not found")
-    if actor is not None and actor.role == "firm" and actor.firm_id != firm.id:
-        raise Forbidden("not your firm")
-    if actor is not None and actor.role == "staff" and not in_scope(actor, firm.region_code):
-        raise NotFound("firm not found")
-    rid = latest_report_id()
-    if rid is None:
-        return {"week": None, "breaks": []}
-    report = db.session.get(WeeklyReport, rid)
-    rows = _open_breaks_by_severity(rid, sa.or_(Break.buyer == firm.ref, Break.supplier == firm.ref))
-    names = firm_names({b.supplier for b in rows} | {b.buyer for b in rows} | {firm.ref})
-    return {"week": report.week, "breaks": [break_row(b, names, {}) for b in rows]}
-

@@ -28,7 +28,7 @@ import gc
 import json
 import time
 from collections import namedtuple
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,12 +40,12 @@ from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
 from matchmaker.infra.reference import industry_section
 from matchmaker.infra.settings import setting
-from matchmaker.models import Firm, Need, User
-from matchmaker.models.pairing import Pairing
+from matchmaker.models import Firm, Link, Need, User
+from matchmaker.models.pairing import MatchRun, Pairing
 from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport, break_key
 from matchmaker.services.reports.commitments import commitment_parts
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
-from matchmaker.services.reports.weeks import resolve_week, week_window
+from matchmaker.services.reports.weeks import resolve_week, week_monday
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Forbidden
 
@@ -355,17 +355,22 @@ def _tally(acc, f):
 
 
 def _pairings(week):
-    """Pairings proposed (made by a run) and accepted (both sides: active) that week, per buyer county."""
-    start, end = week_window(week)
+    """Pairings proposed and accepted that week, per buyer county, by the service's day (not the real
+    clock: a replayed week counts what was done on its days): proposed by runs as of a day of the
+    week, accepted when the link made from them starts (``since``, the service's day of acceptance)."""
+    monday = week_monday(week)
+    days = (monday, monday + timedelta(days=7))
+    base = (sa.select(Firm.region_code, sa.func.count(Pairing.id), sa.func.coalesce(sa.func.sum(Pairing.quantity), 0.0))
+            .join(Need, Pairing.need_id == Need.id).join(Firm, Need.firm_id == Firm.id))
+    queries = (
+        (base.join(MatchRun, Pairing.run_id == MatchRun.id)
+         .where(MatchRun.as_of >= days[0], MatchRun.as_of < days[1]), 0),
+        (base.join(Link, Pairing.link_id == Link.id).where(Link.since >= days[0], Link.since < days[1]), 2),
+    )
     out = {}
-    for column, slot in ((Pairing.created_at, 0), (Pairing.activated_at, 2)):
-        rows = db.session.execute(
-            sa.select(Firm.region_code, sa.func.count(Pairing.id), sa.func.coalesce(sa.func.sum(Pairing.quantity), 0.0))
-            .join(Need, Pairing.need_id == Need.id).join(Firm, Need.firm_id == Firm.id)
-            .where(column >= start, column < end).group_by(Firm.region_code)).all()
-        for county, n, qty in rows:
+    for stmt, slot in queries:
+        for county, n, qty in db.session.execute(stmt.group_by(Firm.region_code)).all():
             acc = out.setdefault(county, [0, 0.0, 0, 0.0])
             acc[slot] += int(n)
             acc[slot + 1] += float(qty or 0.0)
     return out
-
