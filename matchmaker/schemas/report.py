@@ -52,8 +52,11 @@ class BreakSchema(ReportBreakSchema):
     assignee_id = fields.Integer(allow_none=True)
     assignee_name = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    base_level = fields.String(metadata={"enum": list(LEVELS)})
+    manual_steps = fields.Integer(metadata={"description": "levels it was escalated by hand"})
     history = fields.List(fields.Nested(HistorySchema))
     can_act = fields.Boolean()
+    can_reopen = fields.Boolean()
 
 
 class ScorecardSchema(OutputSchema):
@@ -141,6 +144,7 @@ class BreakQueryArgsSchema(InputSchema):
     supplier = Text(64)
     category = Text(32)
     owner_region = Text(6)
+    escalated = fields.Boolean(metadata={"description": "only the breaks escalated to your own region"})
 
 
 class AssignSchema(InputSchema):

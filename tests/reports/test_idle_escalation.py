@@ -92,3 +92,27 @@ def test_escalation_by_hand_needs_a_reason_clears_the_assignee_and_is_shown(db, 
     reports.write_weekly_report("2020-W13")
     nxt = _row("2020-W13")
     assert (nxt.level, nxt.status, nxt.weeks_open) == ("city", "reopened", 2)
+
+
+def test_the_api_notes_escalates_with_a_reason_and_reopens(client, db, down):
+    from matchmaker.services import auth
+
+    staff = down
+    city = f.user("staff", region_code="230100")
+    db.session.commit()
+    reports.write_weekly_report("2020-W12")
+    row = _row("2020-W12")
+    h = {"Authorization": f"Bearer {auth.issue_token(staff)}"}
+    hc = {"Authorization": f"Bearer {auth.issue_token(city)}"}
+    assert client.post(f"/api/v1/breaks/{row.id}/note", json={"note": "已电话联系"}, headers=h).status_code == 200
+    assert client.post(f"/api/v1/breaks/{row.id}/escalate", json={}, headers=h).status_code == 422
+    got = client.post(f"/api/v1/breaks/{row.id}/escalate", json={"note": "需市里协调"}, headers=h).get_json()
+    assert (got["status"], got["level"], got["assignee_id"]) == ("escalated", "city", None)
+    listed = client.get("/api/v1/reports/latest/breaks?escalated=true", headers=hc).get_json()
+    assert [b["id"] for b in listed] == [row.id]
+    assert client.post(f"/api/v1/breaks/{row.id}/close", json={"note": "已解决"}, headers=hc).status_code == 200
+    report = client.get("/api/v1/reports/2020-W12", headers=h).get_json()
+    assert report["closed"][0]["note"] == "已解决" and report["breaks"] == []
+    assert report["blocked_firms"][0]["firm"] == "S"
+    got = client.post(f"/api/v1/breaks/{row.id}/reopen", json={}, headers=hc).get_json()
+    assert got["status"] == "reopened"
