@@ -31,7 +31,7 @@ def _filter_form(view):
     form.industry.choices = opts(any_ + [(code, label(code, "industry")) for code in view.get("industries", [])])
     form.park.choices = opts(any_ + [(p, p) for p in view.get("parks", [])])
     form.state.choices = opts(any_ + [("new", _("New")), ("continuing", _("Continuing")),
-                                      ("escalated", _("Escalated to us")), ("closed", _("Closed")),
+                                      ("escalated", _("Escalated to us")), ("closed", label("closed", "break_status")),
                                       ("resolved", _("Resolved or closed"))])
     return form
 
