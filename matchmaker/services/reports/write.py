@@ -202,7 +202,8 @@ _StoredBreak = namedtuple("_StoredBreak", "key kind buyer supplier category week
 def _rows_by_key(report_id):
     """key -> _StoredBreak of a stored report's breaks (plain tuples: ~10^5 of them are read field by field)."""
     t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
-    cols = [t.c[f] for f in _StoredBreak._fields]
+    # regions as their JSON text: decoded only for the few breaks that turn out resolved
+    cols = [sa.cast(t.c[f], sa.Text) if f == "regions" else t.c[f] for f in _StoredBreak._fields]
     rows = db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id)).all()  # one fetchall
     make = _StoredBreak._make
     return {r[0]: make(r) for r in rows}
@@ -246,6 +247,7 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
     get_prev, get_same = prev_rows.get, same_rows.get
     levels = {}
     county_of = {ref: firm.county for ref, firm in info.items()}
+    regions_json = {}  # regions -> their JSON text (a few thousand distinct sets over ~10^5 breaks)
     for kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ in detected:
         key = break_key(kind, buyer, category, supplier)
         add_key(key)
@@ -267,7 +269,10 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
         level = levels.get(lkey)
         if level is None:
             level = levels[lkey] = _level(base, idle, steps)
-        rj = _json_list(path_regions(path, county_of))
+        regs = path_regions(path, county_of)
+        rj = regions_json.get(regs)
+        if rj is None:
+            rj = regions_json[regs] = _json_list(regs)
         fj = factors_json.get(factors)
         if fj is None:
             fj = factors_json[factors] = json.dumps(list(factors))
@@ -313,7 +318,7 @@ def _blocked_firms(firms, detected, previous):
 
 def _resolved(prev_rows, keys):
     out = [{"kind": r.kind, "buyer": r.buyer, "supplier": r.supplier, "category": r.category,
-            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "regions": list(r.regions or []),
+            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "regions": json.loads(r.regions or "[]"),
             "key": k, "level": r.level}
            for k, r in prev_rows.items() if k not in keys]
     out.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["buyer"], r["category"], r["supplier"] or ""))
