@@ -29,7 +29,7 @@ def test_escalate_close_reopen_and_phone_status(live, new_page):
     county.fill("#escalate-note", "县内无法协调返岗工人")
     county.click("#escalate-form button[type=submit]")
     county.wait_for_load_state()
-    assert county.locator("#break-status").inner_text() == "已升级"
+    assert county.locator("#break-status").inner_text() == "已上报"
     assert county.locator("#break-assignee").inner_text() == "—"
     assert county.locator("#read-only").is_visible()  # the county keeps reading it
     shot(county, "break-escalated-county")

@@ -13,7 +13,7 @@ PAPER_WORDS = {
     "kind": {"supplier_down": "供应商停产", "supplier_strained": "供应商受阻", "uncovered_need": "需求未覆盖",
              "chain_gap": "链条缺口", "single_source": "单一来源", "upstream_break": "上游断链"},
     "level": {"county": "县级", "city": "市级", "province": "省级"},
-    "status": {"open": "待处理", "assigned": "已交办", "escalated": "已升级", "reopened": "重新打开", "closed": "已销号", "resolved": "已解决"},
+    "status": {"open": "待处理", "assigned": "已交办", "escalated": "已上报", "reopened": "重新打开", "closed": "已销号", "resolved": "已解决"},
     "factor": {"ppe": "防疫物资", "labour": "用工", "transport": "物流运输", "materials": "原材料",
                "funds": "资金", "orders": "订单市场", "risk_zone": "风险区", "other": "其他"},
     "term": {"order_first": "先订货", "pay_first": "先付款", "payment_60d": "60日内付款"},
