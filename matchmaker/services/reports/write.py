@@ -202,8 +202,10 @@ _StoredBreak = namedtuple("_StoredBreak", "key kind buyer supplier category week
 def _rows_by_key(report_id):
     """key -> _StoredBreak of a stored report's breaks (plain tuples: ~10^5 of them are read field by field)."""
     t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
-    # regions as their JSON text: decoded only for the few breaks that turn out resolved
-    cols = [sa.cast(t.c[f], sa.Text) if f == "regions" else t.c[f] for f in _StoredBreak._fields]
+    # read raw, without result processing: regions as the JSON text SQLite stores (psycopg decodes
+    # it), decoded only for the few breaks that turn out resolved; acted as the stored 0/1
+    raw = {"regions": sa.String, "acted": sa.Integer}
+    cols = [sa.type_coerce(t.c[f], raw[f]) if f in raw else t.c[f] for f in _StoredBreak._fields]
     rows = db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id)).all()  # one fetchall
     make = _StoredBreak._make
     return {r[0]: make(r) for r in rows}
@@ -309,6 +311,13 @@ def _insert_breaks(rows, chunk=20000):
         conn.exec_driver_sql(sql, rows[i:i + chunk])
 
 
+def _decoded(value):
+    """A JSON list column read raw: the text SQLite stores, or the list psycopg decoded."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
 def _blocked_firms(firms, detected, previous):
     """The firms asking for help (graphs.blocked_firms) as the report file's objects, their weeks open
     continued from the previous stored report's."""
@@ -318,7 +327,7 @@ def _blocked_firms(firms, detected, previous):
 
 def _resolved(prev_rows, keys):
     out = [{"kind": r.kind, "buyer": r.buyer, "supplier": r.supplier, "category": r.category,
-            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "regions": json.loads(r.regions or "[]"),
+            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "regions": _decoded(r.regions),
             "key": k, "level": r.level}
            for k, r in prev_rows.items() if k not in keys]
     out.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["buyer"], r["category"], r["supplier"] or ""))
