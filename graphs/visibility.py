@@ -15,12 +15,12 @@ which staff did not act on the break count.
 
 from collections import Counter
 from itertools import chain, islice
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .coerce import as_firm
 from .detection import order_factors
-from .records import LEVELS, firm_is_live
+from .records import LEVELS, Firm, firm_is_live
 
 __all__ = ["BlockedFirm", "path_regions", "firm_factors", "blocked_firms", "idle_level"]
 
@@ -41,7 +41,7 @@ class BlockedFirm(NamedTuple):
                 "factors": list(self.factors), "weeks_open": self.weeks_open, "breaks": self.breaks}
 
 
-def path_regions(path: Iterable[str], county_of: Mapping[str, str | None]) -> tuple[str, ...]:
+def path_regions(path: Sequence[str], county_of: Mapping[str, str | None]) -> tuple[str, ...]:
     """Return the county codes of the firms on *path*, sorted, each once (firms without one left out).
 
     Examples
@@ -51,7 +51,12 @@ def path_regions(path: Iterable[str], county_of: Mapping[str, str | None]) -> tu
     >>> path_regions(["B"], {"B": "230102"})
     ('230102',)
     """
-    found = set(map(county_of.get, path))
+    get = county_of.get
+    if len(path) == 2:  # a direct break (kinds 1, 2, 5): no set to build
+        a, b = get(path[0]), get(path[1])
+        if a and b:
+            return (a,) if a == b else ((a, b) if a < b else (b, a))
+    found = set(map(get, path))
     found.discard(None)
     found.discard("")
     return tuple(sorted(found))
@@ -106,7 +111,7 @@ def blocked_firms(firms: Iterable[Any], paths: Iterable[Iterable[str]],
     on_path = Counter(chain.from_iterable(islice(path, 1, None) for path in paths))
     out = []
     for raw in firms:
-        f = as_firm(raw)
+        f = raw if type(raw) is Firm else as_firm(raw)
         high = f.county_risk == "high"
         if firm_is_live(f.operating, f.county_risk) and not f.blockers:
             continue
