@@ -1,4 +1,4 @@
-"""Weekly report API: reports (JSON, .xlsx), breaks with filters, assign / escalate / close, what-if."""
+"""Weekly report API: reports (JSON, .xlsx), breaks with filters, assign / note / escalate / close / reopen, what-if."""
 from flask import send_file
 from flask.views import MethodView
 
@@ -92,7 +92,7 @@ class BreakEscalate(MethodView):
     @blp.response(200, BreakSchema)
     @errors(blp, 401, 403, 404, 409, 422)
     def post(self, data, break_id):
-        """Escalate a break one level by hand (county -> city -> province)"""
+        """Escalate a break one level by hand with the reason (note, required): its assignee is cleared, its status is escalated"""
         reports.escalate_break(current_actor(), break_id, (data or {}).get("note"))
         return reports.get_break(current_actor(), break_id)
 
@@ -105,6 +105,28 @@ class BreakClose(MethodView):
     def post(self, data, break_id):
         """Close a break with a note (销号); it comes back reopened if its condition still holds"""
         reports.close_break(current_actor(), break_id, data["note"])
+        return reports.get_break(current_actor(), break_id)
+
+
+@blp.route("/breaks/<int:break_id>/note")
+class BreakNote(MethodView):
+    @blp.arguments(CloseSchema)
+    @blp.response(200, BreakSchema)
+    @errors(blp, 401, 403, 404, 409, 422)
+    def post(self, data, break_id):
+        """Add a note to an open break (a week with a note does not count toward its automatic escalation)"""
+        reports.note_break(current_actor(), break_id, data["note"])
+        return reports.get_break(current_actor(), break_id)
+
+
+@blp.route("/breaks/<int:break_id>/reopen")
+class BreakReopen(MethodView):
+    @blp.arguments(NoteSchema, required=False)
+    @blp.response(200, BreakSchema)
+    @errors(blp, 401, 403, 404, 409, 422)
+    def post(self, data, break_id):
+        """Reopen a break closed in the latest report"""
+        reports.reopen_break(current_actor(), break_id, (data or {}).get("note"))
         return reports.get_break(current_actor(), break_id)
 
 

@@ -70,6 +70,7 @@ LABELS = {
         "superseded": _l("Superseded"),
         "new": _l("New"),
         "opened": _l("Opened"),
+        "noted": _l("Note added"),
         "continuing": _l("Continuing"),
     },
     "link_request": {
@@ -82,6 +83,7 @@ LABELS = {
     "break_status": {
         "open": lazy_pgettext("break", "Open"),
         "assigned": lazy_pgettext("break", "Assigned"),
+        "escalated": lazy_pgettext("break", "Escalated"),
         "reopened": lazy_pgettext("break", "Reopened"),
         "closed": lazy_pgettext("break", "Closed"),
         "resolved": lazy_pgettext("break", "Resolved"),

@@ -52,8 +52,11 @@ class BreakSchema(ReportBreakSchema):
     assignee_id = fields.Integer(allow_none=True)
     assignee_name = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    base_level = fields.String(metadata={"enum": list(LEVELS)})
+    manual_steps = fields.Integer(metadata={"description": "levels it was escalated by hand"})
     history = fields.List(fields.Nested(HistorySchema))
     can_act = fields.Boolean()
+    can_reopen = fields.Boolean()
 
 
 class ScorecardSchema(OutputSchema):
@@ -85,6 +88,12 @@ class ResolvedSchema(OutputSchema):
     category = fields.String()
 
 
+class ClosedSchema(ResolvedSchema):
+    """A break closed by staff (销号) in this report, with its closing note."""
+
+    note = fields.String(allow_none=True)
+
+
 class BlockedFirmSchema(OutputSchema):
     """A firm asking for help: not live or reporting blockers, linked or not (spec/chain-breaks.md)."""
 
@@ -103,6 +112,8 @@ class ReportSchema(OutputSchema):
     as_of = fields.String(metadata={"example": "2020-03-16"})
     breaks = fields.List(fields.Nested(ReportBreakSchema))
     resolved = fields.List(fields.Nested(ResolvedSchema))
+    closed = fields.List(fields.Nested(ClosedSchema), metadata={
+        "description": "breaks closed by staff (销号) in this report, with their note: not open, not resolved"})
     blocked_firms = fields.List(fields.Nested(BlockedFirmSchema))
     summary = fields.Dict()
     monitoring = fields.Dict()
@@ -133,6 +144,7 @@ class BreakQueryArgsSchema(InputSchema):
     supplier = Text(64)
     category = Text(32)
     owner_region = Text(6)
+    escalated = fields.Boolean(metadata={"description": "only the breaks escalated to your own region"})
 
 
 class AssignSchema(InputSchema):

@@ -5,10 +5,10 @@ import sqlalchemy as sa
 
 from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden
-from matchmaker.infra import reference
+from matchmaker.infra import clock, reference
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Need, Offer, Region, User
-from matchmaker.services.auth import can_read_firm, require_write
+from matchmaker.services.auth import can_read_firm, in_scope, require_write
 from matchmaker.services.support import common
 
 
@@ -115,12 +115,49 @@ def update_firm(actor: User, firm_id: int, data: dict) -> Firm:
     return row
 
 
-def update_firm_status(actor: User, firm_id: int, data: dict) -> Firm:
-    """Report a firm's resumption status (operating, capacity, workers back, blockers, park)."""
+def _check_status_fields(data: dict) -> None:
     unknown = sorted(k for k in data if k not in rules.STATUS_FIELDS and k != "version")
     if unknown:
         rules.raise_if({k: ["not a status field"] for k in unknown}, "invalid status")
-    return update_firm(actor, firm_id, data)
+
+
+def update_firm_status(actor: User, firm_id: int, data: dict) -> Firm:
+    """Report a firm's resumption status (operating, capacity, workers back, blockers, park); the
+    firm's own report replaces a status staff entered for it."""
+    _check_status_fields(data)
+    row = update_firm(actor, firm_id, data)
+    if actor.role == "firm" and row.status_by is not None:
+        row.status_by, row.status_at = None, None
+        common.commit()
+    return row
+
+
+STAFF_STATUS_FIELDS = ("operating", "capacity_utilization", "workers_back", "blockers")
+
+
+def record_status_by_staff(actor: User, firm_id: int, data: dict) -> Firm:
+    """Task-force staff record a firm's status after a phone call (operating, blockers, workers back,
+    capacity): marked as entered by staff (``status_by``: who, ``status_at``: when, in the service's
+    clock) and audited like every write; the firm's next own report replaces the mark. Staff of the
+    firm's county and above (admins too); a firm out of their jurisdiction is not found."""
+    if actor is None or actor.role not in ("staff", "admin"):
+        raise Forbidden("only task-force staff record a firm's status for it")
+    row = get_firm(actor, firm_id)
+    if actor.role == "staff" and not in_scope(actor, row.region_code):
+        raise Forbidden("the firm is not in your region")
+    data = {k: v for k, v in dict(data).items() if k != "version"}
+    unknown = sorted(k for k in data if k not in STAFF_STATUS_FIELDS)
+    if unknown:
+        rules.raise_if({k: ["staff record operating, capacity, workers back and blockers"] for k in unknown},
+                       "invalid status")
+    errors = {}
+    _validate(data, errors, row)
+    rules.raise_if(errors, "invalid status")
+    _assign(row, data)
+    row.status_by = actor.name or actor.email
+    row.status_at = clock.now()
+    common.commit()
+    return row
 
 
 def reportable_blockers() -> tuple:

@@ -158,6 +158,17 @@ class StatusForm(FlaskForm):
     blockers = MultiCheckboxField(_l("What blocks you"))
 
 
+class StaffStatusForm(FlaskForm):
+    """A firm's status as task-force staff heard it on the phone."""
+
+    operating = BooleanField(_l("The firm is operating"))
+    capacity_utilization = WholeField(_l("Capacity utilisation (%)"),
+                                        validators=[Optional(), NumberRange(min=0, max=100, message=PERCENT)])
+    workers_back = WholeField(_l("Share of workers back (%)"),
+                                validators=[Optional(), NumberRange(min=0, max=100, message=PERCENT)])
+    blockers = MultiCheckboxField(_l("What blocks it"))
+
+
 class AssignForm(FlaskForm):
     assignee = SelectField(_l("Assign to"), validators=[DataRequired(REQUIRED)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
@@ -165,6 +176,14 @@ class AssignForm(FlaskForm):
 
 class EscalateForm(FlaskForm):
     note = TextAreaField(_l("Why it goes up a level"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("What was done this week"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class ReopenForm(FlaskForm):
+    note = TextAreaField(_l("Why it is reopened"), validators=[Optional(), Length(max=2000)])
 
 
 class CloseForm(FlaskForm):
@@ -207,7 +226,7 @@ class ReportFilterForm(FlaskForm):
     level = SelectField(_l("Level"), validators=[Optional()])
     industry = SelectField(_l("Industry"), validators=[Optional()])
     park = SelectField(_l("Park"), validators=[Optional()])
-    state = SelectField(_l("New / continuing / resolved"), validators=[Optional()])
+    state = SelectField(_l("State"), validators=[Optional()])
 
 
 class WhatIfForm(FlaskForm):

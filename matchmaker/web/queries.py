@@ -44,13 +44,15 @@ def proposals(actor, state="waiting"):
 
 
 def todo(actor):
-    """What the user should do first: proposals waiting, breaks assigned to them, this week's report."""
+    """What the user should do first: proposals waiting, breaks assigned to them or escalated to their
+    region, this week's report."""
     out = {"proposals": [], "breaks": [], "report": None, "may_start_run": matching.may_start_run(actor)}
     if actor.role == "firm":
         out["proposals"] = proposals(actor, "waiting")
         out["breaks"] = firm_breaks(actor)["breaks"]
     else:
         out["breaks"] = report_views.page_rows(reports.breaks_assigned_to(actor))
+        out["escalated"] = report_views.page_rows(reports.breaks_escalated_to(actor))
         out["report"] = reports.report_summary(actor)
     return out
 

@@ -45,21 +45,25 @@ def _report_view(actor, week: str | None, filters: dict | None) -> dict:
     try:
         report = reports.get_report(week)
     except NotFound:
-        return {"week": None, "breaks": [], "resolved": [], "summary": reports.summarize([]), "counts": {},
-                "industries": [], "parks": []}
+        return {"week": None, "breaks": [], "resolved": [], "closed": [], "summary": reports.summarize([]),
+                "counts": {}, "industries": [], "parks": [], "weeks": [], "blocked_firms": []}
     filters = dict(filters or {})
     state = filters.pop("state", None)
     industry = filters.pop("industry", None)
     park = filters.pop("park", None)
+    if state == "escalated":
+        filters["escalated"] = True
     all_rows = page_rows(reports.list_breaks(actor, report.week, filters))
-    meta = reports.firm_industry_and_park({r["buyer"] for r in all_rows})
+    closed = page_rows(reports.list_breaks(actor, report.week, {**filters, "status": "closed"}))
+    rows = {"closed": closed, "resolved": closed}.get(state, all_rows)
+    # a break concerns a park (an industry) when a firm on its path is in it
+    meta = reports.firm_industry_and_park({ref for r in all_rows + closed for ref in r["path"]})
     sections = {ref: _section(ind) for ref, (ind, _park) in meta.items()}
     parks = {ref: p for ref, (_ind, p) in meta.items()}
-    rows = all_rows
     if industry:
-        rows = [r for r in rows if sections.get(r["buyer"]) == industry]
+        rows = [r for r in rows if industry in {sections.get(ref) for ref in r["path"]}]
     if park:
-        rows = [r for r in rows if parks.get(r["buyer"]) == park]
+        rows = [r for r in rows if park in {parks.get(ref) for ref in r["path"]}]
     if state == "new":
         rows = [r for r in rows if r["weeks_open"] == 1]
     elif state == "continuing":
@@ -68,20 +72,37 @@ def _report_view(actor, week: str | None, filters: dict | None) -> dict:
     names = reports.firm_names({r["buyer"] for r in resolved} | {r["supplier"] for r in resolved})
     for r in resolved:
         r["buyer_name"], r["supplier_name"], r["status"] = names.get(r["buyer"]), names.get(r["supplier"]), "resolved"
+        r.setdefault("sev_class", "sev-low")
+    if state == "resolved":  # resolved and closed: what the week took off the list
+        rows = resolved + rows
     previous_week, next_week = reports.adjacent_weeks(report.week)
     # The headline counts are over every open break; reuse the list when no SQL filter narrowed it.
     opened = all_rows if not filters else reports.list_breaks(actor, report.week)
+    closed_all = closed if not filters else reports.list_breaks(actor, report.week, {"status": "closed"})
+    monitoring = reports.monitoring_rows(actor, report)
     return {
         "week": report.week, "as_of": report.as_of,
         "region_name": actor.region.name if actor is not None and actor.region is not None else "",
         "previous_week": previous_week, "next_week": next_week,
-        "breaks": rows, "resolved": resolved, "summary": reports.summarize(opened),
-        "counts": reports.open_counts((r["weeks_open"] for r in opened), len(resolved)),
-        "monitoring": reports.monitoring_rows(actor, report), "pairings": reports.pairing_totals(actor, report),
+        "breaks": rows, "resolved": resolved, "closed": closed_all, "summary": reports.summarize(opened),
+        "counts": reports.open_counts((r["weeks_open"] for r in opened), len(resolved), len(closed_all)),
+        "monitoring": monitoring, "pairings": reports.pairing_totals(actor, report),
         "industries": sorted({s for s in (sections.get(r["buyer"]) for r in all_rows) if s}),
-        "parks": sorted({parks.get(r["buyer"]) for r in all_rows} - {None}),
+        # the parks of the region's firms (the report's monitoring by park), not only of the buyers hit
+        "parks": [r["park"] for r in monitoring["by_park"]],
+        "weeks": [r["week"] for r in reports.list_reports(actor)],
+        "blocked_firms": blocked_firm_rows(actor, report),
         **article10_view(actor, report),
     }
+
+
+def blocked_firm_rows(actor, report) -> list[dict]:
+    """The firms asking for help in the actor's region with their names (linked or not)."""
+    rows = reports.scoped_blocked_firms(actor, report)
+    names = reports.firm_names(r["firm"] for r in rows)
+    for r in rows:
+        r["name"] = names.get(r["firm"])
+    return rows
 
 
 def article10_view(actor, report) -> dict:

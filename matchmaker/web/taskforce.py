@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from matchmaker.infra.labels import choices, label, report_vocabulary
 from matchmaker.services.support import lookups
-from matchmaker.services import matching, reports
+from matchmaker.services import firms as firms_service, matching, reports
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries, report_views
-from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
+from matchmaker.web.forms import (AssignForm, CloseForm, EscalateForm, NoteForm, ReopenForm, ReportFilterForm,
+                                  StaffStatusForm, WhatIfForm, opts)
 from matchmaker.web.helpers import apply_errors, flash_error, ok, paginate, role_required
 
 bp = Blueprint("taskforce", __name__, url_prefix="/taskforce")
@@ -29,7 +30,9 @@ def _filter_form(view):
     form.level.choices = opts(any_ + choices("level"))
     form.industry.choices = opts(any_ + [(code, label(code, "industry")) for code in view.get("industries", [])])
     form.park.choices = opts(any_ + [(p, p) for p in view.get("parks", [])])
-    form.state.choices = opts(any_ + [("new", _("New")), ("continuing", _("Continuing")), ("resolved", _("Resolved"))])
+    form.state.choices = opts(any_ + [("new", _("New")), ("continuing", _("Continuing")),
+                                      ("escalated", _("Escalated to us")), ("closed", label("closed", "break_status")),
+                                      ("resolved", _("Resolved or closed"))])
     return form
 
 
@@ -45,8 +48,8 @@ def report():
     filters = {k: request.args.get(k) for k in FILTERS if request.args.get(k)}
     view = report_views.report_view(_actor(), week=request.args.get("week") or None, filters=filters)
     form = _filter_form(view)
-    rows = view["resolved"] if filters.get("state") == "resolved" else view["breaks"]
-    return render_template("taskforce/report.html", view=view, form=form, filters=filters, page=paginate(rows))
+    return render_template("taskforce/report.html", view=view, form=form, filters=filters,
+                           page=paginate(view["breaks"]))
 
 
 @bp.route("/report.xlsx")
@@ -66,23 +69,23 @@ def break_detail(break_id):
     return _render_break(brk)
 
 
-def _render_break(brk, assign=None, escalate=None, close=None, status=200):
-    assign = assign or AssignForm(prefix="assign")
-    assign.assignee.choices = opts([("", _("Choose a person"))] + [
+_FORMS = {"assign": AssignForm, "note": NoteForm, "escalate": EscalateForm, "close": CloseForm, "reopen": ReopenForm}
+
+
+def _render_break(brk, status=200, **forms):
+    forms = {name: forms.get(name) or cls(prefix=name) for name, cls in _FORMS.items()}
+    forms["assign"].assignee.choices = opts([("", _("Choose a person"))] + [
         (str(u.id), f"{u.name} · {u.region.name if u.region else ''}") for u in lookups.list_staff(_actor())])
-    return render_template("taskforce/break.html", brk=brk, assign=assign,
-                           escalate=escalate or EscalateForm(prefix="escalate"),
-                           close=close or CloseForm(prefix="close")), status
+    return render_template("taskforce/break.html", brk=brk, **forms), status
 
 
-@bp.route("/breaks/<int:break_id>/<any(assign, escalate, close):action>", methods=["POST"])
+@bp.route("/breaks/<int:break_id>/<any(assign, note, escalate, close, reopen):action>", methods=["POST"])
 @staff_only
 def break_action(break_id, action):
-    """Assign a break to a person, escalate it a level, or close it (销号), each with a note."""
+    """Assign a break to a person, note what was done, escalate it a level with the reason, close it
+    (销号) with a note, or reopen it."""
     brk = reports.get_break(_actor(), break_id)
-    forms = {"assign": AssignForm(prefix="assign"), "escalate": EscalateForm(prefix="escalate"),
-             "close": CloseForm(prefix="close")}
-    form = forms[action]
+    form = _FORMS[action](prefix=action)
     if action == "assign":
         form.assignee.choices = opts((str(u.id), u.name) for u in lookups.list_staff(_actor()))
     if form.validate_on_submit():
@@ -90,9 +93,15 @@ def break_action(break_id, action):
             if action == "assign":
                 reports.assign_break(_actor(), break_id, int(form.assignee.data), note=form.note.data or None)
                 ok(_("The break is assigned."))
+            elif action == "note":
+                reports.note_break(_actor(), break_id, note=form.note.data)
+                ok(_("The note is added."))
             elif action == "escalate":
                 reports.escalate_break(_actor(), break_id, note=form.note.data)
                 ok(_("The break went up a level."))
+            elif action == "reopen":
+                reports.reopen_break(_actor(), break_id, note=form.note.data or None)
+                ok(_("The break is reopened."))
             else:
                 reports.close_break(_actor(), break_id, note=form.note.data)
                 ok(_("The break is closed."))
@@ -104,7 +113,36 @@ def break_action(break_id, action):
             apply_errors(form, exc, {"assignee_id": "assignee", "user": "assignee"})
             if not form.errors:
                 flash_error(exc)
-    return _render_break(brk, **{action: form}, status=422)
+    return _render_break(brk, status=422, **{action: form})
+
+
+@bp.route("/firms/<ref>/status", methods=["GET", "POST"])
+@staff_only
+def firm_status(ref):
+    """Record a firm's status after a phone call (operating, capacity, workers back, blockers),
+    marked as entered by staff; the firm's own next report replaces it."""
+    firm = firms_service.get_firm_by_ref(_actor(), ref)
+    form = StaffStatusForm()
+    form.blockers.choices = opts((code, label(code, "factor")) for code in firms_service.reportable_blockers())
+    if request.method == "GET":
+        form.operating.data = bool(firm.operating)
+        form.capacity_utilization.data = None if firm.capacity_utilization is None else round(firm.capacity_utilization * 100)
+        form.workers_back.data = None if firm.workers_back is None else round(firm.workers_back * 100)
+        form.blockers.data = list(firm.blockers or [])
+    top_errors = []
+    if form.validate_on_submit():
+        data = {"operating": bool(form.operating.data),
+                "capacity_utilization": None if form.capacity_utilization.data is None else form.capacity_utilization.data / 100,
+                "workers_back": None if form.workers_back.data is None else form.workers_back.data / 100,
+                "blockers": form.blockers.data or []}
+        try:
+            firms_service.record_status_by_staff(_actor(), firm.id, data)
+            ok(_("The firm's status is recorded as entered by the task force."))
+            return redirect(url_for("taskforce.firm_status", ref=firm.ref))
+        except DomainError as exc:
+            top_errors = apply_errors(form, exc)
+    code = 422 if (form.errors or top_errors) else 200
+    return render_template("taskforce/firm_status.html", form=form, firm=firm, top_errors=top_errors), code
 
 
 @bp.route("/match", methods=["POST"])

@@ -13,7 +13,7 @@ PAPER_WORDS = {
     "kind": {"supplier_down": "供应商停产", "supplier_strained": "供应商受阻", "uncovered_need": "需求未覆盖",
              "chain_gap": "链条缺口", "single_source": "单一来源", "upstream_break": "上游断链"},
     "level": {"county": "县级", "city": "市级", "province": "省级"},
-    "status": {"open": "待处理", "assigned": "已交办", "reopened": "重新打开", "closed": "已销号", "resolved": "已解决"},
+    "status": {"open": "待处理", "assigned": "已交办", "escalated": "已上报", "reopened": "重新打开", "closed": "已销号", "resolved": "已解决"},
     "factor": {"ppe": "防疫物资", "labour": "用工", "transport": "物流运输", "materials": "原材料",
                "funds": "资金", "orders": "订单市场", "risk_zone": "风险区", "other": "其他"},
     "term": {"order_first": "先订货", "pay_first": "先付款", "payment_60d": "60日内付款"},
@@ -60,7 +60,7 @@ def test_workbook_takes_its_words_from_the_caller_and_writes_text_through_one_fu
     book = load_workbook(io.BytesIO(export.report_workbook(_data(), PAPER_WORDS).getvalue()))  # no app needed
     rows = [c.value for c in book["断链清单"][2]]
     assert rows[1:11] == ["供应商停产", "B", "=S", "C1", 40, "用工、unknown", "县级", "230102", 1, "待处理"]
-    assert [c.value for c in book["已解决"][2]] == ["需求未覆盖", "B", None, "C2"]
+    assert [c.value for c in book["已解决"][2]] == ["需求未覆盖", "B", None, "C2", "已解决", None]
     assert [[c.value for c in r] for r in book["汇总"].iter_rows(min_row=2)] == [
         ["类型", "供应商停产", 1], ["因素", "用工", 1], ["层级", "县级", 1]]
     texts = [c.value for ws in book for r in ws.iter_rows() for c in r if isinstance(c.value, str)]

@@ -3,6 +3,7 @@
 - :mod:`.weeks`: ISO week labels, their Mondays, which week a run is for;
 - :mod:`.write`: detection over the stored network and the one transaction that stores a report;
 - :mod:`.read`: stored reports read in the reader's jurisdiction (the report file, break lists, summaries);
+- :mod:`.inbox`: what a home page and a firm's breaks page read (counts, assigned, escalated to us, own breaks);
 - :mod:`.paged`: a stored report's open breaks a page (or a row) at a time, and their counts, in SQL;
 - :mod:`.workflow`: assign, escalate and close a break (交办、升级、销号), and its history;
 - :mod:`.scenario`: what-if, the breaks a stopped firm or a high-risk county would cause;
@@ -14,13 +15,14 @@ Pages build their view-models from these reads in :mod:`matchmaker.web.report_vi
 """
 from matchmaker.services.reports.commitments import *  # noqa: F401,F403
 from matchmaker.services.reports.export import *  # noqa: F401,F403
+from matchmaker.services.reports.inbox import *  # noqa: F401,F403
 from matchmaker.services.reports.paged import *  # noqa: F401,F403
 from matchmaker.services.reports.read import *  # noqa: F401,F403
 from matchmaker.services.reports.scenario import *  # noqa: F401,F403
 from matchmaker.services.reports.weeks import *  # noqa: F401,F403
 from matchmaker.services.reports.workflow import *  # noqa: F401,F403
 from matchmaker.services.reports.write import *  # noqa: F401,F403
-from matchmaker.services.reports import commitments, export, paged, read, scenario, weeks, workflow, write
+from matchmaker.services.reports import commitments, export, inbox, paged, read, scenario, weeks, workflow, write
 
 __all__ = [*weeks.__all__, *write.__all__, *read.__all__, *paged.__all__, *workflow.__all__, *scenario.__all__,
-           *export.__all__, *commitments.__all__]
+           *export.__all__, *commitments.__all__, *inbox.__all__]

@@ -157,8 +157,8 @@ def _write_json(fh, parts: dict, rows) -> int:
         sep = ",\n    "
     write("\n  ],\n")
     rest = {k: v for k, v in parts.items() if k not in ("week", "as_of")}
-    rest = {"resolved": rest.pop("resolved"), "blocked_firms": rest.pop("blocked_firms"), "summary": counts.summary(),
-            **rest}  # the report file's order
+    rest = {"resolved": rest.pop("resolved"), "closed": rest.pop("closed"), "blocked_firms": rest.pop("blocked_firms"),
+            "summary": counts.summary(), **rest}  # the report file's order
     body = json.dumps(rest, ensure_ascii=False, indent=2)
     write(body[body.index("\n") + 1:])  # the other parts, in the same object
     write("\n")
@@ -213,11 +213,14 @@ def _break_cells(b: dict, words: Vocabulary) -> list:
 
 def _other_sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], list[list]]]:
     """(title, headers, rows) of each sheet after the breaks'."""
-    kind, level, factor = words["kind"], words["level"], words["factor"]
+    kind, level, factor, status = words["kind"], words["level"], words["factor"], words["status"]
     summary, monitoring, pairings = data["summary"], data["monitoring"], data.get("pairings")
     return [
-        ("已解决", ["类型", "需方", "供方", "品类"],
-         [[kind[r["kind"]], r["buyer"], r["supplier"] or "", r["category"]] for r in data["resolved"]]),
+        ("已解决", ["类型", "需方", "供方", "品类", "状态", "销号说明"],
+         [[kind[r["kind"]], r["buyer"], r["supplier"] or "", r["category"], status.get("resolved", "resolved"), ""]
+          for r in data["resolved"]]
+         + [[kind[r["kind"]], r["buyer"], r["supplier"] or "", r["category"], status.get("closed", "closed"),
+             r.get("note") or ""] for r in data.get("closed", [])]),
         ("求助企业", BLOCKED_HEADERS,
          [[r["firm"], r["county"] or "", "是" if r["operating"] else "否", "、".join(factor.get(f, f) for f in r["factors"]),
            r["weeks_open"], r["breaks"]] for r in data.get("blocked_firms", [])]),

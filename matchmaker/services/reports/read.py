@@ -25,9 +25,9 @@ __all__ = [
     "KIND_RANK", "BREAKS_WITH_PROPOSALS", "visible", "require_reader", "report_exists", "get_report",
     "report_version", "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_scope",
     "break_dict", "break_row", "firm_names", "user_names", "firm_industry_and_park", "scoped_resolved",
-    "scoped_blocked_firms",
+    "scoped_blocked_firms", "scoped_closed",
     "summarize", "open_counts", "monitoring_rows", "pairing_totals", "breaks_per_week", "report_parts",
-    "report_file", "report_data", "list_breaks", "report_summary", "breaks_assigned_to", "latest_firm_breaks",
+    "report_file", "report_data", "list_breaks", "escalated_to_us", "scoped_breaks",
 ]
 
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
@@ -140,7 +140,7 @@ def list_reports(actor: User | None) -> list[dict]:
              "computed_at": r.computed_at.isoformat() if r.computed_at else None} for r in reports]
 
 
-def _scoped_breaks(actor: User | None, report: WeeklyReport, open_only: bool = True) -> list[Break]:
+def scoped_breaks(actor: User | None, report: WeeklyReport, open_only: bool = True) -> list[Break]:
     """The report's breaks the actor sees, by severity (then kind, buyer, category, supplier)."""
     stmt = sa.select(Break).where(Break.report_id == report.id)
     if open_only:
@@ -170,7 +170,8 @@ def break_row(b: Break, names: dict, users: dict) -> dict:
     d = break_dict(b)
     d.update(id=b.id, buyer_name=names.get(b.buyer), supplier_name=names.get(b.supplier),
              assignee_id=b.assignee_id, assignee_name=users.get(b.assignee_id), note=b.note,
-             buyer_region=b.buyer_region, week=b.report.week if b.report else None)
+             buyer_region=b.buyer_region, base_level=b.base_level, manual_steps=b.manual_steps or 0,
+             week=b.report.week if b.report else None)
     return d
 
 
@@ -208,6 +209,20 @@ def scoped_resolved(actor: User | None, report: WeeklyReport) -> list[dict]:
             if visible(actor, r.get("regions"), r.get("owner_region"), r.get("buyer_region"))]
 
 
+def scoped_closed(actor: User | None, report: WeeklyReport) -> list[dict]:
+    """The report's breaks closed by staff (销号) that the actor sees, with their closing note: they
+    stay in their week's report as closed (kind, buyer, supplier, category, note), by kind, buyer,
+    category, supplier."""
+    stmt = sa.select(Break.kind, Break.buyer, Break.supplier, Break.category, Break.note).where(
+        Break.report_id == report.id, Break.status == "closed")
+    if actor is not None:
+        stmt = stmt.where(break_scope(actor))
+    rows = [{"kind": k, "buyer": b, "supplier": s_, "category": c, "note": n}
+            for k, b, s_, c, n in db.session.execute(stmt)]
+    rows.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["buyer"], r["category"], r["supplier"] or ""))
+    return rows
+
+
 def scoped_blocked_firms(actor: User | None, report: WeeklyReport) -> list[dict]:
     """The report's firms asking for help in the actor's jurisdiction (their county in it), by firm ref."""
     rows = report.blocked_firms or []
@@ -232,11 +247,13 @@ def summarize(breaks: Iterable[dict]) -> dict:
             "by_level": {lv: by_level[lv] for lv in LEVELS if by_level[lv]}}
 
 
-def open_counts(weeks_open: Iterable[int], resolved: int) -> dict[str, int]:
-    """The headline counts from the open breaks' weeks_open: open, new (first week), continuing, resolved."""
+def open_counts(weeks_open: Iterable[int], resolved: int, closed: int = 0) -> dict[str, int]:
+    """The headline counts from the open breaks' weeks_open: open, new (first week), continuing,
+    resolved (its condition no longer holds) and closed by staff (销号); ``done``: the two together."""
     weeks_open = list(weeks_open)
     return {"open": len(weeks_open), "new": sum(1 for w in weeks_open if w == 1),
-            "continuing": sum(1 for w in weeks_open if w > 1), "resolved": resolved}
+            "continuing": sum(1 for w in weeks_open if w > 1), "resolved": resolved, "closed": closed,
+            "done": resolved + closed}
 
 
 def _scoped_counties(actor: User | None, mapping: dict) -> list[tuple]:
@@ -294,6 +311,7 @@ def report_parts(actor: User | None, report: WeeklyReport) -> dict:
     files take them from here, as report_data does)."""
     return {
         "resolved": scoped_resolved(actor, report),
+        "closed": scoped_closed(actor, report),
         "blocked_firms": scoped_blocked_firms(actor, report),
         "monitoring": monitoring_rows(actor, report),
         "pairings": pairing_totals(actor, report),
@@ -306,15 +324,26 @@ def report_file(report: WeeklyReport, breaks: list[dict], summary: dict, parts: 
     """The report file of a report from its breaks, their counts and its other parts (report_parts)."""
     rest = dict(parts)
     return {"week": report.week, "as_of": report.as_of.isoformat(), "breaks": breaks,
-            "resolved": rest.pop("resolved"), "blocked_firms": rest.pop("blocked_firms"), "summary": summary, **rest}
+            "resolved": rest.pop("resolved"), "closed": rest.pop("closed"), "blocked_firms": rest.pop("blocked_firms"),
+            "summary": summary, **rest}
 
 
 def report_data(actor: User | None = None, week: str | None = None) -> dict:
     """The report of a week as the spec's report file (the actor's region and below; all when None)."""
     require_reader(actor)
     report = get_report(week)
-    breaks = [break_dict(b) for b in _scoped_breaks(actor, report)]
+    breaks = [break_dict(b) for b in scoped_breaks(actor, report)]
     return report_file(report, breaks, summarize(breaks), report_parts(actor, report))
+
+
+def escalated_to_us(actor: User | None, b: Break) -> bool:
+    """Whether a break was escalated to the actor's own region: above its base level (by hand or by
+    idle weeks) and owned by the actor's region (any region for admins and the system)."""
+    if b.level == b.base_level:
+        return False
+    if actor is None or actor.role == "admin":
+        return True
+    return actor.region_code is not None and b.owner_region == actor.region_code
 
 
 def _matches(b: Break, filters: dict) -> bool:
@@ -334,61 +363,15 @@ def _matches(b: Break, filters: dict) -> bool:
 def list_breaks(actor: User | None, week: str | None = None, filters: dict | None = None,
                 include_closed: bool = False) -> list[dict]:
     """Breaks of a week's report (latest by default) in the actor's region, by severity, filtered
-    by kind, factor, level, status, buyer, supplier, category or owner region (a prefix)."""
+    by kind, factor, level, status, buyer, supplier, category, owner region (a prefix) or
+    ``escalated`` (escalated to the actor's region: :func:`escalated_to_us`)."""
     require_reader(actor)
     report = get_report(week)
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     open_only = not include_closed and "status" not in filters
-    out = [b for b in _scoped_breaks(actor, report, open_only=open_only) if _matches(b, filters)]
+    escalated = filters.pop("escalated", None)
+    out = [b for b in scoped_breaks(actor, report, open_only=open_only) if _matches(b, filters)
+           and (not escalated or escalated_to_us(actor, b))]
     names = firm_names({b.buyer for b in out} | {b.supplier for b in out})
     users = user_names({b.assignee_id for b in out})
     return [break_row(b, names, users) for b in out]
-
-
-def report_summary(actor: User | None) -> dict | None:
-    """The latest report's headline for a staff home page: week, as_of, open / new / continuing / resolved."""
-    require_reader(actor)
-    try:
-        report = get_report()
-    except NotFound:
-        return None
-    rows = _scoped_breaks(actor, report)
-    return {"week": report.week, "as_of": report.as_of,
-            **open_counts((b.weeks_open for b in rows), len(scoped_resolved(actor, report)))}
-
-
-def _open_breaks_by_severity(report_id: int, condition) -> list[Break]:
-    rows = db.session.scalars(sa.select(Break).where(Break.report_id == report_id, condition,
-                                                     Break.status.in_(OPEN_STATUSES))).all()
-    rows.sort(key=lambda b: -b.severity)
-    return rows
-
-
-def breaks_assigned_to(actor: User) -> list[dict]:
-    """Open breaks of the latest report assigned to the actor, by severity."""
-    rid = latest_report_id()
-    if rid is None:
-        return []
-    rows = _open_breaks_by_severity(rid, Break.assignee_id == actor.id)
-    names = firm_names({b.buyer for b in rows} | {b.supplier for b in rows})
-    return [break_row(b, names, {actor.id: actor.name}) for b in rows]
-
-
-def latest_firm_breaks(actor: User | None, firm_id: int) -> dict:
-    """The latest report's open breaks where the firm is the buyer (its own supply) or the supplier
-    (a buyer's supply it strains or breaks), by severity."""
-    firm = db.session.get(Firm, firm_id)
-    if firm is None:
-        raise NotFound("firm not found")
-    if actor is not None and actor.role == "firm" and actor.firm_id != firm.id:
-        raise Forbidden("not your firm")
-    if actor is not None and actor.role == "staff" and not in_scope(actor, firm.region_code):
-        raise NotFound("firm not found")
-    rid = latest_report_id()
-    if rid is None:
-        return {"week": None, "breaks": []}
-    report = db.session.get(WeeklyReport, rid)
-    rows = _open_breaks_by_severity(rid, sa.or_(Break.buyer == firm.ref, Break.supplier == firm.ref))
-    names = firm_names({b.supplier for b in rows} | {b.buyer for b in rows} | {firm.ref})
-    return {"week": report.week, "breaks": [break_row(b, names, {}) for b in rows]}
-

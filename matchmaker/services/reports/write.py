@@ -28,23 +28,24 @@ import gc
 import json
 import time
 from collections import namedtuple
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from graphs import LEVELS, blocked_firms, build_supply_graph, chain_breaks, idle_level, path_regions, severity
+from matchmaker.infra.clock import now as service_now
 from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
 from matchmaker.infra.reference import industry_section
 from matchmaker.infra.settings import setting
-from matchmaker.models import Firm, Need, User
-from matchmaker.models.pairing import Pairing
+from matchmaker.models import Firm, Link, Need, User
+from matchmaker.models.pairing import MatchRun, Pairing
 from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport, break_key
 from matchmaker.services.reports.commitments import commitment_parts
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
-from matchmaker.services.reports.weeks import resolve_week, week_window
+from matchmaker.services.reports.weeks import resolve_week, week_monday
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Forbidden
 
@@ -157,7 +158,7 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
         if events:
             db.session.execute(sa.insert(BreakEvent.__table__), [
                 {"actor_id": None, "actor": None, "assignee_id": None, "note": None,
-                 "at": datetime.now(timezone.utc), **e} for e in events])
+                 "at": service_now(), **e} for e in events])
         clock.lap("insert")
         payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
                             "open_breaks": _open_count(rows), "resolved": len(resolved),
@@ -201,7 +202,10 @@ _StoredBreak = namedtuple("_StoredBreak", "key kind buyer supplier category week
 def _rows_by_key(report_id):
     """key -> _StoredBreak of a stored report's breaks (plain tuples: ~10^5 of them are read field by field)."""
     t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
-    cols = [t.c[f] for f in _StoredBreak._fields]
+    # read raw, without result processing: regions as the JSON text SQLite stores (psycopg decodes
+    # it), decoded only for the few breaks that turn out resolved; acted as the stored 0/1
+    raw = {"regions": sa.String, "acted": sa.Integer}
+    cols = [sa.type_coerce(t.c[f], raw[f]) if f in raw else t.c[f] for f in _StoredBreak._fields]
     rows = db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id)).all()  # one fetchall
     make = _StoredBreak._make
     return {r[0]: make(r) for r in rows}
@@ -245,6 +249,7 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
     get_prev, get_same = prev_rows.get, same_rows.get
     levels = {}
     county_of = {ref: firm.county for ref, firm in info.items()}
+    regions_json = {}  # regions -> their JSON text (a few thousand distinct sets over ~10^5 breaks)
     for kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ in detected:
         key = break_key(kind, buyer, category, supplier)
         add_key(key)
@@ -266,7 +271,10 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
         level = levels.get(lkey)
         if level is None:
             level = levels[lkey] = _level(base, idle, steps)
-        rj = _json_list(path_regions(path, county_of))
+        regs = path_regions(path, county_of)
+        rj = regions_json.get(regs)
+        if rj is None:
+            rj = regions_json[regs] = _json_list(regs)
         fj = factors_json.get(factors)
         if fj is None:
             fj = factors_json[factors] = json.dumps(list(factors))
@@ -303,6 +311,13 @@ def _insert_breaks(rows, chunk=20000):
         conn.exec_driver_sql(sql, rows[i:i + chunk])
 
 
+def _decoded(value):
+    """A JSON list column read raw: the text SQLite stores, or the list psycopg decoded."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
 def _blocked_firms(firms, detected, previous):
     """The firms asking for help (graphs.blocked_firms) as the report file's objects, their weeks open
     continued from the previous stored report's."""
@@ -312,7 +327,7 @@ def _blocked_firms(firms, detected, previous):
 
 def _resolved(prev_rows, keys):
     out = [{"kind": r.kind, "buyer": r.buyer, "supplier": r.supplier, "category": r.category,
-            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "regions": list(r.regions or []),
+            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "regions": _decoded(r.regions),
             "key": k, "level": r.level}
            for k, r in prev_rows.items() if k not in keys]
     out.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["buyer"], r["category"], r["supplier"] or ""))
@@ -354,17 +369,22 @@ def _tally(acc, f):
 
 
 def _pairings(week):
-    """Pairings proposed (made by a run) and accepted (both sides: active) that week, per buyer county."""
-    start, end = week_window(week)
+    """Pairings proposed and accepted that week, per buyer county, by the service's day (not the real
+    clock: a replayed week counts what was done on its days): proposed by runs as of a day of the
+    week, accepted when the link made from them starts (``since``, the service's day of acceptance)."""
+    monday = week_monday(week)
+    days = (monday, monday + timedelta(days=7))
+    base = (sa.select(Firm.region_code, sa.func.count(Pairing.id), sa.func.coalesce(sa.func.sum(Pairing.quantity), 0.0))
+            .join(Need, Pairing.need_id == Need.id).join(Firm, Need.firm_id == Firm.id))
+    queries = (
+        (base.join(MatchRun, Pairing.run_id == MatchRun.id)
+         .where(MatchRun.as_of >= days[0], MatchRun.as_of < days[1]), 0),
+        (base.join(Link, Pairing.link_id == Link.id).where(Link.since >= days[0], Link.since < days[1]), 2),
+    )
     out = {}
-    for column, slot in ((Pairing.created_at, 0), (Pairing.activated_at, 2)):
-        rows = db.session.execute(
-            sa.select(Firm.region_code, sa.func.count(Pairing.id), sa.func.coalesce(sa.func.sum(Pairing.quantity), 0.0))
-            .join(Need, Pairing.need_id == Need.id).join(Firm, Need.firm_id == Firm.id)
-            .where(column >= start, column < end).group_by(Firm.region_code)).all()
-        for county, n, qty in rows:
+    for stmt, slot in queries:
+        for county, n, qty in db.session.execute(stmt.group_by(Firm.region_code)).all():
             acc = out.setdefault(county, [0, 0.0, 0, 0.0])
             acc[slot] += int(n)
             acc[slot + 1] += float(qty or 0.0)
     return out
-
