@@ -27,7 +27,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
-from matchmaker.infra.reference import DATA_DIR, normalize_industry
+from matchmaker.infra.reference import DATA_DIR, load_industries, normalize_industry
 from matchmaker.infra.settings import setting
 from matchmaker.models import Firm, Link, Need, Offer, Region, User, WeeklyReport
 from matchmaker.services.auth import scope_prefix
@@ -68,6 +68,12 @@ def division_of(industry: str | None) -> str | None:
     """
     code = normalize_industry(industry)
     return code[:3] if code else None
+
+
+@lru_cache(maxsize=1)
+def division_names() -> dict[str, str]:
+    """GB/T 4754 section and division code -> its (Chinese) name."""
+    return {r["code"]: r["name"] for r in load_industries() if r["level"] in ("section", "division")}
 
 
 # --- the snapshot written with each report --------------------------------------------------------
@@ -222,17 +228,23 @@ def monitoring_view(actor: User | None, week: str | None = None, county: str | N
     by_county = _rows(now["county"], before and before["county"], sorted(now["county"]))
     for row in by_county:
         row["name"] = names.get(row["key"], row["key"])
+    by_division = _rows(now["division"], before and before["division"], sorted(now["division"]))
+    for row in by_division:
+        row["name"] = division_names().get(row["key"], row["key"])
+    by_chain = _rows(now["chain"], before and before["chain"], chain_keys)
+    chain_names = {c["key"]: c for c in chains()}
+    for row in by_chain:
+        c = chain_names.get(row["key"], {})
+        row["name"], row["name_en"] = c.get("zh", row["key"]), c.get("en", row["key"])
     total = _rows({"": now["total"]}, before and {"": before["total"]}, [""])[0]
     return {**empty, "week": week, "previous_week": previous.week if previous is not None else None,
-            "total": total, "by_division": _rows(now["division"], before and before["division"], sorted(now["division"])),
-            "by_chain": _rows(now["chain"], before and before["chain"], chain_keys), "by_county": by_county}
+            "total": total, "by_division": by_division, "by_chain": by_chain, "by_county": by_county}
 
 
 def monitoring_xlsx(actor: User | None, week: str | None, county: str | None, words: dict):
-    """(.xlsx bytes, file name) of :func:`monitoring_view`: one sheet per grouping, percentages as
-    number cells formatted 0.0%, a frozen header with filters. ``words`` holds the headers and
-    the names of divisions and chains in the reader's language ({"headers": [...], "sheets": {...},
-    "division": {code: name}, "chain": {key: name}})."""
+    """(.xlsx bytes, file name) of :func:`monitoring_view`: one sheet per grouping, shares as
+    number cells formatted 0.0%, a frozen header with filters. ``words`` gives the reader's
+    language: {"lang": "zh"|"en", "headers": [12 column titles], "sheets": {part: sheet name}}."""
     import io
     from openpyxl import Workbook
 
@@ -241,13 +253,14 @@ def monitoring_xlsx(actor: User | None, week: str | None, county: str | None, wo
     view = monitoring_view(actor, week, county)
     if view["week"] is None:
         raise NotFound("no weekly report has been written yet")
+    english = words.get("lang") == "en"
     wb = Workbook()
     wb.remove(wb.active)
     for part in ("by_chain", "by_division", "by_county"):
         ws = wb.create_sheet(words["sheets"][part])
         append_row(ws, list(words["headers"]))
         for r in view[part]:
-            name = r.get("name") or words.get(part[3:], {}).get(r["key"], r["key"])
+            name = r.get("name_en") if english and r.get("name_en") else r.get("name", r["key"])
             ch = r.get("change", {})
             append_row(ws, [r["key"], name, r["firms"], r["headcount"], *(r[f] for f in FIGURES),
                             *(ch.get(f) for f in FIGURES)])
