@@ -38,6 +38,7 @@ class StoppedBuyerSchema(OutputSchema):
     county = fields.String()
     category = fields.String()
     quantity = fields.Float()
+    unit = fields.String(allow_none=True)
 
 
 class StoppedSupplierSchema(OutputSchema):

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from matchmaker.infra.clock import today
 from matchmaker.infra.extensions import db
-from matchmaker.models import Break, Firm, Region, RegionRisk, User, WeeklyReport
+from matchmaker.models import Break, Category, Firm, Region, RegionRisk, User, WeeklyReport
 from matchmaker.models.report import OPEN_STATUSES
 from matchmaker.rules import RISKS
 from matchmaker.services.auth import scope_prefix
@@ -241,7 +241,7 @@ def risk_stops(actor: User | None, county: str, week: str | None = None) -> dict
     suppliers down because of ``risk_zone`` and, for each, the buyers it fails (category, quantity).
 
     Returns {week, county, risk (in force on the report's day), suppliers: [{ref, name, buyers:
-    [{ref, name, county, category, quantity}]}]}, suppliers sorted by the quantity they fail."""
+    [{ref, name, county, category, quantity, unit}]}]}, suppliers sorted by the quantity they fail."""
     region = _readable_county(actor, county)
     stmt = sa.select(WeeklyReport)
     stmt = stmt.where(WeeklyReport.week == week) if week else stmt.order_by(WeeklyReport.week.desc()).limit(1)
@@ -259,12 +259,14 @@ def risk_stops(actor: User | None, county: str, week: str | None = None) -> dict
                    Break.supplier.in_(list(firms)))).all()
         buyer_names = dict(db.session.execute(
             sa.select(Firm.ref, Firm.name).where(Firm.ref.in_({r.buyer for r in rows} or {""}))).all())
+        units = dict(db.session.execute(sa.select(Category.code, Category.unit)
+                                        .where(Category.code.in_({r.category for r in rows} or {""}))).all())
         for r in rows:
             if "risk_zone" not in (r.factors or []):
                 continue
             s = out.setdefault(r.supplier, {"ref": r.supplier, "name": firms[r.supplier], "buyers": [], "quantity": 0.0})
             s["buyers"].append({"ref": r.buyer, "name": buyer_names.get(r.buyer, r.buyer), "county": r.buyer_region,
-                                "category": r.category, "quantity": r.quantity})
+                                "category": r.category, "quantity": r.quantity, "unit": units.get(r.category)})
             s["quantity"] += r.quantity or 0.0
     suppliers = sorted(out.values(), key=lambda s: (-len(s["buyers"]), -s["quantity"], s["ref"]))
     for s in suppliers:
