@@ -208,12 +208,12 @@ def message(text):
 
 def monitoring_words():
     """The words of the monitoring workbook in the reader's language (services.monitoring.monitoring_xlsx)."""
-    from flask_babel import get_locale
+    from flask_babel import get_locale, pgettext
 
     locale = get_locale()
     return {
         "lang": "zh" if locale is not None and locale.language == "zh" else "en",
-        "headers": [gettext("Code"), gettext("Name"), gettext("Firms"), gettext("Headcount"),
+        "headers": [gettext("Code"), pgettext("monitoring", "Name"), gettext("Firms"), gettext("Headcount"),
                     gettext("Firms operating"), gettext("Firms operating (headcount-weighted)"),
                     gettext("Workers back"), gettext("Workers back (headcount-weighted)"),
                     gettext("Change: firms operating"), gettext("Change: firms operating (weighted)"),
