@@ -25,7 +25,7 @@ class RegionRisk(MethodView):
 
     @blp.arguments(RiskSetSchema)
     @blp.response(201, RiskHistorySchema)
-    @errors(blp, 401, 403, 404, 422)
+    @errors(blp, 400, 401, 403, 404, 415, 422)
     def post(self, data, code):
         """Set a county's risk from a date (province staff; city staff for their counties)"""
         actor = current_actor()

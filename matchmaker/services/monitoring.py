@@ -20,6 +20,7 @@ Chains are named sets of IO categories (``matchmaker/data/chains.json``, or the 
 ``MONITORING_CHAINS`` setting); a firm is in a chain when one of its needs, offers or links (on
 either side) is of one of the chain's categories. A report keeps the chains in force when written.
 """
+import io
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -241,11 +242,10 @@ def monitoring_view(actor: User | None, week: str | None = None, county: str | N
             "total": total, "by_division": by_division, "by_chain": by_chain, "by_county": by_county}
 
 
-def monitoring_xlsx(actor: User | None, week: str | None, county: str | None, words: dict):
+def monitoring_xlsx(actor: User | None, week: str | None, county: str | None, words: dict) -> tuple[io.BytesIO, str]:
     """(.xlsx bytes, file name) of :func:`monitoring_view`: one sheet per grouping, shares as
     number cells formatted 0.0%, a frozen header with filters. ``words`` gives the reader's
     language: {"lang": "zh"|"en", "headers": [12 column titles], "sheets": {part: sheet name}}."""
-    import io
     from openpyxl import Workbook
 
     from matchmaker.infra.spreadsheets import append_row
