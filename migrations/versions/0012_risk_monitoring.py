@@ -6,7 +6,7 @@ resumption monitoring, article 13). Existing regions get no history: their store
 until their first recorded change.
 
 Revision ID: 0012_risk_monitoring
-Revises: 0006_products
+Revises: 0007_visibility
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_risk_monitoring'
-down_revision = '0006_products'
+down_revision = '0007_visibility'
 branch_labels = None
 depends_on = None
 
