@@ -11,8 +11,9 @@ written through the ORM so the audit hook records it. The rule of the level in f
 
 ``Region.risk`` stays the level in force *today* (the service's clock): a change effective today
 or earlier updates it at once; one dated later is applied by :func:`sync_current_risks` (the
-scheduler's daily job). A data package that sets a region's risk is a change effective on the
-service's today (:func:`record_imported`). The weekly report of a week uses the level in force
+scheduler's daily job). A data package that changes the risk of a county with a history is a
+change effective on the service's today; of a county without one, it sets the stored level as
+packages always did (:func:`record_imported`). The weekly report of a week uses the level in force
 on its ``as_of`` (:func:`risk_overrides`).
 
 Who sets: admins and province staff any county; city staff the counties of their city; county
@@ -169,24 +170,25 @@ def set_risk(actor: User | None, code: str, risk: str, effective_from: date | st
 
 
 def record_imported(rows: Iterable[Mapping]) -> int:
-    """Record the risk changes of a data package's regions (dicts with ``code`` and ``risk``) as
-    changes effective on the service's today, before the import writes them; returns how many.
-    A region new to the service has no history (its level is its stored one). Joins the import's
-    transaction."""
+    """Record the risk changes of a data package's regions (dicts with ``code`` and ``risk``),
+    before the import writes them; returns how many.
+
+    A county with a recorded history gets a change effective on the service's today (set_by
+    ``import``). A county without one keeps the behaviour packages always had: its stored level
+    is its level for every week (no row is written, so a package dated by an unpinned clock does
+    not move the levels of the weeks it describes). Joins the import's transaction."""
     wanted = {r["code"]: r["risk"] or "low" for r in rows}
     if not wanted:
         return 0
-    day, n = today(), 0
-    stored = {}
+    with_history = set()
     for chunk in _chunks(list(wanted)):
-        stored.update({r.code: r for r in db.session.scalars(sa.select(Region).where(Region.code.in_(chunk)))})
-    for code, risk in wanted.items():
-        region = stored.get(code)
-        if region is None:
-            continue
-        now = risk_on(code, day)
-        if now != risk:
-            _record(region, risk, day, IMPORT, "data package")
+        with_history.update(db.session.scalars(
+            sa.select(RegionRisk.region_code).where(RegionRisk.region_code.in_(chunk)).distinct()))
+    day, n = today(), 0
+    for code in sorted(with_history):
+        region = db.session.get(Region, code)
+        if region is not None and risk_on(code, day) != wanted[code]:
+            _record(region, wanted[code], day, IMPORT, "data package")
             n += 1
     return n
 

@@ -147,21 +147,35 @@ def test_what_a_high_risk_county_stops(staff, today, down_if_high, db):
         risk_zones.risk_stops(staff["county"], "230103", "2020-W12")  # not the officer's county
 
 
-def test_an_import_is_a_change_effective_on_the_services_today(staff, today, down_if_high, db, tmp_path):
+def _import_risk(db, tmp_path, risk):
     region = db.session.get(Region, COUNTY)
     package = {"regions": [{"code": "230000", "name": "省", "level": "province"},
                            {"code": "230100", "name": "市", "level": "city", "parent": "230000"},
                            {"code": COUNTY, "name": region.name, "level": "county", "parent": "230100",
-                            "lat": region.lat, "lon": region.lon, "risk": "high"}]}
+                            "lat": region.lat, "lon": region.lon, "risk": risk}]}
     path = tmp_path / "p.json"
     path.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
     import_package(path, reference=False)
+
+
+def test_an_import_is_a_change_effective_on_the_services_today(staff, today, down_if_high, db, tmp_path):
+    risk_zones.set_risk(staff["province"], COUNTY, "medium", "2020-03-09", "a history begins")
+    _import_risk(db, tmp_path, "high")  # today is 2020-03-16
     rows = db.session.scalars(sa.select(RegionRisk).order_by(RegionRisk.effective_from)).all()
     assert [(r.risk, r.effective_from, r.set_by) for r in rows] == [
-        ("low", risk_zones.BEFORE_HISTORY, "baseline"), ("high", today, "import")]
+        ("low", risk_zones.BEFORE_HISTORY, "baseline"), ("medium", date(2020, 3, 9), staff["province"].email),
+        ("high", today, "import")]
     assert db.session.get(Region, COUNTY).risk == "high"
-    reports.write_weekly_report("2020-W11")  # before the import's day: still low
+    reports.write_weekly_report("2020-W11")  # before the import's day: still medium
     reports.write_weekly_report("2020-W12")
     assert _risk_breaks("2020-W11") == [] and len(_risk_breaks("2020-W12")) == 2
-    import_package(path, reference=False)  # the same level again: no new change
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(RegionRisk)) == 2
+    _import_risk(db, tmp_path, "high")  # the same level again: no new change
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RegionRisk)) == 3
+
+
+def test_an_import_into_a_county_without_history_sets_its_level_for_every_week(today, down_if_high, db, tmp_path):
+    _import_risk(db, tmp_path, "high")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RegionRisk)) == 0
+    assert db.session.get(Region, COUNTY).risk == "high"
+    reports.write_weekly_report("2020-W11")
+    assert len(_risk_breaks("2020-W11")) == 2  # as packages always did
