@@ -17,6 +17,7 @@ MODULES = (
     "reports",  # chain-break report
     "ledger",  # article-10 orders, deliveries, payments
     "audit",
+    "monitoring",  # risk zones (article 2) and resumption monitoring (article 13)
 )
 
 

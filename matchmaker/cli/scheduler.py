@@ -27,7 +27,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from matchmaker.infra import cache, clock, queue
-from matchmaker.services import reports
+from matchmaker.services import reports, risk_zones
 
 log = logging.getLogger("matchmaker.scheduler")
 
@@ -92,6 +92,7 @@ def daily_matching_job(app):
         if shared.shared and not shared.add(f"scheduled-matching:{day}", "1", ttl=20 * 3600):
             log.info("matching run of %s already started by another scheduler", day)
             return None
+        risk_zones.sync_current_risks()  # a county's risk dated today takes effect (article 2)
         job = queue.submit(queue.RUN_MATCHING, None, "scheduler")
         if job.queued:
             log.info("matching run queued (task %s)", job.id)

@@ -206,3 +206,20 @@ def message(text):
     if not text:
         return ""
     return gettext(text)
+
+
+def monitoring_words():
+    """The words of the monitoring workbook in the reader's language (services.monitoring.monitoring_xlsx)."""
+    from flask_babel import get_locale, pgettext
+
+    locale = get_locale()
+    return {
+        "lang": "zh" if locale is not None and locale.language == "zh" else "en",
+        "headers": [gettext("Code"), pgettext("monitoring", "Name"), gettext("Firms"), gettext("Headcount"),
+                    gettext("Firms operating"), gettext("Firms operating (headcount-weighted)"),
+                    gettext("Workers back"), gettext("Workers back (headcount-weighted)"),
+                    gettext("Change: firms operating"), gettext("Change: firms operating (weighted)"),
+                    gettext("Change: workers back"), gettext("Change: workers back (weighted)")],
+        "sheets": {"by_chain": gettext("By chain"), "by_division": gettext("By division"),
+                   "by_county": gettext("By county")},
+    }

@@ -1,6 +1,7 @@
 """Every model, imported so that Alembic autogenerate and create_all see them."""
 from matchmaker.models.base import Base  # noqa: F401
 from matchmaker.models.region import Region  # noqa: F401
+from matchmaker.models.region_risk import RegionRisk  # noqa: F401
 from matchmaker.models.category import Category, category_input, category_substitute  # noqa: F401
 from matchmaker.models.product import Product  # noqa: F401
 from matchmaker.models.firm import Firm  # noqa: F401

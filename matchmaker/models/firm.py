@@ -25,6 +25,7 @@ class Firm(Base):
     operating: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     capacity_utilization: Mapped[Optional[float]] = mapped_column(sa.Float)
     workers_back: Mapped[Optional[float]] = mapped_column(sa.Float)
+    headcount: Mapped[Optional[int]] = mapped_column(sa.Integer)  # workforce size: weights monitoring
     blockers: Mapped[list] = mapped_column(sa.JSON, default=list)
     contact_email: Mapped[Optional[str]] = mapped_column(sa.String(200))
     # set when task-force staff entered the status (after a phone call); cleared when the firm reports it

@@ -24,6 +24,7 @@ class Field:
     minimum: Optional[float] = None  # numbers: lower bound
     exclusive: bool = False  # numbers: the lower bound itself is not allowed (> instead of >=)
     maximum: Optional[float] = None
+    extra: bool = False  # not in data-package.md: accepted, and written only when some record has it
 
 
 def _f(name, kind="text", **kw):
@@ -69,6 +70,8 @@ SECTIONS: dict = {
         _f("workers_back", "number", minimum=0, maximum=1),
         _f("blockers", "enum_list", choices=REPORTABLE_BLOCKERS, default=()),
         _f("contact_email", "email"),
+        # an optional extra column (docs/data-packages.md): the firm's workforce, weighting monitoring
+        _f("headcount", "integer", minimum=0, extra=True),
     ),
     "needs": (
         _f("ref", required=True),
@@ -140,6 +143,17 @@ SECTION_ORDER = ("regions", "categories", "products", "firms", "needs", "offers"
 KEY = {s: ("code" if s in ("regions", "categories", "products") else "ref") for s in SECTION_ORDER}
 FIELDS = {s: {f.name: f for f in fields} for s, fields in SECTIONS.items()}
 FIELD_NAMES = {s: tuple(f.name for f in fields) for s, fields in SECTIONS.items()}
+#: Fields beyond the spec's (accepted on import; written only when a record of the section has one).
+EXTRA_FIELDS = {s: frozenset(f.name for f in fields if f.extra) for s, fields in SECTIONS.items()}
+
+
+def written_names(section: str, records) -> tuple:
+    """The field names a writer puts in a section: the spec's, plus each extra field some record has."""
+    extra = EXTRA_FIELDS.get(section)
+    if not extra:
+        return FIELD_NAMES[section]
+    present = {n for n in extra if any(r.get(n) is not None for r in records)}
+    return tuple(n for n in FIELD_NAMES[section] if n not in extra or n in present)
 #: List fields: JSON arrays in JSON, `;`-separated text in CSV and xlsx.
 LIST_FIELDS = frozenset(
     f.name for fields in SECTIONS.values() for f in fields if f.kind in ("list", "enum_list")

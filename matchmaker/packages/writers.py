@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from matchmaker.infra.spreadsheets import column_letters, guard_csv_text
-from matchmaker.packages.schema import FIELD_NAMES, SECTION_ORDER
+from matchmaker.packages.schema import SECTION_ORDER, written_names
 
 
 def write_package(package: dict, path) -> str:
@@ -57,7 +57,7 @@ def write_json(package: dict, path):
         fh.write("{")
         for i, section in enumerate(_sections(package)):
             fh.write(("," if i else "") + f"\n{json.dumps(section)}: [")
-            names = FIELD_NAMES[section]
+            names = written_names(section, package[section])
             for j, record in enumerate(package[section]):
                 line = json.dumps({n: _json_value(record.get(n)) for n in names}, ensure_ascii=False)
                 fh.write(("," if j else "") + "\n  " + line)
@@ -86,7 +86,7 @@ def write_csv_folder(package: dict, path):
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     for section in _sections(package):
-        names = FIELD_NAMES[section]
+        names = written_names(section, package[section])
         with open(folder / f"{section}.csv", "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(names)
@@ -110,7 +110,7 @@ def write_xlsx(package: dict, path):
         archive.writestr("xl/styles.xml", _STYLES)
         for n, section in enumerate(sections, start=1):
             with archive.open(f"xl/worksheets/sheet{n}.xml", "w") as fh:
-                _write_sheet(fh, FIELD_NAMES[section], package[section])
+                _write_sheet(fh, written_names(section, package[section]), package[section])
 
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

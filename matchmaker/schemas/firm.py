@@ -25,6 +25,7 @@ class FirmSchema(OutputSchema):
     workers_back = fields.Float(allow_none=True)
     blockers = fields.List(fields.String(metadata={"enum": list(FACTORS)}))
     contact_email = fields.String(allow_none=True)
+    headcount = fields.Integer(allow_none=True, metadata={"description": "the workforce (weights monitoring)"})
     risk = fields.Function(lambda firm: firm.region.risk, metadata={"description": "the county's risk level"})
     live = fields.Boolean(metadata={"description": "operating, and its county is not high-risk"})
     version = fields.Integer()

@@ -25,7 +25,7 @@ from matchmaker.packages.readers import Limits, read_package
 from matchmaker.packages.schema import SECTION_ORDER
 from matchmaker.packages.validate import LEVEL_RANK, Stored, validate
 from matchmaker.packages.writers import write_package
-from matchmaker.services import package_ledger
+from matchmaker.services import package_ledger, risk_zones
 from matchmaker.services.reference_data import ensure_reference_data
 from matchmaker.services.support.audit import record
 from matchmaker.services.support.errors import Conflict
@@ -186,6 +186,7 @@ def _write_regions(package, w):
     recs = sorted(_records(package, "regions"), key=lambda r: (LEVEL_RANK[r["level"]], r["code"]))
     rows = [dict(code=r["code"], name=r["name"], level=r["level"], parent_code=r["parent"], lat=r["lat"],
                  lon=r["lon"], risk=r["risk"]) for r in recs]
+    risk_zones.record_imported(rows)  # a changed risk: history effective today (article 2)
     new, changed, unchanged = _split(table, "code", rows)
     w.insert(table, [dict(r, approx_location=False) for r in new])
     # A point given anew is no longer the approximate one the reference data filled in.
@@ -242,7 +243,8 @@ def _write_firms(package, w):
     rows = [dict(ref=r["ref"], name=r["name"], kind=r["kind"], region_code=r["region"], industry=r["industry"],
                  park=r["park"], credit_code=r["credit_code"], operating=r["operating"],
                  capacity_utilization=r["capacity_utilization"], workers_back=r["workers_back"],
-                 blockers=r["blockers"], contact_email=r["contact_email"]) for r in _records(package, "firms")]
+                 blockers=r["blockers"], contact_email=r["contact_email"], headcount=r.get("headcount"))
+            for r in _records(package, "firms")]
     new, changed, unchanged = _split(table, "ref", rows)
     # Free the credit codes of changed firms first: codes may move between firms in one import.
     release = [{"k_id": r["id"]} for r in changed]
@@ -357,7 +359,8 @@ def stored_package() -> dict:
         firms.append(dict(ref=row.ref, name=row.name, kind=row.kind, region=row.region_code, industry=row.industry,
                           park=row.park, credit_code=row.credit_code, operating=bool(row.operating),
                           capacity_utilization=row.capacity_utilization, workers_back=row.workers_back,
-                          blockers=list(row.blockers or []), contact_email=row.contact_email))
+                          blockers=list(row.blockers or []), contact_email=row.contact_email,
+                          headcount=row.headcount))
     package["firms"] = firms
     n = Need.__table__
     package["needs"] = [

@@ -48,6 +48,7 @@ from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, r
 from matchmaker.services.reports.weeks import resolve_week, week_monday
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Forbidden
+from matchmaker.services import monitoring, risk_zones
 
 __all__ = ["detection_options", "detect_breaks", "write_weekly_report", "run_report"]
 
@@ -120,7 +121,8 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
             db.session.rollback()
             return db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week)), False
         clock = _Clock()
-        network = net.load_network(as_of)  # every table once, the matcher's postings included
+        # every table once, the matcher's postings included; each county's risk as in force on as_of
+        network = net.load_network(as_of, risks=risk_zones.risk_overrides(as_of))
         clock.lap("load")
         allowed = net.needs_with_allowed_offer(as_of, network)
         clock.lap("allowed_offers")
@@ -151,6 +153,7 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
                       for r in resolved)
         payload = {"resolved": resolved, "blocked_firms": asking, "monitoring": _monitoring(network.info),
                    "pairings": _pairings(week)}
+        monitoring.add_snapshot(payload["monitoring"], network.info)  # by division and chain, weighted
         clock.lap("rows")
         payload.update(commitment_parts(as_of, previous))
         clock.lap("commitments")

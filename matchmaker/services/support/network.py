@@ -352,14 +352,22 @@ def _pending_proposals():
         .group_by(p.need_id)).all())
 
 
-def load_network(as_of: date | None = None) -> Network:
+def _with_risks(rows, risks):
+    """Firm rows with the risk of their county replaced where ``risks`` (county -> risk) says so."""
+    if not risks:
+        return rows
+    return [tuple(row[:8]) + (risks[row[3]],) + tuple(row[9:]) if row[3] in risks else row for row in rows]
+
+
+def load_network(as_of: date | None = None, risks: dict | None = None) -> Network:
     """Everything the break detection needs: firm and link records, chain, open needs, firm info.
 
     Loaded ``as_of`` a date, the network also holds the matcher's postings and the substitutes
     of that date (see :func:`needs_with_allowed_offer`): the matcher's needs are the same
-    records as the chain's, and every table is read once.
+    records as the chain's, and every table is read once. ``risks`` (county -> risk level)
+    replaces the stored risk of those counties (a past week's report: the risk then in force).
     """
-    firm_rows = _read_firms(*_INFO_COLUMNS)
+    firm_rows = _with_risks(_read_firms(*_INFO_COLUMNS), risks)
     firms, info = _firms_of(firm_rows)
     links = load_links(info)
     categories = load_categories()
