@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from matchmaker.infra.labels import label
 from matchmaker.infra.security import partner_query_limits
-from matchmaker.services import categories, matching
+from matchmaker.services import alternates, categories, matching
 from matchmaker.services import needs as needs_service
 from matchmaker.services import offers as offers_service
 from matchmaker.services import firms as firms_service
@@ -278,4 +278,17 @@ def chain_map():
 def breaks():
     """Breaks in this firm's supply from the latest weekly report."""
     view = queries.firm_breaks(_actor())
-    return render_template("firm/breaks.html", view=view, page=paginate(view["breaks"]))
+    return render_template("firm/breaks.html", view=view, page=paginate(view["breaks"]),
+                           alternates_of=lambda b: alternates.break_alternates(_actor(), b["id"]))
+
+
+@bp.route("/breaks/<int:break_id>/alternates", methods=["POST"])
+@firm_only
+def break_alternate(break_id):
+    """Turn an alternate supplier of one of the firm's breaks into a proposal to both sides."""
+    try:
+        alternates.propose_alternate(_actor(), break_id, request.form.get("offer", ""))
+        ok(_("The alternate is proposed to you and the supplier; see your proposals."))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("firm.breaks"))

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from matchmaker.infra.labels import choices, label, report_vocabulary
 from matchmaker.services.support import lookups
-from matchmaker.services import matching, reports
+from matchmaker.services import alternates, matching, reports
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries, report_views
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
@@ -71,6 +71,7 @@ def _render_break(brk, assign=None, escalate=None, close=None, status=200):
     assign.assignee.choices = opts([("", _("Choose a person"))] + [
         (str(u.id), f"{u.name} · {u.region.name if u.region else ''}") for u in lookups.list_staff(_actor())])
     return render_template("taskforce/break.html", brk=brk, assign=assign,
+                           alts=alternates.break_alternates(_actor(), brk["id"]),
                            escalate=escalate or EscalateForm(prefix="escalate"),
                            close=close or CloseForm(prefix="close")), status
 
@@ -105,6 +106,18 @@ def break_action(break_id, action):
             if not form.errors:
                 flash_error(exc)
     return _render_break(brk, **{action: form}, status=422)
+
+
+@bp.route("/breaks/<int:break_id>/alternates", methods=["POST"])
+@staff_only
+def break_alternate(break_id):
+    """Turn one of the break's alternate suppliers into a proposal to both sides (one click)."""
+    try:
+        alternates.propose_alternate(_actor(), break_id, request.form.get("offer", ""))
+        ok(_("The alternate is proposed to the buyer and the supplier."))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("taskforce.break_detail", break_id=break_id))
 
 
 @bp.route("/match", methods=["POST"])
