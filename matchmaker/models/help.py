@@ -7,9 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.models.base import Base, utcnow
 from matchmaker.models.firm import Firm
+from matchmaker.rules import HELP_OFFER_KINDS  # noqa: F401  (the help vocabulary)
 
-# kinds of help a leading firm offers (article 10): what an SME's help_wanted may ask for too
-HELP_OFFER_KINDS = ("marketing", "technology", "management", "funds", "materials")
 # proposed: matched, nobody answered; accepted: one side accepted; active: both accepted, the help is
 # recorded as given; declined: one side declined (never matched again); lapsed: the offer closed
 HELP_MATCH_STATUSES = ("proposed", "accepted", "active", "declined", "lapsed")

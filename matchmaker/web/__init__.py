@@ -13,6 +13,7 @@ MODULES = (
     "taskforce_article10",  # the leading firms' article-10 scorecards
     "admin",
     "report_print",  # printable weekly report (chain-break report)
+    "help",  # help offers and help matched to SMEs (article 10)
 )
 
 

@@ -171,6 +171,16 @@ class CloseForm(FlaskForm):
     note = TextAreaField(_l("How it was solved (closing note)"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
+class HelpOfferForm(FlaskForm):
+    """A leading firm's help offer: kind, how many SMEs, which regions."""
+
+    kind = SelectField(_l("Kind of help"), validators=[DataRequired(REQUIRED)])
+    capacity = WholeField(_l("How many SMEs you can help"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=10000)])
+    reach = StringField(_l("Regions you reach (six-digit codes, separated by commas)"),
+                        validators=[DataRequired(REQUIRED), Length(max=1400)])
+    note = TextAreaField(_l("What you offer"), validators=[Optional(), Length(max=2000)])
+
+
 class UploadForm(FlaskForm):
     package = FileField(_l("Data package (.xlsx, .zip of CSV files, or .json)"), validators=[
         FileRequired(_l("Choose a file to upload.")),
