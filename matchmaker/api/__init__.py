@@ -17,7 +17,7 @@ MODULES = (
     "reports",  # chain-break report
     "ledger",  # article-10 orders, deliveries, payments
     "audit",
-    "help", "alternates",  # article 10: help matched to SMEs, alternate suppliers per break
+    "help", "alternates", "survival",  # article 10: help to SMEs, alternates and time to survive per break
 )
 
 

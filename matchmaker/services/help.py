@@ -159,7 +159,8 @@ def run_help_matching() -> list[HelpMatch]:
     for h in offers:
         ref, _kind, _county, lat, lon = places[h.firm_id]
         if lat is not None:
-            supplies.append(gh.HelpSupply(h.ref, ref, h.kind, h.capacity - holding.get(h.id, 0), tuple(h.reach), lat, lon))
+            left = h.capacity - holding.get(h.id, 0)
+            supplies.append(gh.HelpSupply(h.ref, ref, h.kind, left, tuple(h.reach), lat, lon))
     wants = set()
     for firm_id, raw in db.session.execute(sa.select(Offer.firm_id, sa.type_coerce(Offer.help_wanted, sa.String))
                                            .where(Offer.status == "open")):

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from matchmaker.infra.labels import choices, label, report_vocabulary
 from matchmaker.services.support import lookups
-from matchmaker.services import alternates, matching, reports
+from matchmaker.services import alternates, matching, reports, survival
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries, report_views
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
@@ -70,6 +70,7 @@ def _render_break(brk, assign=None, escalate=None, close=None, status=200):
     assign = assign or AssignForm(prefix="assign")
     assign.assignee.choices = opts([("", _("Choose a person"))] + [
         (str(u.id), f"{u.name} · {u.region.name if u.region else ''}") for u in lookups.list_staff(_actor())])
+    brk = survival.with_survival([brk])[0]
     return render_template("taskforce/break.html", brk=brk, assign=assign,
                            alts=alternates.break_alternates(_actor(), brk["id"]),
                            escalate=escalate or EscalateForm(prefix="escalate"),

@@ -1,10 +1,12 @@
-"""help and alternates: leading firms' help offers, the help matched to SMEs, and the break an
-alternate's proposal was made for
+"""help, alternates, time to survive and recover: leading firms' help offers, the help matched to
+SMEs, the break an alternate's proposal was made for, days of stock and expected restart
 
 Adds `help_offer` (a firm's offer of marketing, technology, management, funds or materials help:
 capacity in SMEs, reach as region codes), `help_match` (an SME matched to a help offer, accepted
 by both sides: the help given) and `match_run.alternate_of` (the key of the break whose alternate
-a one-click run proposed; null for the matcher's runs).
+a one-click run proposed; null for the matcher's runs), `need.days_of_stock` and
+`link.days_of_stock` (the buyer's days of stock, optional) and `firm.expected_restart` (when a
+stopped firm expects to supply again, optional).
 
 Revision ID: 0009_help
 Revises: 0006_products
@@ -65,9 +67,21 @@ def upgrade():
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.add_column(sa.Column('alternate_of', sa.String(length=300), nullable=True))
         batch_op.create_index(batch_op.f('ix_match_run_alternate_of'), ['alternate_of'], unique=False)
+    with op.batch_alter_table('need', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('days_of_stock', sa.Integer(), nullable=True))
+    with op.batch_alter_table('link', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('days_of_stock', sa.Integer(), nullable=True))
+    with op.batch_alter_table('firm', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expected_restart', sa.Date(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('firm', schema=None) as batch_op:
+        batch_op.drop_column('expected_restart')
+    with op.batch_alter_table('link', schema=None) as batch_op:
+        batch_op.drop_column('days_of_stock')
+    with op.batch_alter_table('need', schema=None) as batch_op:
+        batch_op.drop_column('days_of_stock')
     with op.batch_alter_table('match_run', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_match_run_alternate_of'))
         batch_op.drop_column('alternate_of')

@@ -57,3 +57,14 @@ def test_a_breaks_alternates_and_a_proposal_through_the_api(client, world, as_ro
         "F-SISTER", offer, "proposed")
     assert client.post(f"/api/v1/breaks/{brk.id}/alternates", json={"offer": offer},
                        headers=as_role("firm_other")).status_code == 409
+
+
+def test_the_buyer_states_days_of_stock_on_a_link(client, world, as_role):
+    # L-own: F-OWN supplies F-SISTER (firm_other is F-SISTER's user)
+    url = f"/api/v1/links/{world.links['own']}/days-of-stock"
+    assert client.put(url, json={"days_of_stock": 9}, headers=as_role("firm_own")).status_code == 403  # the supplier
+    assert client.put(url, json={"days_of_stock": 9}, headers=as_role("county_staff")).status_code == 404
+    assert client.put(url, json={"days_of_stock": -1}, headers=as_role("firm_other")).status_code == 422
+    done = client.put(url, json={"days_of_stock": 9}, headers=as_role("firm_other"))
+    assert done.status_code == 200 and done.json["days_of_stock"] == 9
+    assert client.get(f"/api/v1/links/{world.links['own']}", headers=as_role("firm_own")).json["days_of_stock"] == 9
