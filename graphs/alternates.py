@@ -93,7 +93,8 @@ class Alternate(NamedTuple):
 class AlternatesResult(NamedTuple):
     """What :func:`find_alternates` returns: ``by_break`` (break key -> its alternates, the
     largest quantity first, then the cheapest), ``sought`` (break key -> the open quantity its
-    needs ask), ``objective`` (``matched_quantity``, ``total_cost``) and ``timings`` (s)."""
+    needs ask), ``objective`` (``matched_quantity``, ``total_cost``) and ``timings`` (s of each stage,
+    and ``arcs``: how many pairs the hard rules allow)."""
 
     by_break: dict
     sought: dict
@@ -213,7 +214,8 @@ def find_alternates(demands: Iterable[BreakDemand], offers: Iterable[Offer], *, 
                     weights: Mapping[str, float] | None = None,
                     customers: Mapping[str, Iterable[str]] | None = None,
                     declined: Iterable[tuple[str, str]] = (),
-                    product_names: Mapping[str, tuple[str, str]] | None = None) -> AlternatesResult:
+                    product_names: Mapping[str, tuple[str, str]] | None = None,
+                    batch_arcs: int | None = None) -> AlternatesResult:
     """The alternates of every break, allocated jointly as one min-cost flow.
 
     The offers' spare capacity is shared among all the breaks: the allocation is the
@@ -230,6 +232,11 @@ def find_alternates(demands: Iterable[BreakDemand], offers: Iterable[Offer], *, 
     as_of : datetime.date
     substitutes, weights, customers, declined, product_names : optional
         As for :func:`graphs.matching.build_index`.
+    batch_arcs : int, optional
+        How the flow is handed to the solver (:func:`graphs.matching.solve_pairings`): by default
+        every connected component in one OR-Tools call; a number solves components together
+        until a call holds that many arcs (1: each alone). The optimum is the same (components
+        share no capacity); only the time differs.
 
     Returns
     -------
@@ -265,8 +272,9 @@ def find_alternates(demands: Iterable[BreakDemand], offers: Iterable[Offer], *, 
         keep = _not_own_supplier(index, owner, ni, oi)
         ni, oi, cost, dist = ni[keep], oi[keep], cost[keep], dist[keep]
     t2 = time.perf_counter()
-    # every component in one SimpleMinCostFlow: one flow for the whole week
-    flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost, batch_arcs=int(ni.size) + 1)
+    # by default every component in one SimpleMinCostFlow: one flow for the whole week
+    flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost,
+                          batch_arcs=int(ni.size) + 1 if batch_arcs is None else batch_arcs)
     t3 = time.perf_counter()
     by_break: dict[str, list[Alternate]] = {d.key: [] for d in demands}
     sought: dict[str, float] = {d.key: 0.0 for d in demands}
@@ -285,7 +293,8 @@ def find_alternates(demands: Iterable[BreakDemand], offers: Iterable[Offer], *, 
                                        n.ref.startswith(STAND_IN_PREFIX)))
     for alts in by_break.values():
         alts.sort(key=lambda a: (-a.quantity, a.unit_cost, a.offer, a.need))
-    timings = {"index": t1 - t0, "candidates": t2 - t1, "solve": t3 - t2, "result": time.perf_counter() - t3}
+    timings = {"index": t1 - t0, "candidates": t2 - t1, "solve": t3 - t2, "result": time.perf_counter() - t3,
+               "arcs": int(ni.size)}
     objective = {"matched_quantity": int(flow.sum()) / QUANTITY_SCALE,
                  "total_cost": total_cost / (QUANTITY_SCALE * COST_SCALE)}
     return AlternatesResult(by_break, {k: round(v, 3) for k, v in sought.items()}, objective, timings)

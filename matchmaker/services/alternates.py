@@ -25,16 +25,15 @@ import graphs
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
-from matchmaker.models import Firm, Need, Product, User
+from matchmaker.models import Firm, Need, Offer, Product, User
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, MatchRun, Pairing
 from matchmaker.models.report import OPEN_STATUSES, Break, WeeklyReport
-from matchmaker.models import Offer
 from matchmaker.services.auth import in_scope
 from matchmaker.services.matching.partners import invalidate_index
 from matchmaker.services.matching.proposals import propose_pair
 from matchmaker.services.matching.weights import configured_weights
 from matchmaker.services.postings import new_ref
-from matchmaker.services.reports.read import firm_names, get_report, latest_report_id, load_break
+from matchmaker.services.reports.read import firm_names, latest_report_id, load_break, report_version
 from matchmaker.services.reports.write import detection_options
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Conflict, Forbidden, NotFound
@@ -71,8 +70,8 @@ def invalidate_alternates() -> None:
 def week_alternates(week: str | None = None) -> WeekAlternates:
     """The alternates of every open break of a stored week's report (default: the latest), for
     every region at once (the allocation is province-wide); the function the agenda calls."""
-    report = get_report(week)
-    key = (str(db.engine.url), report.id, report.computed_at, _fingerprint())
+    report = _report_head(week)
+    key = (str(db.engine.url), report.id, report.computed_at, report_version(), _fingerprint())
     with _lock:
         hit = _cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < ALTERNATES_TTL_SECONDS:
@@ -81,6 +80,23 @@ def week_alternates(week: str | None = None) -> WeekAlternates:
         _cache.clear()
         _cache[key] = (time.monotonic(), value)
         return value
+
+
+def _report_head(week: str | None) -> Any:
+    """id, week, as_of and computed_at of a stored week's report (the latest when None), without its
+    large JSON parts; NotFound when there is none."""
+    r = WeeklyReport.__table__.c
+    stmt = sa.select(r.id, r.week, r.as_of, r.computed_at)
+    stmt = stmt.where(r.week == week) if week else stmt.order_by(r.week.desc()).limit(1)
+    head = db.session.execute(stmt).first()
+    if head is None:
+        raise NotFound(f"no weekly report for {week}" if week else "no weekly report has been written yet")
+    return head
+
+
+def _week_of(b: Break) -> str:
+    """The week of a stored break's report (one column, not the report's JSON parts)."""
+    return db.session.scalar(sa.select(WeeklyReport.week).where(WeeklyReport.id == b.report_id))
 
 
 def _fingerprint() -> tuple:
@@ -113,7 +129,7 @@ def _reserved() -> tuple[dict, dict, dict, list]:
     return by_offer, by_need, by_key, rows
 
 
-def _compute(report: WeeklyReport) -> WeekAlternates:
+def _compute(report: Any) -> WeekAlternates:
     """The alternates of a stored report's open breaks (see :func:`week_alternates`)."""
     as_of = max(report.as_of, clock.today())
     b = Break.__table__.c
@@ -191,7 +207,7 @@ def break_alternates(actor: User, break_id: int) -> dict:
     b = _visible_break(actor, break_id)
     if b.kind not in graphs.ALTERNATE_KINDS:
         return {"kind": b.kind, "alternates": [], "sought": 0.0, "proposed": [], "can_propose": False, "as_of": None}
-    alts = week_alternates(b.report.week)
+    alts = week_alternates(_week_of(b))
     return {"kind": b.kind, "alternates": alts.by_break.get(b.key, []), "sought": alts.sought.get(b.key, 0.0),
             "proposed": alts.proposed.get(b.key, []), "can_propose": may_propose(actor, b), "as_of": alts.as_of}
 
@@ -216,7 +232,7 @@ def propose_alternate(actor: User, break_id: int, offer_ref: str) -> Pairing:
     if not may_propose(actor, b):
         raise Forbidden("only staff of the break's region and its buyer propose its alternates, "
                         "on the latest report's open breaks")
-    alts = week_alternates(b.report.week)
+    alts = week_alternates(_week_of(b))
     chosen = next((a for a in alts.by_break.get(b.key, []) if a["offer"] == offer_ref), None)
     if chosen is None or chosen["offer_id"] is None:
         raise Conflict("this alternate is no longer available", {"offer": ["no longer an alternate"]})

@@ -198,3 +198,13 @@ def test_optimal_against_brute_force_on_tiny_instances():
             best = max(best, value)
         assert r.objective["matched_quantity"] == pytest.approx(best[0])
         assert r.objective["total_cost"] == pytest.approx(-best[1], abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_solver_call_or_one_per_component_give_the_same_allocation(seed):
+    rng = random.Random(2000 + seed)
+    needs, offers = _random_instance(rng, 30, 25, n_firms=12, cats=("a", "b", "c"))
+    demands = [BreakDemand("k%d" % i, "uncovered_need", n.buyer, None, (n,)) for i, n in enumerate(needs)]
+    one = find_alternates(demands, offers, as_of=AS_OF)
+    each = find_alternates(demands, offers, as_of=AS_OF, batch_arcs=1)
+    assert one.objective == each.objective and one.timings["arcs"] == each.timings["arcs"]
