@@ -145,7 +145,7 @@ def run_help_matching() -> list[HelpMatch]:
     matches as proposals and flushes (the caller commits). The open help offers are locked first, so
     two runs never give away the same place twice."""
     offers = list(db.session.scalars(sa.select(HelpOffer).where(HelpOffer.status == "open")
-                                     .order_by(HelpOffer.id).with_for_update()))
+                                     .order_by(HelpOffer.id).with_for_update(of=HelpOffer)))
     if not offers:
         return []
     places = _places()
