@@ -16,10 +16,13 @@ records (a :class:`BreakDemand`):
 Which offer may serve which need, and at what unit cost, is the matcher's own rule
 (:func:`graphs.matching.build_index` and :func:`graphs.matching.candidate_arrays`, so the
 hard rules and the cost weights are those of a matching run). The allocation is the matcher's
-lexicographic optimum solved as **one** min-cost flow over every break's needs and every open
-offer (:func:`graphs.matching.solve_pairings` with all components in one OR-Tools
-``SimpleMinCostFlow``): the largest total quantity, then the least total cost, and an offer's
-spare capacity is never promised to two breaks beyond what it holds.
+lexicographic optimum of **one** min-cost-flow problem over every break's needs and every open
+offer (:func:`graphs.matching.solve_pairings`, OR-Tools ``SimpleMinCostFlow``): the largest total
+quantity, then the least total cost, and an offer's spare capacity is never promised to two
+breaks beyond what it holds. The solver is handed the problem one connected component of the
+allowed pairs at a time (components share no need and no offer, so the optimum is the same as
+in one call, which ``batch_arcs`` still allows; at a province's scale it is ten times faster,
+``benchmarks/bench_alternates.py``).
 """
 
 from __future__ import annotations
@@ -215,7 +218,7 @@ def find_alternates(demands: Iterable[BreakDemand], offers: Iterable[Offer], *, 
                     customers: Mapping[str, Iterable[str]] | None = None,
                     declined: Iterable[tuple[str, str]] = (),
                     product_names: Mapping[str, tuple[str, str]] | None = None,
-                    batch_arcs: int | None = None) -> AlternatesResult:
+                    batch_arcs: int | None = 1) -> AlternatesResult:
     """The alternates of every break, allocated jointly as one min-cost flow.
 
     The offers' spare capacity is shared among all the breaks: the allocation is the
@@ -234,9 +237,9 @@ def find_alternates(demands: Iterable[BreakDemand], offers: Iterable[Offer], *, 
         As for :func:`graphs.matching.build_index`.
     batch_arcs : int, optional
         How the flow is handed to the solver (:func:`graphs.matching.solve_pairings`): by default
-        every connected component in one OR-Tools call; a number solves components together
-        until a call holds that many arcs (1: each alone). The optimum is the same (components
-        share no capacity); only the time differs.
+        (1) each connected component of the allowed pairs alone; a number solves components
+        together until a call holds that many arcs, ``None`` all in one call. The optimum is the
+        same (components share no capacity); only the time differs.
 
     Returns
     -------
@@ -272,7 +275,7 @@ def find_alternates(demands: Iterable[BreakDemand], offers: Iterable[Offer], *, 
         keep = _not_own_supplier(index, owner, ni, oi)
         ni, oi, cost, dist = ni[keep], oi[keep], cost[keep], dist[keep]
     t2 = time.perf_counter()
-    # by default every component in one SimpleMinCostFlow: one flow for the whole week
+    # one flow problem for the whole week, solved component by component unless asked otherwise
     flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost,
                           batch_arcs=int(ni.size) + 1 if batch_arcs is None else batch_arcs)
     t3 = time.perf_counter()
