@@ -6,7 +6,9 @@ alternate suppliers with spare capacity, allocated over all of them at once by
 :func:`graphs.find_alternates` (one min-cost flow on the matcher's allowed pairs and costs), so no
 offer's spare capacity is promised to two breaks. Spare capacity is what an offer holds open less
 what open proposals made from alternates already hold; a break's ask is reduced the same way. The
-result is cached per process (:data:`ALTERNATES_TTL_SECONDS`; dropped at once after a click here).
+result is cached per process (:data:`ALTERNATES_TTL_SECONDS`; at province scale a computation takes
+about ten CPU seconds, so it is not redone for every posting edited; a proposal made from an
+alternate, or a change of the report or its workflow, is seen at once).
 
 :func:`break_alternates` gives one break's alternates to those who see the break (staff of its
 region, the buyer), :func:`firm_alternates` those of the buyer's breaks, and
@@ -41,8 +43,10 @@ from matchmaker.services.support.errors import Conflict, Forbidden, NotFound
 __all__ = ["ALTERNATES_TTL_SECONDS", "WeekAlternates", "week_alternates", "invalidate_alternates",
            "break_alternates", "firm_alternates", "may_propose", "propose_alternate"]
 
-#: A week's alternates are recomputed when older than this, or at once after a click in this process.
-ALTERNATES_TTL_SECONDS = 60.0
+#: A week's alternates are recomputed when older than this (setting ``ALTERNATES_TTL_SECONDS``), at
+#: once when the report, its workflow or the alternates' own proposals change. Postings edited in
+#: between show within this time; a click re-checks the offer's open quantity under its lock anyway.
+ALTERNATES_TTL_SECONDS = 120.0
 
 _lock = threading.Lock()
 _cache: dict = {}
@@ -71,10 +75,11 @@ def week_alternates(week: str | None = None) -> WeekAlternates:
     """The alternates of every open break of a stored week's report (default: the latest), for
     every region at once (the allocation is province-wide); the function the agenda calls."""
     report = _report_head(week)
-    key = (str(db.engine.url), report.id, report.computed_at, report_version(), _fingerprint())
+    key = (str(db.engine.url), report.id, report.computed_at, report_version(), _proposed_version())
+    ttl = float(setting("ALTERNATES_TTL_SECONDS", ALTERNATES_TTL_SECONDS))
     with _lock:
         hit = _cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < ALTERNATES_TTL_SECONDS:
+        if hit is not None and time.monotonic() - hit[0] < ttl:
             return hit[1]
         value = _compute(report)
         _cache.clear()
@@ -99,14 +104,14 @@ def _week_of(b: Break) -> str:
     return db.session.scalar(sa.select(WeeklyReport.week).where(WeeklyReport.id == b.report_id))
 
 
-def _fingerprint() -> tuple:
-    """What changes when postings, links or proposals change (largest ids, versions, proposal states)."""
-    n, o, p = Need.__table__.c, Offer.__table__.c, Pairing.__table__.c
+def _proposed_version() -> tuple:
+    """What changes when an alternate is proposed, or one of those proposals is answered or lapses,
+    in any process: the last one-click run and how many of its kind's proposals are still open."""
     return tuple(db.session.execute(sa.select(
-        sa.select(sa.func.sum(n.version)).scalar_subquery(), sa.select(sa.func.max(n.id)).scalar_subquery(),
-        sa.select(sa.func.sum(o.version)).scalar_subquery(), sa.select(sa.func.max(o.id)).scalar_subquery(),
-        sa.select(sa.func.max(p.id)).scalar_subquery(),
-        sa.select(sa.func.count(p.id)).where(p.status.in_(OPEN_PAIRING_STATUSES)).scalar_subquery())).one())
+        sa.select(sa.func.max(MatchRun.id)).where(MatchRun.alternate_of.is_not(None)).scalar_subquery(),
+        sa.select(sa.func.count(Pairing.id)).join(MatchRun, Pairing.run_id == MatchRun.id)
+        .where(MatchRun.alternate_of.is_not(None), Pairing.status.in_(OPEN_PAIRING_STATUSES))
+        .scalar_subquery())).one())
 
 
 def _reserved() -> tuple[dict, dict, dict, list]:

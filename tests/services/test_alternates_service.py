@@ -119,3 +119,20 @@ def test_only_staff_of_the_owner_region_or_the_buyer_propose(scene):
     db.session.commit()
     with pytest.raises((Forbidden, NotFound)):
         alternates.propose_alternate(city, brk["supplier_down"].id, "O2")
+
+
+def test_a_proposal_made_elsewhere_is_seen_at_once(scene):
+    """Another process's click (no invalidation here) changes the cached week's key."""
+    from matchmaker.models import Offer
+    from matchmaker.services.matching.proposals import propose_pair
+
+    users, brk = scene
+    before = alternates.week_alternates()
+    need_id = db.session.scalar(sa.select(Need.id).where(Need.ref == "N2"))
+    offer_id = db.session.scalar(sa.select(Offer.id).where(Offer.ref == "O3"))
+    propose_pair(need_id, offer_id, 8.0, unit_cost=1.0, distance_km=1.0, reasons=[], as_of=TODAY,
+                 started_by="elsewhere", alternate_of=brk["uncovered_need"].key)
+    db.session.commit()
+    after = alternates.week_alternates()
+    assert _used(before).get("O3") == 8.0 and "O3" not in _used(after)
+    assert [p["offer"] for p in after.proposed[brk["uncovered_need"].key]] == ["O3"]
