@@ -54,11 +54,21 @@ class HelpMatches(MethodView):
         return {"proposed": help_service.match_help_now(current_actor())}
 
 
-@blp.route("/help-matches/<int:match_id>/<any(accept, decline):answer>")
-class HelpMatchAnswer(MethodView):
+@blp.route("/help-matches/<int:match_id>/accept")
+class HelpMatchAccept(MethodView):
     @blp.arguments(HelpAnswerSchema, required=False)
     @blp.response(200, HelpMatchSchema)
     @errors(blp, 401, 403, 404, 409, 415, 422)
-    def post(self, data, match_id, answer):
-        """Accept or decline a help match for your side; when both accept, the help is given"""
-        return help_service.answer_help_match(current_actor(), match_id, answer == "accept", (data or {}).get("side"))
+    def post(self, data, match_id):
+        """Accept a help match for your side; when both sides have, the help is given"""
+        return help_service.answer_help_match(current_actor(), match_id, True, (data or {}).get("side"))
+
+
+@blp.route("/help-matches/<int:match_id>/decline")
+class HelpMatchDecline(MethodView):
+    @blp.arguments(HelpAnswerSchema, required=False)
+    @blp.response(200, HelpMatchSchema)
+    @errors(blp, 401, 403, 404, 409, 415, 422)
+    def post(self, data, match_id):
+        """Decline a help match for your side; the pair is never matched again"""
+        return help_service.answer_help_match(current_actor(), match_id, False, (data or {}).get("side"))
