@@ -9,7 +9,7 @@ a one-click run proposed; null for the matcher's runs), `need.days_of_stock` and
 stopped firm expects to supply again, optional).
 
 Revision ID: 0009_help
-Revises: 0006_products
+Revises: 0007_visibility
 """
 from alembic import op
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_help'
-down_revision = '0006_products'
+down_revision = '0007_visibility'
 branch_labels = None
 depends_on = None
 
