@@ -9,7 +9,9 @@ for the chain breaks of the weekly dispatch report (its machinery in
 :mod:`graphs.matching` for the pairing of needs with offers; :mod:`graphs.commitments` for
 the article-10 ledger (settlement, overdue commitments, the leading firms' scorecard);
 :mod:`graphs.visibility` for who sees a break (its ``regions``), the firms asking for help and
-escalation by idle weeks.
+escalation by idle weeks; :mod:`graphs.alternates` for the alternate suppliers of the week's breaks,
+:mod:`graphs.help_matching` for the help leading firms give SMEs, :mod:`graphs.survival`
+for a break's time to survive and time to recover.
 """
 
 from .exceptions import *  # noqa: F401,F403
@@ -20,9 +22,11 @@ from .breaks import *  # noqa: F401,F403
 from .matching import *  # noqa: F401,F403
 from .commitments import *  # noqa: F401,F403
 from .visibility import *  # noqa: F401,F403
-from . import breaks, build, coerce, commitments, exceptions, matching, records, visibility
+from .alternates import *  # noqa: F401,F403
+from . import (alternates, breaks, build, coerce, commitments, exceptions, help_matching, matching, records,
+    survival, visibility)
 
 # each name once (graphs.matching re-exports the records it takes)
 __all__ = list(dict.fromkeys(
     exceptions.__all__ + records.__all__ + coerce.__all__ + build.__all__ + breaks.__all__ + matching.__all__
-    + commitments.__all__ + visibility.__all__))
+    + commitments.__all__ + visibility.__all__ + alternates.__all__))

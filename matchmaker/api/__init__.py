@@ -18,6 +18,7 @@ MODULES = (
     "ledger",  # article-10 orders, deliveries, payments
     "audit",
     "monitoring",  # risk zones (article 2) and resumption monitoring (article 13)
+    "help", "alternates", "survival",  # article 10: help to SMEs, alternates and time to survive per break
 )
 
 

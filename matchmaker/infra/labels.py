@@ -55,6 +55,13 @@ LABELS = {
         "funds": _l("Funds"),
         "materials": _l("Raw materials"),
     },
+    "help_status": {
+        "proposed": _l("Proposed"),
+        "accepted": _l("Accepted by one side"),
+        "active": _l("Help given"),
+        "declined": _l("Declined"),
+        "lapsed": _l("Lapsed"),
+    },
     "status": {
         "open": _l("Open"),
         "closed": _l("Closed"),

@@ -1,5 +1,5 @@
 """Firms: leading enterprises (龙头企业) and SMEs (中小企业), with their resumption status (article 13)."""
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
@@ -31,6 +31,8 @@ class Firm(Base):
     # set when task-force staff entered the status (after a phone call); cleared when the firm reports it
     status_by: Mapped[Optional[str]] = mapped_column(sa.String(200))  # the staff member's name (email)
     status_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+    # when a stopped (or blocked) firm expects to supply again (time to recover), if it said
+    expected_restart: Mapped[Optional[date]] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
 
     region: Mapped[Region] = relationship(lazy="joined")

@@ -30,6 +30,8 @@ class Link(Base):
     # (a pairing's: the day the second side accepted; an import's: given, else the day of the import).
     terms: Mapped[list] = mapped_column(sa.JSON, default=list)
     since: Mapped[date] = mapped_column(sa.Date, default=clock.today)
+    # the buyer's days of stock of what this link supplies (time to survive), if it said
+    days_of_stock: Mapped[Optional[int]] = mapped_column(sa.Integer)
     created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
 

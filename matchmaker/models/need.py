@@ -26,6 +26,8 @@ class Need(Base):
     quantity: Mapped[float] = mapped_column(sa.Float)
     needed_by: Mapped[date] = mapped_column(sa.Date)
     max_unit_price: Mapped[Optional[float]] = mapped_column(sa.Float)
+    # the buyer's days of stock of these goods (time to survive), if it said
+    days_of_stock: Mapped[Optional[int]] = mapped_column(sa.Integer)
     terms: Mapped[list] = mapped_column(sa.JSON, default=list)
     status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
     note: Mapped[Optional[str]] = mapped_column(sa.Text)

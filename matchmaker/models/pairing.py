@@ -34,6 +34,8 @@ class MatchRun(Base):
     pairings_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     started_by: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    # the key of the break whose alternate this run proposed (one click on an alternate), else None
+    alternate_of: Mapped[Optional[str]] = mapped_column(sa.String(300), index=True)
 
     def __repr__(self):
         return f"<MatchRun {self.id} as of {self.as_of}>"

@@ -40,7 +40,7 @@ from matchmaker.rules.values import (CONTROL, DATE_TEXT, EARLIEST_DATE, EMAIL, L
                                      MAX_LENGTH, MAX_QUANTITY, MAX_RADIUS_KM, PACKAGE_MAX_LENGTH, REGION_CODE,
                                      SECTION_MAX_LENGTH, credit_code_valid, has_control_characters, is_email,
                                      is_storable_text, is_unicode, normalise_region_code)
-from matchmaker.rules.vocabulary import (FACTORS, FIRM_STATES, HELP_KINDS, KINDS, LEVEL_RANK,  # noqa: F401
+from matchmaker.rules.vocabulary import (FACTORS, FIRM_STATES, HELP_KINDS, HELP_OFFER_KINDS, KINDS, LEVEL_RANK,  # noqa: F401
                                          LEVELS, LINK_STATES, LOCALES, REPORTABLE_BLOCKERS, RISKS, ROLES,
                                          STATUSES, TERMS)
 from matchmaker.rules.ledger import (ENTRY_FIELDS, LEDGER_SECTIONS, RECORDED_BY, check_entry,  # noqa: F401

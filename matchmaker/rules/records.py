@@ -24,12 +24,13 @@ __all__ = [
 ]
 
 NEED_FIELDS = ("ref", "firm", "category", "product", "accepts", "quantity", "needed_by", "max_unit_price", "terms",
-               "status", "note", "version")
+               "status", "note", "days_of_stock", "version")
 OFFER_FIELDS = ("ref", "firm", "category", "product", "quantity", "available_from", "available_until",
                 "lead_time_days", "unit_price", "delivery_radius_km", "help_wanted", "status", "note", "version")
 LINK_FIELDS = ("ref", "supplier", "buyer", "category", "product", "quantity_per_week", "active", "terms", "version")
 #: What a firm's own users report about it; everything else is registry data only admins change.
-STATUS_FIELDS = ("operating", "capacity_utilization", "workers_back", "blockers", "park", "contact_email")
+STATUS_FIELDS = ("operating", "capacity_utilization", "workers_back", "blockers", "park", "contact_email",
+                 "expected_restart")
 REGISTRY_FIELDS = ("ref", "name", "kind", "region", "industry", "credit_code")
 FIRM_FIELDS = REGISTRY_FIELDS + STATUS_FIELDS
 ACCOUNT_FIELDS = ("email", "name", "password", "role", "firm", "region", "locale")
@@ -74,6 +75,7 @@ def check_need(data: dict, errors: dict, creating: bool) -> None:
     check_choices(data, "terms", errors, TERMS, many=True)
     check_choices(data, "status", errors, STATUSES)
     check_text(data, "note", errors, MAX_LENGTH["note"])
+    check_int(data, "days_of_stock", errors)
 
 
 def check_offer(data: dict, errors: dict, stored=None) -> None:
@@ -123,6 +125,7 @@ def check_firm(data: dict, errors: dict, creating: bool) -> None:
         else:
             data["credit_code"] = data["credit_code"].upper()
     check_bool(data, "operating", errors)
+    check_date(data, "expected_restart", errors)
     check_number(data, "capacity_utilization", errors, ratio=True)
     check_number(data, "workers_back", errors, ratio=True)
     if data.get("blockers") is not None and reported_risk_zone(data["blockers"]):

@@ -5,7 +5,7 @@ Models, schemas, services, the data package and the pages all read these names f
 """
 
 __all__ = [
-    "FACTORS", "FIRM_STATES", "HELP_KINDS", "KINDS", "LEVELS", "LEVEL_RANK", "LINK_STATES", "LOCALES",
+    "FACTORS", "FIRM_STATES", "HELP_KINDS", "HELP_OFFER_KINDS", "KINDS", "LEVELS", "LEVEL_RANK", "LINK_STATES", "LOCALES",
     "REPORTABLE_BLOCKERS", "RISKS", "ROLES", "STATUSES", "TERMS",
 ]
 
@@ -21,6 +21,8 @@ TERMS = ("order_first", "supply_first", "pay_first")
 STATUSES = ("open", "closed")
 #: The help an offering firm may ask a partner for.
 HELP_KINDS = ("orders", "marketing", "technology", "management", "funds", "materials")
+#: The help a leading firm may offer SMEs (article 10's 帮营销、帮技术、帮管理, funds and raw materials).
+HELP_OFFER_KINDS = ("marketing", "technology", "management", "funds", "materials")
 #: Administrative levels of a region (GB/T 2260), top down, and each one's rank.
 LEVELS = ("province", "city", "county")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}

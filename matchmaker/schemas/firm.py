@@ -5,8 +5,8 @@ region and industry codes up), once."""
 from marshmallow import fields
 
 from matchmaker.rules import FACTORS, FIRM_STATES, KINDS, MAX_LENGTH, REPORTABLE_BLOCKERS
-from matchmaker.schemas.common import (Choice, ChoiceList, InputSchema, OutputSchema, Ratio, RecordChoice, RecordRef,
-                                       RecordText, RegionCode, Text, Version)
+from matchmaker.schemas.common import (Choice, ChoiceList, Day, InputSchema, OutputSchema, Ratio, RecordChoice,
+                                       RecordRef, RecordText, RegionCode, Text, Version)
 
 
 class FirmSchema(OutputSchema):
@@ -26,6 +26,7 @@ class FirmSchema(OutputSchema):
     blockers = fields.List(fields.String(metadata={"enum": list(FACTORS)}))
     contact_email = fields.String(allow_none=True)
     headcount = fields.Integer(allow_none=True, metadata={"description": "the workforce (weights monitoring)"})
+    expected_restart = Day(allow_none=True, metadata={"description": "when it expects to supply again, if it said"})
     risk = fields.Function(lambda firm: firm.region.risk, metadata={"description": "the county's risk level"})
     live = fields.Boolean(metadata={"description": "operating, and its county is not high-risk"})
     version = fields.Integer()
@@ -40,6 +41,7 @@ class FirmStatusSchema(InputSchema):
     blockers = ChoiceList(REPORTABLE_BLOCKERS)
     park = RecordText("park", allow_none=True)
     contact_email = RecordText("contact_email", allow_none=True)
+    expected_restart = Day(allow_none=True, metadata={"description": "when it expects to supply again"})
     version = Version()
 
 

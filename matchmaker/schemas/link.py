@@ -25,6 +25,7 @@ class LinkSchema(OutputSchema):
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}))
     since = fields.Date(metadata={"description": "the day the link started (a pairing's: the day the second "
                                                  "side accepted; an import's: given, else the day of the import)"})
+    days_of_stock = fields.Integer(allow_none=True, metadata={"description": "the buyer's days of stock, if it said"})
     created_at = fields.DateTime(allow_none=True)
     version = fields.Integer()
 
@@ -104,3 +105,9 @@ class LinkRequestQueryArgsSchema(InputSchema):
     link = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID),
                           metadata={"description": "id of the link a change is for"})
     firm = Ref(metadata={"description": "ref of the asking or the awaited firm"})
+
+
+class LinkDaysOfStockSchema(InputSchema):
+    """Body of a buyer's days of stock on a link (null clears it)."""
+
+    days_of_stock = fields.Integer(required=True, allow_none=True)

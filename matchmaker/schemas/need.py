@@ -26,6 +26,7 @@ class NeedSchema(OutputSchema):
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}))
     status = fields.String(metadata={"enum": list(STATUSES)})
     note = fields.String(allow_none=True)
+    days_of_stock = fields.Integer(allow_none=True, metadata={"description": "the buyer's days of stock, if it said"})
     committed_quantity = fields.Float(metadata={"description": "committed by accepted pairings"})
     open_quantity = fields.Float(metadata={"description": "quantity - committed_quantity"})
     version = fields.Integer()
@@ -43,6 +44,7 @@ class NeedUpdateSchema(InputSchema):
     terms = ChoiceList(TERMS)
     status = RecordChoice(STATUSES)
     note = RecordText("note", allow_none=True)
+    days_of_stock = fields.Integer(allow_none=True, metadata={"description": "days the buyer lasts without the goods"})
     version = Version()
 
 

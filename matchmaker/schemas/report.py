@@ -79,6 +79,8 @@ class ScorecardSchema(OutputSchema):
     overdue_unpaid = fields.Float(metadata={"description": "CNY those overdue items leave unpaid"})
     supplied = fields.Integer(metadata={"description": "deliveries it made to the SMEs it buys from (supply first)"})
     supplied_quantity = fields.Float()
+    help_given = fields.Integer(dump_default=0, metadata={
+        "description": "SMEs it has given help to (help matches both sides accepted by the report's day)"})
 
 
 class ResolvedSchema(OutputSchema):

@@ -14,6 +14,7 @@ MODULES = (
     "taskforce_monitoring",  # risk zones (article 2) and resumption monitoring (article 13)
     "admin",
     "report_print",  # printable weekly report (chain-break report)
+    "help",  # help offers and help matched to SMEs (article 10)
 )
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from matchmaker.infra.labels import label
 from matchmaker.infra.security import partner_query_limits
-from matchmaker.services import categories, matching
+from matchmaker.services import alternates, categories, matching
 from matchmaker.services import needs as needs_service
 from matchmaker.services import offers as offers_service
 from matchmaker.services import firms as firms_service
@@ -81,6 +81,7 @@ def _need_form(need_id):
         form.needed_by.data = row.needed_by
         form.max_unit_price.data = row.max_unit_price
         form.terms.data = list(row.terms or [])
+        form.days_of_stock.data = row.days_of_stock
         form.note.data = row.note
     top_errors = []
     goods, goods_ok = posted_goods(form) if form.validate_on_submit() else (None, False)
@@ -88,6 +89,7 @@ def _need_form(need_id):
         data = {
             **goods, "quantity": form.quantity.data, "needed_by": form.needed_by.data,
             "max_unit_price": form.max_unit_price.data, "terms": form.terms.data or [], "note": form.note.data or None,
+            "days_of_stock": form.days_of_stock.data,
         }
         try:
             if row is None:
@@ -213,6 +215,7 @@ def status():
         form.capacity_utilization.data = None if firm.capacity_utilization is None else round(firm.capacity_utilization * 100)
         form.workers_back.data = None if firm.workers_back is None else round(firm.workers_back * 100)
         form.blockers.data = list(firm.blockers or [])
+        form.expected_restart.data = firm.expected_restart
     top_errors = []
     if form.validate_on_submit():
         data = {
@@ -220,6 +223,7 @@ def status():
             "capacity_utilization": None if form.capacity_utilization.data is None else form.capacity_utilization.data / 100,
             "workers_back": None if form.workers_back.data is None else form.workers_back.data / 100,
             "blockers": form.blockers.data or [],
+            "expected_restart": form.expected_restart.data,
         }
         try:
             firms_service.update_firm_status(_actor(), firm.id, data)
@@ -278,4 +282,17 @@ def chain_map():
 def breaks():
     """Breaks in this firm's supply from the latest weekly report."""
     view = queries.firm_breaks(_actor())
-    return render_template("firm/breaks.html", view=view, page=paginate(view["breaks"]))
+    return render_template("firm/breaks.html", view=view, page=paginate(view["breaks"]),
+                           alternates_of=lambda b: alternates.break_alternates(_actor(), b["id"]))
+
+
+@bp.route("/breaks/<int:break_id>/alternates", methods=["POST"])
+@firm_only
+def break_alternate(break_id):
+    """Turn an alternate supplier of one of the firm's breaks into a proposal to both sides."""
+    try:
+        alternates.propose_alternate(_actor(), break_id, request.form.get("offer", ""))
+        ok(_("The alternate is proposed to you and the supplier; see your proposals."))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("firm.breaks"))

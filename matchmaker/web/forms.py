@@ -117,6 +117,8 @@ class NeedForm(FlaskForm):
     max_unit_price = NumberField(_l("Highest unit price (yuan, optional)"), validators=[Optional(), _positive],
                                 render_kw={"inputmode": "decimal"})
     terms = MultiCheckboxField(_l("Article-10 terms you offer"))
+    days_of_stock = WholeField(_l("Days of stock you have left (optional)"),
+                               validators=[Optional(), NumberRange(min=0, max=3650)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
     def __init__(self, *args, **kwargs):
@@ -156,6 +158,7 @@ class StatusForm(FlaskForm):
     workers_back = WholeField(_l("Share of workers back (%)"),
                                 validators=[Optional(), NumberRange(min=0, max=100, message=PERCENT)])
     blockers = MultiCheckboxField(_l("What blocks you"))
+    expected_restart = DayField(_l("When you expect to supply again (optional)"), validators=[Optional()])
 
 
 class StaffStatusForm(FlaskForm):
@@ -188,6 +191,17 @@ class ReopenForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     note = TextAreaField(_l("How it was solved (closing note)"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class HelpOfferForm(FlaskForm):
+    """A leading firm's help offer: kind, how many SMEs, which regions."""
+
+    kind = SelectField(_l("Kind of help"), validators=[DataRequired(REQUIRED)])
+    capacity = WholeField(_l("How many SMEs you can help"),
+                          validators=[InputRequired(REQUIRED), NumberRange(min=1, max=10000)])
+    reach = StringField(_l("Regions you reach (six-digit codes, separated by commas)"),
+                        validators=[DataRequired(REQUIRED), Length(max=1400)])
+    note = TextAreaField(_l("What you offer"), validators=[Optional(), Length(max=2000)])
 
 
 class UploadForm(FlaskForm):

@@ -3,7 +3,7 @@ and the presentation of service results (which side of a proposal I am, labels f
 from flask_babel import gettext as _
 
 from matchmaker.infra.labels import label
-from matchmaker.services import chainmap, matching, reports
+from matchmaker.services import chainmap, matching, reports, survival
 from matchmaker.web import report_views
 from matchmaker.web.helpers import cat, fnum
 
@@ -82,6 +82,7 @@ def decorate_graph(graph, tier0=None):
 def firm_breaks(actor):
     """The latest report's breaks where the actor's firm is the buyer, by severity (empty before any report)."""
     view = reports.latest_firm_breaks(actor, actor.firm_id)
+    view["breaks"] = survival.with_survival(view["breaks"])  # critical first (time to survive)
     report_views.page_rows(view["breaks"])
     return view
 

@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from matchmaker.infra.labels import choices, label, report_vocabulary
 from matchmaker.services.support import lookups
-from matchmaker.services import firms as firms_service, matching, reports
+from matchmaker.services import alternates, matching, reports, survival
+from matchmaker.services import firms as firms_service
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries, report_views
 from matchmaker.web.forms import (AssignForm, CloseForm, EscalateForm, NoteForm, ReopenForm, ReportFilterForm,
@@ -76,7 +77,9 @@ def _render_break(brk, status=200, **forms):
     forms = {name: forms.get(name) or cls(prefix=name) for name, cls in _FORMS.items()}
     forms["assign"].assignee.choices = opts([("", _("Choose a person"))] + [
         (str(u.id), f"{u.name} · {u.region.name if u.region else ''}") for u in lookups.list_staff(_actor())])
-    return render_template("taskforce/break.html", brk=brk, **forms), status
+    brk = survival.with_survival([brk])[0]
+    return render_template("taskforce/break.html", brk=brk, alts=alternates.break_alternates(_actor(), brk["id"]),
+                           **forms), status
 
 
 @bp.route("/breaks/<int:break_id>/<any(assign, note, escalate, close, reopen):action>", methods=["POST"])
@@ -143,6 +146,18 @@ def firm_status(ref):
             top_errors = apply_errors(form, exc)
     code = 422 if (form.errors or top_errors) else 200
     return render_template("taskforce/firm_status.html", form=form, firm=firm, top_errors=top_errors), code
+
+
+@bp.route("/breaks/<int:break_id>/alternates", methods=["POST"])
+@staff_only
+def break_alternate(break_id):
+    """Turn one of the break's alternate suppliers into a proposal to both sides (one click)."""
+    try:
+        alternates.propose_alternate(_actor(), break_id, request.form.get("offer", ""))
+        ok(_("The alternate is proposed to the buyer and the supplier."))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("taskforce.break_detail", break_id=break_id))
 
 
 @bp.route("/match", methods=["POST"])

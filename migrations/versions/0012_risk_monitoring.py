@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_risk_monitoring'
-down_revision = '0007_visibility'
+down_revision = '0009_help'
 branch_labels = None
 depends_on = None
 

@@ -61,10 +61,10 @@ def filled(world, db):
 
 PAGES = {
     "lead": ["/", "/firm/needs", "/firm/needs/new", "/firm/needs/{need}/edit", "/firm/needs/{need}/partners",
-             "/firm/proposals", "/firm/chain", "/firm/breaks", "/firm/links"],
+             "/firm/proposals", "/firm/chain", "/firm/breaks", "/firm/links", "/help/"],
     "sme": ["/", "/firm/offers", "/firm/offers/new", "/firm/status", "/firm/proposals", "/account/password",
-            "/firm/links"],
-    "county": ["/", "/taskforce/report", "/taskforce/charts", "/taskforce/what-if", "/taskforce/breaks/{brk}"],
+            "/firm/links", "/help/"],
+    "county": ["/", "/taskforce/report", "/taskforce/charts", "/taskforce/what-if", "/taskforce/breaks/{brk}", "/help/"],
     "admin": ["/", "/admin/import", "/admin/users"],
 }
 

@@ -17,7 +17,7 @@ from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, Need, Offer, User
 from matchmaker.models.base import utcnow
-from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, Pairing
+from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, MatchRun, Pairing
 from matchmaker.services.auth import can_read_firm
 from matchmaker.services.matching.partners import invalidate_index
 from matchmaker.services.postings import new_ref
@@ -61,6 +61,57 @@ def list_my_pairings(actor: User, side: str | None = None, status: str | None = 
 def get_pairing(actor: User, pairing_id: int) -> Pairing:
     """One proposal, if the actor may read its need or its offer (404 otherwise)."""
     return common.readable_row(Pairing, pairing_id, "pairing", lambda p: can_read_pairing(actor, p))
+
+
+# --- proposing one pair (an alternate) ----------------------------------------------------------
+
+def reserved_for_alternates(offer_id: int) -> float:
+    """The quantity of an offer held by open proposals made from alternates (one click each)."""
+    return float(db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Pairing.quantity), 0.0))
+        .join(MatchRun, Pairing.run_id == MatchRun.id)
+        .where(Pairing.offer_id == offer_id, Pairing.status.in_(OPEN_PAIRING_STATUSES),
+               MatchRun.alternate_of.is_not(None))) or 0.0)
+
+
+def propose_pair(need_id: int, offer_id: int, quantity: float, *, unit_cost: float, distance_km: float | None,
+                 reasons: list, as_of: date, started_by: str, alternate_of: str) -> Pairing:
+    """Store one proposal outside a run (one click on a break's alternate), to both sides.
+
+    Taken under the locks that answering takes, in the same order (the need, then the offer), so
+    racing clicks queue up: Conflict when the pair already has an open proposal or was declined,
+    or when the offer no longer holds the quantity beyond what is committed and what open
+    alternates' proposals hold. Flushes; the caller commits.
+    """
+    db.session.execute(sa.select(Need.id).where(Need.id == need_id).with_for_update())
+    db.session.execute(sa.select(Offer.id).where(Offer.id == offer_id).with_for_update())
+    offer = db.session.execute(sa.select(Offer).where(Offer.id == offer_id)
+                               .execution_options(populate_existing=True)).unique().scalar_one()
+    need = db.session.execute(sa.select(Need).where(Need.id == need_id)
+                              .execution_options(populate_existing=True)).unique().scalar_one()
+    if need.status != "open" or offer.status != "open":
+        raise Conflict("the need or the offer is closed", {"status": ["closed"]})
+    if db.session.scalar(sa.select(Pairing.id).where(
+            Pairing.need_id == need_id, Pairing.offer_id == offer_id,
+            Pairing.status.in_(OPEN_PAIRING_STATUSES))) is not None:
+        raise Conflict("this pair is already proposed", {"offer": ["already proposed"]})
+    if db.session.scalar(sa.select(DeclinedPair.id).where(
+            DeclinedPair.need_id == need_id, DeclinedPair.offer_id == offer_id)) is not None:
+        raise Conflict("this pair was declined", {"offer": ["declined"]})
+    left = offer.quantity - (offer.committed_quantity or 0.0) - reserved_for_alternates(offer_id)
+    if quantity > left + EPSILON or quantity > need.open_quantity + EPSILON:
+        raise Conflict(f"the offer no longer holds {quantity:g} open", {"offer": ["not enough open quantity"]})
+    now = utcnow()
+    run = MatchRun(as_of=as_of, weights={}, timings={}, objective={}, needs_count=1, offers_count=1,
+                   candidates_count=1, pairings_count=1, started_by=started_by, alternate_of=alternate_of,
+                   created_at=now)
+    db.session.add(run)
+    db.session.flush()
+    p = Pairing(run_id=run.id, need_id=need_id, offer_id=offer_id, quantity=quantity, unit_cost=unit_cost,
+                distance_km=distance_km, reasons=list(reasons), status="proposed", created_at=now)
+    db.session.add(p)
+    db.session.flush()
+    return p
 
 
 # --- answering --------------------------------------------------------------------------------

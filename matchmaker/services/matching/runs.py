@@ -100,8 +100,10 @@ def _run_matching(as_of, started_by, out, progress):
     db.session.add(run)
     db.session.flush()
     carried = _half_accepted()
+    # a later run replaces the open proposals of earlier runs, not those made from alternates (a person
+    # chose them for a break; they lapse only as any proposal does, when their need or offer changes)
     db.session.execute(
-        sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES))
+        sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES), Pairing.run_id.in_(_matcher_runs()))
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
     _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now)
     timings["store"] = time.perf_counter() - t
@@ -116,12 +118,18 @@ def _run_matching(as_of, started_by, out, progress):
     return run
 
 
+def _matcher_runs():
+    """The ids of the matcher's runs (not the one-click runs of alternates), as a subquery."""
+    return sa.select(MatchRun.id).where(MatchRun.alternate_of.is_(None))
+
+
 def _half_accepted():
     """(need_id, offer_id) -> (quantity, buyer_accepted_at, supplier_accepted_at) of open
     proposals one side has accepted."""
     rows = db.session.execute(
         sa.select(Pairing.need_id, Pairing.offer_id, Pairing.quantity, Pairing.buyer_accepted_at,
-                  Pairing.supplier_accepted_at).where(Pairing.status == "accepted")).all()
+                  Pairing.supplier_accepted_at).where(Pairing.status == "accepted",
+                                                      Pairing.run_id.in_(_matcher_runs()))).all()
     return {(n, o): (q, b, s) for n, o, q, b, s in rows}
 
 

@@ -1,7 +1,8 @@
 """The weekly report's article-10 parts (spec/article10.md): `commitments`, every commitment
 overdue as of the report's day, and `leading_firms`, the scorecard of every leading firm with a
 link from an SME; computed by :mod:`graphs.commitments` over the stored ledger, stored with the
-report, read in the reader's jurisdiction.
+report, read in the reader's jurisdiction. A scorecard also counts ``help_given``: the SMEs the firm
+has given help to by the report's day (:func:`matchmaker.services.help.help_given`).
 
 Staff see an overdue commitment when the buyer's county (its owner region) or the supplier's
 county is in their jurisdiction, and a scorecard when the leading firm's county is.
@@ -14,6 +15,7 @@ import graphs
 from matchmaker.infra.extensions import db
 from matchmaker.models import User, WeeklyReport
 from matchmaker.services.auth import in_scope
+from matchmaker.services.help import help_given
 from matchmaker.services.ledger.status import commitment_dict, commitment_periods
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import NotFound
@@ -61,7 +63,8 @@ def commitment_parts(as_of: date, previous: WeeklyReport | None = None) -> dict[
         item.update(supplier_region=supplier_county.get(c.link), weeks_open=weeks, level=level,
                     level_region=_region_at(c.owner_region, level))
         items.append(item)
-    return {"commitments": items, "leading_firms": [c._asdict() for c in cards]}
+    given = help_given(as_of)
+    return {"commitments": items, "leading_firms": [{**c._asdict(), "help_given": given.get(c.firm, 0)} for c in cards]}
 
 
 def agenda_commitments(actor: User | None, report: WeeklyReport) -> list[dict]:
@@ -86,6 +89,7 @@ def _totals(cards: list[dict]) -> dict:
     total = {name: sum(c[name] for c in cards) for name in (
         "smes", "orders", "ordered_quantity", "deliveries", "delivered_amount", "paid_on_time", "paid_late",
         "overdue", "overdue_unpaid", "supplied")}
+    total["help_given"] = sum(c.get("help_given", 0) for c in cards)
     decided = total["paid_on_time"] + total["paid_late"]
     total["on_time_share"] = round(total["paid_on_time"] / decided, 4) if decided else None
     total["leading_firms"] = len(cards)

@@ -143,6 +143,37 @@ def load_customers() -> dict[str, list[str]]:
     return out
 
 
+def load_places() -> dict[str, tuple]:
+    """Firm ref -> ``(lat, lon, kind, county)``: where each firm is (the stand-in needs of
+    :mod:`graphs.alternates`)."""
+    return {row[1]: (row[4], row[5], row[2], row[3]) for row in _read_firms()}
+
+
+def load_edge_goods(edges: set) -> dict[tuple, tuple]:
+    """``(supplier ref, buyer ref, category)`` -> ``(product, unit, terms)`` of the supply edges
+    asked for, from their active links: the product when they all name the same one (else None, in
+    the category's unit) and the union of their article-10 terms (:func:`graphs.break_demands`)."""
+    if not edges:
+        return {}
+    lk, s, b = Link.__table__.c, Firm.__table__.alias("s"), Firm.__table__.alias("b")
+    found: dict[tuple, tuple[set, set]] = {}
+    decoded = _Decoded()
+    for sup, buy, cat, product, terms in _connection().execute(
+            sa.select(s.c.ref, b.c.ref, lk.category_code, lk.product_code, sa.type_coerce(lk.terms, sa.String))
+            .join_from(Link.__table__, s, lk.supplier_id == s.c.id).join(b, lk.buyer_id == b.c.id)
+            .where(lk.active.is_(True))):
+        if (sup, buy, cat) in edges:
+            products, all_terms = found.setdefault((sup, buy, cat), (set(), set()))
+            products.add(product)
+            all_terms.update(decoded(terms))
+    units = _Units()
+    out = {}
+    for (sup, buy, cat), (products, terms) in found.items():
+        product = next(iter(products)) if len(products) == 1 else None
+        out[(sup, buy, cat)] = (product, units(cat, product), tuple(sorted(terms)))
+    return out
+
+
 # --- categories ---------------------------------------------------------------------------------
 
 def _category_pairs(column):
