@@ -282,7 +282,8 @@ def chain_map():
 def breaks():
     """Breaks in this firm's supply from the latest weekly report."""
     view = queries.firm_breaks(_actor())
-    return render_template("firm/breaks.html", view=view, page=paginate(view["breaks"]),
+    # alternates are the buyer's: a firm that is the supplier of a break sees the break, not them
+    return render_template("firm/breaks.html", view=view, page=paginate(view["breaks"]), own_ref=_actor().firm.ref,
                            alternates_of=lambda b: alternates.break_alternates(_actor(), b["id"]))
 
 
