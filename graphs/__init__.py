@@ -9,7 +9,8 @@ for the chain breaks of the weekly dispatch report (its machinery in
 :mod:`graphs.matching` for the pairing of needs with offers; :mod:`graphs.commitments` for
 the article-10 ledger (settlement, overdue commitments, the leading firms' scorecard);
 :mod:`graphs.visibility` for who sees a break (its ``regions``), the firms asking for help and
-escalation by idle weeks.
+escalation by idle weeks;
+:mod:`graphs.agenda` for the dispatch meeting's agenda (one item per problem).
 """
 
 from .exceptions import *  # noqa: F401,F403
@@ -20,9 +21,10 @@ from .breaks import *  # noqa: F401,F403
 from .matching import *  # noqa: F401,F403
 from .commitments import *  # noqa: F401,F403
 from .visibility import *  # noqa: F401,F403
-from . import breaks, build, coerce, commitments, exceptions, matching, records, visibility
+from .agenda import *  # noqa: F401,F403
+from . import agenda, breaks, build, coerce, commitments, exceptions, matching, records, visibility
 
 # each name once (graphs.matching re-exports the records it takes)
 __all__ = list(dict.fromkeys(
     exceptions.__all__ + records.__all__ + coerce.__all__ + build.__all__ + breaks.__all__ + matching.__all__
-    + commitments.__all__ + visibility.__all__))
+    + commitments.__all__ + visibility.__all__ + agenda.__all__))
