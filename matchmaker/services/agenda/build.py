@@ -8,6 +8,7 @@ only: "concerning us"), and the matching-in-progress and fragility entries of it
 """
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import NotFound
 
 __all__ = ["DEFAULT_DEPARTMENTS", "DEPARTMENTS", "department_table", "departments_for", "next_meeting",
-           "report_agenda", "agenda_region", "region_items", "previous_report"]
+           "report_agenda", "agenda_region", "region_items", "previous_report", "entries_of", "firm_names"]
 
 #: The departments of the task force (codes; their names are in infra.labels "department").
 DEPARTMENTS = ("health", "industry", "hr", "transport", "commerce", "finance", "fiscal", "command")
@@ -48,7 +49,7 @@ def department_table() -> dict[str, list[str]]:
     return {**DEFAULT_DEPARTMENTS, **(table or {})}
 
 
-def departments_for(factors) -> list[str]:
+def departments_for(factors: Iterable[str]) -> list[str]:
     """The departments responsible for an item's factors, each once, in factor order."""
     table = department_table()
     return list(dict.fromkeys(d for f in factors for d in table.get(f, ())))
@@ -122,7 +123,7 @@ def region_items(agenda: graphs.Agenda, region: Region) -> dict[str, list]:
             "fragility": [f for f in agenda.fragility if (f.county or "").startswith(prefix)]}
 
 
-def entries_of(week: str, keys) -> dict[str, AgendaEntry]:
+def entries_of(week: str, keys: Iterable[str]) -> dict[str, AgendaEntry]:
     """key -> the stored entry of a week's agenda items."""
     keys = list(keys)
     if not keys:
@@ -134,7 +135,7 @@ def entries_of(week: str, keys) -> dict[str, AgendaEntry]:
     return out
 
 
-def firm_names(refs) -> dict[str, str]:
+def firm_names(refs: Iterable[str | None]) -> dict[str, str]:
     """ref -> name of the given firms."""
     refs = {r for r in refs if r}
     if not refs:

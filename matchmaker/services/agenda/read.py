@@ -5,9 +5,9 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from graphs import LEVELS
+from graphs import LEVELS, AgendaItem
 from matchmaker.infra.extensions import db
-from matchmaker.models import Category, Firm, Link, Product, Region, User
+from matchmaker.models import Category, Firm, Link, Product, Region, User, WeeklyReport
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent
 from matchmaker.services.agenda.build import (agenda_region, departments_for, entries_of, firm_names, next_meeting,
                                               previous_report, region_items, report_agenda)
@@ -52,7 +52,8 @@ def _state(item, before: dict) -> str:
     return "escalated" if LEVELS.index(item.level) > LEVELS.index(prev.level) else "continuing"
 
 
-def agenda_item(item, report, names, units, users, entry, before, last_entry=None) -> dict:
+def agenda_item(item: AgendaItem, report: WeeklyReport, names: dict, units: dict, users: dict,
+                entry: AgendaEntry | None, before: dict, last_entry: AgendaEntry | None = None) -> dict:
     """One agenda item as a dict for pages and handouts."""
     default_deps = departments_for(item.factors)
     cascade = [_hit(h, names, units) for h in item.cascade[:CASCADE_SHOWN]]
@@ -204,7 +205,7 @@ def agenda_summary(actor: User | None, week: str | None = None, region: str | No
             "by_level": rows["level"], "by_factor": rows["factors"]}
 
 
-def find_item(report, key: str):
+def find_item(report: WeeklyReport, key: str) -> AgendaItem:
     """The item of a report's agenda with this key; NotFound when there is none."""
     for i in report_agenda(report).items:
         if i.key == key:
