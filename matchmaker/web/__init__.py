@@ -11,6 +11,7 @@ MODULES = (
     "firm_ledger",  # a link's article-10 ledger: orders, deliveries, payments
     "taskforce",
     "taskforce_article10",  # the leading firms' article-10 scorecards
+    "agenda",  # the dispatch meeting's agenda, meeting mode and handouts
     "admin",
     "report_print",  # printable weekly report (chain-break report)
 )
