@@ -17,6 +17,10 @@ With ``--ledger N`` the links from SMEs to leading firms also get article-10 ter
 of N deliveries, N payments and N/2 orders (issue 13), so the report's ``commitments`` stage has
 work to do.
 
+After each report the agenda of that week is built (issue 12) and its size per county printed
+(items a county owns, items owned by or concerning it, matching-in-progress and fragility
+entries: min / median / max over the counties with firms).
+
 Run:  ``python benchmarks/bench_weekly_report.py [--firms 50000 --links 200000 --seed 1 --ledger 0]``
 
 As a user runs it (issue 14): ``--cli`` times the whole ``matchmaker report weekly`` process
@@ -187,6 +191,30 @@ def run_one(url, week):
               f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))})", flush=True)
         print(f"    stages, wall s: {report.stats.get('seconds')}", flush=True)
         print(f"    stages, CPU s:  {report.stats.get('cpu_seconds')}", flush=True)
+        _agenda_sizes(week)
+
+
+def _agenda_sizes(week):
+    """The dispatch agenda of the week just written (issue 12): its time and its size per county."""
+    from matchmaker.services import agenda
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    sizes = agenda.agenda_sizes(week)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+
+    def spread(name):
+        x = sizes[name]
+        return f"min {x['min']} / median {x['median']:g} / max {x['max']}"
+
+    print(f"    agenda: {sizes['items']} items over {sizes['counties']} counties ({elapsed:.2f} s wall, {cpu:.2f} s CPU; "
+          f"by level {sizes['levels']})", flush=True)
+    print(f"      by kind: {sizes['by_kind']}", flush=True)
+    print(f"      items owned per county:            {spread('owned')}", flush=True)
+    print(f"        uncovered needs among them:      {spread('owned_uncovered')}", flush=True)
+    print(f"        the other items:                 {spread('owned_without_uncovered')}", flush=True)
+    print(f"      items owned or concerning a county: {spread('concerning_or_owned')}", flush=True)
+    print(f"      matching in progress per county:   {spread('matching')}", flush=True)
+    print(f"      fragility warnings per county:     {spread('fragility')}", flush=True)
 
 
 def _child_env(tree, url):

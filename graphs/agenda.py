@@ -23,6 +23,11 @@ Problems (``AgendaItem.kind``):
 ``blocked_firm``
     a firm that is not live or reports blockers and is no supplier of the items above (it fails
     nobody yet: it has no links, or only healthy ones). Key ``firm|F``.
+``risk_zone``
+    a high-risk county's stop: every down supplier and every firm asking for help there whose only
+    factor is ``risk_zone`` (article 2: the county's risk level is the one problem; what it stops
+    and whom it fails are listed together, ``members`` naming the firms). Key ``risk_zone|county``;
+    ``firm`` is the county's code. Base level ``city``: a county does not set its own risk.
 ``commitment``
     the overdue article-10 commitments of one leading firm towards one supplier; an item of the
     buyer's county (spec/article10.md). Key ``commitment|B|S``.
@@ -49,7 +54,9 @@ Owner and level: the firm's county owns the item (the supplier's county can secu
 the buyer's county for a commitment and for needs); base level ``county`` (``province`` for a
 chain gap, as for its break), raised by :func:`graphs.escalated_level` over ``weeks_open`` (the
 longest run among the item's own breaks) and by the hand escalations of its breaks
-(``manual_steps``). ``regions`` lists the counties of every firm on the item's paths.
+(``manual_steps``). ``regions`` lists the counties of the item's firms and of the buyers it
+fails directly (the firms of a cascade see it through their own breaks: a county is not handed
+every problem upstream of its firms).
 """
 
 from collections import defaultdict
@@ -75,7 +82,8 @@ __all__ = [
 ]
 
 #: The kinds of agenda item, in the order a tie on stake is broken.
-AGENDA_KINDS = ("supplier_down", "chain_gap", "supplier_strained", "uncovered_need", "commitment", "blocked_firm")
+AGENDA_KINDS = ("risk_zone", "supplier_down", "chain_gap", "supplier_strained", "uncovered_need", "commitment",
+                "blocked_firm")
 
 #: How much of a failing edge's share counts as lost, by break kind.
 KIND_SHARE = {"supplier_down": 1.0, "chain_gap": 1.0, "upstream_break": 1.0,
@@ -116,7 +124,8 @@ class AgendaItem(NamedTuple):
     buyers: tuple  # Hit of the firms it fails directly
     cascade: tuple  # Hit of the firms below (upstream breaks), by tier
     commitments: tuple  # the overdue commitments (mappings) of a commitment item
-    regions: tuple  # counties of every firm on its paths, sorted
+    regions: tuple  # counties of its firms and of the buyers it fails directly, sorted
+    members: tuple = ()  # the firms of a risk_zone item
 
 
 class MatchingEntry(NamedTuple):
@@ -245,7 +254,7 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
     >>> agenda = dispatch_agenda(brk, firms, [Link("S", "B", "c", 40.0), Link("X", "B", "c", 10.0),
     ...                                       Link("B", "C", "d", 5.0)])
     >>> [(i.key, i.stake, i.level, i.owner_region, i.regions) for i in agenda.items]
-    [('supplier|S', 3.9, 'county', '230102', ('230102', '230103'))]
+    [('supplier|S', 3.9, 'county', '230102', ('230102',))]
     """
     w = dict(FIRM_WEIGHTS if weights is None else weights)
     info = {f.ref: f for f in map(as_firm, firms)}
@@ -295,8 +304,7 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
             # root ends it at the firm with the gap (tier = len)
             root = path[-1]
             key = f"supplier|{root}" if tier == len(path) - 1 else f"chain_gap|{root}"
-            below[key].append(hit)
-            factors[key].update(_get(b, "factors") or ())
+            below[key].append(hit)  # its factors are every root's reached at its tier: not this item's
             continue
         else:
             continue
@@ -322,15 +330,16 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
         weighted += [(weight(h.buyer), h.share, 1.0 / h.tier) for h in cascade]
         weeks = max(h.weeks_open for h in hits)
         level = _level(base, weeks, steps[key])
-        firms_on = {firm} | {r for h in hits for r in h.path} | {r for h in cascade for r in h.path}
+        firms_on = {firm} | {h.buyer for h in hits}
         items.append(AgendaItem(
             key, kind, firm, county(firm), tuple(sorted({h.category for h in hits})), _ordered(factors[key]),
             level, _region(county(firm), level), weeks, agenda_stake(own, weight(firm), weighted),
             tuple(sorted(hits, key=lambda h: (h.buyer, h.category))), tuple(cascade), (),
             tuple(sorted({county(r) for r in firms_on} - {None}))))
 
-    items.extend(_commitment_items(commitments, weight, county))
     items.extend(_blocked_items(info, blocked_firms, suppliers, weight))
+    items = _risk_zones(items)
+    items.extend(_commitment_items(commitments, weight, county))
     rank = {k: i for i, k in enumerate(AGENDA_KINDS)}
     items.sort(key=lambda i: (-i.stake, rank[i.kind], i.key))
     matching.sort(key=lambda m: (-weight(m.buyer), -m.weeks_open, m.buyer, m.category))
@@ -379,4 +388,26 @@ def _blocked_items(info, blocked_firms, suppliers, weight):
             f"firm|{ref}", "blocked_firm", ref, f.county, (), _firm_factors(f), level, _region(f.county, level),
             weeks, agenda_stake(0.5 if live else 1.0, weight(ref), ()), (), (), (),
             (f.county,) if f.county else ()))
+    return out
+
+
+def _risk_zones(items):
+    """Down suppliers and firms asking for help stopped by their county's high risk alone, one item a county."""
+    zones: dict[str, list] = defaultdict(list)
+    out = []
+    for i in items:
+        if i.kind in ("supplier_down", "blocked_firm") and i.factors == ("risk_zone",) and i.county:
+            zones[i.county].append(i)
+        else:
+            out.append(i)
+    for code, members in zones.items():
+        weeks = max(i.weeks_open for i in members)
+        level = _level("city", weeks, 0)
+        out.append(AgendaItem(
+            f"risk_zone|{code}", "risk_zone", code, code,
+            tuple(sorted({c for i in members for c in i.categories})), ("risk_zone",), level, _region(code, level),
+            weeks, round(sum(i.stake for i in members), 4),
+            tuple(sorted((h for i in members for h in i.buyers), key=lambda h: (h.buyer, h.category, h.path))),
+            tuple(sorted((h for i in members for h in i.cascade), key=lambda h: (h.tier, h.path, h.category))), (),
+            tuple(sorted({c for i in members for c in i.regions})), tuple(sorted(i.firm for i in members))))
     return out

@@ -28,6 +28,7 @@ LABELS = {
     "firm_kind": {"leading": _l("Leading firm"), "sme": _l("SME")},
     # the dispatch meeting's agenda (issue 12): its kinds of item, the task force's departments, outcomes
     "agenda_kind": {
+        "risk_zone": _l("High-risk zone"),
         "supplier_down": _l("Supplier down"),
         "supplier_strained": _l("Supplier strained"),
         "chain_gap": _l("Chain gap"),

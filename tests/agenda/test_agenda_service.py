@@ -30,9 +30,12 @@ def test_one_item_per_problem_on_the_demo(app, db, demo):
     rows = db.session.scalars(sa.select(Break).where(Break.report_id == demo.id)).all()
     down = {b.supplier for b in rows if b.kind == "supplier_down"}
     strained = {b.supplier for b in rows if b.kind == "supplier_strained"}
-    keys = {i.key for i in whole.items}
-    assert {f"supplier|{s}" for s in down | strained} <= keys
-    assert len([i for i in whole.items if i.kind in ("supplier_down", "supplier_strained")]) == len(down | strained)
+    # each down or strained supplier is one item, or a member of its county's risk-zone item
+    firms = [i.firm for i in whole.items if i.kind in ("supplier_down", "supplier_strained")]
+    firms += [m for i in whole.items if i.kind == "risk_zone" for m in i.members if m in down]
+    assert sorted(firms) == sorted(down | strained)
+    zone = next(i for i in whole.items if i.kind == "risk_zone")
+    assert zone.level in ("city", "province") and zone.owner_region.endswith("00")
     pending = [b for b in rows if b.kind == "uncovered_need" and b.pending_proposals]
     assert len(whole.matching) == len(pending)
     assert len(whole.fragility) == len([b for b in rows if b.kind == "single_source"])
@@ -99,3 +102,13 @@ def test_summary_week_over_week(app, db, demo):
     assert second["new"] + second["continuing"] + second["escalated"] == second["total"]
     assert sum(r["now"] for r in second["by_level"]) == second["total"]
     assert sum(r["before"] for r in second["by_level"]) == first["total"]
+
+
+def test_agenda_sizes_count_the_items_each_county_owns(app, db, demo):
+    sizes = agenda.agenda_sizes("2020-W12")
+    whole = agenda.report_agenda(demo)
+    county = staff(db, "county@demo.example.cn")
+    owned_here = sum(1 for i in whole.items if i.owner_region == county.region_code)
+    assert sizes["items"] == len(whole.items)
+    assert sizes["owned"]["min"] <= owned_here <= sizes["owned"]["max"]
+    assert sum(sizes["by_kind"].values()) == len(whole.items)

@@ -40,7 +40,7 @@ def test_a_down_supplier_with_seven_buyers_is_one_item_with_its_cascade():
     assert [h.buyer for h in item.cascade] == ["C"]
     # own 1 + B0 (leading, 10 of 40) 3 * 0.25 + six SMEs losing all + C one tier further 1 * 1 / 2
     assert item.stake == pytest.approx(1 + 0.75 + 6 + 0.5)
-    assert item.regions == ("230102", "230202", "230302")
+    assert item.regions == ("230102", "230202")  # the firm's and its direct buyers' counties, not the cascade's
     assert item.owner_region == "230102" and item.level == "county"
 
 
@@ -90,10 +90,28 @@ def test_blocked_firms_without_links_are_items_and_suppliers_are_not_repeated():
     breaks = [brk("supplier_down", "B", "S", "c", 1.0, factors=("other",))]
     items = dispatch_agenda(breaks, firms, [Link("S", "B", "c", 1.0)]).items
     assert [(i.key, i.factors, i.stake) for i in items] == [
-        ("supplier|S", ("other",), 4.0), ("firm|R", ("risk_zone",), 1.0), ("firm|Q", ("funds",), 0.5)]
+        ("supplier|S", ("other",), 4.0), ("risk_zone|230104", ("risk_zone",), 1.0), ("firm|Q", ("funds",), 0.5)]
     # given the report's blocked_firms, their weeks count
     items = dispatch_agenda([], firms, [], blocked_firms=[{"firm": "Q", "weeks_open": 3}]).items
     assert [(i.key, i.weeks_open, i.level, i.owner_region) for i in items] == [("firm|Q", 3, "city", "230100")]
+
+
+def test_a_high_risk_county_is_one_item_of_the_city_with_whom_it_fails():
+    firms = [Firm("S1", "sme", "230104", county_risk="high"), Firm("S2", "sme", "230104", county_risk="high"),
+             Firm("S3", "sme", "230104", county_risk="high", blockers=("labour",)),
+             Firm("F", "sme", "230104", county_risk="high"), Firm("B", "leading", "230102")]
+    links = [Link("S1", "B", "c", 5.0), Link("S2", "B", "d", 5.0), Link("S3", "B", "e", 5.0)]
+    breaks = [brk("supplier_down", "B", "S1", "c", 5.0, factors=("risk_zone",)),
+              brk("supplier_down", "B", "S2", "d", 5.0, factors=("risk_zone",), weeks=3),
+              brk("supplier_down", "B", "S3", "e", 5.0, factors=("labour", "risk_zone"))]
+    items = dispatch_agenda(breaks, firms, links).items
+    assert [(i.key, i.members, i.level, i.owner_region) for i in items] == [
+        ("risk_zone|230104", ("F", "S1", "S2"), "province", "230000"),  # city base, three weeks: province
+        ("supplier|S3", (), "county", "230104")]
+    zone = items[0]
+    assert [(h.buyer, h.category) for h in zone.buyers] == [("B", "c"), ("B", "d")]
+    assert zone.stake == pytest.approx((1 + 3) * 2 + 1)
+    assert zone.regions == ("230102", "230104")
 
 
 def test_commitments_are_items_of_the_buyers_county_one_per_pair():

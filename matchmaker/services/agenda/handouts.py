@@ -118,11 +118,14 @@ def agenda_xlsx(actor: User | None, words: Mapping, lang: str = "zh", week: str 
 
 def agenda_sizes(week: str | None = None) -> dict:
     """Items each county owns on a week's agenda (every county with a firm), and their min /
-    median / max; the matching-in-progress and fragility entries likewise (per county of the buyer)."""
+    median / max (all, the uncovered needs among them, the others); the items owned by or
+    concerning a county; the matching-in-progress and fragility entries (per county of the buyer)."""
     report = get_report(week)
     agenda = report_agenda(report)
     counties = db.session.scalars(sa.select(Region.code).where(Region.level == "county")).all()
     owned = Counter(i.owner_region for i in agenda.items)
+    uncovered = Counter(i.owner_region for i in agenda.items if i.kind == "uncovered_need")
+    by_kind = Counter(i.kind for i in agenda.items)
     seen = Counter(c for i in agenda.items for c in i.regions)
     matching = Counter(m.county for m in agenda.matching)
     fragility = Counter(f.county for f in agenda.fragility)
@@ -133,6 +136,8 @@ def agenda_sizes(week: str | None = None) -> dict:
         return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
     return {"week": report.week, "counties": len(used), "items": len(agenda.items),
-            "owned": spread(owned), "concerning_or_owned": spread(seen), "matching": spread(matching),
+            "owned": spread(owned), "owned_uncovered": spread(uncovered),
+            "owned_without_uncovered": spread(owned - uncovered),
+            "concerning_or_owned": spread(seen), "matching": spread(matching), "by_kind": dict(by_kind),
             "fragility": spread(fragility),
             "levels": dict(Counter(i.level for i in agenda.items))}

@@ -58,7 +58,9 @@ def agenda_item(item: AgendaItem, report: WeeklyReport, names: dict, units: dict
     default_deps = departments_for(item.factors)
     cascade = [_hit(h, names, units) for h in item.cascade[:CASCADE_SHOWN]]
     d = {"key": item.key, "kind": item.kind, "firm": item.firm, "firm_name": names.get(item.firm),
-         "county": item.county, "owner_region": item.owner_region, "level": item.level,
+         "members": [{"firm": r, "name": names.get(r)} for r in item.members],
+         "county": item.county, "owner_region": item.owner_region,
+         "owner_region_name": names.get(item.owner_region), "level": item.level,
          "categories": list(item.categories), "factors": list(item.factors), "weeks_open": item.weeks_open,
          "stake": item.stake, "regions": list(item.regions), "state": _state(item, before),
          "buyers": [_hit(h, names, units) for h in item.buyers], "cascade": cascade,
@@ -83,12 +85,21 @@ def _decision(e: AgendaEntry, users: dict) -> dict:
 
 
 def _names_of(items, extra=()):
+    """ref -> name of the firms the items show, and code -> name of their regions (a risk zone's
+    `firm` is its county)."""
     refs = set(extra)
+    codes = set()
     for i in items:
         refs.add(i.firm)
+        refs.update(i.members)
         refs.update(r for h in i.buyers + i.cascade[:CASCADE_SHOWN] for r in h.path)
         refs.update(c.get("supplier") for c in i.commitments)
-    return firm_names(refs)
+        codes.update((i.owner_region, i.county))
+    codes.discard(None)
+    names = dict(db.session.execute(sa.select(Region.code, Region.name).where(Region.code.in_(codes))).all()) \
+        if codes else {}
+    names.update(firm_names(refs))
+    return names
 
 
 def region_agenda(actor: User | None, week: str | None = None, region: str | None = None) -> dict:
