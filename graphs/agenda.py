@@ -59,6 +59,7 @@ fails directly (the firms of a cascade see it through their own breaks: a county
 every problem upstream of its firms).
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -169,10 +170,11 @@ def input_totals(links: Iterable[Any]) -> dict[tuple[str, str], float]:
     """
     totals: dict[tuple[str, str], float] = defaultdict(float)
     for link in links:
-        get = link.get if isinstance(link, Mapping) else lambda k, _l=link: getattr(_l, k)
-        if get("active") is False:
-            continue
-        totals[(get("buyer"), get("category"))] += float(get("quantity_per_week"))
+        if isinstance(link, Mapping):
+            if link.get("active") is not False:
+                totals[(link["buyer"], link["category"])] += float(link["quantity_per_week"])
+        elif getattr(link, "active", True) is not False:
+            totals[(link.buyer, link.category)] += float(link.quantity_per_week)
     return dict(totals)
 
 
@@ -185,10 +187,6 @@ def agenda_stake(own: float, firm_weight: float, hits: Iterable[tuple[float, flo
     3.9
     """
     return round(firm_weight * own + sum(w * s * f for w, s, f in hits), 4)
-
-
-def _get(b: Any, name: str, default: Any = None) -> Any:
-    return b.get(name, default) if isinstance(b, Mapping) else getattr(b, name, default)
 
 
 def _level(base: str, weeks_open: int, steps: int) -> str:
@@ -268,12 +266,11 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
         f = info.get(ref)
         return f.county if f is not None else None
 
-    def share(b):
-        kind = _get(b, "kind")
+    def share(kind, buyer, category, quantity):
         if kind in ("chain_gap", "uncovered_need"):
             return 1.0
-        total = totals.get((_get(b, "buyer"), _get(b, "category")))
-        return min(1.0, float(_get(b, "quantity")) / total) if total else 1.0
+        total = totals.get((buyer, category))
+        return min(1.0, quantity / total) if total else 1.0
 
     direct: dict[str, list] = defaultdict(list)
     below: dict[str, list] = defaultdict(list)
@@ -281,17 +278,20 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
     factors: dict[str, set] = defaultdict(set)
     matching, fragility = [], []
     for b in breaks:
-        kind, buyer, supplier = _get(b, "kind"), _get(b, "buyer"), _get(b, "supplier")
-        path = tuple(_get(b, "path") or ((buyer, supplier) if supplier else (buyer,)))
-        tier, weeks = int(_get(b, "tier") or 1), int(_get(b, "weeks_open") or 1)
-        hit = Hit(kind, buyer, _get(b, "category"), float(_get(b, "quantity")), round(share(b), 4), tier, path,
+        get = b.get if isinstance(b, Mapping) else functools.partial(getattr, b)  # read fields the same way
+        kind, buyer, supplier, category = get("kind", None), get("buyer", None), get("supplier", None), \
+            get("category", None)
+        path = tuple(get("path", None) or ((buyer, supplier) if supplier else (buyer,)))
+        tier, weeks = int(get("tier", None) or 1), int(get("weeks_open", None) or 1)
+        quantity = float(get("quantity", None))
+        hit = Hit(kind, buyer, category, quantity, round(share(kind, buyer, category, quantity), 4), tier, path,
                   weeks)
         if kind == "single_source":
-            fragility.append(Fragility(buyer, supplier, hit.category, hit.quantity, county(buyer), weeks))
+            fragility.append(Fragility(buyer, supplier, category, quantity, county(buyer), weeks))
             continue
-        if kind == "uncovered_need" and (_get(b, "pending_proposals") or 0) > 0:
-            matching.append(MatchingEntry(buyer, hit.category, hit.quantity, int(_get(b, "pending_proposals")),
-                                          county(buyer), weeks))
+        pending = get("pending_proposals", None) or 0
+        if kind == "uncovered_need" and pending > 0:
+            matching.append(MatchingEntry(buyer, category, quantity, int(pending), county(buyer), weeks))
             continue
         if kind in ("supplier_down", "supplier_strained"):
             key = f"supplier|{supplier}"
@@ -309,8 +309,8 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
         else:
             continue
         direct[key].append(hit)
-        steps[key] = max(steps[key], int(_get(b, "manual_steps") or 0))
-        factors[key].update(_get(b, "factors") or ())
+        steps[key] = max(steps[key], int(get("manual_steps", None) or 0))
+        factors[key].update(get("factors", None) or ())
 
     items = []
     suppliers = set()

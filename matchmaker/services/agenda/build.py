@@ -6,6 +6,8 @@ stored report run (kept in this process while the report is unchanged). A region
 the items it owns (``owner_region`` is its code), the items of its firms owned elsewhere (read
 only: "concerning us"), and the matching-in-progress and fragility entries of its firms.
 """
+import functools
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -60,13 +62,32 @@ def next_meeting(as_of: date) -> date:
     return as_of + timedelta(days=7)
 
 
+def _json_list(text: str | None, _loads=json.loads) -> list:
+    """A stored JSON list of refs or codes; the plain ones (as the report writes them) split directly."""
+    if not text:
+        return []
+    if text.startswith('["') and text.endswith('"]') and "\\" not in text:
+        return text[2:-2].split('", "')
+    return _loads(text)
+
+
 def _breaks(report_id: int) -> list[dict]:
+    """The report's open breaks as mappings (JSON columns read as text and decoded here: ~2 x 10^5
+    rows at a province's scale, most of them with the same few factor lists)."""
     t = Break.__table__
     cols = ("kind", "buyer", "supplier", "category", "quantity", "factors", "tier", "path", "weeks_open",
             "pending_proposals", "manual_steps")
+    text = {"factors", "path"}
     rows = db.session.connection().execute(
-        sa.select(*(t.c[c] for c in cols)).where(t.c.report_id == report_id, t.c.status.in_(OPEN_STATUSES)))
-    return [dict(zip(cols, r)) for r in rows]
+        sa.select(*(sa.type_coerce(t.c[c], sa.Text) if c in text else t.c[c] for c in cols))
+        .where(t.c.report_id == report_id, t.c.status.in_(OPEN_STATUSES)))
+    factors = functools.lru_cache(maxsize=4096)(lambda x: tuple(_json_list(x)))
+    out = []
+    for r in rows:
+        d = dict(zip(cols, r))
+        d["factors"], d["path"] = factors(d["factors"]), _json_list(d["path"])
+        out.append(d)
+    return out
 
 
 def report_agenda(report: WeeklyReport) -> graphs.Agenda:
