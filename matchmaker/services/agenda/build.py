@@ -66,6 +66,8 @@ def _json_list(text: str | None, _loads=json.loads) -> list:
     """A stored JSON list of refs or codes; the plain ones (as the report writes them) split directly."""
     if not text:
         return []
+    if not isinstance(text, str):  # a driver that decodes JSON itself (psycopg)
+        return list(text)
     if text.startswith('["') and text.endswith('"]') and "\\" not in text:
         return text[2:-2].split('", "')
     return _loads(text)
@@ -73,7 +75,8 @@ def _json_list(text: str | None, _loads=json.loads) -> list:
 
 def _breaks(report_id: int) -> list[dict]:
     """The report's open breaks as mappings (JSON columns read as text and decoded here: ~2 x 10^5
-    rows at a province's scale, most of them with the same few factor lists)."""
+    rows at a province's scale, most of them with the same few factor lists; psycopg decodes them
+    itself)."""
     t = Break.__table__
     cols = ("kind", "buyer", "supplier", "category", "quantity", "factors", "tier", "path", "weeks_open",
             "pending_proposals", "manual_steps")
@@ -85,7 +88,8 @@ def _breaks(report_id: int) -> list[dict]:
     out = []
     for r in rows:
         d = dict(zip(cols, r))
-        d["factors"], d["path"] = factors(d["factors"]), _json_list(d["path"])
+        f = d["factors"]
+        d["factors"], d["path"] = factors(f) if isinstance(f, str) or f is None else tuple(f), _json_list(d["path"])
         out.append(d)
     return out
 
