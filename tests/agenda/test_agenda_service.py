@@ -112,3 +112,12 @@ def test_agenda_sizes_count_the_items_each_county_owns(app, db, demo):
     assert sizes["items"] == len(whole.items)
     assert sizes["owned"]["min"] <= owned_here <= sizes["owned"]["max"]
     assert sum(sizes["by_kind"].values()) == len(whole.items)
+
+
+def test_the_department_table_is_configurable(app):
+    assert agenda.departments_for(["funds", "orders"]) == ["finance", "fiscal", "commerce", "industry"]
+    app.config["AGENDA_DEPARTMENTS"] = '{"funds": ["fiscal"], "orders": ["commerce"]}'
+    try:
+        assert agenda.departments_for(["funds", "orders", "labour"]) == ["fiscal", "commerce", "hr"]
+    finally:
+        app.config["AGENDA_DEPARTMENTS"] = None

@@ -46,9 +46,12 @@ _CACHE_LOCK = threading.Lock()
 
 
 def department_table() -> dict[str, list[str]]:
-    """The factor -> departments table in force (AGENDA_DEPARTMENTS, else the defaults)."""
+    """The factor -> departments table in force: AGENDA_DEPARTMENTS (a mapping, or its JSON text)
+    over the defaults."""
     table = setting("AGENDA_DEPARTMENTS", None)
-    return {**DEFAULT_DEPARTMENTS, **(table or {})}
+    if isinstance(table, str):
+        table = json.loads(table)
+    return {**DEFAULT_DEPARTMENTS, **{f: list(d) for f, d in (table or {}).items()}}
 
 
 def departments_for(factors: Iterable[str]) -> list[str]:
