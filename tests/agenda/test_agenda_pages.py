@@ -83,3 +83,15 @@ def test_xlsx_has_names_beside_codes_formats_filters_and_a_frozen_header(app, db
 def test_summary_page(app, db, demo):
     html = signed_in(app).get("/taskforce/agenda/summary").get_data(as_text=True)
     assert 'id="summary-levels"' in html and 'id="summary-factors"' in html
+
+
+def test_the_city_sees_its_own_items_and_opens_a_countys_agenda(app, db, demo):
+    client = signed_in(app, "city@demo.example.cn")
+    html = client.get("/taskforce/agenda").get_data(as_text=True)
+    links = re.findall(r'href="/taskforce/agenda\?region=(\d{6})&amp;week=2020-W12"', html)
+    assert links  # the counties below, each with its item count
+    county = client.get(f"/taskforce/agenda?region={links[0]}").get_data(as_text=True)
+    assert f"<span class=\"muted\">{links[0]}</span> · 2020-W12" in county
+    # the county's staff cannot read the city's agenda (as if it did not exist)
+    city = links[0][:4] + "00"
+    assert signed_in(app).get(f"/taskforce/agenda?region={city}").status_code == 404

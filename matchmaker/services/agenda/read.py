@@ -133,12 +133,21 @@ def region_agenda(actor: User | None, week: str | None = None, region: str | Non
         "items": [item(i) for i in part["owned"]],
         "concerning": [item(i) for i in part["concerning"]],
         "below": dict(Counter(i.level for i in part["below"])), "below_count": len(part["below"]),
+        "below_regions": _below_regions(part["below"]),
         "matching": [{**m._asdict(), "buyer_name": names.get(m.buyer)} for m in part["matching"]],
         "fragility": [{**f._asdict(), "buyer_name": names.get(f.buyer), "supplier_name": names.get(f.supplier)}
                       for f in part["fragility"]],
         "last_decisions": [{**_decision(e, users), "still_open": e.key in current,
                             "firm_name": names.get(e.key.split("|")[1]) or _one_name(e.key)} for e in last],
     }
+
+
+def _below_regions(items) -> list[dict]:
+    """The regions below whose agendas hold items, with their names and item counts, by code."""
+    counts = Counter(i.owner_region for i in items)
+    names = dict(db.session.execute(sa.select(Region.code, Region.name).where(Region.code.in_(list(counts))))
+                 .all()) if counts else {}
+    return [{"code": c, "name": names.get(c), "items": n} for c, n in sorted(counts.items())]
 
 
 def _one_name(key: str) -> str | None:
