@@ -14,6 +14,7 @@ from matchmaker.web.helpers import apply_errors, flash_error, is_en, ok, role_re
 
 bp = Blueprint("agenda", __name__, url_prefix="/taskforce/agenda")
 staff_only = role_required("staff", "admin")
+PRINT_CONCERNING = 10  # items of the region's firms owned elsewhere on the paper agenda (all are on the page)
 
 
 def _actor():
@@ -101,7 +102,8 @@ def outcome():
 def print_agenda():
     """The agenda as a printable A4 handout, in the reader's language."""
     data = agenda.region_agenda(_actor(), **_where())
-    return render_template("agenda/print.html", data=data, summary=agenda.agenda_summary(_actor(), **_where()))
+    return render_template("agenda/print.html", data=data, summary=agenda.agenda_summary(_actor(), **_where()),
+                           concerning_shown=PRINT_CONCERNING)
 
 
 @bp.route("/summary")
