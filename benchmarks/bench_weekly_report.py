@@ -19,7 +19,9 @@ work to do.
 
 After each report the agenda of that week is built (issue 12) and its size per county printed
 (items a county owns, items owned by or concerning it, matching-in-progress and fragility
-entries: min / median / max over the counties with firms).
+entries: min / median / max over the counties with firms). With ``--match`` the matcher runs
+first, so the uncovered needs it can cover have proposals waiting (matching in progress, not
+agenda items), as after the service's daily run.
 
 Run:  ``python benchmarks/bench_weekly_report.py [--firms 50000 --links 200000 --seed 1 --ledger 0]``
 
@@ -194,6 +196,18 @@ def run_one(url, week):
         _agenda_sizes(week)
 
 
+def run_match(url):
+    """Child process: run the matcher as of the benchmark's Monday (proposals for the needs it can cover)."""
+    app = _app(url)
+    with app.app_context():
+        from matchmaker.services import matching
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        run = matching.run_matching(AS_OF, started_by="bench")
+        print(f"matching run: {run.pairings_count} proposals in {time.perf_counter() - t0:.1f} s wall, "
+              f"{time.process_time() - c0:.1f} s CPU", flush=True)
+
+
 def _agenda_sizes(week):
     """The dispatch agenda of the week just written (issue 12): its time and its size per county."""
     from matchmaker.services import agenda
@@ -293,9 +307,15 @@ def main(argv=None):
     p.add_argument("--repeat", type=int, default=1, help="with --cli: runs per checkout")
     p.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--run", help=argparse.SUPPRESS)  # child: week to write
+    p.add_argument("--match", action="store_true",
+                   help="run the matcher before the reports (uncovered needs then have proposals waiting)")
+    p.add_argument("--run-match", action="store_true", help=argparse.SUPPRESS)  # child: the matching run
     args = p.parse_args(argv)
     if args.run:
         run_one(args.db, args.run)
+        return
+    if args.run_match:
+        run_match(args.db)
         return
     if args.generate_only:
         generate(args.db, args.firms, args.links, args.needs, args.seed, args.ledger)
@@ -312,6 +332,8 @@ def main(argv=None):
         generate(url, args.firms, args.links, args.needs, args.seed, args.ledger)
         print(f"generated {args.firms} firms, {args.links} links, {args.needs} needs and offers, {args.ledger} deliveries "
               f"in {time.perf_counter() - t0:.1f} s ({url})")
+        if args.match:
+            subprocess.run([sys.executable, __file__, "--db", url, "--run-match"], check=True)
         print("weekly report, end to end (load rows, detect, store in one transaction):")
         for week in ("2020-W12", "2020-W13"):
             subprocess.run([sys.executable, __file__, "--db", url, "--run", week], check=True)

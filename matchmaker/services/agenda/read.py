@@ -11,6 +11,7 @@ from matchmaker.models import Category, Firm, Link, Product, Region, User, Weekl
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent
 from matchmaker.services.agenda.build import (agenda_region, departments_for, entries_of, firm_names, next_meeting,
                                               previous_report, region_items, report_agenda)
+from matchmaker.services.auth import in_scope
 from matchmaker.services.reports.read import get_report, latest_report_id, require_reader
 from matchmaker.services.support.errors import NotFound
 
@@ -155,8 +156,6 @@ def _one_name(key: str) -> str | None:
 
 
 def _can_act(actor: User | None, code: str) -> bool:
-    from matchmaker.services.auth import in_scope
-
     return actor is not None and actor.role in ("staff", "admin") and in_scope(actor, code)
 
 
