@@ -226,6 +226,7 @@ def _agenda_sizes(week):
     print(f"      items owned per county:            {spread('owned')}", flush=True)
     print(f"        uncovered needs among them:      {spread('owned_uncovered')}", flush=True)
     print(f"        the other items:                 {spread('owned_without_uncovered')}", flush=True)
+    print(f"      to discuss (stake >= {sizes['discuss_stake']:g} input-weeks): {spread('discussed')}", flush=True)
     print(f"      items owned or concerning a county: {spread('concerning_or_owned')}", flush=True)
     print(f"      matching in progress per county:   {spread('matching')}", flush=True)
     print(f"      fragility warnings per county:     {spread('fragility')}", flush=True)

@@ -44,16 +44,18 @@ def _decision_form(item=None, formdata=None):
 def index():
     """A region's agenda of a week: its items by stake, last week's decisions, matching, fragility."""
     data = agenda.region_agenda(_actor(), **_where())
-    return render_template("agenda/agenda.html", data=data, outcome=OutcomeForm(prefix="o"))
+    return render_template("agenda/agenda.html", data=data, outcome=OutcomeForm(prefix="o"),
+                           discuss_stake=agenda.discuss_stake())
 
 
 @bp.route("/meeting")
 @staff_only
 def meeting():
-    """Meeting mode: the agenda's items one at a time, each with the decision form."""
+    """Meeting mode: the agenda's items one at a time (those to discuss, then the routine ones), each
+    with the decision form."""
     data = agenda.region_agenda(_actor(), **_where())
-    n = min(max(request.args.get("i", 0, type=int), 0), max(len(data["items"]) - 1, 0))
-    item = data["items"][n] if data["items"] else None
+    n = min(max(request.args.get("i", 0, type=int), 0), len(data["walk"]))
+    item = data["walk"][n] if n < len(data["walk"]) else None
     return render_template("agenda/meeting.html", data=data, item=item, n=n, form=_decision_form(item),
                            log=agenda.item_log(_actor(), item["key"]) if item else [])
 
@@ -76,7 +78,7 @@ def decide():
             if not form.errors:
                 flash_error(exc)
     data = agenda.region_agenda(_actor(), region=request.args.get("region") or None)
-    item = next((i for i in data["items"] if i["key"] == form.key.data), None)
+    item = next((i for i in data["walk"] if i["key"] == form.key.data), None)
     return render_template("agenda/meeting.html", data=data, item=item, n=n, form=form,
                            log=agenda.item_log(_actor(), form.key.data) if item else []), 422
 
@@ -103,7 +105,7 @@ def print_agenda():
     """The agenda as a printable A4 handout, in the reader's language."""
     data = agenda.region_agenda(_actor(), **_where())
     return render_template("agenda/print.html", data=data, summary=agenda.agenda_summary(_actor(), **_where()),
-                           concerning_shown=PRINT_CONCERNING)
+                           concerning_shown=PRINT_CONCERNING, discuss_stake=agenda.discuss_stake())
 
 
 @bp.route("/summary")

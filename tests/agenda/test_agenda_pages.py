@@ -37,6 +37,7 @@ def test_meeting_records_a_decision_and_the_agenda_shows_it(app, db, demo):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'id="agenda-items"' in html
+    assert 'id="agenda-routine"' in html  # the demo county has items below one input-week
     meeting = client.get("/taskforce/agenda/meeting").get_data(as_text=True)
     key = re.search(r'name="d-key"[^>]*value="([^"]+)"', meeting).group(1)
     bad = client.post("/taskforce/agenda/decide?i=0", data={"d-csrf_token": csrf(meeting), "d-key": key,

@@ -121,3 +121,16 @@ def test_the_department_table_is_configurable(app):
         assert agenda.departments_for(["funds", "orders", "labour"]) == ["fiscal", "commerce", "hr"]
     finally:
         app.config["AGENDA_DEPARTMENTS"] = None
+
+
+def test_items_below_the_discussion_stake_are_routine_and_walked_last(app, db, demo):
+    county = staff(db, "county@demo.example.cn")
+    data = agenda.region_agenda(county)
+    assert data["items"] and data["routine"]
+    assert all(i["stake"] >= 1.0 for i in data["items"]) and all(i["stake"] < 1.0 for i in data["routine"])
+    assert data["walk"] == data["items"] + data["routine"]
+    app.config["AGENDA_DISCUSS_STAKE"] = 0.0
+    try:
+        assert agenda.region_agenda(county)["routine"] == []
+    finally:
+        app.config["AGENDA_DISCUSS_STAKE"] = 1.0

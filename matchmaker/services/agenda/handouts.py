@@ -16,7 +16,7 @@ from matchmaker.infra.extensions import db
 from matchmaker.infra.spreadsheets import append_row
 from matchmaker.models import Region, User
 from matchmaker.services.agenda.build import report_agenda
-from matchmaker.services.agenda.read import region_agenda
+from matchmaker.services.agenda.read import discuss_stake, region_agenda
 from matchmaker.services.categories import category_names
 from matchmaker.services.reports.read import get_report
 
@@ -83,7 +83,7 @@ def agenda_xlsx(actor: User | None, words: Mapping, lang: str = "zh", week: str 
         return _word(words, "unit", unit or (cats.get(code) or (None, None, None))[2])
 
     items, buyers = [], []
-    for n, it in enumerate(data["items"] + data["concerning"], start=1):
+    for n, it in enumerate(data["walk"] + data["concerning"], start=1):
         items.append({
             "number": n, "state": _word(words, "state", it["state"]), "kind": _word(words, "kind", it["kind"]),
             "firm": it["firm"], "firm_name": it["firm_name"], "owner_region": it["owner_region"],
@@ -124,6 +124,8 @@ def agenda_sizes(week: str | None = None) -> dict:
     agenda = report_agenda(report)
     counties = db.session.scalars(sa.select(Region.code).where(Region.level == "county")).all()
     owned = Counter(i.owner_region for i in agenda.items)
+    floor = discuss_stake()
+    discussed = Counter(i.owner_region for i in agenda.items if i.stake >= floor)
     uncovered = Counter(i.owner_region for i in agenda.items if i.kind == "uncovered_need")
     by_kind = Counter(i.kind for i in agenda.items)
     seen = Counter(c for i in agenda.items for c in i.regions)
@@ -136,7 +138,8 @@ def agenda_sizes(week: str | None = None) -> dict:
         return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
     return {"week": report.week, "counties": len(used), "items": len(agenda.items),
-            "owned": spread(owned), "owned_uncovered": spread(uncovered),
+            "owned": spread(owned), "owned_uncovered": spread(uncovered), "discussed": spread(discussed),
+            "discuss_stake": floor,
             "owned_without_uncovered": spread(owned - uncovered),
             "concerning_or_owned": spread(seen), "matching": spread(matching), "by_kind": dict(by_kind),
             "fragility": spread(fragility),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from graphs import LEVELS, AgendaItem
 from matchmaker.infra.extensions import db
+from matchmaker.infra.settings import setting
 from matchmaker.models import Category, Firm, Link, Product, Region, User, WeeklyReport
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent
 from matchmaker.services.agenda.build import (agenda_region, departments_for, entries_of, firm_names, next_meeting,
@@ -15,7 +16,7 @@ from matchmaker.services.auth import in_scope
 from matchmaker.services.reports.read import get_report, latest_report_id, require_reader
 from matchmaker.services.support.errors import NotFound
 
-__all__ = ["CASCADE_SHOWN", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item"]
+__all__ = ["CASCADE_SHOWN", "discuss_stake", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item"]
 
 CASCADE_SHOWN = 5  # firms of an item's cascade named on the agenda (the rest counted)
 
@@ -105,7 +106,7 @@ def _names_of(items, extra=()):
 
 def region_agenda(actor: User | None, week: str | None = None, region: str | None = None) -> dict:
     """A region's agenda of a week (the latest by default): the items it owns by stake, with owner,
-    departments, due date and decision; its firms' items owned elsewhere; matching in progress and
+    departments, due date and decision (`items` to discuss, `routine`, and `walk`: both in order); its firms' items owned elsewhere; matching in progress and
     fragility; last week's decisions with their outcome; whether the actor may act on it."""
     require_reader(actor)
     report = get_report(week)
@@ -131,7 +132,7 @@ def region_agenda(actor: User | None, week: str | None = None, region: str | Non
         "week": report.week, "as_of": report.as_of, "previous_week": prev.week if prev is not None else None,
         "region": {"code": reg.code, "name": reg.name, "level": reg.level},
         "next_meeting": next_meeting(report.as_of), "can_act": latest and _can_act(actor, reg.code),
-        "items": [item(i) for i in part["owned"]],
+        **_split([item(i) for i in part["owned"]]),
         "concerning": [item(i) for i in part["concerning"]],
         "below": dict(Counter(i.level for i in part["below"])), "below_count": len(part["below"]),
         "below_regions": _below_regions(part["below"]),
@@ -141,6 +142,26 @@ def region_agenda(actor: User | None, week: str | None = None, region: str | Non
         "last_decisions": [{**_decision(e, users), "still_open": e.key in current,
                             "firm_name": names.get(e.key.split("|")[1]) or _one_name(e.key)} for e in last],
     }
+
+
+def discuss_stake() -> float:
+    """The stake from which an item is discussed at the meeting (AGENDA_DISCUSS_STAKE, default 1
+    input-week: at least one SME's whole weekly supply of one input, or its own stop)."""
+    return float(setting("AGENDA_DISCUSS_STAKE", 1.0))
+
+
+def _split(items: list[dict]) -> dict[str, list[dict]]:
+    """The region's items to discuss (stake at least :func:`discuss_stake`, escalated since last
+    week, or last week's decision not done) and the routine ones, handed to their departments
+    without discussion; meeting mode walks both, the items to discuss first."""
+    floor = discuss_stake()
+    out = {"items": [], "routine": []}
+    for i in items:
+        last = i["last_decision"]
+        discuss = i["stake"] >= floor or i["state"] == "escalated" or (last is not None and last["outcome"] == "not_done")
+        out["items" if discuss else "routine"].append(i)
+    out["walk"] = out["items"] + out["routine"]
+    return out
 
 
 def _below_regions(items) -> list[dict]:
