@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.infra.labels import LABELS, label
-from matchmaker.services import agenda
+from matchmaker.services import agenda, reports
 from matchmaker.services.support import lookups
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web.agenda_forms import DecisionForm, OutcomeForm
@@ -43,6 +43,8 @@ def _decision_form(item=None, formdata=None):
 @staff_only
 def index():
     """A region's agenda of a week: its items by stake, last week's decisions, matching, fragility."""
+    if reports.latest_report_id() is None:
+        return render_template("agenda/agenda.html", data=None)
     data = agenda.region_agenda(_actor(), **_where())
     return render_template("agenda/agenda.html", data=data, outcome=OutcomeForm(prefix="o"),
                            discuss_stake=agenda.discuss_stake())

@@ -96,3 +96,17 @@ def test_the_city_sees_its_own_items_and_opens_a_countys_agenda(app, db, demo):
     # the county's staff cannot read the city's agenda (as if it did not exist)
     city = links[0][:4] + "00"
     assert signed_in(app).get(f"/taskforce/agenda?region={city}").status_code == 404
+
+
+def test_before_any_report_the_agenda_says_so(app, db):
+    from tests import factories
+
+    factories.region("230000", name="黑龙江省")
+    factories.region("230100", name="哈尔滨市")
+    factories.region("230102", name="道里区")
+    factories.user("staff", region_code="230102", email="c@example.cn")
+    db.session.commit()
+    client = app.test_client()
+    assert client.post("/login", data={"email": "c@example.cn", "password": "correct horse 1"}).status_code == 302
+    resp = client.get("/taskforce/agenda")
+    assert resp.status_code == 200 and 'id="no-report"' in resp.get_data(as_text=True)
