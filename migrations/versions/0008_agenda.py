@@ -4,7 +4,7 @@ Adds `agenda_entry` (per week and item key: owner region, departments, assignee,
 decision and, at the next meeting, its outcome) and `agenda_event` (each item's action log).
 
 Revision ID: 0008_agenda
-Revises: 0006_products
+Revises: 0007_visibility
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_agenda'
-down_revision = '0006_products'
+down_revision = '0007_visibility'
 branch_labels = None
 depends_on = None
 
