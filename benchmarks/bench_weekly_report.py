@@ -17,6 +17,12 @@ With ``--ledger N`` the links from SMEs to leading firms also get article-10 ter
 of N deliveries, N payments and N/2 orders (issue 13), so the report's ``commitments`` stage has
 work to do.
 
+After each report the agenda of that week is built (issue 12) and its size per county printed
+(items a county owns, items owned by or concerning it, matching-in-progress and fragility
+entries: min / median / max over the counties with firms). With ``--match`` the matcher runs
+first, so the uncovered needs it can cover have proposals waiting (matching in progress, not
+agenda items), as after the service's daily run.
+
 Run:  ``python benchmarks/bench_weekly_report.py [--firms 50000 --links 200000 --seed 1 --ledger 0]``
 
 As a user runs it (issue 14): ``--cli`` times the whole ``matchmaker report weekly`` process
@@ -187,6 +193,43 @@ def run_one(url, week):
               f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))})", flush=True)
         print(f"    stages, wall s: {report.stats.get('seconds')}", flush=True)
         print(f"    stages, CPU s:  {report.stats.get('cpu_seconds')}", flush=True)
+        _agenda_sizes(week)
+
+
+def run_match(url):
+    """Child process: run the matcher as of the benchmark's Monday (proposals for the needs it can cover)."""
+    app = _app(url)
+    with app.app_context():
+        from matchmaker.services import matching
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        run = matching.run_matching(AS_OF, started_by="bench")
+        print(f"matching run: {run.pairings_count} proposals in {time.perf_counter() - t0:.1f} s wall, "
+              f"{time.process_time() - c0:.1f} s CPU", flush=True)
+
+
+def _agenda_sizes(week):
+    """The dispatch agenda of the week just written (issue 12): its time and its size per county."""
+    from matchmaker.services import agenda
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    sizes = agenda.agenda_sizes(week)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+
+    def spread(name):
+        x = sizes[name]
+        return f"min {x['min']} / median {x['median']:g} / max {x['max']}"
+
+    print(f"    agenda: {sizes['items']} items over {sizes['counties']} counties ({elapsed:.2f} s wall, {cpu:.2f} s CPU; "
+          f"by level {sizes['levels']})", flush=True)
+    print(f"      by kind: {sizes['by_kind']}", flush=True)
+    print(f"      items owned per county:            {spread('owned')}", flush=True)
+    print(f"        uncovered needs among them:      {spread('owned_uncovered')}", flush=True)
+    print(f"        the other items:                 {spread('owned_without_uncovered')}", flush=True)
+    print(f"      to discuss (stake >= {sizes['discuss_stake']:g} input-weeks): {spread('discussed')}", flush=True)
+    print(f"      items owned or concerning a county: {spread('concerning_or_owned')}", flush=True)
+    print(f"      matching in progress per county:   {spread('matching')}", flush=True)
+    print(f"      fragility warnings per county:     {spread('fragility')}", flush=True)
 
 
 def _child_env(tree, url):
@@ -265,9 +308,15 @@ def main(argv=None):
     p.add_argument("--repeat", type=int, default=1, help="with --cli: runs per checkout")
     p.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--run", help=argparse.SUPPRESS)  # child: week to write
+    p.add_argument("--match", action="store_true",
+                   help="run the matcher before the reports (uncovered needs then have proposals waiting)")
+    p.add_argument("--run-match", action="store_true", help=argparse.SUPPRESS)  # child: the matching run
     args = p.parse_args(argv)
     if args.run:
         run_one(args.db, args.run)
+        return
+    if args.run_match:
+        run_match(args.db)
         return
     if args.generate_only:
         generate(args.db, args.firms, args.links, args.needs, args.seed, args.ledger)
@@ -284,6 +333,8 @@ def main(argv=None):
         generate(url, args.firms, args.links, args.needs, args.seed, args.ledger)
         print(f"generated {args.firms} firms, {args.links} links, {args.needs} needs and offers, {args.ledger} deliveries "
               f"in {time.perf_counter() - t0:.1f} s ({url})")
+        if args.match:
+            subprocess.run([sys.executable, __file__, "--db", url, "--run-match"], check=True)
         print("weekly report, end to end (load rows, detect, store in one transaction):")
         for week in ("2020-W12", "2020-W13"):
             subprocess.run([sys.executable, __file__, "--db", url, "--run", week], check=True)

@@ -11,7 +11,8 @@ the article-10 ledger (settlement, overdue commitments, the leading firms' score
 :mod:`graphs.visibility` for who sees a break (its ``regions``), the firms asking for help and
 escalation by idle weeks; :mod:`graphs.alternates` for the alternate suppliers of the week's breaks,
 :mod:`graphs.help_matching` for the help leading firms give SMEs, :mod:`graphs.survival`
-for a break's time to survive and time to recover.
+for a break's time to survive and time to recover; :mod:`graphs.agenda` for the dispatch meeting's
+agenda (one item per problem).
 """
 
 from .exceptions import *  # noqa: F401,F403
@@ -23,10 +24,11 @@ from .matching import *  # noqa: F401,F403
 from .commitments import *  # noqa: F401,F403
 from .visibility import *  # noqa: F401,F403
 from .alternates import *  # noqa: F401,F403
-from . import (alternates, breaks, build, coerce, commitments, exceptions, help_matching, matching, records,
+from .agenda import *  # noqa: F401,F403
+from . import (agenda, alternates, breaks, build, coerce, commitments, exceptions, help_matching, matching, records,
     survival, visibility)
 
 # each name once (graphs.matching re-exports the records it takes)
 __all__ = list(dict.fromkeys(
     exceptions.__all__ + records.__all__ + coerce.__all__ + build.__all__ + breaks.__all__ + matching.__all__
-    + commitments.__all__ + visibility.__all__ + alternates.__all__))
+    + commitments.__all__ + visibility.__all__ + alternates.__all__ + agenda.__all__))

@@ -45,6 +45,11 @@ class Config:
     # without an order; a pay_first delivery PAY_DAYS after it was made while still unpaid.
     ORDER_DAYS = int(_env("ORDER_DAYS", "7"))
     PAY_DAYS = int(_env("PAY_DAYS", "15"))
+    # The dispatch agenda's factor -> departments table (issue 12), a JSON object merged over the
+    # defaults (services.agenda.DEFAULT_DEPARTMENTS), e.g. {"funds": ["finance"]}.
+    AGENDA_DEPARTMENTS = _env("AGENDA_DEPARTMENTS")
+    # Agenda items with at least this much at stake (input-weeks) are discussed; the others are routine.
+    AGENDA_DISCUSS_STAKE = float(_env("AGENDA_DISCUSS_STAKE", "1"))
     SCHEDULER_ENABLED = True
     # Views computed from stored data (the weekly report's page) kept per process: how many, and
     # for how long at most (a change to the data they come from replaces them at once).

@@ -26,6 +26,27 @@ LABELS = {
         "upstream_break": _l("Upstream break"),
     },
     "firm_kind": {"leading": _l("Leading firm"), "sme": _l("SME")},
+    # the dispatch meeting's agenda (issue 12): its kinds of item, the task force's departments, outcomes
+    "agenda_kind": {
+        "risk_zone": _l("High-risk zone"),
+        "supplier_down": _l("Supplier down"),
+        "supplier_strained": _l("Supplier strained"),
+        "chain_gap": _l("Chain gap"),
+        "uncovered_need": _l("Uncovered need"),
+        "commitment": _l("Overdue commitment"),
+        "blocked_firm": _l("Firm asking for help"),
+    },
+    "department": {
+        "health": _l("Health commission"),
+        "industry": _l("Industry and information technology"),
+        "hr": _l("Human resources and social security"),
+        "transport": _l("Transport"),
+        "commerce": _l("Commerce"),
+        "finance": _l("Financial affairs office"),
+        "fiscal": _l("Finance bureau"),
+        "command": _l("Epidemic prevention and control headquarters"),
+    },
+    "outcome": {"done": _l("Done"), "not_done": _l("Not done")},
     # units of quantity (a category's or a product's); English shows the code itself
     "unit": {
         "t": lazy_pgettext("unit", "t"), "kg": lazy_pgettext("unit", "kg"), "head": lazy_pgettext("unit", "head"),

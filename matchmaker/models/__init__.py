@@ -14,3 +14,4 @@ from matchmaker.models.audit import AuditEntry  # noqa: F401
 from matchmaker.models.pairing import DeclinedPair, MatchRun, Pairing  # noqa: F401
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport  # noqa: F401
 from matchmaker.models.help import HelpMatch, HelpOffer  # noqa: F401
+from matchmaker.models.agenda import AgendaEntry, AgendaEvent  # noqa: F401

@@ -12,6 +12,7 @@ MODULES = (
     "taskforce",
     "taskforce_article10",  # the leading firms' article-10 scorecards
     "taskforce_monitoring",  # risk zones (article 2) and resumption monitoring (article 13)
+    "agenda",  # the dispatch meeting's agenda, meeting mode and handouts
     "admin",
     "report_print",  # printable weekly report (chain-break report)
     "help",  # help offers and help matched to SMEs (article 10)

@@ -23,7 +23,8 @@ def pages(live):
         db.session.commit()
         matching.run_matching(world["today"])
         need_id = db.session.scalar(db.select(Need.id).where(Need.ref == "NP0"))
-        staff = ["/", "/taskforce/report", "/taskforce/charts", "/taskforce/what-if"]
+        staff = ["/", "/taskforce/report", "/taskforce/charts", "/taskforce/what-if", "/taskforce/agenda",
+                 "/taskforce/agenda/meeting"]
         from tests.browser.test_taskforce_journey import write_report
 
         break_id = write_report(app, world)

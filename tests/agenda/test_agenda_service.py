@@ -1,0 +1,136 @@
+"""The agenda service on the demo (2020-W12, then W13): items per problem, owners, departments,
+due dates, decisions with their log, last week's decisions at the next meeting, the summary."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from matchmaker.models import AuditEntry, Break, User
+from matchmaker.models.agenda import AgendaEvent
+from matchmaker.services import agenda, reports
+from matchmaker.services.support.errors import Forbidden, Invalid
+
+
+@pytest.fixture
+def demo(app, db):
+    from matchmaker.services.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    reports.write_weekly_report("2020-W12")
+    return reports.get_report("2020-W12")
+
+
+def staff(db, email):
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def test_one_item_per_problem_on_the_demo(app, db, demo):
+    whole = agenda.report_agenda(demo)
+    rows = db.session.scalars(sa.select(Break).where(Break.report_id == demo.id)).all()
+    down = {b.supplier for b in rows if b.kind == "supplier_down"}
+    strained = {b.supplier for b in rows if b.kind == "supplier_strained"}
+    # each down or strained supplier is one item, or a member of its county's risk-zone item
+    firms = [i.firm for i in whole.items if i.kind in ("supplier_down", "supplier_strained")]
+    firms += [m for i in whole.items if i.kind == "risk_zone" for m in i.members if m in down]
+    assert sorted(firms) == sorted(down | strained)
+    zone = next(i for i in whole.items if i.kind == "risk_zone")
+    assert zone.level in ("city", "province") and zone.owner_region.endswith("00")
+    pending = [b for b in rows if b.kind == "uncovered_need" and b.pending_proposals]
+    assert len(whole.matching) == len(pending)
+    assert len(whole.fragility) == len([b for b in rows if b.kind == "single_source"])
+    stakes = [i.stake for i in whole.items]
+    assert stakes == sorted(stakes, reverse=True)
+
+
+def test_county_agenda_has_owners_departments_and_due_dates(app, db, demo):
+    county = staff(db, "county@demo.example.cn")
+    data = agenda.region_agenda(county)
+    assert data["region"]["code"] == county.region_code and data["items"]
+    assert all(i["owner_region"] == county.region_code for i in data["items"])
+    assert all(i["due"] == date(2020, 3, 23) for i in data["items"])  # the next meeting
+    for i in data["items"]:
+        assert i["departments"] == agenda.departments_for(i["factors"]) and i["departments"]
+    assert agenda.departments_for(["ppe", "labour", "risk_zone"]) == ["health", "industry", "hr", "command"]
+
+
+def test_a_decision_is_recorded_logged_audited_and_opens_next_week(app, db, demo):
+    county = staff(db, "county@demo.example.cn")
+    item = agenda.region_agenda(county)["items"][0]
+    with pytest.raises(Invalid):
+        agenda.record_decision(county, item["key"], "  ")
+    with pytest.raises(Invalid):
+        agenda.record_decision(county, item["key"], "x", departments=["nope"])
+    agenda.record_decision(county, item["key"], "人社局联系企业组织返岗", departments=["hr"], due=date(2020, 3, 20))
+    again = next(i for i in agenda.region_agenda(county)["items"] if i["key"] == item["key"])
+    assert (again["decision"], again["departments"], again["due"]) == ("人社局联系企业组织返岗", ["hr"],
+                                                                       date(2020, 3, 20))
+    assert [e["action"] for e in agenda.item_log(county, item["key"])] == ["decided"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.entity == "agenda_entry")) >= 1
+    # next week opens with it; the outcome is said there
+    reports.write_weekly_report("2020-W13")
+    week13 = agenda.region_agenda(county)
+    assert [d["key"] for d in week13["last_decisions"]] == [item["key"]]
+    assert week13["last_decisions"][0]["outcome"] is None
+    agenda.record_outcome(county, "2020-W12", item["key"], "not_done", "工人未到岗")
+    assert agenda.region_agenda(county)["last_decisions"][0]["outcome"] == "not_done"
+    assert [e.action for e in db.session.scalars(sa.select(AgendaEvent).order_by(AgendaEvent.id))] == [
+        "decided", "outcome"]
+    # last week's agenda can no longer be decided
+    with pytest.raises(Exception):
+        agenda.record_decision(county, item["key"], "late", week="2020-W12")
+
+
+def test_other_counties_cannot_decide(app, db, demo):
+    county = staff(db, "county@demo.example.cn")
+    item = agenda.region_agenda(county)["items"][0]
+    other = User(email="other@example.cn", name="o", role="staff", region_code="230102", password_hash="x")
+    db.session.add(other)
+    db.session.commit()
+    with pytest.raises(Forbidden):
+        agenda.record_decision(other, item["key"], "x")
+
+
+def test_summary_week_over_week(app, db, demo):
+    county = staff(db, "county@demo.example.cn")
+    first = agenda.agenda_summary(county)
+    assert first["new"] == first["total"] and first["previous_week"] is None
+    reports.write_weekly_report("2020-W13")
+    second = agenda.agenda_summary(county)
+    assert second["previous_week"] == "2020-W12" and second["total_before"] == first["total"]
+    assert second["new"] + second["continuing"] + second["escalated"] == second["total"]
+    assert sum(r["now"] for r in second["by_level"]) == second["total"]
+    assert sum(r["before"] for r in second["by_level"]) == first["total"]
+
+
+def test_agenda_sizes_count_the_items_each_county_owns(app, db, demo):
+    sizes = agenda.agenda_sizes("2020-W12")
+    whole = agenda.report_agenda(demo)
+    county = staff(db, "county@demo.example.cn")
+    owned_here = sum(1 for i in whole.items if i.owner_region == county.region_code)
+    assert sizes["items"] == len(whole.items)
+    assert sizes["owned"]["min"] <= owned_here <= sizes["owned"]["max"]
+    assert sum(sizes["by_kind"].values()) == len(whole.items)
+
+
+def test_the_department_table_is_configurable(app):
+    assert agenda.departments_for(["funds", "orders"]) == ["finance", "fiscal", "commerce", "industry"]
+    app.config["AGENDA_DEPARTMENTS"] = '{"funds": ["fiscal"], "orders": ["commerce"]}'
+    try:
+        assert agenda.departments_for(["funds", "orders", "labour"]) == ["fiscal", "commerce", "hr"]
+    finally:
+        app.config["AGENDA_DEPARTMENTS"] = None
+
+
+def test_items_below_the_discussion_stake_are_routine_and_walked_last(app, db, demo):
+    county = staff(db, "county@demo.example.cn")
+    data = agenda.region_agenda(county)
+    assert data["items"] and data["routine"]
+    assert all(i["stake"] >= 1.0 for i in data["items"]) and all(i["stake"] < 1.0 for i in data["routine"])
+    assert data["walk"] == data["items"] + data["routine"]
+    app.config["AGENDA_DISCUSS_STAKE"] = 0.0
+    try:
+        assert agenda.region_agenda(county)["routine"] == []
+    finally:
+        app.config["AGENDA_DISCUSS_STAKE"] = 1.0
