@@ -48,8 +48,8 @@ def main(argv=None) -> int:
                  "", "| # | buyer | needs | supplier | offers | quantity |", "|---|---|---|---|---|---|"]
         for i, p in enumerate(picked, 1):
             need, offer = p.need, p.offer
-            lines.append(f"| {i} | {need.firm.ref} {need.firm.name} | {goods(need)} | {offer.firm.ref} {offer.firm.name} "
-                         f"| {goods(offer)} | {p.quantity:g} {need.unit} |")
+            lines.append(f"| {i} | {need.firm.ref} {need.firm.name} | {goods(need)} "
+                         f"| {offer.firm.ref} {offer.firm.name} | {goods(offer)} | {p.quantity:g} {need.unit} |")
         text = "\n".join(lines) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")

@@ -16,8 +16,8 @@ from datetime import date
 from matchmaker.demo.places import (DAQING, DAXINGANLING, HARBIN, HEGANG, HEIHE, JIAMUSI, JIXI, MUDANJIANG,
                                     QIQIHAR, QITAIHE, SHUANGYASHAN, SUIHUA, YICHUN, CITIES)
 
-__all__ = ["SEED", "AS_OF", "FACTORS", "TERMS", "HELP_KINDS", "KINDS", "LEADING", "SME_INPUTS", "NAME_FITS", "OWN_SUFFIX",
-           "suffix_fits", "fitting_suffix"]
+__all__ = ["SEED", "AS_OF", "FACTORS", "TERMS", "HELP_KINDS", "KINDS", "LEADING", "SME_INPUTS", "NAME_FITS",
+           "OWN_SUFFIX", "suffix_fits", "fitting_suffix"]
 
 SEED = 2020
 AS_OF = date(2020, 3, 16)
