@@ -70,6 +70,7 @@ def test_pages_print_and_what_if_name_the_products_with_their_units(app, db):
     page = client.get("/taskforce/report?week=2020-W12").get_data(as_text=True)
     assert "生鲜乳" in page and "40 吨" in page and "4 头" in page and "25 吨" in page
     assert "12 吨" in page  # the need not covered, in its product's unit
+    assert '按品类 <span class="muted">25' not in page  # goods by category only: the quantity says it all
     html = client.get("/reports/2020-W12/print").get_data(as_text=True)
     assert "奶牛 4 头；生鲜乳 40 吨" in html and "按品类 25 吨" in html
     stored = reports.list_breaks(None, "2020-W12", {"kind": "supplier_down"})[0]
