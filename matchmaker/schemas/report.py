@@ -92,6 +92,8 @@ class ScorecardSchema(OutputSchema):
     overdue_unpaid = fields.Float(metadata={"description": "CNY those overdue items leave unpaid"})
     supplied = fields.Integer(metadata={"description": "deliveries it made to the SMEs it buys from (supply first)"})
     supplied_quantity = fields.Float()
+    unit = fields.String(allow_none=True, metadata={
+        "description": "the unit its quantities are counted in; null when its links are in different units"})
 
 
 class ResolvedSchema(OutputSchema):

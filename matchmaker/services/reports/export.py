@@ -259,9 +259,20 @@ def _other_sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], l
         ("逾期承诺", COMMITMENT_HEADERS,
          [[words.get("term", {}).get(c["term"], c["term"]), c["link"], c["buyer"], c["supplier"], c["delivery"] or "",
            c["due"], c["days_overdue"], c["unpaid"], c["owner_region"]] for c in data.get("commitments", [])]),
-        ("龙头企业履约", SCORECARD_HEADERS,
-         [[f[name] for name in SCORECARD_FIELDS] for f in data.get("leading_firms", [])]),
+        ("龙头企业履约", SCORECARD_HEADERS + ["数量单位"],
+         [[f[name] for name in SCORECARD_FIELDS] + [_card_unit(f, words.get("unit", {}))]
+          for f in data.get("leading_firms", [])]),
     ]
+
+
+def _card_unit(card: dict, units: Mapping[str, str]) -> str:
+    """The unit of a scorecard's quantities as the paper prints it ('多种单位' when several)."""
+    if "unit" not in card:  # reports stored before issue 10
+        return ""
+    unit = card["unit"]
+    if unit is None:
+        return "多种单位" if card.get("ordered_quantity") or card.get("delivered_quantity") else ""
+    return units.get(unit, unit)
 
 
 def _pairing_rows(pairings: dict | None, units: Mapping[str, str]) -> list[list]:
