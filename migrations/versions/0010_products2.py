@@ -10,7 +10,7 @@ Adds to `link_request` `product_cleared`: a change that takes the product off a 
 then trades by category only); `product_code` null alone means "the product does not change".
 
 Revision ID: 0010_products2
-Revises: 0006_products
+Revises: 0007_visibility
 """
 from alembic import op
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_products2'
-down_revision = '0006_products'
+down_revision = '0007_visibility'
 branch_labels = None
 depends_on = None
 
