@@ -175,3 +175,41 @@ def test_daqing_trades_crude_oil_and_naphtha(package, firms):
     daqing = [r for s, r in _records(package) if s != "offers" and r["product"] in ("P007001", "P041001")]
     assert len(daqing) >= 10
     assert all(firms[r["buyer"] if "buyer" in r else r["firm"]]["region"].startswith("2306") for r in daqing)
+
+
+# A word in a firm's name -> words one of which every product it sells has in its Chinese name
+# (issue 10: no foundry selling bolts, no valve maker selling pumps, no maize co-operative
+# selling sorghum). Written from the trades' own words, not from the generator's tables.
+NAME_WORDS = {
+    "铸造": ("铸件",), "钢结构": ("钢结构",), "金属结构": ("钢结构",), "紧固件": ("螺栓", "螺母", "螺钉"),
+    "阀门": ("阀",), "泵业": ("泵",), "传动设备": ("齿轮", "减速机"),
+    "玉米种植": ("玉米",), "大豆种植": ("大豆",), "水稻种植": ("稻",), "米业种植": ("稻",),
+    "奶牛养殖": ("生鲜乳",), "生猪养殖": ("生猪",), "鹿业": ("鹿",),
+    "生物肥料": ("有机肥", "生物"), "化学助剂": ("助剂", "破乳剂", "胶"),
+    "铜业": ("铜",), "铝业": ("铝",), "合金材料": ("合金",),
+    "林业服务": ("植保", "林"), "板材": ("板",), "木制品": ("板", "木"),
+    "煤矿": ("煤",), "煤业": ("煤",), "轮胎": ("轮胎",), "饲料": ("饲料", "精补料"), "纸制品": ("纸",),
+    "耐火材料": ("砖", "耐火"), "石墨矿业": ("石墨",), "风机": ("风机",),
+}
+
+
+def test_firm_names_follow_what_they_sell(package, firms):
+    sold = {}
+    for section in ("offers", "links"):
+        for rec in package[section]:
+            seller = rec["firm"] if section == "offers" else rec["supplier"]
+            if rec.get("product"):
+                sold.setdefault(seller, set()).add(rec["product"])
+    checked, wrong = 0, []
+    for ref, codes in sorted(sold.items()):
+        name = firms[ref]["name"]
+        for word, allowed in NAME_WORDS.items():
+            if word in name:
+                checked += 1
+                wrong += [(ref, name, PRODUCTS[c]["name_zh"]) for c in sorted(codes)
+                          if not any(a in PRODUCTS[c]["name_zh"] for a in allowed)]
+    assert checked > 150
+    assert wrong == []
+    # co-operatives (专业合作社) carry the co-operative kind of credit code (93), companies 91
+    for f in package["firms"]:
+        assert f["credit_code"].startswith("93" if "合作社" in f["name"] else "91"), f["name"]

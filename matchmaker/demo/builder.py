@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from matchmaker.demo.catalogue import AS_OF, HELP_KINDS, KINDS, TERMS
+from matchmaker.demo.catalogue import AS_OF, HELP_KINDS, KINDS, TERMS, fitting_suffix
 from matchmaker.demo.goods import ACCEPTS, BUYS, MAKES
 from matchmaker.demo.places import CITIES, PARKS, PROVINCE, haversine, short_place
 from matchmaker.infra.reference import load_categories, load_products, load_regions
@@ -72,6 +72,7 @@ class Builder:
         self.link_keys: set = set()
         self.pools: dict[tuple, list[str]] = {}  # (tag, city) -> SME refs
         self.names: set = set()
+        self.drawn_names: set = set()  # the names as the random stream drew them (see _name)
         self.credit_codes: set = set()
 
     # -- places -------------------------------------------------------------------------
@@ -88,16 +89,27 @@ class Builder:
         return self.firms[int(ref[1:]) - 1]
 
     # -- firms --------------------------------------------------------------------------
-    def _name(self, county: str, brand: str | None, suffix: str) -> str:
-        """An invented name: a place (or the leading firm's brand), a trade word, a suffix."""
+    def _name(self, county: str, brand: str | None, suffix: str, drawn: str | None = None) -> str:
+        """An invented name: a place (or the leading firm's brand), a trade word, a suffix.
+
+        The draws are made for the suffix `drawn` (the one the stream drew, when `suffix` was
+        changed to fit the firm's product), so that the demo's random stream stays what it was;
+        a name that is then taken takes the next trade word instead (no draw)."""
         rng = self.rng
         place = short_place(self.regions[county]["name"])
+        drawn = drawn or suffix
         for _ in range(500):
             head = brand or (place if rng.random() < 0.75 else "龙江")
-            name = f"{head}{rng.choice(_BRAND_WORDS)}{suffix}"
-            if name not in self.names:
-                self.names.add(name)
-                return name
+            word = rng.choice(_BRAND_WORDS)
+            if f"{head}{word}{drawn}" in self.drawn_names:
+                continue
+            self.drawn_names.add(f"{head}{word}{drawn}")
+            start = _BRAND_WORDS.index(word)
+            for i in range(len(_BRAND_WORDS)):
+                name = f"{head}{_BRAND_WORDS[(start + i) % len(_BRAND_WORDS)]}{suffix}"
+                if name not in self.names:
+                    self.names.add(name)
+                    return name
         raise RuntimeError("could not invent a unique firm name")
 
     def _credit_code(self, county: str, cooperative: bool) -> str:
@@ -126,8 +138,9 @@ class Builder:
                  operating=True, blockers=(), capacity=None, workers=None, product=None) -> str:
         rng = self.rng
         cat, suffixes, _cities = KINDS[tag]
-        suffix = suffix or rng.choice(suffixes)
+        drawn = suffix or rng.choice(suffixes)
         product = product or self._first_product(kind, tag)
+        suffix = fitting_suffix(drawn, suffixes, product)  # the name says what the firm makes
         ref = f"F{len(self.firms) + 1:04d}"
         if park is None and kind == "sme":
             parks = [p for p, cs in PARKS.items() if county in cs]
@@ -135,14 +148,14 @@ class Builder:
                 park = rng.choice(parks)
         record = {
             "ref": ref,
-            "name": self._name(county, brand, suffix),
+            "name": self._name(county, brand, suffix, drawn),
             "kind": kind,
             "region": county,
             "industry": self.made[product][1],
         }
         if park:
             record["park"] = park
-        record["credit_code"] = self._credit_code(county, "合作社" in suffix)
+        record["credit_code"] = self._credit_code(county, "合作社" in suffix)  # 93: a co-operative
         record["operating"] = operating
         record["capacity_utilization"] = capacity
         record["workers_back"] = workers

@@ -16,7 +16,8 @@ from datetime import date
 from matchmaker.demo.places import (DAQING, DAXINGANLING, HARBIN, HEGANG, HEIHE, JIAMUSI, JIXI, MUDANJIANG,
                                     QIQIHAR, QITAIHE, SHUANGYASHAN, SUIHUA, YICHUN, CITIES)
 
-__all__ = ["SEED", "AS_OF", "FACTORS", "TERMS", "HELP_KINDS", "KINDS", "LEADING", "SME_INPUTS"]
+__all__ = ["SEED", "AS_OF", "FACTORS", "TERMS", "HELP_KINDS", "KINDS", "LEADING", "SME_INPUTS", "NAME_FITS",
+           "OWN_SUFFIX", "suffix_fits", "fitting_suffix"]
 
 SEED = 2020
 AS_OF = date(2020, 3, 16)
@@ -192,3 +193,52 @@ SME_INPUTS = {
     "oilfield_service": (("steel", 0.4, (1, 1)), ("special_chem", 0.4, (1, 1))),
     "steel": (("coke", 0.3, (1, 1)),),
 }
+
+
+#: Name suffixes that name particular goods: suffix -> the products a firm so named may make.
+#: Suffixes not listed name the kind as a whole (化工有限公司, 饲料有限公司...).  A firm's
+#: suffix must fit what it makes (issue 10: no foundry selling bolts, no maize co-operative
+#: selling sorghum): see :func:`fitting_suffix`.
+NAME_FITS = {
+    "玉米种植专业合作社": frozenset({"P001002", "P001008"}),          # 玉米, 全株青贮玉米
+    "生物肥料有限公司": frozenset({"P044009"}),                        # 有机肥
+    "化学助剂有限公司": frozenset({"P048019", "P048010", "P048014"}),  # 钻井液助剂, 破乳剂, 结构胶
+    "金属结构有限公司": frozenset({"P066001"}),                        # 钢结构件
+    "钢结构有限公司": frozenset({"P066001"}),
+    "铸造有限公司": frozenset({"P066015"}),                            # 灰铁铸件
+    "紧固件有限公司": frozenset({"P066002"}),                          # 六角螺栓
+    "铝业有限公司": frozenset({"P064003", "P064002"}),                 # 铝合金锭, 电解铝
+    "合金材料有限公司": frozenset({"P064003"}),
+    "铜业有限公司": frozenset({"P064001"}),                            # 阴极铜
+    "阀门有限公司": frozenset({"P070001", "P070004", "P070006"}),      # 闸阀, 安全阀, 调节阀
+    "泵业有限公司": frozenset({"P070002", "P070010"}),                 # 离心泵, 液压泵
+    "传动设备有限公司": frozenset({"P073003", "P073009"}),             # 齿轮, 减速机
+    "林业服务有限公司": frozenset({"P005002"}),                        # 植保飞防服务
+    "农机服务专业合作社": frozenset({"P005001", "P005002"}),           # 农机作业服务, 植保飞防服务
+    "板材有限公司": frozenset({"P035003", "P035002"}),                 # 胶合板
+    "木制品有限公司": frozenset({"P035003", "P035002"}),
+}
+
+#: The suffix of a product no suffix of its kind names (the kind's list is part of the random
+#: draws, so it stays as it is).
+OWN_SUFFIX = {"P066002": "紧固件有限公司", "P064001": "铜业有限公司"}
+
+
+def suffix_fits(suffix: str, product: str) -> bool:
+    """Whether a firm whose name ends in `suffix` may make `product` (NAME_FITS)."""
+    named = NAME_FITS.get(suffix)
+    return named is None or product in named
+
+
+def fitting_suffix(drawn: str, suffixes: tuple, product: str) -> str:
+    """The name suffix of a firm that makes `product` first: the one drawn if it fits, else the
+    next of its kind's suffixes that fits (chosen without a draw, so the demo's random stream
+    is unchanged), else the product's own (OWN_SUFFIX)."""
+    if suffix_fits(drawn, product):
+        return drawn
+    start = suffixes.index(drawn) if drawn in suffixes else 0
+    for i in range(1, len(suffixes) + 1):
+        candidate = suffixes[(start + i) % len(suffixes)]
+        if suffix_fits(candidate, product):
+            return candidate
+    return OWN_SUFFIX[product]

@@ -174,7 +174,7 @@ def label(code, group=None):
 
 REPORT_LOCALE = "zh_CN"  # the dispatch meeting's language: the report's workbook and print page use it
 REPORT_PARTS = {"kind": "break_kind", "level": "level", "factor": "factor", "status": "break_status",
-                "term": "commitment"}
+                "term": "commitment", "unit": "unit"}
 
 
 def report_vocabulary():

@@ -27,7 +27,7 @@ class _Entry:
 
 
 class Order(_Entry, Base):
-    """An order the buyer placed on the link (`quantity` in the category's unit)."""
+    """An order the buyer placed on the link (`quantity` in the link's unit: its product's, else its category's)."""
 
     __tablename__ = "ledger_order"
     __table_args__ = (sa.Index("ix_ledger_order_link_date", "link_id", "date"),)

@@ -80,6 +80,8 @@ class LinkRequest(Base):
     # the fields asked for (for a change, only those that change; the others are null)
     category_code: Mapped[Optional[str]] = mapped_column(sa.String(32), sa.ForeignKey("category.code"))
     product_code: Mapped[Optional[str]] = mapped_column(sa.String(40), sa.ForeignKey("product.code"))
+    # a change that takes the product off the link (product_code null alone: the product stays)
+    product_cleared: Mapped[Optional[bool]] = mapped_column(sa.Boolean)
     quantity_per_week: Mapped[Optional[float]] = mapped_column(sa.Float)
     terms: Mapped[Optional[list]] = mapped_column(sa.JSON)
     active: Mapped[Optional[bool]] = mapped_column(sa.Boolean)
@@ -100,6 +102,8 @@ class LinkRequest(Base):
         """The unit of quantity_per_week: the product's, else the category's (of the link, for a
         change that names neither)."""
         if self.product is None and self.category is None:
+            if self.product_cleared and self.link is not None:  # by category only from now on
+                return self.link.category.unit
             return self.link.unit if self.link is not None else None
         return posting_unit(self.product.unit if self.product is not None else None,
                             self.category.unit if self.category is not None else self.link.category.unit)

@@ -72,6 +72,10 @@ class Break(Base):
     supplier: Mapped[Optional[str]] = mapped_column(sa.String(64))
     category: Mapped[str] = mapped_column(sa.String(32))
     quantity: Mapped[float] = mapped_column(sa.Float)
+    # the unit of `quantity` (null when the goods behind the break are counted in different units)
+    # and what is at stake product by product: [{"product": code or null, "unit", "quantity"}]
+    unit: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    products: Mapped[Optional[list]] = mapped_column(sa.JSON)
     factors: Mapped[list] = mapped_column(sa.JSON, default=list)
     tier: Mapped[int] = mapped_column(sa.Integer, default=1)
     path: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -8,6 +8,7 @@ from matchmaker.schemas.common import Day, InputSchema, OutputSchema, Quantity, 
 
 _REF = {"description": "admins only (anyone else: 422, taken or not); assigned by the service when left out"}
 _LINK = {"description": "ref of the link"}
+_UNIT = {"description": "the unit of quantity: the link's (its product's, else its category's)"}
 
 
 class EntrySchema(OutputSchema):
@@ -23,13 +24,15 @@ class EntrySchema(OutputSchema):
 class OrderSchema(EntrySchema):
     """An order the buyer placed on the link."""
 
-    quantity = fields.Float(metadata={"description": "in the unit of the link's category"})
+    quantity = fields.Float(metadata={"description": "in the link's unit (`unit`)"})
+    unit = fields.Function(lambda row: row.link.unit, metadata=_UNIT)
 
 
 class DeliverySchema(EntrySchema):
     """A delivery the supplier made on the link."""
 
-    quantity = fields.Float(metadata={"description": "in the unit of the link's category"})
+    quantity = fields.Float(metadata={"description": "in the link's unit (`unit`)"})
+    unit = fields.Function(lambda row: row.link.unit, metadata=_UNIT)
     amount = fields.Float(metadata={"description": "CNY owed for it"})
     confirmed_at = fields.DateTime(allow_none=True, metadata={"description": "when the buyer confirmed it"})
 

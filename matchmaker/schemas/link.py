@@ -86,6 +86,8 @@ class LinkRequestSchema(OutputSchema):
                            metadata={"description": "ref of that link"})
     category = fields.String(attribute="category_code", allow_none=True)
     product = fields.String(attribute="product_code", allow_none=True)
+    product_cleared = fields.Boolean(allow_none=True, metadata={
+        "description": "change: true when it takes the product off the link (then by category only)"})
     quantity_per_week = fields.Float(allow_none=True)
     unit = fields.String(allow_none=True, metadata={"description": "the unit of quantity_per_week"})
     terms = fields.List(fields.String(metadata={"enum": list(TERMS)}), allow_none=True)

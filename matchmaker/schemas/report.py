@@ -10,6 +10,14 @@ LEVELS = ("county", "city", "province")
 FACTORS = ("ppe", "labour", "transport", "materials", "funds", "orders", "risk_zone", "other")
 
 
+class StakeSchema(OutputSchema):
+    """A product at stake in a break: its code (null: goods named by category only), unit, quantity."""
+
+    product = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    quantity = fields.Float()
+
+
 class ReportBreakSchema(OutputSchema):
     """A break as in the report file (pending_proposals only on uncovered_need and chain_gap)."""
 
@@ -29,6 +37,11 @@ class ReportBreakSchema(OutputSchema):
         "description": "the county codes of the firms on its path, sorted: staff of any of them see it"})
     severity = fields.Float()
     pending_proposals = fields.Integer()
+    # issue 10 (not in spec/chain-breaks.md: breaks stay per category; these name the goods)
+    unit = fields.String(allow_none=True, metadata={
+        "description": "the unit of quantity; null when the goods at stake are counted in different units"})
+    products = fields.List(fields.Nested(StakeSchema), metadata={
+        "description": "what is at stake, product by product (product null: goods named by category only)"})
 
 
 class HistorySchema(OutputSchema):
@@ -81,6 +94,8 @@ class ScorecardSchema(OutputSchema):
     supplied_quantity = fields.Float()
     help_given = fields.Integer(dump_default=0, metadata={
         "description": "SMEs it has given help to (help matches both sides accepted by the report's day)"})
+    unit = fields.String(allow_none=True, metadata={
+        "description": "the unit its quantities are counted in; null when its links are in different units"})
 
 
 class ResolvedSchema(OutputSchema):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from graphs import build_supply_graph, is_live, upstream
+from graphs import build_supply_graph, edge_stakes, is_live, stake_unit, upstream
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, User
 from matchmaker.models.pairing import Pairing
@@ -98,6 +98,9 @@ def _graph_view(roots, firms, links, breaks, stopped, high_risk):
         if b.get("supplier"):
             by_edge.setdefault((b["supplier"], b["buyer"], b["category"]), []).append(b)
     new_links = _pairing_link_ids([lk.id for lk in links])
+    # what each supply edge carries, product by product, in its units (as the report's breaks name it)
+    stakes = edge_stakes((lk.supplier.ref, lk.buyer.ref, lk.category_code, lk.quantity_per_week, lk.product_code,
+                          lk.unit) for lk in links)
     nodes = []
     for f in sorted(firms.values(), key=lambda f: (tiers.get(f.ref, 99), f.ref)):
         if f.ref not in tiers:
@@ -123,7 +126,9 @@ def _graph_view(roots, firms, links, breaks, stopped, high_risk):
         if not supplier_live and "supplier_down" not in kinds:
             kinds.append("supplier_down")
         factors = sorted({f for b in found for f in (b.get("factors") or [])})
+        goods = stakes.get(key, ())
         edges.append({"supplier": key[0], "buyer": key[1], "category": key[2], "quantity": qty,
+                      "unit": stake_unit(goods), "products": [g._asdict() for g in goods],
                       "supplier_name": lk.supplier.name, "buyer_name": lk.buyer.name,
                       "broken": bool(kinds), "kinds": kinds, "factors": factors,
                       "is_new": lk.id in new_links})

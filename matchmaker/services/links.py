@@ -187,6 +187,8 @@ def _ask_for_change(actor, row, changes):
     req = LinkRequest(kind="change", firm_id=actor.firm_id, awaiting_ref=other, supplier_ref=row.supplier.ref,
                       buyer_ref=row.buyer.ref, link_id=row.id, link_version=row.version,
                       category_code=changes.get("category_code"), product_code=changes.get("product_code"),
+                      product_cleared=True if ("product_code" in changes and changes["product_code"] is None)
+                      else None,
                       quantity_per_week=changes.get("quantity_per_week"), terms=changes.get("terms"),
                       active=changes.get("active"), status=AWAITING)
     db.session.add(req)
@@ -321,6 +323,8 @@ def confirm_link_request(actor: User, request_id: int) -> LinkRequest:
                            {"version": [f"the link is at version {link.version}, not {req.link_version}"]})
         changes = {attr: getattr(req, attr) for attr in ("category_code", "product_code", "quantity_per_week",
                                                          "terms", "active") if getattr(req, attr) is not None}
+        if req.product_cleared:  # the link trades by category only from now on
+            changes["product_code"] = None
         _apply(actor, link, changes, keep=req)
     req.status, req.decided_at = "confirmed", utcnow()
     common.commit()

@@ -13,7 +13,7 @@ from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries
 from matchmaker.web.forms import NeedForm, OfferForm, StatusForm, opts
 from matchmaker.web.helpers import PER_PAGE, Page, apply_errors, flash_error, is_en, ok, paginate, role_required
-from matchmaker.web.products import picker, posted_goods
+from matchmaker.web.products import accepts_pickers, picker, posted_accepts, posted_goods
 
 bp = Blueprint("firm", __name__, url_prefix="/firm")
 
@@ -85,9 +85,10 @@ def _need_form(need_id):
         form.note.data = row.note
     top_errors = []
     goods, goods_ok = posted_goods(form) if form.validate_on_submit() else (None, False)
-    if goods_ok:
+    accepts, accepts_ok = posted_accepts(form) if request.method == "POST" else ([], True)
+    if goods_ok and accepts_ok:
         data = {
-            **goods, "quantity": form.quantity.data, "needed_by": form.needed_by.data,
+            **goods, "accepts": accepts, "quantity": form.quantity.data, "needed_by": form.needed_by.data,
             "max_unit_price": form.max_unit_price.data, "terms": form.terms.data or [], "note": form.note.data or None,
             "days_of_stock": form.days_of_stock.data,
         }
@@ -102,9 +103,11 @@ def _need_form(need_id):
             return redirect(url_for("firm.needs"))
         except DomainError as exc:  # Invalid (field errors) included
             top_errors = apply_errors(form, exc)
-    status = 422 if (form.errors or top_errors) else 200
+    status = 422 if (form.errors or top_errors or not accepts_ok) else 200
+    stored = list(row.accepts or []) if (request.method == "GET" and row is not None) else None
     return render_template("firm/need_form.html", form=form, row=row, top_errors=top_errors,
-                           picker=picker(form.product.data, form.category.data)), status
+                           picker=picker(form.product.data, form.category.data),
+                           accepts=accepts_pickers(form, stored)), status
 
 
 @bp.route("/needs/<int:need_id>/close", methods=["POST"])

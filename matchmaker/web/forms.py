@@ -7,6 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
     FloatField,
     IntegerField,
     PasswordField,
@@ -108,8 +109,15 @@ class PasswordForm(FlaskForm):
 PRODUCT_LENGTH = Length(max=200, message=_l("At most 200 characters."))
 
 
+#: Empty product fields the need form offers for `accepts` beyond those already filled in.
+ACCEPTS_BLANKS = 2
+
+
 class NeedForm(FlaskForm):
     product = StringField(_l("What you need (product)"), validators=[Optional(), PRODUCT_LENGTH])
+    # other products the buyer also takes (spec/products.md `accepts`): one product picker each
+    accepts = FieldList(StringField(_l("Other product you also take"), validators=[Optional(), PRODUCT_LENGTH]),
+                        min_entries=ACCEPTS_BLANKS + 1, max_entries=100)
     category = SelectField(_l("Category (only when no product fits)"), validators=[Optional()])
     quantity = NumberField(_l("Quantity"), validators=[InputRequired(NUMBER), _positive],
                           render_kw={"inputmode": "decimal"})

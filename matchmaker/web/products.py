@@ -20,7 +20,7 @@ from matchmaker.services import categories, products
 from matchmaker.services.support.errors import NotFound
 from matchmaker.web.helpers import is_en
 
-__all__ = ["picker", "posted_goods"]
+__all__ = ["picker", "posted_goods", "posted_accepts", "accepts_pickers"]
 
 
 def _public(record: dict) -> dict:
@@ -80,3 +80,48 @@ def posted_goods(form: FlaskForm) -> tuple[Optional[dict], bool]:
     form.product.errors = list(form.product.errors or []) + [message]
     return None, False
 
+
+
+def accepts_pickers(form: FlaskForm, codes: Optional[list] = None) -> list:
+    """(field, picker) of each product field of a need's ``accepts``: the stored codes first (when
+    given, on a page's first view), then blank fields to add more (forms.ACCEPTS_BLANKS); each
+    field labelled with its number, so that a screen reader tells them apart."""
+    from matchmaker.web.forms import ACCEPTS_BLANKS  # the form's own constant
+
+    if codes is not None:
+        while len(form.accepts.entries):
+            form.accepts.pop_entry()
+        for code in list(codes) + [""] * ACCEPTS_BLANKS:
+            form.accepts.append_entry(code)
+    out = []
+    for i, entry in enumerate(form.accepts.entries, start=1):
+        entry.label.text = _("Other product you also take (%(n)s)", n=i)
+        out.append((entry, picker(entry.data)))
+    return out
+
+
+def posted_accepts(form: FlaskForm) -> tuple[list, bool]:
+    """The product codes a need form posts in ``accepts`` (each field: a code, the picker's label
+    or an exact name; blanks skipped, repeats dropped), and whether all were clear; an unclear one
+    gets its message on its own field."""
+    codes, ok = [], True
+    for entry in form.accepts.entries:
+        text = (entry.data or "").strip()
+        if not text:
+            continue
+        record, candidates = products.find_product(text)
+        if record is None:
+            entry.errors = list(entry.errors or []) + [_message(text, candidates)]
+            ok = False
+            continue
+        entry.data = record["code"]
+        if record["code"] not in codes:
+            codes.append(record["code"])
+    return codes, ok
+
+
+def _message(text: str, candidates: list) -> str:
+    if candidates:
+        names = "; ".join(_label(_public(r)) for r in candidates)
+        return _("Which product do you mean by “%(text)s”? For example: %(names)s.", text=text, names=names)
+    return _("No product matches “%(text)s”. Try other words.", text=text)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from matchmaker.infra.labels import label
 from matchmaker.services import chainmap, matching, reports, survival
 from matchmaker.web import report_views
-from matchmaker.web.helpers import cat, fnum
+from matchmaker.web.helpers import cat, prod, qty
 
 
 OPEN = ("proposed", "accepted")
@@ -68,7 +68,14 @@ def decorate_graph(graph, tier0=None):
         n["blockers"] = [label(b, "factor") for b in n.get("blockers") or []]
     for e in graph["edges"]:
         e["category_label"] = cat(e["category"])
-        e["quantity_text"] = fnum(e["quantity"])
+        goods = e.get("products") or []
+        if any(g["product"] for g in goods):  # name the products the link carries, each in its unit
+            e["category_label"] += " · " + "、".join(prod(g["product"]) if g["product"] else _("by category")
+                                                    for g in goods)
+        if e.get("unit") or len(goods) < 2:
+            e["quantity_text"] = qty(e["quantity"], e.get("unit"))
+        else:
+            e["quantity_text"] = "; ".join(qty(g["quantity"], g["unit"]) for g in goods)
         e["break_labels"] = [label(k, "break_kind") for k in e.get("kinds") or []]
         e["factors"] = [label(f, "factor") for f in e.get("factors") or []]
     graph["labels"] = {

@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from matchmaker.infra.labels import report_vocabulary
-from matchmaker.services import reports
+from matchmaker.services import products, reports
 from matchmaker.services.support.errors import NotFound
 from matchmaker.web.helpers import role_required
 
@@ -21,4 +21,10 @@ def print_report(week):
     except NotFound:
         return render_template("reports/print.html", data=None, week=week), 404
     limit = min(max(request.args.get("limit", PRINT_LIMIT, type=int) or PRINT_LIMIT, 1), 100000)
-    return render_template("reports/print.html", data=data, week=data["week"], limit=limit, words=report_vocabulary())
+    words, names = report_vocabulary(), products.product_names()
+
+    def goods(b):
+        """The products at stake in a break, with their quantities and units, in the paper's words."""
+        return reports.stake_text(b.get("products"), words["unit"], names)
+
+    return render_template("reports/print.html", data=data, week=data["week"], limit=limit, words=words, goods=goods)

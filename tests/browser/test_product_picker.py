@@ -158,3 +158,40 @@ def test_without_a_script_the_plain_input_posts_a_product_code(catalogue, browse
         shot(page, "product-picker-no-script-390")
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("width,height", WIDTHS)
+def test_a_need_accepts_other_products_picked_the_same_way(catalogue, new_page, width, height):
+    base, app, world = catalogue
+    page = new_page(width, height)
+    sign_in(page, base, world["users"]["lead"])
+    page.goto(base + "/firm/needs/new")
+    combo, listbox = _open_list(page, "玉米")
+    combo.press("ArrowDown")
+    combo.press("Enter")
+    assert page.locator("input[type=hidden][name=product]").input_value() == "P001002"
+    # the first of the `accepts` pickers: a combobox of its own, labelled with its number
+    other = page.locator("#accepts-0")
+    assert other.get_attribute("role") == "combobox" and other.get_attribute("aria-controls") == "accepts-0-listbox"
+    assert page.locator("label[for=accepts-0]").inner_text() == "也接受的其他产品（1）"
+    other.press_sequentially("gaoliang", delay=30)
+    options = page.locator("#accepts-0-listbox")
+    options.wait_for(state="visible")
+    page.wait_for_function("document.querySelector('#accepts-0-status').textContent.length > 0")
+    assert _names(options)[0].startswith("高粱")
+    other.press("ArrowDown")
+    other.press("Enter")
+    assert page.locator("input[type=hidden][name=accepts-0]").input_value() == "P001011"
+    assert page.locator("input[type=hidden][name=product]").input_value() == "P001002"  # the need's own stays
+    page.fill("#quantity", "80")
+    page.fill("#needed_by", world["soon"].isoformat())
+    assert no_horizontal_scroll(page)
+    shot(page, f"product-picker-accepts-{width}")
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url("**/firm/needs")
+    with in_app(app):
+        from matchmaker.infra.extensions import db
+        from matchmaker.models import Need
+
+        need = db.session.scalars(sa.select(Need).order_by(Need.id.desc()).limit(1)).one()
+        assert (need.product_code, need.accepts, need.quantity) == ("P001002", ["P001011"], 80.0)

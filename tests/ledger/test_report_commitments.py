@@ -70,6 +70,10 @@ def test_the_report_lists_overdue_commitments_and_scorecards(ledger_report):
     assert (f1["deliveries"], f1["delivered_amount"], f1["paid_on_time"], f1["paid_late"]) == (2, 2300.0, 0, 2)
     assert (f1["on_time_share"], f1["mean_days_to_pay"], f1["overdue"], f1["overdue_unpaid"]) == (0.0, None, 2, 2000.0)
     assert (f2["firm"], f2["smes"], f2["deliveries"], f2["overdue"]) == ("F2", 1, 0, 0)
+    # issue 10: the unit the quantities are counted in (its links' category's here; none without entries)
+    from matchmaker.models import Category
+
+    assert (f1["unit"], f2["unit"]) == (db.session.get(Category, "C1").unit, None)
     later = reports.report_data(None, "2020-W13")
     assert [(c["term"], c["link"], c["delivery"], c["days_overdue"]) for c in later["commitments"]] == [
         ("pay_first", "L7", "D3", 13), ("order_first", "L9", None, 6)]
@@ -109,6 +113,7 @@ def test_the_report_file_the_api_and_the_workbook(ledger_report, runner, client,
     assert rows[2][0] == "60日内付款"
     cards = list(wb["龙头企业履约"].iter_rows(values_only=True))
     assert cards[0][0] == "龙头企业" and [r[0] for r in cards[1:]] == ["F1", "F2"]
+    assert cards[0][-1] == "数量单位" and cards[1][-1] and cards[2][-1] is None
 
 
 def test_the_report_page_shows_both_parts(ledger_report, app):

@@ -42,7 +42,8 @@ def test_pairings_of_the_week_count_by_the_service_day(db, pinned):
     assert p.created_at.date() != AS_OF  # the real clock: not 2020
     reports.write_weekly_report("2020-W12")
     assert reports.pairing_totals(None, reports.get_report("2020-W12")) == {
-        "proposed": 1, "proposed_quantity": 50.0, "accepted": 1, "accepted_quantity": 50.0}
+        "proposed": 1, "proposed_quantity": 50.0, "accepted": 1, "accepted_quantity": 50.0,
+        "by_unit": {"t": {"proposed_quantity": 50.0, "accepted_quantity": 50.0}}}  # issue 10: split by unit
     reports.write_weekly_report("2020-W13")
     assert reports.pairing_totals(None, reports.get_report("2020-W13"))["proposed"] == 0
 

@@ -25,7 +25,9 @@ def test_the_paper_keeps_its_words_in_every_reader_language(app):
         with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
             refresh()  # the locale is cached on the app context the fixture keeps pushed
             words = report_vocabulary()
-            assert {part: dict(codes) for part, codes in words.items()} == PAPER_WORDS
+            assert {part: dict(codes) for part, codes in words.items() if part != "unit"} == PAPER_WORDS
+            # units in the paper's words too (issue 10: every quantity with its unit)
+            assert (words["unit"]["t"], words["unit"]["head"], words["unit"]["kL"]) == ("吨", "头", "千升")
             assert set(words) == set(export.VOCABULARY_PARTS)
     with app.test_request_context("/", headers={"Cookie": "lang=en"}):
         refresh()
@@ -38,7 +40,9 @@ def test_the_paper_keeps_its_words_in_every_reader_language(app):
 def _data():
     brk = {"kind": "supplier_down", "buyer": "B", "supplier": "=S", "category": "C1", "quantity": 40.0,
            "factors": ["labour", "unknown"], "level": "county", "owner_region": "230102", "weeks_open": 1,
-           "status": "open", "tier": 1, "path": ["B", "=S"], "severity": 6.5}
+           "status": "open", "tier": 1, "path": ["B", "=S"], "severity": 6.5, "unit": "t",
+           "products": [{"product": "P1", "unit": "t", "quantity": 30.0},
+                        {"product": None, "unit": "t", "quantity": 10.0}]}
     return {"week": "2020-W12", "as_of": "2020-03-16", "breaks": [brk],
             "resolved": [{"kind": "uncovered_need", "buyer": "B", "supplier": None, "category": "C2"}],
             "summary": {"by_kind": {"supplier_down": 1}, "by_factor": {"labour": 1}, "by_level": {"county": 1}},
@@ -57,9 +61,12 @@ def test_workbook_takes_its_words_from_the_caller_and_writes_text_through_one_fu
         return real(ws, text)
 
     monkeypatch.setattr(export, "text_cell", recording)
-    book = load_workbook(io.BytesIO(export.report_workbook(_data(), PAPER_WORDS).getvalue()))  # no app needed
+    words = dict(PAPER_WORDS, unit={"t": "吨"})
+    book = load_workbook(io.BytesIO(export.report_workbook(_data(), words, {"P1": ("生鲜乳", "Raw milk", "t")})
+                                    .getvalue()))  # no app needed
     rows = [c.value for c in book["断链清单"][2]]
-    assert rows[1:11] == ["供应商停产", "B", "=S", "C1", 40, "用工、unknown", "县级", "230102", 1, "待处理"]
+    assert rows[1:13] == ["供应商停产", "B", "=S", "C1", 40, "吨", "生鲜乳 30 吨；按品类 10 吨", "用工、unknown", "县级",
+                          "230102", 1, "待处理"]
     assert [c.value for c in book["已解决"][2]] == ["需求未覆盖", "B", None, "C2", "已解决", None]
     assert [[c.value for c in r] for r in book["汇总"].iter_rows(min_row=2)] == [
         ["类型", "供应商停产", 1], ["因素", "用工", 1], ["层级", "县级", 1]]

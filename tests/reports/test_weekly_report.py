@@ -183,7 +183,9 @@ def test_cli_writes_json_and_xlsx(db, runner, down_supplier, tmp_path):
     down = next(b for b in data["breaks"] if b["kind"] == "supplier_down")
     assert down == {"kind": "supplier_down", "buyer": "B", "supplier": "S", "category": "C1", "quantity": 40.0,
                     "factors": ["labour"], "level": "county", "owner_region": HRB1, "weeks_open": 1,
-                    "status": "open", "tier": 1, "path": ["B", "S"], "regions": [HRB1], "severity": down["severity"]}
+                    "status": "open", "tier": 1, "path": ["B", "S"], "regions": [HRB1], "severity": down["severity"],
+                    # issue 10: the unit of the quantity and the goods at stake (here named by category only)
+                    "unit": "t", "products": [{"product": None, "unit": "t", "quantity": 40.0}]}
     assert down["severity"] > 0
     result = runner.invoke(args=["report", "weekly", "--week", "2020-W12", "--as-of", "2020-03-18",
                                  "--out", str(tmp_path / "r.xlsx")])
@@ -196,8 +198,8 @@ def test_cli_writes_json_and_xlsx(db, runner, down_supplier, tmp_path):
     assert ws.freeze_panes == "A2"
     assert ws["A1"].value == "严重度" and ws["A2"].value > 0
     # the paper's words: 用工 and 县级 (the pages say 员工返岗 and 县（区）)
-    assert [c.value for c in ws[2]][1:] == ["供应商停产", "B", "S", "C1", 40, "用工", "县级", HRB1, 1, "待处理", 1,
-                                            "B ← S", None, HRB1]
+    assert [c.value for c in ws[2]][1:] == ["供应商停产", "B", "S", "C1", 40, "吨", "按品类 40 吨", "用工", "县级", HRB1, 1,
+                                            "待处理", 1, "B ← S", None, HRB1]
     assert [c.value for c in wb["求助企业"][2]] == ["S", HRB1, "否", "用工", 1, 1]
     assert ws.column_dimensions["C"].width >= 8
     assert db.session.scalar(sa.select(WeeklyReport.as_of)) == date(2020, 3, 18)

@@ -40,3 +40,18 @@ def test_proposals_and_best_partners_show_units_and_name_the_products(as_user, w
     need_id = db.session.execute(db.select(factories.Need.id).where(factories.Need.ref == "N-HOG")).scalar_one()
     page = lead.get(f"/firm/needs/{need_id}/partners").text
     assert "O-HOG · 生猪" in page and "80 头" in page and "120 头" in page
+
+
+def test_the_chain_map_and_a_links_ledger_give_units_and_name_the_products(as_user, world):
+    _postings(world)
+    factories.link(world["sme"], world["lead"], "C2", quantity_per_week=3.0, ref="L-PLAIN")
+    db.session.commit()
+    lead = as_user("lead")
+    page = lead.get("/firm/chain").text
+    table = page[page.index('id="chain-links"'):]
+    assert "生猪" in table and "12 头" in table and "3 吨" in table
+    graph = page[page.index("data-graph="):page.index('id="chain-map"')]
+    assert "12 \\u5934" in graph  # what the map's script shows on hover (头, JSON-escaped)
+    link_id = db.session.execute(db.select(factories.Link.id).where(factories.Link.ref == "L-HOG")).scalar_one()
+    page = lead.get(f"/firm/links/{link_id}").text
+    assert 'id="order-quantity-unit">头</span>' in page and "以该供应关系的计量单位计：头。" in page

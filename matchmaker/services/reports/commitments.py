@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 import graphs
 from matchmaker.infra.extensions import db
-from matchmaker.models import User, WeeklyReport
+from matchmaker.models import Category, Link, Product, User, WeeklyReport
 from matchmaker.services.auth import in_scope
 from matchmaker.services.help import help_given
 from matchmaker.services.ledger.status import commitment_dict, commitment_periods
@@ -64,7 +64,33 @@ def commitment_parts(as_of: date, previous: WeeklyReport | None = None) -> dict[
                     level_region=_region_at(c.owner_region, level))
         items.append(item)
     given = help_given(as_of)
-    return {"commitments": items, "leading_firms": [{**c._asdict(), "help_given": given.get(c.firm, 0)} for c in cards]}
+    units = _card_units(ledger)
+    return {"commitments": items, "leading_firms": [{**c._asdict(), "help_given": given.get(c.firm, 0),
+                                                     "unit": units.get(c.firm)} for c in cards]}
+
+
+def _card_units(ledger: net.Ledger) -> dict[str, str | None]:
+    """Leading firm ref -> the one unit its scorecard's quantities (orders and deliveries on its links
+    with SMEs) are counted in, None when they are in several (issue 10: a link's unit is its
+    product's, else its category's; spec/article10.md sums them all the same)."""
+    links = {lk.ref: lk for lk in ledger.links}
+    refs = sorted({e.link for e in (*ledger.orders, *ledger.deliveries)} & links.keys())
+    unit = sa.func.coalesce(Product.unit, Category.unit)
+    unit_of = {}
+    for i in range(0, len(refs), 5000):  # a province's ledger: bounded IN lists
+        unit_of.update(db.session.execute(
+            sa.select(Link.ref, unit).join(Category, Link.category_code == Category.code)
+            .outerjoin(Product, Link.product_code == Product.code).where(Link.ref.in_(refs[i:i + 5000]))).all())
+    units: dict[str, set] = {}
+    for entry in (*ledger.orders, *ledger.deliveries):
+        lk = links.get(entry.link)
+        if lk is None or entry.link not in unit_of:
+            continue
+        for firm, kind, other in ((lk.buyer, lk.buyer_kind, lk.supplier_kind),
+                                  (lk.supplier, lk.supplier_kind, lk.buyer_kind)):
+            if kind == "leading" and other == "sme":
+                units.setdefault(firm, set()).add(unit_of[entry.link])
+    return {firm: next(iter(us)) if len(us) == 1 else None for firm, us in units.items()}
 
 
 def agenda_commitments(actor: User | None, report: WeeklyReport) -> list[dict]:

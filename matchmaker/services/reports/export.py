@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from graphs import KINDS, LEVELS
 from matchmaker.infra import spreadsheets
 from matchmaker.models import User
+from matchmaker.services.products.names import product_names
 from matchmaker.services.reports.commitments import SCORECARD_FIELDS
 from matchmaker.services.reports.paged import open_break_rows
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, break_dict, get_report, report_parts, require_reader
@@ -34,14 +35,16 @@ if TYPE_CHECKING:  # openpyxl is loaded when a workbook is written, not whenever
     from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "report_workbook", "report_xlsx",
-           "text_cell"]
+           "stake_text", "text_cell"]
 
 # part ("kind", "level", "factor", "status") -> code -> the word printed for it
 Vocabulary = Mapping[str, Mapping[str, str]]
-VOCABULARY_PARTS = ("kind", "level", "factor", "status", "term")
+VOCABULARY_PARTS = ("kind", "level", "factor", "status", "term", "unit")
 
-BREAK_HEADERS = ["严重度", "类型", "需方", "供方", "品类", "数量", "因素", "层级", "责任区域", "持续周数", "状态", "层次",
-                 "路径", "待确认撮合", "涉及县区"]
+# 单位: the unit of 数量 (empty when the goods are counted in different units); 涉及产品: the products
+# at stake, each with its quantity and unit (issue 10: breaks stay per category and name the products)
+BREAK_HEADERS = ["严重度", "类型", "需方", "供方", "品类", "数量", "单位", "涉及产品", "因素", "层级", "责任区域", "持续周数",
+                 "状态", "层次", "路径", "待确认撮合", "涉及县区"]
 BLOCKED_HEADERS = ["企业", "所在县区", "是否开工", "因素", "持续周数", "涉及断链数"]
 RESUMPTION_HEADERS = ["企业数", "开工率", "平均产能利用率", "平均返岗率"]
 COMMITMENT_HEADERS = ["承诺", "供应关系", "需方", "供方", "交货", "到期日", "逾期天数", "未付金额（元）", "责任区域"]
@@ -76,7 +79,8 @@ def export_report(actor: User | None, week: str | None, path: str | Path,
             n = _write_json(fh, parts, open_break_rows(actor, report, json_text=True))
     else:
         with open(path, "wb") as fh:
-            n = _write_workbook(fh, parts, (break_dict(r) for r in open_break_rows(actor, report)), words)
+            n = _write_workbook(fh, parts, (break_dict(r) for r in open_break_rows(actor, report)), words,
+                                product_names())
     return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
 
 
@@ -86,16 +90,17 @@ def report_xlsx(actor: User | None, week: str | None, words: Vocabulary) -> tupl
     report = get_report(week)
     parts = _parts(actor, report)
     buf = io.BytesIO()
-    _write_workbook(buf, parts, (break_dict(r) for r in open_break_rows(actor, report)), words)
+    _write_workbook(buf, parts, (break_dict(r) for r in open_break_rows(actor, report)), words, product_names())
     buf.seek(0)
     return buf, f"weekly-report-{report.week}.xlsx"
 
 
-def report_workbook(data: dict, words: Vocabulary) -> io.BytesIO:
+def report_workbook(data: dict, words: Vocabulary, names: Mapping[str, tuple] | None = None) -> io.BytesIO:
     """The report as an .xlsx workbook (one sheet per part, Chinese headers, frozen header row);
-    `words` names the codes (see :data:`Vocabulary`)."""
+    `words` names the codes (see :data:`Vocabulary`), `names` the products (code -> (Chinese
+    name, ...), as services.products.product_names; codes stand for themselves without it)."""
     buf = io.BytesIO()
-    _write_workbook(buf, data, iter(data["breaks"]), words)
+    _write_workbook(buf, data, iter(data["breaks"]), words, names)
     buf.seek(0)
     return buf
 
@@ -146,14 +151,15 @@ def _write_json(fh, parts: dict, rows) -> int:
     write('{\n  "week": %s,\n  "as_of": %s,\n  "breaks": [' % (text(parts["week"]), text(parts["as_of"])))
     sep = "\n    "
     for (kind, buyer, supplier, category, quantity, factors, level, owner, weeks, status, tier, path, regions,
-         severity, pending) in rows:
+         severity, pending, unit, products) in rows:
         factors = factors or "[]"
         add(kind, level, factors)
         write(_BREAK_JSON % (
             sep, text(kind), text(buyer), "null" if supplier is None else text(supplier), text(category),
             number(quantity), factors, text(level), text(owner), number(weeks), text(status), number(tier),
             path or "[]", regions or "[]", number(severity),
-            (', "pending_proposals": %d}' % (pending or 0)) if kind in with_proposals else "}"))
+            (', "pending_proposals": %d' % (pending or 0)) if kind in with_proposals else "",
+            "null" if unit is None else text(unit), products or "[]"))
         sep = ",\n    "
     write("\n  ],\n")
     rest = {k: v for k, v in parts.items() if k not in ("week", "as_of")}
@@ -168,7 +174,7 @@ def _write_json(fh, parts: dict, rows) -> int:
 # a break of the report file, its fields in paged.FILE_BREAK_FIELDS order (pending_proposals: kinds 3, 4)
 _BREAK_JSON = ('%s{"kind": %s, "buyer": %s, "supplier": %s, "category": %s, "quantity": %s, "factors": %s, '
                '"level": %s, "owner_region": %s, "weeks_open": %s, "status": %s, "tier": %s, "path": %s, '
-               '"regions": %s, "severity": %s%s')
+               '"regions": %s, "severity": %s%s, "unit": %s, "products": %s}')
 
 
 def _number(value) -> str:
@@ -181,7 +187,7 @@ def _number(value) -> str:
     return "null" if value is None else json.dumps(value)
 
 
-def _write_workbook(fh, parts: dict, breaks, words: Vocabulary) -> int:
+def _write_workbook(fh, parts: dict, breaks, words: Vocabulary, names: Mapping[str, tuple] | None = None) -> int:
     """Write the workbook (one sheet per part, Chinese headers, frozen header row; the breaks'
     sheet first, a row at a time) to a binary file; returns the number of breaks. The counts are
     those of the breaks written unless ``parts`` has its ``summary``."""
@@ -193,7 +199,7 @@ def _write_workbook(fh, parts: dict, breaks, words: Vocabulary) -> int:
     def counted(items):
         for b in items:
             counts.add(b["kind"], b["level"], b["factors"])
-            yield _break_cells(b, words)
+            yield _break_cells(b, words, names or {})
 
     _sheet(wb, "断链清单", BREAK_HEADERS, counted(breaks))
     data = parts if "summary" in parts else dict(parts, summary=counts.summary())
@@ -203,9 +209,24 @@ def _write_workbook(fh, parts: dict, breaks, words: Vocabulary) -> int:
     return counts.n
 
 
-def _break_cells(b: dict, words: Vocabulary) -> list:
+def stake_text(stakes: list, units: Mapping[str, str], names: Mapping[str, tuple]) -> str:
+    """The products at stake in a break as the paper prints them, e.g. '生鲜乳 40 吨；其他 5 吨'
+    (a product's Chinese name, else its code; '按品类' for goods named by category only)."""
+    parts = []
+    for s in stakes or ():
+        code, unit = s.get("product"), s.get("unit")
+        name = (names.get(code) or (code,))[0] if code else "按品类"
+        qty = f"{s.get('quantity', 0):g}"
+        parts.append(f"{name} {qty} {units.get(unit, unit)}" if unit else f"{name} {qty}")
+    return "；".join(parts)
+
+
+def _break_cells(b: dict, words: Vocabulary, names: Mapping[str, tuple]) -> list:
     kind, level, factor, status = words["kind"], words["level"], words["factor"], words["status"]
+    units = words.get("unit", {})
+    unit = b.get("unit")
     return [b["severity"], kind[b["kind"]], b["buyer"], b["supplier"] or "", b["category"], b["quantity"],
+            units.get(unit, unit) if unit else "", stake_text(b.get("products"), units, names),
             "、".join(factor.get(f, f) for f in b["factors"]), level[b["level"]], b["owner_region"],
             b["weeks_open"], status.get(b["status"], b["status"]), b["tier"], " ← ".join(b["path"]),
             b.get("pending_proposals", ""), "、".join(b.get("regions") or [])]
@@ -234,15 +255,38 @@ def _other_sheets(data: dict, words: Vocabulary) -> list[tuple[str, list[str], l
         ("按园区复工", ["园区", *RESUMPTION_HEADERS],
          [[r["park"], r["firms"], r["share_operating"], r["mean_capacity_utilization"], r["mean_workers_back"]]
           for r in monitoring["by_park"]]),
-        ("本周撮合", ["提出对接数", "提出数量", "达成对接数", "达成数量"],
-         [[pairings["proposed"], pairings["proposed_quantity"], pairings["accepted"], pairings["accepted_quantity"]]]
-         if pairings else []),
+        ("本周撮合", ["项目", "单位", "提出", "达成"], _pairing_rows(pairings, words.get("unit", {}))),
         ("逾期承诺", COMMITMENT_HEADERS,
          [[words.get("term", {}).get(c["term"], c["term"]), c["link"], c["buyer"], c["supplier"], c["delivery"] or "",
            c["due"], c["days_overdue"], c["unpaid"], c["owner_region"]] for c in data.get("commitments", [])]),
-        ("龙头企业履约", SCORECARD_HEADERS,
-         [[f[name] for name in SCORECARD_FIELDS] for f in data.get("leading_firms", [])]),
+        ("龙头企业履约", SCORECARD_HEADERS + ["数量单位"],
+         [[f[name] for name in SCORECARD_FIELDS] + [_card_unit(f, words.get("unit", {}))]
+          for f in data.get("leading_firms", [])]),
     ]
+
+
+def _card_unit(card: dict, units: Mapping[str, str]) -> str:
+    """The unit of a scorecard's quantities as the paper prints it ('多种单位' when several)."""
+    if "unit" not in card:  # reports stored before issue 10
+        return ""
+    unit = card["unit"]
+    if unit is None:
+        return "多种单位" if card.get("ordered_quantity") or card.get("delivered_quantity") else ""
+    return units.get(unit, unit)
+
+
+def _pairing_rows(pairings: dict | None, units: Mapping[str, str]) -> list[list]:
+    """The week's pairings: how many, then their quantities unit by unit (a total over goods of
+    different units means nothing; reports stored before issue 10 have only the total)."""
+    if not pairings:
+        return []
+    rows = [["对接数", "", pairings["proposed"], pairings["accepted"]]]
+    by_unit = pairings.get("by_unit")
+    if by_unit:
+        rows += [["数量", units.get(u, u), q["proposed_quantity"], q["accepted_quantity"]] for u, q in by_unit.items()]
+    else:
+        rows.append(["数量", "", pairings["proposed_quantity"], pairings["accepted_quantity"]])
+    return rows
 
 
 #: Rows whose widths size a sheet's columns (they are set before any row is written).

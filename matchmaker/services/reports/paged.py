@@ -22,9 +22,12 @@ from matchmaker.services.reports.read import (break_dict, break_scope, get_repor
 
 __all__ = ["FILE_BREAK_FIELDS", "open_break_rows", "open_break_count", "open_summary", "report_page"]
 
-#: The fields of a break in the report file, in its order (``pending_proposals`` on kinds 3 and 4 only).
+#: The fields of a break in the report file, in its order (``pending_proposals`` on kinds 3 and 4 only;
+#: ``unit`` and ``products``: the goods at stake, issue 10).
 FILE_BREAK_FIELDS = ("kind", "buyer", "supplier", "category", "quantity", "factors", "level", "owner_region",
-                     "weeks_open", "status", "tier", "path", "regions", "severity", "pending_proposals")
+                     "weeks_open", "status", "tier", "path", "regions", "severity", "pending_proposals", "unit",
+                     "products")
+_JSON_FIELDS = ("factors", "path", "regions", "products")
 
 
 def _open_breaks(actor: User | None, report: WeeklyReport):
@@ -53,9 +56,10 @@ def open_break_rows(actor: User | None, report: WeeklyReport, offset: int = 0, l
                     json_text: bool = False) -> Iterator[sa.Row]:
     """The open breaks of a report the actor sees, in the report's order, as rows of
     :data:`FILE_BREAK_FIELDS` (what :func:`~matchmaker.services.reports.read.break_dict` reads),
-    streamed; ``factors``, ``path`` and ``regions`` as lists, or as their JSON text with ``json_text``."""
+    streamed; ``factors``, ``path``, ``regions`` and ``products`` as lists, or as their JSON text with
+    ``json_text``."""
     table = Break.__table__
-    columns = [_text(table.c[f]).label(f) if json_text and f in ("factors", "path", "regions") else table.c[f]
+    columns = [_text(table.c[f]).label(f) if json_text and f in _JSON_FIELDS else table.c[f]
                for f in FILE_BREAK_FIELDS]
     stmt = sa.select(*columns).where(_open_breaks(actor, report)).order_by(*_order())
     if offset:

@@ -155,13 +155,19 @@ def scoped_breaks(actor: User | None, report: WeeklyReport, open_only: bool = Tr
 # --- rows -------------------------------------------------------------------------------------
 
 def break_dict(b: Break) -> dict:
-    """A stored break as the report file's JSON object."""
+    """A stored break as the report file's JSON object: the spec's fields, then two of issue 10
+    (spec/chain-breaks.md has no field for them; breaks stay per category): ``unit``, the unit of
+    ``quantity`` (null when the goods behind it are counted in different units), and
+    ``products``, what is at stake product by product (``[{"product", "unit", "quantity"}]``;
+    ``product`` null for goods named by category only)."""
     d = {"kind": b.kind, "buyer": b.buyer, "supplier": b.supplier, "category": b.category,
          "quantity": b.quantity, "factors": list(b.factors or []), "level": b.level,
          "owner_region": b.owner_region, "weeks_open": b.weeks_open, "status": b.status,
          "tier": b.tier, "path": list(b.path or []), "regions": list(b.regions or []), "severity": b.severity}
     if b.kind in BREAKS_WITH_PROPOSALS:
         d["pending_proposals"] = b.pending_proposals or 0
+    d["unit"] = b.unit
+    d["products"] = list(b.products or [])
     return d
 
 
@@ -285,13 +291,22 @@ def monitoring_rows(actor: User | None, report: WeeklyReport) -> dict[str, list[
 
 
 def pairing_totals(actor: User | None, report: WeeklyReport) -> dict:
-    """Pairings proposed and accepted in the report's week over the actor's counties."""
+    """Pairings proposed and accepted in the report's week over the actor's counties; ``by_unit``
+    (issue 10) splits the quantities by unit, since the totals add up goods of different units:
+    ``{unit: {"proposed_quantity", "accepted_quantity"}}`` (empty for reports stored before)."""
     tot = [0, 0.0, 0, 0.0]
+    by_unit = {}
     for _county, acc in _scoped_counties(actor, report.pairings or {}):
         for i in range(4):
             tot[i] += acc[i]
+        for unit, (proposed, accepted) in (acc[4] if len(acc) > 4 else {}).items():
+            u = by_unit.setdefault(unit, [0.0, 0.0])
+            u[0] += proposed
+            u[1] += accepted
     return {"proposed": int(tot[0]), "proposed_quantity": round(tot[1], 6),
-            "accepted": int(tot[2]), "accepted_quantity": round(tot[3], 6)}
+            "accepted": int(tot[2]), "accepted_quantity": round(tot[3], 6),
+            "by_unit": {u: {"proposed_quantity": round(p, 6), "accepted_quantity": round(a, 6)}
+                        for u, (p, a) in sorted(by_unit.items())}}
 
 
 def breaks_per_week(actor: User | None) -> list[tuple[str, int]]:

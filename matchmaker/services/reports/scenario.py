@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from graphs import build_supply_graph, path_regions, severity
+from graphs import break_stakes, build_supply_graph, path_regions, severity, stake_unit
 from graphs import what_if as graph_what_if
 from matchmaker.infra.extensions import db
 from matchmaker.models import Region, User
@@ -53,6 +53,7 @@ def what_if(actor: User | None, firms: Iterable[str] = (), counties: Iterable[st
                         high_risk_counties=counties, needs_with_allowed_offer=allowed, **detection_options())
     names = {r: i.name for r, i in network.info.items()}
     county_of = {r: i.county for r, i in network.info.items()}
+    needs = {n.ref: n for n in network.needs}
 
     def rows(items):
         out = []
@@ -62,6 +63,8 @@ def what_if(actor: User | None, firms: Iterable[str] = (), counties: Iterable[st
                 continue
             d = b.as_dict()
             d["regions"] = list(regions)
+            stakes = break_stakes(b, network.stakes or {}, needs)  # the products at stake, as in the report
+            d.update(unit=stake_unit(stakes), products=[s._asdict() for s in stakes])
             d.update(buyer_name=names.get(b.buyer), supplier_name=names.get(b.supplier),
                      severity=severity(b.kind, b.quantity, tier=b.tier,
                                        leading_buyer=network.info[b.buyer].kind == "leading"))

@@ -34,13 +34,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from graphs import LEVELS, blocked_firms, build_supply_graph, chain_breaks, idle_level, path_regions, severity
+from graphs import (LEVELS, blocked_firms, break_stakes, build_supply_graph, chain_breaks, idle_level, path_regions,
+                    severity, stake_unit)
 from matchmaker.infra.clock import now as service_now
 from matchmaker.infra.extensions import db
 from matchmaker.infra.faults import pause_point
 from matchmaker.infra.reference import industry_section
 from matchmaker.infra.settings import setting
-from matchmaker.models import Firm, Link, Need, User
+from matchmaker.models import Category, Firm, Link, Need, Product, User
 from matchmaker.models.pairing import MatchRun, Pairing
 from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport, break_key
 from matchmaker.services.reports.commitments import commitment_parts
@@ -146,7 +147,7 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
         report.previous_week = previous.week if previous is not None else None
         report.computed_at = datetime.now(timezone.utc)
         db.session.flush()
-        rows, events, keys = _break_rows(report, detected, network.info, prev_rows, same_rows)
+        rows, events, keys = _break_rows(report, detected, network, prev_rows, same_rows)
         asking = _blocked_firms(network.firms, detected, previous)
         resolved = _resolved(prev_rows, keys)
         events.extend({"key": r.pop("key"), "week": week, "action": "resolved", "level": r.pop("level")}
@@ -224,7 +225,7 @@ def _level(base, idle_weeks, manual_steps):
 _BREAK_COLUMNS = ("report_id", "key", "kind", "buyer", "supplier", "category", "quantity", "factors", "tier",
                   "path", "base_level", "level", "owner_region", "buyer_region", "weeks_open", "severity",
                   "status", "assignee_id", "manual_steps", "pending_proposals", "note", "regions", "idle_weeks",
-                  "acted")
+                  "acted", "unit", "products")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -240,8 +241,18 @@ def _json_list(items, _dumps=json.dumps):
     return '["' + '", "'.join(items) + '"]' if items else "[]"
 
 
-def _break_rows(report, detected, info, prev_rows, same_rows):
-    """The report's break rows as tuples in _BREAK_COLUMNS order, the automatic events, the keys."""
+def _stakes_json(stakes, _dumps=json.dumps):
+    """JSON text of a break's products at stake (graphs.Stake records)."""
+    return _dumps([{"product": p, "unit": u, "quantity": round(q, 6)} for p, u, q in stakes], ensure_ascii=False)
+
+
+def _break_rows(report, detected, network, prev_rows, same_rows):
+    """The report's break rows as tuples in _BREAK_COLUMNS order, the automatic events, the keys.
+    Each names the products at stake and the unit of its quantity (graphs.break_stakes)."""
+    info = network.info
+    edges = network.stakes or {}
+    needs = {n.ref: n for n in network.needs}
+    stakes_json = {}
     rows, events, keys = [], [], set()
     factors_json = {}
     report_id, week = report.id, report.week
@@ -253,7 +264,8 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
     levels = {}
     county_of = {ref: firm.county for ref, firm in info.items()}
     regions_json = {}  # regions -> their JSON text (a few thousand distinct sets over ~10^5 breaks)
-    for kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ in detected:
+    for brk in detected:
+        kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ = brk
         key = break_key(kind, buyer, category, supplier)
         add_key(key)
         prev = get_prev(key)
@@ -278,6 +290,10 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
         rj = regions_json.get(regs)
         if rj is None:
             rj = regions_json[regs] = _json_list(regs)
+        stakes = break_stakes(brk, edges, needs)
+        stake = stakes_json.get(stakes)
+        if stake is None:
+            stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
         fj = factors_json.get(factors)
         if fj is None:
             fj = factors_json[factors] = json.dumps(list(factors))
@@ -285,7 +301,7 @@ def _break_rows(report, detected, info, prev_rows, same_rows):
             report_id, key, kind, buyer, supplier, category, float(quantity), fj, tier,
             _json_list(path), base, level, regions[level_index[level]], regions[0], weeks_open,
             _severity(kind, quantity, buyer in leading, tier, weeks_open),
-            status, assignee, steps or 0, pending if kind in with_proposals else None, note, rj, idle, acted,
+            status, assignee, steps or 0, pending if kind in with_proposals else None, note, rj, idle, acted, *stake,
         ))
     return rows, events, keys
 
@@ -374,11 +390,17 @@ def _tally(acc, f):
 def _pairings(week):
     """Pairings proposed and accepted that week, per buyer county, by the service's day (not the real
     clock: a replayed week counts what was done on its days): proposed by runs as of a day of the
-    week, accepted when the link made from them starts (``since``, the service's day of acceptance)."""
+    week, accepted when the link made from them starts (``since``, the service's day of acceptance):
+    [proposed, proposed quantity, accepted, accepted quantity, {unit: [proposed qty, accepted qty]}]
+    (issue 10: a pairing's quantity is in its need's unit, its product's, else its category's)."""
     monday = week_monday(week)
     days = (monday, monday + timedelta(days=7))
-    base = (sa.select(Firm.region_code, sa.func.count(Pairing.id), sa.func.coalesce(sa.func.sum(Pairing.quantity), 0.0))
-            .join(Need, Pairing.need_id == Need.id).join(Firm, Need.firm_id == Firm.id))
+    unit = sa.func.coalesce(Product.unit, Category.unit)
+    base = (sa.select(Firm.region_code, unit, sa.func.count(Pairing.id),
+                      sa.func.coalesce(sa.func.sum(Pairing.quantity), 0.0))
+            .join(Need, Pairing.need_id == Need.id).join(Firm, Need.firm_id == Firm.id)
+            .join(Category, Need.category_code == Category.code)
+            .outerjoin(Product, Need.product_code == Product.code))
     queries = (
         (base.join(MatchRun, Pairing.run_id == MatchRun.id)
          .where(MatchRun.as_of >= days[0], MatchRun.as_of < days[1]), 0),
@@ -386,8 +408,9 @@ def _pairings(week):
     )
     out = {}
     for stmt, slot in queries:
-        for county, n, qty in db.session.execute(stmt.group_by(Firm.region_code)).all():
-            acc = out.setdefault(county, [0, 0.0, 0, 0.0])
+        for county, u, n, qty in db.session.execute(stmt.group_by(Firm.region_code, unit)).all():
+            acc = out.setdefault(county, [0, 0.0, 0, 0.0, {}])
             acc[slot] += int(n)
             acc[slot + 1] += float(qty or 0.0)
+            acc[4].setdefault(u or "", [0.0, 0.0])[slot // 2] += float(qty or 0.0)
     return out

@@ -33,10 +33,12 @@ from matchmaker.rules import posting_unit
 # Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
 EPSILON = 1e-6
 
-Network = namedtuple("Network", "firms links chain needs info as_of postings substitutes",
-                     defaults=(None, None, None))
+Network = namedtuple("Network", "firms links chain needs info as_of postings substitutes stakes",
+                     defaults=(None, None, None, None))
 Network.__doc__ = """What the chain breaks need: firm and link records, the chain, the open needs and
-ref -> FirmInfo; loaded as of a date, also the matcher's postings and substitutes of that date."""
+ref -> FirmInfo; loaded as of a date, also the matcher's postings and substitutes of that date;
+``stakes``: (supplier, buyer, category) -> the products at stake on that supply edge
+(graphs.edge_stakes: what the breaks name, product by product, in their units)."""
 # what the report needs of a firm besides the graph: id, name, kind, county, industry, park, figures
 FirmInfo = namedtuple("FirmInfo", "id ref name kind county industry park operating capacity_utilization workers_back")
 
@@ -117,17 +119,29 @@ def link_record(link: Link) -> graphs.Link:
     return _link(link.supplier.ref, link.buyer.ref, link.category_code, link.quantity_per_week)
 
 
+def _read_links():
+    """The active links: supplier id, buyer id, category, quantity per week, product."""
+    lk = Link.__table__.c
+    return _connection().execute(
+        sa.select(lk.supplier_id, lk.buyer_id, lk.category_code, lk.quantity_per_week, lk.product_code)
+        .where(lk.active.is_(True))).all()
+
+
+def _links_of(rows, ref_of):
+    new, record = tuple.__new__, graphs.Link  # 2 x 10^5 records: the tuple made directly, as _link makes it
+    return [new(record, (ref_of[s], ref_of[b], c, float(q or 0.0), True)) for s, b, c, q, _p in rows]
+
+
+def _edge_stakes(rows, ref_of, units):
+    """graphs.edge_stakes of link rows: per supply edge, its quantity per product, in its unit."""
+    return graphs.edge_stakes((ref_of[s], ref_of[b], c, q, p, units(c, p)) for s, b, c, q, p in rows)
+
+
 def load_links(info: dict | None = None) -> list:
     """Active links (accepted pairings included: they are links) as graphs link records."""
     if info is None:
         _, info = load_firms()
-    ref_of = {i.id: ref for ref, i in info.items()}
-    lk = Link.__table__.c
-    rows = _connection().execute(
-        sa.select(lk.supplier_id, lk.buyer_id, lk.category_code, lk.quantity_per_week).where(lk.active.is_(True))
-    ).all()
-    new, record = tuple.__new__, graphs.Link  # 2 x 10^5 records: the tuple made directly, as _link makes it
-    return [new(record, (ref_of[s], ref_of[b], c, float(q or 0.0), True)) for s, b, c, q in rows]
+    return _links_of(_read_links(), {i.id: ref for ref, i in info.items()})
 
 
 def load_customers() -> dict[str, list[str]]:
@@ -400,17 +414,19 @@ def load_network(as_of: date | None = None, risks: dict | None = None) -> Networ
     """
     firm_rows = _with_risks(_read_firms(*_INFO_COLUMNS), risks)
     firms, info = _firms_of(firm_rows)
-    links = load_links(info)
+    link_rows, ref_of = _read_links(), {i.id: ref for ref, i in info.items()}
+    links = _links_of(link_rows, ref_of)
     categories = load_categories()
     chain = {c.code: c.inputs for c in categories if c.inputs}
     need_rows = _read_needs(Need.__table__.c.status == "open")
     places = _places(firm_rows)
     units = _Units()
+    stakes = _edge_stakes(link_rows, ref_of, units)
     needs = _needs_of(need_rows, places, units, _pending_proposals())
     if as_of is None:
-        return Network(firms, links, chain, needs, info)
+        return Network(firms, links, chain, needs, info, stakes=stakes)
     postings = _postings(needs, need_rows, _read_offers(as_of), places, units, as_of)
-    return Network(firms, links, chain, needs, info, as_of, postings, graphs.substitutes_map(categories))
+    return Network(firms, links, chain, needs, info, as_of, postings, graphs.substitutes_map(categories), stakes)
 
 
 def needs_with_allowed_offer(as_of: date, network: Network | None = None) -> set:
