@@ -132,3 +132,4 @@ class TestConfig(Config):
     BROKER_URL = None
     RESULT_BACKEND = None
     MATCH_RUN_MIN_INTERVAL = 0  # tests that start runs back to back; the throttle's own test sets it
+    TODAY = "2020-03-16"  # the demo's day: the tests' postings are dated around it (a need may not be due before today)

@@ -5,7 +5,7 @@ Each ``check_*`` function reads a record as a service receives it (a dict of the
 set) and collects every broken rule in ``errors``; it touches no database.  The services add
 what only the database can tell (a category, region or firm exists; a ref or credit code is
 free; a quantity is not below what is already committed).  The cross-field rules are also
-functions of their own (`ends_before_start`, `supplies_itself`, `reported_risk_zone`), which
+functions of their own (`ends_before_start`, `due_in_the_past`, `supplies_itself`, `reported_risk_zone`), which
 the data-package validator applies too, phrased for its readers.
 """
 from datetime import date
@@ -20,7 +20,7 @@ from matchmaker.rules.vocabulary import HELP_KINDS, KINDS, LOCALES, REPORTABLE_B
 __all__ = [
     "ACCOUNT_FIELDS", "FIRM_FIELDS", "LINK_FIELDS", "NEED_FIELDS", "OFFER_FIELDS", "REGISTRY_FIELDS",
     "STATUS_FIELDS", "check_account", "check_firm", "check_link", "check_need", "check_offer",
-    "ends_before_start", "reported_risk_zone", "supplies_itself",
+    "due_in_the_past", "ends_before_start", "reported_risk_zone", "supplies_itself",
 ]
 
 NEED_FIELDS = ("ref", "firm", "category", "product", "accepts", "quantity", "needed_by", "max_unit_price", "terms",
@@ -44,6 +44,19 @@ def ends_before_start(start: Optional[date], until: Optional[date]) -> bool:
     (True, False)
     """
     return start is not None and until is not None and until < start
+
+
+def due_in_the_past(day: Optional[date], today: date) -> bool:
+    """Whether a need's or an offer's due date, entered in the pages or the API, is before the
+    service's today (the day itself is fine; a data package may carry any date, as an ERP export
+    holds history).
+
+    >>> due_in_the_past(date(2020, 3, 15), date(2020, 3, 16)), due_in_the_past(date(2020, 3, 16), date(2020, 3, 16))
+    (True, False)
+    >>> due_in_the_past(None, date(2020, 3, 16))
+    False
+    """
+    return isinstance(day, date) and day < today
 
 
 def supplies_itself(supplier, buyer) -> bool:

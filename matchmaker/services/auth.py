@@ -93,7 +93,7 @@ def create_user(email: str, name: str | None, password: str, role: str, firm_ref
     if errors:
         raise Invalid("invalid user", errors)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"a user with e-mail {email} exists", {"email": ["already registered"]})
+        raise Conflict("a user with e-mail %(email)s exists", {"email": ["already registered"]}, email=email)
     user = User(
         email=email, name=name or email, password_hash=hash_password(password), role=role,
         firm_id=firm.id if firm else None, region_code=region.code if region else None, locale=locale,

@@ -62,7 +62,7 @@ def chain_map(actor: User, firm_id: int, breaks: Iterable[dict] = (), stopped: I
     `stopped`/`high_risk_counties` a what-if scenario."""
     firm = db.session.get(Firm, firm_id)
     if firm is None or not can_read_firm(actor, firm):
-        raise NotFound(f"firm {firm_id} not found")
+        raise NotFound("firm %(id)s not found", id=firm_id)
     firms, links = collect_upstream(firm.id)
     return _graph_view(firm.ref, firms, links, breaks, set(stopped), set(high_risk_counties))
 

@@ -56,7 +56,7 @@ def _assign(row, data):
 def _check_unique(data: dict, exclude_id: Optional[int] = None) -> None:
     """Conflict when the ref or credit code belongs to another firm."""
     if data.get("ref") and common.ref_taken(Firm, data["ref"], exclude_id):
-        raise Conflict(f"a firm with ref {data['ref']} exists", {"ref": ["already exists"]})
+        raise Conflict("a firm with ref %(ref)s exists", {"ref": ["already exists"]}, ref=data["ref"])
     if data.get("credit_code"):
         stmt = sa.select(Firm.ref).where(Firm.credit_code == data["credit_code"])
         if exclude_id is not None:
@@ -104,8 +104,8 @@ def update_firm(actor: User, firm_id: int, data: dict) -> Firm:
     if actor.role != "admin":
         registry = sorted(k for k in data if k in rules.REGISTRY_FIELDS)
         if registry:
-            raise Forbidden("only administrators change registry data: " + ", ".join(registry),
-                            {k: ["only administrators may change this"] for k in registry})
+            raise Forbidden("only administrators change registry data: %(fields)s",
+                            {k: ["only administrators may change this"] for k in registry}, fields=", ".join(registry))
     errors = {}
     _validate(data, errors, row)
     rules.raise_if(errors, "invalid firm")

@@ -75,7 +75,7 @@ def create_link(actor: User, data: Mapping[str, Any]) -> Link | LinkRequest:
     rules.raise_if(errors, "invalid link")
     ref = data.get("ref") or postings.new_ref(Link, "L")
     if common.ref_taken(Link, ref):
-        raise Conflict(f"a link with ref {ref} exists", {"ref": ["already exists"]})
+        raise Conflict("a link with ref %(ref)s exists", {"ref": ["already exists"]}, ref=ref)
     row = Link(ref=ref, supplier_id=firms["supplier"].id, buyer_id=firms["buyer"].id, **_build(data))
     db.session.add(row)
     common.commit()

@@ -22,7 +22,7 @@ from matchmaker.services.auth import can_read_firm
 from matchmaker.services.matching.partners import invalidate_index
 from matchmaker.services.postings import new_ref
 from matchmaker.services.support import common, signals
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Message
 from matchmaker.services.support.network import EPSILON
 
 # Fields of a posting whose change can make its open proposals wrong: they lapse.
@@ -100,8 +100,8 @@ def accept_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pai
     p = _locked_pairing(actor, pairing_id)
     side = _side_of(actor, p, side)
     if p.status not in OPEN_PAIRING_STATUSES:
-        raise Conflict(f"this proposal is {p.status}, it can no longer be accepted",
-                       {"status": [p.status]})
+        raise Conflict("this proposal is %(status)s, it can no longer be accepted",
+                       {"status": [p.status]}, status=Message(p.status))
     now = utcnow()
     if side == "buyer" and p.buyer_accepted_at is None:
         p.buyer_accepted_at = now
@@ -125,7 +125,8 @@ def _commit_quantity(model, row_id, quantity, what):
         .values(committed_quantity=model.committed_quantity + quantity, version=model.version + 1)
         .execution_options(synchronize_session=False))
     if res.rowcount != 1:
-        raise Conflict(f"the {what} no longer holds {quantity:g} open", {what: ["not enough open quantity"]})
+        raise Conflict(f"the {what} no longer holds %(quantity)s open", {what: ["not enough open quantity"]},
+                       quantity=f"{quantity:g}")
 
 
 def _activate(p, now):
@@ -189,7 +190,8 @@ def decline_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pa
     p = _locked_pairing(actor, pairing_id)
     side = _side_of(actor, p, side)
     if p.status not in OPEN_PAIRING_STATUSES:
-        raise Conflict(f"this proposal is {p.status}, it can no longer be declined", {"status": [p.status]})
+        raise Conflict("this proposal is %(status)s, it can no longer be declined", {"status": [p.status]},
+                       status=Message(p.status))
     now = utcnow()
     p.status = "declined"
     p.declined_by = side

@@ -83,7 +83,7 @@ def _run_matching(as_of, started_by, out, progress):
                                      customers=net.load_customers(), product_names=product_names,
                                      solver=solver)
     except gm.MatchingError as exc:
-        raise Invalid(f"cannot run the matcher: {exc}") from None
+        raise Invalid("cannot run the matcher: %(why)s", why=str(exc)) from None
     timings.update(result.timings)
     if solver is not None:
         timings.update(fanout_groups_sent=solver.sent, fanout_groups_by_workers=solver.solved_by_workers)
@@ -223,7 +223,8 @@ def _throttle(interval: int) -> None:
         last = last.replace(tzinfo=timezone.utc)
     waited = (utcnow() - last).total_seconds()
     if waited < interval:
-        raise Conflict(f"a matching run started {int(waited)} s ago; start the next one in {int(interval - waited) + 1} s")
+        raise Conflict("a matching run started %(ago)s s ago; start the next one in %(wait)s s",
+                       ago=int(waited), wait=int(interval - waited) + 1)
 
 
 def list_runs(actor: User, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:
