@@ -70,6 +70,8 @@ LABELS = {
         "expired": _l("Expired"),
         "withdrawn": _l("Withdrawn"),
         "superseded": _l("Superseded"),
+        "lapsed": _l("Lapsed"),
+        "active": _l("Link formed"),
         "new": _l("New"),
         "opened": _l("Opened"),
         "continuing": _l("Continuing"),

@@ -84,6 +84,8 @@ def network_map(actor: User, refs: Iterable[str], breaks: Iterable[dict] = (), s
 
 
 def _graph_view(roots, firms, links, breaks, stopped, high_risk):
+    """Nodes by tier and edges (links of one supplier, buyer and category merged; `paired_quantity`
+    is what accepted pairings contributed to the merged link, `before_pairing` the rest)."""
     roots = [roots] if isinstance(roots, str) else list(roots)
     G = build_supply_graph([firm_record(f) for f in firms.values()], [link_record(lk) for lk in links])
     tiers = {r: 0 for r in roots if r in G}
@@ -115,8 +117,10 @@ def _graph_view(roots, firms, links, breaks, stopped, high_risk):
         if key in seen or lk.supplier.ref not in tiers or lk.buyer.ref not in tiers:
             continue
         seen.add(key)
-        qty = sum(x.quantity_per_week for x in links
-                  if (x.supplier.ref, x.buyer.ref, x.category_code) == key)
+        merged = [x for x in links if (x.supplier.ref, x.buyer.ref, x.category_code) == key]
+        qty = sum(x.quantity_per_week for x in merged)
+        # what accepted pairings added to this supplier -> buyer link (the whole link if it began so)
+        paired = sum(x.quantity_per_week for x in merged if x.id in new_links)
         found = by_edge.get(key, [])
         supplier_live = is_live(G, lk.supplier.ref, stopped=stopped, high_risk_counties=high_risk)
         kinds = sorted({b["kind"] for b in found if b["kind"] != "single_source"})
@@ -126,5 +130,5 @@ def _graph_view(roots, firms, links, breaks, stopped, high_risk):
         edges.append({"supplier": key[0], "buyer": key[1], "category": key[2], "quantity": qty,
                       "supplier_name": lk.supplier.name, "buyer_name": lk.buyer.name,
                       "broken": bool(kinds), "kinds": kinds, "factors": factors,
-                      "is_new": lk.id in new_links})
+                      "is_new": paired > 0, "paired_quantity": paired, "before_pairing": qty - paired})
     return {"roots": roots, "nodes": nodes, "edges": edges}

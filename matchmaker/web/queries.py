@@ -67,6 +67,12 @@ def decorate_graph(graph, tier0=None):
     for e in graph["edges"]:
         e["category_label"] = cat(e["category"])
         e["quantity_text"] = fnum(e["quantity"])
+        if e.get("paired_quantity") and e.get("before_pairing"):
+            e["pairing_text"] = _("%(before)s + %(paired)s from a pairing = %(total)s a week",
+                                  before=fnum(e["before_pairing"]), paired=fnum(e["paired_quantity"]),
+                                  total=fnum(e["quantity"]))
+        elif e.get("paired_quantity"):
+            e["pairing_text"] = _("link made from a pairing")
         e["break_labels"] = [label(k, "break_kind") for k in e.get("kinds") or []]
         e["factors"] = [label(f, "factor") for f in e.get("factors") or []]
     graph["labels"] = {
