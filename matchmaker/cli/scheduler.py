@@ -25,9 +25,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from matchmaker.infra import cache, clock, queue
 from matchmaker.services import reports
+from matchmaker.infra import clock
+from matchmaker.infra.notices import mail_text
+from matchmaker.services import matching, notifications, reports
+from matchmaker.services.support.audit import acting_as
 
 log = logging.getLogger("matchmaker.scheduler")
 
@@ -101,6 +106,39 @@ def daily_matching_job(app):
         return run_id
 
 
+def reminder_trigger(app):
+    """The cron trigger of the daily commitment reminders (REMINDER_SCHEDULE, default 07:00)."""
+    return CronTrigger(timezone=_zone(app), **parse_daily(app.config.get("REMINDER_SCHEDULE", "07:00")))
+
+
+def mail_trigger(app):
+    """The interval trigger of the e-mail sender (MAIL_SEND_INTERVAL seconds, default 60)."""
+    return IntervalTrigger(seconds=max(5, int(app.config.get("MAIL_SEND_INTERVAL", 60))), timezone=_zone(app))
+
+
+def commitment_reminders_job(app):
+    """Tell buyers of the commitments due in three days and of those overdue (once each)."""
+    with app.app_context(), acting_as("scheduler"):
+        told = notifications.commitment_reminders()
+        log.info("commitment reminders: %s told", told)
+        return told
+
+
+def render_mail(app):
+    """The outbox's renderer: a row's subject and body in its addressee's language."""
+    base = app.config.get("MAIL_BASE_URL", "")
+    return lambda row: mail_text(row.locale, row.kind, row.params, row.url, base)
+
+
+def send_mail_job(app):
+    """Send the e-mail outbox (a sender per run; several processes may run it at once)."""
+    with app.app_context(), acting_as("scheduler"):
+        counts = notifications.send_outbox(render_mail(app))
+        if counts["sent"] or counts["failed"]:
+            log.info("mail: %(sent)s sent, %(failed)s failed", counts)
+        return counts
+
+
 def scheduled_time_this_week(app, now):
     """When this week's report was (or will be) due, as an aware datetime in the service zone."""
     when = parse_weekly(app.config.get("REPORT_SCHEDULE", "mon 08:00"))
@@ -128,12 +166,17 @@ def catch_up(app, now=None):
 
 
 def build_scheduler(app, scheduler_class=BlockingScheduler):
-    """A scheduler with the two jobs (not started)."""
+    """A scheduler with its jobs (not started): the weekly report, daily matching, the daily
+    commitment reminders and the e-mail sender."""
     scheduler = scheduler_class(timezone=_zone(app))
     scheduler.add_job(weekly_report_job, report_trigger(app), args=[app], id="weekly_report",
                       coalesce=True, max_instances=1, misfire_grace_time=6 * 24 * 3600, replace_existing=True)
     scheduler.add_job(daily_matching_job, matching_trigger(app), args=[app], id="daily_matching",
                       coalesce=True, max_instances=1, misfire_grace_time=12 * 3600, replace_existing=True)
+    scheduler.add_job(commitment_reminders_job, reminder_trigger(app), args=[app], id="commitment_reminders",
+                      coalesce=True, max_instances=1, misfire_grace_time=12 * 3600, replace_existing=True)
+    scheduler.add_job(send_mail_job, mail_trigger(app), args=[app], id="send_mail",
+                      coalesce=True, max_instances=1, replace_existing=True)
     return scheduler
 
 

@@ -12,3 +12,4 @@ from matchmaker.models.user import ApiToken, User  # noqa: F401
 from matchmaker.models.audit import AuditEntry  # noqa: F401
 from matchmaker.models.pairing import DeclinedPair, MatchRun, Pairing  # noqa: F401
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport  # noqa: F401
+from matchmaker.models.notification import Notification, OutboxMail  # noqa: F401

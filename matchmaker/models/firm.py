@@ -30,6 +30,10 @@ class Firm(Base):
     # set when task-force staff entered the status (after a phone call); cleared when the firm reports it
     status_by: Mapped[Optional[str]] = mapped_column(sa.String(200))  # the staff member's name (email)
     status_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+    # who to call (issue 13): shown only to linked firms and the task force of the firm's region
+    # (services.firms.contact_of); not a data-package field (spec/data-package.md lists the fields)
+    contact_person: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    contact_phone: Mapped[Optional[str]] = mapped_column(sa.String(40))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
 
     region: Mapped[Region] = relationship(lazy="joined")

@@ -39,7 +39,7 @@ from matchmaker.rules.records import (ACCOUNT_FIELDS, FIRM_FIELDS, LINK_FIELDS, 
                                       reported_risk_zone, supplies_itself)
 from matchmaker.rules.values import (CONTROL, DATE_TEXT, EARLIEST_DATE, EMAIL, LATEST_DATE, MIN_POSITIVE, FIRM_REGION_LEVEL, MAX_DAYS, MAX_ID,  # noqa: F401
                                      MAX_LENGTH, MAX_QUANTITY, MAX_RADIUS_KM, PACKAGE_MAX_LENGTH, REGION_CODE,
-                                     SECTION_MAX_LENGTH, credit_code_valid, has_control_characters, is_email,
+                                     SECTION_MAX_LENGTH, credit_code_valid, has_control_characters, is_email, is_phone,
                                      is_storable_text, is_unicode, normalise_region_code)
 from matchmaker.rules.vocabulary import (FACTORS, FIRM_STATES, HELP_KINDS, KINDS, LEVEL_RANK,  # noqa: F401
                                          LEVELS, LINK_STATES, LOCALES, REPORTABLE_BLOCKERS, RISKS, ROLES,

@@ -14,7 +14,7 @@ from typing import Optional
 from matchmaker.rules.checks import (add, check_bool, check_choices, check_date, check_fields, check_int,
                                      check_number, check_text)
 from matchmaker.rules.products import check_accepts, check_product
-from matchmaker.rules.values import MAX_LENGTH, MAX_RADIUS_KM, credit_code_valid, is_email
+from matchmaker.rules.values import MAX_LENGTH, MAX_RADIUS_KM, credit_code_valid, is_email, is_phone
 from matchmaker.rules.vocabulary import HELP_KINDS, KINDS, LOCALES, REPORTABLE_BLOCKERS, ROLES, STATUSES, TERMS
 
 __all__ = [
@@ -29,7 +29,8 @@ OFFER_FIELDS = ("ref", "firm", "category", "product", "quantity", "available_fro
                 "lead_time_days", "unit_price", "delivery_radius_km", "help_wanted", "status", "note", "version")
 LINK_FIELDS = ("ref", "supplier", "buyer", "category", "product", "quantity_per_week", "active", "terms", "version")
 #: What a firm's own users report about it; everything else is registry data only admins change.
-STATUS_FIELDS = ("operating", "capacity_utilization", "workers_back", "blockers", "park", "contact_email")
+STATUS_FIELDS = ("operating", "capacity_utilization", "workers_back", "blockers", "park", "contact_email",
+                 "contact_person", "contact_phone")
 REGISTRY_FIELDS = ("ref", "name", "kind", "region", "industry", "credit_code")
 FIRM_FIELDS = REGISTRY_FIELDS + STATUS_FIELDS
 ACCOUNT_FIELDS = ("email", "name", "password", "role", "firm", "region", "locale")
@@ -146,6 +147,12 @@ def check_firm(data: dict, errors: dict, creating: bool) -> None:
         check_text(data, "contact_email", errors, MAX_LENGTH["contact_email"])
         if isinstance(data["contact_email"], str) and not is_email(data["contact_email"]):
             add(errors, "contact_email", "not an e-mail address")
+    check_text(data, "contact_person", errors, MAX_LENGTH["contact_person"])
+    if data.get("contact_phone") not in (None, ""):
+        check_text(data, "contact_phone", errors, MAX_LENGTH["contact_phone"])
+        if isinstance(data["contact_phone"], str) and not errors.get("contact_phone") \
+                and not is_phone(data["contact_phone"]):
+            add(errors, "contact_phone", "not a telephone number")
 
 
 def check_account(data: dict, errors: dict) -> None:

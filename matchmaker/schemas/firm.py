@@ -39,6 +39,8 @@ class FirmStatusSchema(InputSchema):
     blockers = ChoiceList(REPORTABLE_BLOCKERS)
     park = RecordText("park", allow_none=True)
     contact_email = RecordText("contact_email", allow_none=True)
+    contact_person = RecordText("contact_person", allow_none=True)
+    contact_phone = RecordText("contact_phone", allow_none=True)
     version = Version()
 
 
@@ -62,6 +64,16 @@ class FirmCreateSchema(FirmUpdateSchema):
 
     class Meta:
         exclude = ("version",)
+
+
+class ContactSchema(OutputSchema):
+    """Whom to call at a firm: shown to the firms it has a link with and the task force of its region."""
+
+    firm = fields.String(attribute="ref")
+    name = fields.String()
+    contact_person = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
 
 
 class FirmQueryArgsSchema(InputSchema):

@@ -24,6 +24,7 @@ from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
 from matchmaker.services import postings
 from matchmaker.services.auth import can_read_firm
 from matchmaker.services.support import common, goods, signals
+from matchmaker.services import notifications
 
 AWAITING = "awaiting_confirmation"
 # requests one firm may have awaiting an answer at once (a bound on what it can put before others)
@@ -323,6 +324,8 @@ def confirm_link_request(actor: User, request_id: int) -> LinkRequest:
                                                          "terms", "active") if getattr(req, attr) is not None}
         _apply(actor, link, changes, keep=req)
     req.status, req.decided_at = "confirmed", utcnow()
+    if req.kind == "new":
+        notifications.link_formed(link)
     common.commit()
     return req
 

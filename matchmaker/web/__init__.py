@@ -13,6 +13,7 @@ MODULES = (
     "taskforce_article10",  # the leading firms' article-10 scorecards
     "admin",
     "report_print",  # printable weekly report (chain-break report)
+    "inbox",  # notifications: the inbox, mark read, e-mail settings
 )
 
 

@@ -213,6 +213,8 @@ def status():
         form.capacity_utilization.data = None if firm.capacity_utilization is None else round(firm.capacity_utilization * 100)
         form.workers_back.data = None if firm.workers_back is None else round(firm.workers_back * 100)
         form.blockers.data = list(firm.blockers or [])
+        form.contact_person.data = firm.contact_person
+        form.contact_phone.data = firm.contact_phone
     top_errors = []
     if form.validate_on_submit():
         data = {
@@ -220,6 +222,8 @@ def status():
             "capacity_utilization": None if form.capacity_utilization.data is None else form.capacity_utilization.data / 100,
             "workers_back": None if form.workers_back.data is None else form.workers_back.data / 100,
             "blockers": form.blockers.data or [],
+            "contact_person": (form.contact_person.data or "").strip() or None,
+            "contact_phone": (form.contact_phone.data or "").strip() or None,
         }
         try:
             firms_service.update_firm_status(_actor(), firm.id, data)

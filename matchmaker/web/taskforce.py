@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from matchmaker.infra.labels import choices, label, report_vocabulary
 from matchmaker.services.support import lookups
-from matchmaker.services import matching, reports
+from matchmaker.services import firms, matching, reports
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries, report_views
 from matchmaker.web.forms import AssignForm, CloseForm, EscalateForm, ReportFilterForm, WhatIfForm, opts
@@ -71,6 +71,7 @@ def _render_break(brk, assign=None, escalate=None, close=None, status=200):
     assign.assignee.choices = opts([("", _("Choose a person"))] + [
         (str(u.id), f"{u.name} · {u.region.name if u.region else ''}") for u in lookups.list_staff(_actor())])
     return render_template("taskforce/break.html", brk=brk, assign=assign,
+                           contacts=firms.visible_contacts(_actor(), (brk.get("buyer"), brk.get("supplier"))),
                            escalate=escalate or EscalateForm(prefix="escalate"),
                            close=close or CloseForm(prefix="close")), status
 

@@ -19,6 +19,7 @@ from matchmaker.models import Firm, Link, Need, Offer, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, Pairing
 from matchmaker.services.auth import can_read_firm
+from matchmaker.services import notifications
 from matchmaker.services.matching.partners import invalidate_index
 from matchmaker.services.postings import new_ref
 from matchmaker.services.support import common, signals
@@ -111,6 +112,9 @@ def accept_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pai
         _activate(p, now)
     else:
         p.status = "accepted"
+    notifications.proposal_answered(p, side, "accepted", actor)
+    if p.status == "active":
+        notifications.link_formed(p.link)
     db.session.commit()
     invalidate_index()
     return p
@@ -201,6 +205,7 @@ def decline_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pa
     if exists is None:
         db.session.add(DeclinedPair(need_id=p.need_id, offer_id=p.offer_id, declined_by=side,
                                     pairing_id=p.id, created_at=now))
+    notifications.proposal_answered(p, side, "declined", actor)
     db.session.commit()
     invalidate_index()
     return p

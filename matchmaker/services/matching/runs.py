@@ -30,6 +30,7 @@ from matchmaker.services.matching.weights import configured_weights
 from matchmaker.services.support import common
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Conflict, Forbidden, Invalid
+from matchmaker.services import notifications
 
 _PROPOSAL_COLUMNS = ("run_id", "need_id", "offer_id", "quantity", "unit_cost", "distance_km", "reasons",
                      "status", "created_at", "buyer_accepted_at", "supplier_accepted_at")
@@ -104,6 +105,7 @@ def _run_matching(as_of, started_by, out, progress):
         sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES))
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
     _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now)
+    notifications.proposals_arrived(run.id)  # in the run's transaction: the proposals and their news commit together
     timings["store"] = time.perf_counter() - t
     run.timings = {k: round(v, 4) for k, v in timings.items()}
     if skipped:
