@@ -17,6 +17,7 @@ MODULES = (
     "reports",  # chain-break report
     "ledger",  # article-10 orders, deliveries, payments
     "audit",
+    "notifications",  # the inbox and e-mail settings (issue 13)
 )
 
 
