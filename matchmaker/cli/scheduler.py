@@ -29,10 +29,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from matchmaker.infra import cache, clock, queue
 from matchmaker.services import reports
-from matchmaker.infra import clock
-from matchmaker.infra.notices import mail_text
-from matchmaker.services import matching, notifications, reports
-from matchmaker.services.support.audit import acting_as
 
 log = logging.getLogger("matchmaker.scheduler")
 
@@ -117,23 +113,25 @@ def mail_trigger(app):
 
 
 def commitment_reminders_job(app):
-    """Tell buyers of the commitments due in three days and of those overdue (once each)."""
-    with app.app_context(), acting_as("scheduler"):
-        told = notifications.commitment_reminders()
+    """Tell buyers of the commitments due in three days and of those overdue (once each; the task
+    ``matchmaker.commitment_reminders``). Queued: returns the task id; in-process: how many were told."""
+    with app.app_context():
+        job = queue.submit(queue.COMMITMENT_REMINDERS)
+        if job.queued:
+            return job.id
+        told = queue.value_of(job.value)
         log.info("commitment reminders: %s told", told)
         return told
 
 
-def render_mail(app):
-    """The outbox's renderer: a row's subject and body in its addressee's language."""
-    base = app.config.get("MAIL_BASE_URL", "")
-    return lambda row: mail_text(row.locale, row.kind, row.params, row.url, base)
-
-
 def send_mail_job(app):
-    """Send the e-mail outbox (a sender per run; several processes may run it at once)."""
-    with app.app_context(), acting_as("scheduler"):
-        counts = notifications.send_outbox(render_mail(app))
+    """Send the e-mail outbox (the task ``matchmaker.send_mail``; leases make several senders at once
+    safe). Queued: returns the task id; in-process: {"sent", "failed", "batches"}."""
+    with app.app_context():
+        job = queue.submit(queue.SEND_MAIL)
+        if job.queued:
+            return job.id
+        counts = queue.value_of(job.value)
         if counts["sent"] or counts["failed"]:
             log.info("mail: %(sent)s sent, %(failed)s failed", counts)
         return counts

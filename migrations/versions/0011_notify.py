@@ -6,7 +6,7 @@ fields are the spec's), `mail_off` (the notification kinds a user does not want 
 existing users get every kind) to `user_account`, and the tables `notification` and `outbox_mail`.
 
 Revision ID: 0011_notify
-Revises: 0006_products
+Revises: 0007_visibility
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_notify'
-down_revision = '0006_products'
+down_revision = '0007_visibility'
 branch_labels = None
 depends_on = None
 

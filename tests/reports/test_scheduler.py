@@ -82,9 +82,6 @@ def test_daily_matching_job_runs_the_matcher(app, db, monkeypatch):
                         lambda as_of, **kw: calls.append((as_of, kw["started_by"])) or SimpleNamespace(id=7, pairings_count=0))
     assert sched.daily_matching_job(app) == 7  # no broker configured: the task ran here
     assert calls == [(None, "scheduler")]
-    monkeypatch.setattr(matching, "run_matching", lambda **kw: calls.append(kw) or "run")
-    assert sched.daily_matching_job(app) == "run"
-    assert calls == [{"started_by": "scheduler"}]
 
 
 def test_mail_and_reminder_jobs(app, db, monkeypatch):
