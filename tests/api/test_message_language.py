@@ -82,7 +82,9 @@ def test_messages_with_values_and_package_problems(app):
         assert str(Message("unknown firm %(ref)s", ref="F9999")) == "unknown firm F9999"  # logs, CLI
         line = str(Problem("needs", 3, "quantity", "not a number (不是数字)"))
         assert message(line) == "needs 第 3 行 quantity 字段：不是数字（not a number）"
-        assert PackageInvalid([Problem("needs", 3, "quantity", "x")]).errors  # the shape is untouched
+        refused = PackageInvalid([Problem("needs", 3, "quantity", "x")])
+        assert refused.errors == {"package": ["needs row 3 field quantity: x"]}  # the shape is untouched
+        assert message(refused.message) == "数据包有 1 处错误，未导入任何数据"
     with app.test_request_context("/api/v1/x", headers={"Accept-Language": "en"}):
         refresh()
         assert message(line) == "needs row 3 field quantity: not a number"
