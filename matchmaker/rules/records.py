@@ -11,6 +11,7 @@ the data-package validator applies too, phrased for its readers.
 from datetime import date
 from typing import Optional
 
+from matchmaker.errors import Message
 from matchmaker.rules.checks import (add, check_bool, check_choices, check_date, check_fields, check_int,
                                      check_number, check_text)
 from matchmaker.rules.products import check_accepts, check_product
@@ -168,6 +169,6 @@ def check_account(data: dict, errors: dict) -> None:
         check_text(data, "region", errors, MAX_LENGTH["region"])
     check_choices(data, "locale", errors, LOCALES)
     if data.get("role") in ("firm", "admin") and data.get("region"):
-        add(errors, "region", f"not used for role {data['role']}")
+        add(errors, "region", Message("not used for role %(role)s", role=data["role"]))
     if data.get("role") in ("staff", "admin") and data.get("firm"):
-        add(errors, "firm", f"not used for role {data['role']}")
+        add(errors, "firm", Message("not used for role %(role)s", role=data["role"]))

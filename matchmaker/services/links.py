@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager
 
 from matchmaker import rules
-from matchmaker.errors import Conflict, Forbidden, Invalid
+from matchmaker.errors import Conflict, Forbidden, Invalid, Message
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, LinkRequest, User
@@ -319,7 +319,8 @@ def confirm_link_request(actor: User, request_id: int) -> LinkRequest:
         link = req.link
         if link.version != req.link_version:
             raise Conflict("the link changed since this change was asked for; decline it and ask again",
-                           {"version": [f"the link is at version {link.version}, not {req.link_version}"]})
+                           {"version": [Message("the link is at version %(now)s, not %(asked)s", now=link.version,
+                                                   asked=req.link_version)]})
         changes = {attr: getattr(req, attr) for attr in ("category_code", "product_code", "quantity_per_week",
                                                          "terms", "active") if getattr(req, attr) is not None}
         _apply(actor, link, changes, keep=req)
@@ -363,7 +364,8 @@ def list_link_requests(actor: User, filters: Mapping[str, Any] | None = None, pa
     )
     if filters.get("status"):
         if filters["status"] not in LINK_REQUEST_STATUSES:
-            raise Invalid("unknown status", {"status": [f"one of: {', '.join(LINK_REQUEST_STATUSES)}"]})
+            raise Invalid("unknown status", {"status": [Message("must be one of: %(choices)s",
+                                                                   choices=", ".join(LINK_REQUEST_STATUSES))]})
         stmt = stmt.where(LinkRequest.status == filters["status"])
     if filters.get("kind"):
         if filters["kind"] not in LINK_REQUEST_KINDS:

@@ -29,7 +29,7 @@ from matchmaker.services.matching.proposals import can_read_pairing
 from matchmaker.services.matching.weights import configured_weights
 from matchmaker.services.support import common
 from matchmaker.services.support import network as net
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Message
 from matchmaker.services import notifications
 
 _PROPOSAL_COLUMNS = ("run_id", "need_id", "offer_id", "quantity", "unit_cost", "distance_km", "reasons",
@@ -205,7 +205,8 @@ def start_run(actor: User, as_of: date | None = None) -> MatchRun:
     latest = clock.today() + timedelta(days=MAX_DAYS_AHEAD)
     if as_of is not None and not EARLIEST_AS_OF <= as_of <= latest:
         raise Invalid("as_of is out of range",
-                      {"as_of": [f"between {EARLIEST_AS_OF.isoformat()} and {latest.isoformat()}"]})
+                      {"as_of": [Message("must be between %(first)s and %(last)s", first=EARLIEST_AS_OF.isoformat(),
+                                           last=latest.isoformat())]})
     _throttle(int(setting("MATCH_RUN_MIN_INTERVAL", 60) or 0))
     # the task `matchmaker.run_matching`: on a worker when a task queue is configured (this request
     # waits for it, at most TASK_WAIT_SECONDS), else here

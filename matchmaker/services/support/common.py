@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from matchmaker.errors import Conflict, Invalid, NotFound
+from matchmaker.errors import Conflict, Invalid, Message, NotFound
 from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Firm, Region, User
 from matchmaker.models.region import region_prefix
@@ -131,7 +131,7 @@ def check_version(row: Any, data: Mapping[str, Any]) -> None:
     if version is not None and version != row.version:
         raise Conflict(
             "the record was changed by someone else; reload and try again",
-            {"version": [f"stored version is {row.version}, not {version}"]},
+            {"version": [Message("stored version is %(now)s, not %(asked)s", now=row.version, asked=version)]},
         )
 
 
