@@ -5,6 +5,7 @@ so the event and its messages commit (or roll back) together.
 Each function takes the rows of its event; `key` makes one event tell a user once (a reminder
 of a commitment is not repeated the next day). Nobody is told of their own action.
 """
+import functools
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -24,25 +25,40 @@ DUE_SOON_DAYS = 3
 def notify(users: Iterable[User], kind: str, key: str, params: dict, url: str | None = None,
            skip: User | None = None) -> int:
     """Tell each active user (but `skip`, who acted) once per `key`: an inbox row, and an outbox
-    row when the user takes `kind` by e-mail. Returns how many users were newly told."""
+    row when the user takes `kind` by e-mail. Returns how many users were newly told.
+
+    Plain inserts in the caller's transaction, without flushing the caller's pending changes: a
+    conflict of the event itself still surfaces where the event's service expects it (its commit)."""
     targets = {u.id: u for u in users if u is not None and u.active and (skip is None or u.id != skip.id)}
     if not targets:
         return 0
-    told = set(db.session.scalars(sa.select(Notification.user_id).where(
-        Notification.user_id.in_(targets), Notification.key == key)))
-    fresh = [u for uid, u in sorted(targets.items()) if uid not in told]
-    if not fresh:
-        return 0
-    now = utcnow()
-    rows = [Notification(user_id=u.id, kind=kind, key=key, params=params, url=url, created_at=now) for u in fresh]
-    db.session.add_all(rows)
-    db.session.flush()
-    mails = [OutboxMail(notification_id=n.id, to_address=u.email, locale=u.locale, kind=kind, params=params,
-                        url=url, created_at=now, next_attempt_at=now, attempts=0)
-             for n, u in zip(rows, fresh) if u.email and kind not in (u.mail_off or [])]
-    db.session.add_all(mails)
-    db.session.flush()
-    return len(rows)
+    with db.session.no_autoflush:
+        told = set(db.session.scalars(sa.select(Notification.user_id).where(
+            Notification.user_id.in_(targets), Notification.key == key)))
+        fresh = [u for uid, u in sorted(targets.items()) if uid not in told]
+        if not fresh:
+            return 0
+        now = utcnow()
+        notes = Notification.__table__
+        made = db.session.execute(notes.insert().returning(notes.c.id, notes.c.user_id), [
+            {"user_id": u.id, "kind": kind, "key": key, "params": params, "url": url, "created_at": now}
+            for u in fresh]).all()
+        note_of = {user_id: note_id for note_id, user_id in made}
+        mails = [{"notification_id": note_of[u.id], "to_address": u.email, "locale": u.locale, "kind": kind,
+                  "params": params, "url": url, "created_at": now, "next_attempt_at": now, "attempts": 0}
+                 for u in fresh if u.email and kind not in (u.mail_off or [])]
+        if mails:
+            db.session.execute(OutboxMail.__table__.insert(), mails)
+    return len(fresh)
+
+
+def _in_the_events_transaction(fn):
+    """Run an event function without flushing the caller's pending changes (see `notify`)."""
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        with db.session.no_autoflush:
+            return fn(*args, **kwargs)
+    return wrapped
 
 
 def _firm_users(firm_ids: Iterable[int]) -> dict[int, list[User]]:
@@ -55,6 +71,7 @@ def _firm_users(firm_ids: Iterable[int]) -> dict[int, list[User]]:
     return out
 
 
+@_in_the_events_transaction
 def proposals_arrived(run_id: int, pairing_ids: Iterable[int] | None = None) -> int:
     """A matching run proposed pairings: each user of a buyer or supplier firm hears once per run how
     many proposals arrived for the firm."""
@@ -73,6 +90,7 @@ def proposals_arrived(run_id: int, pairing_ids: Iterable[int] | None = None) -> 
     return told
 
 
+@_in_the_events_transaction
 def proposal_answered(pairing: Pairing, side: str, decision: str, actor: User | None = None) -> int:
     """One side accepted or declined: the other side's users hear it."""
     other = pairing.offer.firm if side == "buyer" else pairing.need.firm
@@ -83,6 +101,7 @@ def proposal_answered(pairing: Pairing, side: str, decision: str, actor: User | 
                   params, "/firm/proposals?state=open", skip=actor)
 
 
+@_in_the_events_transaction
 def link_formed(link: Link) -> int:
     """A link formed (a pairing both sides accepted, or a confirmed request): both sides' users."""
     users = _firm_users([link.supplier_id, link.buyer_id])
@@ -92,6 +111,7 @@ def link_formed(link: Link) -> int:
                for firm_id in (link.supplier_id, link.buyer_id))
 
 
+@_in_the_events_transaction
 def item_assigned(user_id: int, item: str, title: str, action: str = "assigned", url: str | None = None,
                   actor: User | None = None) -> int:
     """The hook of the agenda: an item (a break, an overdue commitment...) was assigned or escalated
@@ -103,6 +123,7 @@ def item_assigned(user_id: int, item: str, title: str, action: str = "assigned",
     return notify([user], "item_assigned", key, {"what": item, "title": title, "action": action}, url, skip=actor)
 
 
+@_in_the_events_transaction
 def report_ready(week: str, report_id: int | None = None) -> int:
     """The weekly report was written: every active task-force member and admin."""
     staff = db.session.scalars(sa.select(User).where(User.role.in_(("staff", "admin")), User.active.is_(True))).all()
