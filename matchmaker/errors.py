@@ -7,13 +7,35 @@ and exits non-zero.  `errors` maps a field name to its messages.
 """
 from typing import Optional
 
-__all__ = ["Conflict", "DomainError", "Forbidden", "Invalid", "NotFound", "ServiceUnavailable", "Unauthorized"]
+__all__ = ["Conflict", "DomainError", "Forbidden", "Invalid", "Message", "NotFound", "ServiceUnavailable",
+           "Unauthorized"]
+
+
+class Message(str):
+    """A message in English (the catalogue's message id) that remembers its template and values,
+    so an edge can say it in the user's language (`matchmaker.infra.labels.message`).
+
+    >>> m = Message("pairing %(id)s not found", id=40)
+    >>> m, m.template, m.params
+    ('pairing 40 not found', 'pairing %(id)s not found', {'id': 40})
+    """
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params) -> "Message":
+        obj = super().__new__(cls, template % params if params else template)
+        obj.template = template
+        obj.params = params
+        return obj
 
 
 class DomainError(Exception):
-    """Base of every error a service raises on purpose."""
+    """Base of every error a service raises on purpose; `params` fill the message's %(name)s
+    placeholders (so the message stays one translatable id)."""
 
-    def __init__(self, message: str, errors: Optional[dict] = None) -> None:
+    def __init__(self, message: str, errors: Optional[dict] = None, **params) -> None:
+        message = Message(message, **params) if params else message
         super().__init__(message)
         self.message = message
         self.errors = errors or {}

@@ -12,7 +12,8 @@ Arguments and return values are JSON: a domain error comes back as ``{"error": .
 * ``matchmaker.solve_flows``: a group of a matching run's components, when the run fans them out
   over the workers (``MATCH_FANOUT``, :mod:`matchmaker.services.matching.fanout`).
 
-There is no e-mail sending in the service yet; when there is, it is a task here.
+* ``matchmaker.send_mail``: the e-mail outbox over SMTP (leases make several senders safe);
+* ``matchmaker.commitment_reminders``: the daily reminders of commitments due in three days and overdue.
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from matchmaker.errors import DomainError
 from matchmaker.infra import queue
 from matchmaker.services.support.audit import acting_as, acting_user, set_acting_user
 
-from matchmaker.infra.queue import IMPORT_PACKAGE, RUN_MATCHING, SOLVE_FLOWS, WEEKLY_REPORT
+from matchmaker.infra.queue import (COMMITMENT_REMINDERS, IMPORT_PACKAGE, RUN_MATCHING, SEND_MAIL, SOLVE_FLOWS,
+                                    WEEKLY_REPORT)
 
 
 @shared_task(name=IMPORT_PACKAGE, ignore_result=False)
@@ -89,3 +91,26 @@ def solve_flows(problems: list) -> dict:
     from matchmaker.services.matching import fanout
 
     return {"value": fanout.solve_encoded(problems)}
+
+
+@shared_task(name=SEND_MAIL, ignore_result=False)
+def send_mail() -> dict:
+    """Send what is due in the e-mail outbox, each mail in its addressee's language;
+    ``{"value": {"sent": n, "failed": n, "batches": n}}``."""
+    from matchmaker.infra.notices import mail_text
+    from matchmaker.infra.settings import setting
+    from matchmaker.services import notifications
+
+    base = setting("MAIL_BASE_URL", "")
+    with acting_as("scheduler"):
+        return {"value": notifications.send_outbox(
+            lambda row: mail_text(row.locale, row.kind, row.params, row.url, base))}
+
+
+@shared_task(name=COMMITMENT_REMINDERS, ignore_result=False)
+def commitment_reminders() -> dict:
+    """Tell buyers of their commitments due in three days and overdue (once each); ``{"value": told}``."""
+    from matchmaker.services import notifications
+
+    with acting_as("scheduler"):
+        return {"value": notifications.commitment_reminders()}

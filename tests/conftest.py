@@ -47,6 +47,7 @@ def app(_app):
         _db.session.remove()
         _empty_tables()
         init_view_cache(_app)  # views kept by one test are not another's (ids restart in emptied tables)
+        _app.config["TODAY"] = TestConfig.TODAY  # a test that pinned another day (or none) does not leak it
 
 
 def _empty_tables():

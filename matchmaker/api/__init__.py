@@ -19,6 +19,7 @@ MODULES = (
     "audit",
     "monitoring",  # risk zones (article 2) and resumption monitoring (article 13)
     "help", "alternates", "survival",  # article 10: help to SMEs, alternates and time to survive per break
+    "notifications",  # the inbox and e-mail settings (issue 13)
 )
 
 

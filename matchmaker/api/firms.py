@@ -2,8 +2,8 @@
 from flask.views import MethodView
 
 from matchmaker.api.common import Blueprint, errors, json_blueprint, page_args
-from matchmaker.schemas.firm import (FirmCreateSchema, FirmQueryArgsSchema, FirmSchema, FirmStatusSchema,
-                                     FirmUpdateSchema)
+from matchmaker.schemas.firm import (ContactSchema, FirmCreateSchema, FirmQueryArgsSchema, FirmSchema,
+                                     FirmStatusSchema, FirmUpdateSchema)
 from matchmaker.infra.security import current_actor
 from matchmaker.services import firms
 
@@ -57,3 +57,12 @@ class FirmStatus(MethodView):
     def put(self, data, firm_id):
         """Report a firm's resumption status: operating, capacity, workers back, blockers, park"""
         return firms.update_firm_status(current_actor(), firm_id, data)
+
+
+@blp.route("/<int:firm_id>/contact")
+class FirmContact(MethodView):
+    @blp.response(200, ContactSchema)
+    @errors(blp, 401, 404)
+    def get(self, firm_id):
+        """Whom to call at a firm: for the firms linked with it and the task force of its region (else 404)"""
+        return firms.contact_of(current_actor(), firm_id)

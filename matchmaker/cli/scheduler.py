@@ -25,6 +25,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from matchmaker.infra import cache, clock, queue
 from matchmaker.services import reports, risk_zones
@@ -102,6 +103,41 @@ def daily_matching_job(app):
         return run_id
 
 
+def reminder_trigger(app):
+    """The cron trigger of the daily commitment reminders (REMINDER_SCHEDULE, default 07:00)."""
+    return CronTrigger(timezone=_zone(app), **parse_daily(app.config.get("REMINDER_SCHEDULE", "07:00")))
+
+
+def mail_trigger(app):
+    """The interval trigger of the e-mail sender (MAIL_SEND_INTERVAL seconds, default 60)."""
+    return IntervalTrigger(seconds=max(5, int(app.config.get("MAIL_SEND_INTERVAL", 60))), timezone=_zone(app))
+
+
+def commitment_reminders_job(app):
+    """Tell buyers of the commitments due in three days and of those overdue (once each; the task
+    ``matchmaker.commitment_reminders``). Queued: returns the task id; in-process: how many were told."""
+    with app.app_context():
+        job = queue.submit(queue.COMMITMENT_REMINDERS)
+        if job.queued:
+            return job.id
+        told = queue.value_of(job.value)
+        log.info("commitment reminders: %s told", told)
+        return told
+
+
+def send_mail_job(app):
+    """Send the e-mail outbox (the task ``matchmaker.send_mail``; leases make several senders at once
+    safe). Queued: returns the task id; in-process: {"sent", "failed", "batches"}."""
+    with app.app_context():
+        job = queue.submit(queue.SEND_MAIL)
+        if job.queued:
+            return job.id
+        counts = queue.value_of(job.value)
+        if counts["sent"] or counts["failed"]:
+            log.info("mail: %(sent)s sent, %(failed)s failed", counts)
+        return counts
+
+
 def scheduled_time_this_week(app, now):
     """When this week's report was (or will be) due, as an aware datetime in the service zone."""
     when = parse_weekly(app.config.get("REPORT_SCHEDULE", "mon 08:00"))
@@ -129,12 +165,17 @@ def catch_up(app, now=None):
 
 
 def build_scheduler(app, scheduler_class=BlockingScheduler):
-    """A scheduler with the two jobs (not started)."""
+    """A scheduler with its jobs (not started): the weekly report, daily matching, the daily
+    commitment reminders and the e-mail sender."""
     scheduler = scheduler_class(timezone=_zone(app))
     scheduler.add_job(weekly_report_job, report_trigger(app), args=[app], id="weekly_report",
                       coalesce=True, max_instances=1, misfire_grace_time=6 * 24 * 3600, replace_existing=True)
     scheduler.add_job(daily_matching_job, matching_trigger(app), args=[app], id="daily_matching",
                       coalesce=True, max_instances=1, misfire_grace_time=12 * 3600, replace_existing=True)
+    scheduler.add_job(commitment_reminders_job, reminder_trigger(app), args=[app], id="commitment_reminders",
+                      coalesce=True, max_instances=1, misfire_grace_time=12 * 3600, replace_existing=True)
+    scheduler.add_job(send_mail_job, mail_trigger(app), args=[app], id="send_mail",
+                      coalesce=True, max_instances=1, replace_existing=True)
     return scheduler
 
 

@@ -36,6 +36,21 @@ class Config:
     # Weekly report: cron fields (day_of_week, hour, minute) in TIMEZONE.
     REPORT_SCHEDULE = _env("REPORT_SCHEDULE", "mon 08:00")
     MATCH_SCHEDULE = _env("MATCH_SCHEDULE", "06:00")
+    # notifications (issue 13): the daily reminders of commitments, and the e-mail outbox's SMTP server
+    REMINDER_SCHEDULE = _env("REMINDER_SCHEDULE", "07:00")
+    MAIL_SEND_INTERVAL = int(_env("MAIL_SEND_INTERVAL", "60"))  # seconds between sender runs
+    MAIL_HOST = _env("MAIL_HOST", "localhost")
+    MAIL_PORT = int(_env("MAIL_PORT", "25"))
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_STARTTLS = _env("MAIL_STARTTLS", "false").lower() in ("1", "true", "yes")
+    MAIL_FROM = _env("MAIL_FROM", "matchmaker@localhost")
+    MAIL_BASE_URL = _env("MAIL_BASE_URL", "")  # e.g. https://matchmaker.example.cn: links in the e-mails
+    MAIL_TIMEOUT = float(_env("MAIL_TIMEOUT", "10"))
+    MAIL_LEASE_SECONDS = int(_env("MAIL_LEASE_SECONDS", "300"))  # a claimed mail waits this long for its sender
+    MAIL_RETRY_BASE_SECONDS = int(_env("MAIL_RETRY_BASE_SECONDS", "60"))  # backoff: base * 2**(attempts-1)
+    MAIL_RETRY_MAX_SECONDS = int(_env("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
+    MAIL_BATCH = int(_env("MAIL_BATCH", "50"))
     # a run started by a person at most once per this many seconds (0: no limit); see services.matching.runs
     MATCH_RUN_MIN_INTERVAL = int(_env("MATCH_RUN_MIN_INTERVAL", "60"))
     BREAK_HORIZON_DAYS = int(_env("BREAK_HORIZON_DAYS", "56"))
@@ -137,3 +152,4 @@ class TestConfig(Config):
     BROKER_URL = None
     RESULT_BACKEND = None
     MATCH_RUN_MIN_INTERVAL = 0  # tests that start runs back to back; the throttle's own test sets it
+    TODAY = "2020-03-16"  # the demo's day: the tests' postings are dated around it (a need may not be due before today)

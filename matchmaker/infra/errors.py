@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError as OrmStaleDataError
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.infra.extensions import db
+from matchmaker.infra.labels import message as say, messages as say_all
 from matchmaker.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, ServiceUnavailable, Unauthorized
 
 STATUS_NAMES = {
@@ -48,14 +49,15 @@ _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
 def error_response(code: int, message, errors: Optional[dict] = None, headers: Optional[dict] = None):
-    """The one error shape: JSON {code, status, message, errors} for the API, an HTML page otherwise."""
+    """The one error shape: JSON {code, status, message, errors} for the API, an HTML page otherwise;
+    the message and field messages in the user's language (`infra.i18n.select_locale`)."""
     headers = dict(headers or {})
     if code == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="matchmaker"')
     if wants_json():
-        body = {"code": code, "status": STATUS_NAMES.get(code, str(code)), "message": str(message)}
+        body = {"code": code, "status": STATUS_NAMES.get(code, str(code)), "message": say(message)}
         if errors:
-            body["errors"] = errors
+            body["errors"] = say_all(errors)
         return jsonify(body), code, headers
     return render_template("error.html", code=code, message=message, errors=errors or {}), code, headers
 

@@ -2,7 +2,9 @@
 
 Shared by the edges: the pages, the API's report downloads and the `report` command all take the
 report paper's words (`report_vocabulary`) from here, so none of them imports another."""
-from flask_babel import force_locale, gettext
+import re
+
+from flask_babel import force_locale, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
@@ -96,6 +98,8 @@ LABELS = {
         "expired": _l("Expired"),
         "withdrawn": _l("Withdrawn"),
         "superseded": _l("Superseded"),
+        "lapsed": _l("Lapsed"),
+        "active": _l("Link formed"),
         "new": _l("New"),
         "opened": _l("Opened"),
         "noted": _l("Note added"),
@@ -115,6 +119,7 @@ LABELS = {
         "reopened": lazy_pgettext("break", "Reopened"),
         "closed": lazy_pgettext("break", "Closed"),
         "resolved": lazy_pgettext("break", "Resolved"),
+        "escalated": lazy_pgettext("break", "Escalated"),
     },
     # The weekly report's paper (its workbook and print page) words some codes more tersely than
     # the pages do (用工 for 员工返岗, 县级 for 县（区）): the same English, context "report".
@@ -226,14 +231,137 @@ SERVICE_MESSAGES = (
     _l("The CSRF tokens do not match."),
     _l("the uploaded file is no longer there; upload it again"),
     _l("no task worker answered in time; the task stays queued and runs when one is free"),
+    # messages built from a record word or code, and the HTTP layer's and request parser's own words
+    _l('not a product code (1 to 40 characters without spaces)'),
+    _l('only administrators may change this'),
+    _l('is yourself'),
+    _l('between 1 and 100'),
+    _l('must be buyer or supplier'),
+    _l('format YYYY-Www'),
+    _l('no such ISO week'),
+    _l('not a date'),
+    _l('must not be before today'),
+    _l('already exists'),
+    _l('cannot be changed'),
+    _l('not enough open quantity'),
+    _l('unknown firm; decline the request'),
+    _l('pairing %(id)s not found'),
+    _l('need %(id)s not found'),
+    _l('offer %(id)s not found'),
+    _l('link %(id)s not found'),
+    _l('link request %(id)s not found'),
+    _l('user %(id)s not found'),
+    _l('run %(id)s not found'),
+    _l('order %(id)s not found'),
+    _l('delivery %(id)s not found'),
+    _l('payment %(id)s not found'),
+    _l('notification %(id)s not found'),
+    _l('a need with ref %(ref)s exists'),
+    _l('a offer with ref %(ref)s exists'),
+    _l('invalid need'),
+    _l('invalid offer'),
+    _l('invalid order'),
+    _l('invalid delivery'),
+    _l('invalid payment'),
+    _l('your firm is not the buyer of this proposal'),
+    _l('your firm is not the supplier of this proposal'),
+    _l('only the buyer of the link records its orders'),
+    _l('only the supplier of the link records its deliveries'),
+    _l('only the buyer of the link records its payments'),
+    _l('the need no longer holds %(quantity)s open'),
+    _l('the offer no longer holds %(quantity)s open'),
+    _l('the ref of a link cannot be changed'),
+    _l('the supplier of a link cannot be changed'),
+    _l('the buyer of a link cannot be changed'),
+    _l('proposed'),
+    _l('accepted'),
+    _l('declined'),
+    _l('lapsed'),
+    _l('open'),
+    _l('assigned'),
+    _l('reopened'),
+    _l('resolved'),
+    _l('closed'),
+    _l('escalated'),
+    _l('The browser (or proxy) sent a request that this server could not understand.'),
+    _l("The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required."),
+    _l("You don't have the permission to access the requested resource. It is either read-protected or not readable by the server."),
+    _l('The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.'),
+    _l('The method is not allowed for the requested URL.'),
+    _l('A conflict happened while processing the request. The resource might have been modified while the request was being processed.'),
+    _l('The data value transmitted exceeds the capacity limit.'),
+    _l('The server does not support the media type transmitted in the request.'),
+    _l('The request was well-formed but was unable to be followed due to semantic errors.'),
+    _l('This user has exceeded an allotted request count. Try again later.'),
+    _l('The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.'),
+    _l('The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later.'),
+    _l('send the body as application/json'),
+    _l('Missing data for required field.'),
+    _l('Field may not be null.'),
+    _l('Invalid value.'),
+    _l('Not a valid string.'),
+    _l('Not a valid integer.'),
+    _l('Not a valid number.'),
+    _l('Number too large.'),
+    _l('Not a valid boolean.'),
+    _l('Not a valid date.'),
+    _l('Not a valid datetime.'),
+    _l('Not a valid list.'),
+    _l('Not a valid mapping type.'),
+    _l('Invalid type.'),
+    _l('Invalid input type.'),
+    _l('Unknown field.'),
+    _l('Special numeric values (nan or infinity) are not permitted.'),
 )
 
 
-def message(text):
-    """A service message in the user's language when the catalog knows it, else as written."""
+# A data-package problem as `Problem.__str__` words it, and a message the package phrases in both
+# languages, "English (中文)".
+_PROBLEM = re.compile(r"^(?P<section>\S+) row (?P<row>\d+) field (?P<field>.+?): (?P<text>.*)$", re.S)
+_BILINGUAL = re.compile(r"^(?P<en>.*?\S)\s*[(（](?P<zh>[^()（）]*[\u3400-\u9fff][^()（）]*)[)）]$", re.S)
+
+
+def message(text, params=None):
+    """A service message in the user's language when the catalog knows it, else as written.
+
+    A `matchmaker.errors.Message` is translated by its template and filled with its values; a
+    data-package problem line keeps its section, row and field; a bilingual "English (中文)"
+    message shows the user's language first."""
     if not text:
         return ""
-    return gettext(text)
+    template = getattr(text, "template", None)
+    if template is not None:
+        return _say(template, text.params)
+    text = str(text)
+    found = _PROBLEM.match(text)
+    if found:
+        return gettext("%(section)s row %(row)s field %(field)s: %(text)s", section=found["section"],
+                       row=found["row"], field=found["field"], text=message(found["text"]))
+    pair = _BILINGUAL.match(text)
+    if pair:
+        return pair["en"] if _english() else f"{pair['zh']}（{pair['en']}）"
+    return _say(text, params or {})
+
+
+def messages(errors):
+    """Field errors ({field: [messages]}, nested as the API nests them) in the user's language."""
+    if isinstance(errors, dict):
+        return {key: messages(value) for key, value in errors.items()}
+    if isinstance(errors, (list, tuple)):
+        return [messages(value) for value in errors]
+    return message(errors) if isinstance(errors, str) else errors
+
+
+def _say(template, params):
+    """gettext of a template, its values (themselves messages) said in the same language."""
+    values = {key: message(value) if isinstance(value, str) and hasattr(value, "template") else value
+              for key, value in params.items()}
+    return gettext(template, **values) if values else gettext(template)
+
+
+def _english():
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
 
 
 def monitoring_words():

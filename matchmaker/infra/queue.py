@@ -26,13 +26,16 @@ if TYPE_CHECKING:  # Celery is imported when a task is first submitted, not at s
     from celery import Celery, Task
 
 __all__ = ["init_queue", "celery_app", "enabled", "submit", "call", "job_state", "store_state", "progress", "Job",
-           "error_outcome", "value_of", "IMPORT_PACKAGE", "RUN_MATCHING", "WEEKLY_REPORT", "SOLVE_FLOWS"]
+           "error_outcome", "value_of", "IMPORT_PACKAGE", "RUN_MATCHING", "WEEKLY_REPORT", "SOLVE_FLOWS",
+           "SEND_MAIL", "COMMITMENT_REMINDERS"]
 
 # The tasks (defined in matchmaker.tasks), by name.
 IMPORT_PACKAGE = "matchmaker.import_package"
 RUN_MATCHING = "matchmaker.run_matching"
 WEEKLY_REPORT = "matchmaker.weekly_report"
 SOLVE_FLOWS = "matchmaker.solve_flows"  # a group of a matching run's components (MATCH_FANOUT)
+SEND_MAIL = "matchmaker.send_mail"  # the e-mail outbox (issue 13)
+COMMITMENT_REMINDERS = "matchmaker.commitment_reminders"  # the daily reminders of article-10 commitments
 
 _EXTENSION = "matchmaker.queue"
 _lock = threading.Lock()

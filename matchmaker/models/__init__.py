@@ -15,3 +15,4 @@ from matchmaker.models.pairing import DeclinedPair, MatchRun, Pairing  # noqa: F
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport  # noqa: F401
 from matchmaker.models.help import HelpMatch, HelpOffer  # noqa: F401
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent  # noqa: F401
+from matchmaker.models.notification import Notification, OutboxMail  # noqa: F401

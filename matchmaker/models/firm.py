@@ -33,6 +33,10 @@ class Firm(Base):
     status_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
     # when a stopped (or blocked) firm expects to supply again (time to recover), if it said
     expected_restart: Mapped[Optional[date]] = mapped_column(sa.Date)
+    # who to call (issue 13): shown only to linked firms and the task force of the firm's region
+    # (services.firms.contact_of); not a data-package field (spec/data-package.md lists the fields)
+    contact_person: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    contact_phone: Mapped[Optional[str]] = mapped_column(sa.String(40))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
 
     region: Mapped[Region] = relationship(lazy="joined")

@@ -27,6 +27,8 @@ class User(UserMixin, Base):
     # Part of every session id (see get_id): raising it signs out every browser of the user at once
     # (sign-out, password change, deactivation), although session cookies are signed client-side.
     session_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # notification kinds this user does not want by e-mail (the inbox always has them; issue 13)
+    mail_off: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     firm: Mapped[Optional[Firm]] = relationship(lazy="joined")

@@ -27,8 +27,8 @@ class PackageInvalid(Invalid):
 
     def __init__(self, problems: list) -> None:
         problems = sorted(problems, key=_order)
-        super().__init__(f"the data package has {len(problems)} error(s); nothing was imported",
-                         {"package": [str(p) for p in problems]})
+        super().__init__("the data package has %(n)s error(s); nothing was imported",
+                         {"package": [str(p) for p in problems]}, n=len(problems))
         self.problems = problems
 
 

@@ -34,11 +34,12 @@ from matchmaker.rules.products import (HS_SUBHEADING, MAX_ACCEPTS, MAX_PRODUCT_C
                                        is_hs_subheading, is_product_code, posting_unit)
 from matchmaker.rules.records import (ACCOUNT_FIELDS, FIRM_FIELDS, LINK_FIELDS, NEED_FIELDS,  # noqa: F401
                                       OFFER_FIELDS, REGISTRY_FIELDS, STATUS_FIELDS, check_account, check_firm,
-                                      check_link, check_need, check_offer, ends_before_start,
+                                      check_link, check_need, check_offer, due_in_the_past,
+                                      ends_before_start,
                                       reported_risk_zone, supplies_itself)
 from matchmaker.rules.values import (CONTROL, DATE_TEXT, EARLIEST_DATE, EMAIL, LATEST_DATE, MIN_POSITIVE, FIRM_REGION_LEVEL, MAX_DAYS, MAX_ID,  # noqa: F401
                                      MAX_LENGTH, MAX_QUANTITY, MAX_RADIUS_KM, PACKAGE_MAX_LENGTH, REGION_CODE,
-                                     SECTION_MAX_LENGTH, credit_code_valid, has_control_characters, is_email,
+                                     SECTION_MAX_LENGTH, credit_code_valid, has_control_characters, is_email, is_phone,
                                      is_storable_text, is_unicode, normalise_region_code)
 from matchmaker.rules.vocabulary import (FACTORS, FIRM_STATES, HELP_KINDS, HELP_OFFER_KINDS, KINDS, LEVEL_RANK,  # noqa: F401
                                          LEVELS, LINK_STATES, LOCALES, REPORTABLE_BLOCKERS, RISKS, ROLES,

@@ -9,7 +9,7 @@ import math
 from datetime import date, datetime
 from typing import Iterable
 
-from matchmaker.errors import Invalid
+from matchmaker.errors import Invalid, Message
 from matchmaker.rules.values import (DATE_TEXT, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, MAX_QUANTITY, MIN_POSITIVE,
                                      has_control_characters, is_unicode)
 
@@ -48,7 +48,7 @@ def check_text(data: dict, field: str, errors: dict, max_len: int, required: boo
     if not is_unicode(value):
         add(errors, field, "is not valid Unicode text")
     if len(value) > max_len:
-        add(errors, field, f"at most {max_len} characters")
+        add(errors, field, Message("at most %(n)s characters", n=max_len))
 
 
 def check_number(data: dict, field: str, errors: dict, positive: bool = False, ratio: bool = False,
@@ -74,11 +74,11 @@ def check_number(data: dict, field: str, errors: dict, positive: bool = False, r
     elif positive and value <= 0:
         add(errors, field, "must be greater than 0")
     elif positive and value < MIN_POSITIVE:
-        add(errors, field, f"must be at least {MIN_POSITIVE:g}")
+        add(errors, field, Message("must be at least %(n)s", n=f"{MIN_POSITIVE:g}"))
     elif not ratio and value < 0:
         add(errors, field, "must not be negative")
     elif value > maximum:
-        add(errors, field, f"must be at most {maximum:g}")
+        add(errors, field, Message("must be at most %(n)s", n=f"{maximum:g}"))
 
 
 def check_int(data: dict, field: str, errors: dict, minimum: int = 0, maximum: int = MAX_DAYS) -> None:
@@ -89,7 +89,7 @@ def check_int(data: dict, field: str, errors: dict, minimum: int = 0, maximum: i
     if isinstance(value, bool) or not isinstance(value, int):
         add(errors, field, "must be a whole number")
     elif not minimum <= value <= maximum:
-        add(errors, field, f"must be within {minimum}..{maximum}")
+        add(errors, field, Message("must be within %(low)s..%(high)s", low=minimum, high=maximum))
 
 
 def check_bool(data: dict, field: str, errors: dict) -> None:
@@ -120,7 +120,8 @@ def check_date(data: dict, field: str, errors: dict, required: bool = False) -> 
         add(errors, field, "not a date (YYYY-MM-DD)")
         return
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        add(errors, field, f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
+        add(errors, field, Message("must be between %(first)s and %(last)s", first=EARLIEST_DATE.isoformat(),
+                                     last=LATEST_DATE.isoformat()))
 
 
 def check_choices(data: dict, field: str, errors: dict, choices: tuple, many: bool = False,
@@ -137,7 +138,7 @@ def check_choices(data: dict, field: str, errors: dict, choices: tuple, many: bo
         return
     bad = [v for v in values if v not in choices]
     if bad:
-        add(errors, field, "must be one of: " + ", ".join(choices))
+        add(errors, field, Message("must be one of: %(choices)s", choices=", ".join(choices)))
     elif many:
         data[field] = list(dict.fromkeys(values))
 

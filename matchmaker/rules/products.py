@@ -11,6 +11,7 @@
 import re
 from typing import Optional
 
+from matchmaker.errors import Message
 from matchmaker.rules.checks import add
 
 __all__ = ["PRODUCT_CODE", "HS_SUBHEADING", "MAX_PRODUCT_CODE", "MAX_ACCEPTS", "is_product_code",
@@ -109,6 +110,6 @@ def check_accepts(data: dict, errors: dict) -> None:
         return
     codes = list(dict.fromkeys(value))
     if len(codes) > MAX_ACCEPTS:
-        add(errors, "accepts", f"at most {MAX_ACCEPTS} products")
+        add(errors, "accepts", Message("at most %(n)s products", n=MAX_ACCEPTS))
         return
     data["accepts"] = codes

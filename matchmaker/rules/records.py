@@ -5,22 +5,23 @@ Each ``check_*`` function reads a record as a service receives it (a dict of the
 set) and collects every broken rule in ``errors``; it touches no database.  The services add
 what only the database can tell (a category, region or firm exists; a ref or credit code is
 free; a quantity is not below what is already committed).  The cross-field rules are also
-functions of their own (`ends_before_start`, `supplies_itself`, `reported_risk_zone`), which
+functions of their own (`ends_before_start`, `due_in_the_past`, `supplies_itself`, `reported_risk_zone`), which
 the data-package validator applies too, phrased for its readers.
 """
 from datetime import date
 from typing import Optional
 
+from matchmaker.errors import Message
 from matchmaker.rules.checks import (add, check_bool, check_choices, check_date, check_fields, check_int,
                                      check_number, check_text)
 from matchmaker.rules.products import check_accepts, check_product
-from matchmaker.rules.values import MAX_LENGTH, MAX_RADIUS_KM, credit_code_valid, is_email
+from matchmaker.rules.values import MAX_LENGTH, MAX_RADIUS_KM, credit_code_valid, is_email, is_phone
 from matchmaker.rules.vocabulary import HELP_KINDS, KINDS, LOCALES, REPORTABLE_BLOCKERS, ROLES, STATUSES, TERMS
 
 __all__ = [
     "ACCOUNT_FIELDS", "FIRM_FIELDS", "LINK_FIELDS", "NEED_FIELDS", "OFFER_FIELDS", "REGISTRY_FIELDS",
     "STATUS_FIELDS", "check_account", "check_firm", "check_link", "check_need", "check_offer",
-    "ends_before_start", "reported_risk_zone", "supplies_itself",
+    "due_in_the_past", "ends_before_start", "reported_risk_zone", "supplies_itself",
 ]
 
 NEED_FIELDS = ("ref", "firm", "category", "product", "accepts", "quantity", "needed_by", "max_unit_price", "terms",
@@ -30,7 +31,8 @@ OFFER_FIELDS = ("ref", "firm", "category", "product", "quantity", "available_fro
 LINK_FIELDS = ("ref", "supplier", "buyer", "category", "product", "quantity_per_week", "active", "terms", "version")
 #: What a firm's own users report about it; everything else is registry data only admins change.
 STATUS_FIELDS = ("operating", "capacity_utilization", "workers_back", "blockers", "park", "contact_email",
-                 "expected_restart")
+                 "expected_restart",
+                 "contact_person", "contact_phone")
 REGISTRY_FIELDS = ("ref", "name", "kind", "region", "industry", "credit_code")
 FIRM_FIELDS = REGISTRY_FIELDS + STATUS_FIELDS
 ACCOUNT_FIELDS = ("email", "name", "password", "role", "firm", "region", "locale")
@@ -45,6 +47,19 @@ def ends_before_start(start: Optional[date], until: Optional[date]) -> bool:
     (True, False)
     """
     return start is not None and until is not None and until < start
+
+
+def due_in_the_past(day: Optional[date], today: date) -> bool:
+    """Whether a need's or an offer's due date, entered in the pages or the API, is before the
+    service's today (the day itself is fine; a data package may carry any date, as an ERP export
+    holds history).
+
+    >>> due_in_the_past(date(2020, 3, 15), date(2020, 3, 16)), due_in_the_past(date(2020, 3, 16), date(2020, 3, 16))
+    (True, False)
+    >>> due_in_the_past(None, date(2020, 3, 16))
+    False
+    """
+    return isinstance(day, date) and day < today
 
 
 def supplies_itself(supplier, buyer) -> bool:
@@ -136,6 +151,12 @@ def check_firm(data: dict, errors: dict, creating: bool) -> None:
         check_text(data, "contact_email", errors, MAX_LENGTH["contact_email"])
         if isinstance(data["contact_email"], str) and not is_email(data["contact_email"]):
             add(errors, "contact_email", "not an e-mail address")
+    check_text(data, "contact_person", errors, MAX_LENGTH["contact_person"])
+    if data.get("contact_phone") not in (None, ""):
+        check_text(data, "contact_phone", errors, MAX_LENGTH["contact_phone"])
+        if isinstance(data["contact_phone"], str) and not errors.get("contact_phone") \
+                and not is_phone(data["contact_phone"]):
+            add(errors, "contact_phone", "not a telephone number")
 
 
 def check_account(data: dict, errors: dict) -> None:
@@ -151,6 +172,6 @@ def check_account(data: dict, errors: dict) -> None:
         check_text(data, "region", errors, MAX_LENGTH["region"])
     check_choices(data, "locale", errors, LOCALES)
     if data.get("role") in ("firm", "admin") and data.get("region"):
-        add(errors, "region", f"not used for role {data['role']}")
+        add(errors, "region", Message("not used for role %(role)s", role=data["role"]))
     if data.get("role") in ("staff", "admin") and data.get("firm"):
-        add(errors, "firm", f"not used for role {data['role']}")
+        add(errors, "firm", Message("not used for role %(role)s", role=data["role"]))

@@ -13,7 +13,7 @@ from matchmaker.rules import creditcode
 __all__ = [
     "CONTROL", "DATE_TEXT", "EARLIEST_DATE", "EMAIL", "LATEST_DATE", "MIN_POSITIVE", "FIRM_REGION_LEVEL", "MAX_DAYS", "MAX_ID", "MAX_LENGTH", "MAX_QUANTITY",
     "MAX_RADIUS_KM", "PACKAGE_MAX_LENGTH", "REGION_CODE", "SECTION_MAX_LENGTH", "credit_code_valid",
-    "has_control_characters", "is_email", "is_storable_text", "is_unicode", "normalise_region_code",
+    "has_control_characters", "is_email", "is_phone", "is_storable_text", "is_unicode", "normalise_region_code",
 ]
 
 #: Primary keys are 32-bit on PostgreSQL; a larger id (or version) cannot exist.
@@ -35,7 +35,7 @@ MAX_RADIUS_KM = 50000
 #: Longest text each field may hold (the columns' sizes), by field name.
 MAX_LENGTH = {
     "ref": 64, "firm": 64, "supplier": 64, "buyer": 64, "category": 32, "name": 200, "park": 200,
-    "contact_email": 200, "email": 200, "industry": 10, "credit_code": 18, "unit": 20, "note": 4000,
+    "contact_email": 200, "contact_person": 100, "contact_phone": 40, "email": 200, "industry": 10, "credit_code": 18, "unit": 20, "note": 4000,
     "password": 1000, "region": 12, "link": 64, "delivery": 64, "product": 40, "name_zh": 200, "name_en": 200,
 }
 #: A data package may carry longer notes than a page or the API accepts.
@@ -47,6 +47,8 @@ SECTION_MAX_LENGTH = {("regions", "name"): 100, ("categories", "code"): 32}
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: An e-mail address, as far as a form can tell.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: A telephone number as people write it: digits, with +, spaces, dashes, dots, parentheses, an extension.
+PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,30}([ ]?(ext\.?|x|转)[ ]?[0-9]{1,6})?$")
 #: The written forms of a GB/T 2260 code: 6 digits, or the short 2 and 4 or the long 12.
 REGION_CODE = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{12})$")
 #: The level of region a firm is registered in.
@@ -84,6 +86,15 @@ def is_storable_text(value, max_len: int) -> bool:
     """
     return (isinstance(value, str) and len(value) <= max_len and not has_control_characters(value)
             and is_unicode(value))
+
+
+def is_phone(text: str) -> bool:
+    """Whether a text looks like a telephone number (at least five digits).
+
+    >>> is_phone("0451-8888 6666"), is_phone("+86 138 0013 8000"), is_phone("call me"), is_phone("12")
+    (True, True, False, False)
+    """
+    return bool(PHONE.match(text)) and sum(c.isdigit() for c in text) >= 5
 
 
 def is_email(text: str) -> bool:

@@ -42,6 +42,8 @@ class FirmStatusSchema(InputSchema):
     park = RecordText("park", allow_none=True)
     contact_email = RecordText("contact_email", allow_none=True)
     expected_restart = Day(allow_none=True, metadata={"description": "when it expects to supply again"})
+    contact_person = RecordText("contact_person", allow_none=True)
+    contact_phone = RecordText("contact_phone", allow_none=True)
     version = Version()
 
 
@@ -65,6 +67,16 @@ class FirmCreateSchema(FirmUpdateSchema):
 
     class Meta:
         exclude = ("version",)
+
+
+class ContactSchema(OutputSchema):
+    """Whom to call at a firm: shown to the firms it has a link with and the task force of its region."""
+
+    firm = fields.String(attribute="ref")
+    name = fields.String()
+    contact_person = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
 
 
 class FirmQueryArgsSchema(InputSchema):

@@ -13,7 +13,7 @@ from matchmaker.infra.settings import setting
 from matchmaker.models import ApiToken, Firm, Region, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.region import region_prefix
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Message, NotFound
 
 # Argon2id with the library's RFC 9106 low-memory profile (64 MiB, t=3). Under TESTING the
 # cheapest profile is used unless PASSWORD_HASH_PROFILE says otherwise: hashes carry their own
@@ -93,7 +93,7 @@ def create_user(email: str, name: str | None, password: str, role: str, firm_ref
     if errors:
         raise Invalid("invalid user", errors)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"a user with e-mail {email} exists", {"email": ["already registered"]})
+        raise Conflict("a user with e-mail %(email)s exists", {"email": ["already registered"]}, email=email)
     user = User(
         email=email, name=name or email, password_hash=hash_password(password), role=role,
         firm_id=firm.id if firm else None, region_code=region.code if region else None, locale=locale,
@@ -156,9 +156,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Use
     if not verify_password(user.password_hash, current_password):
         errors["current_password"] = ["is not your current password"]
     if len(new_password) < MIN_PASSWORD:
-        errors["new_password"] = [f"at least {MIN_PASSWORD} characters"]
+        errors["new_password"] = [Message("at least %(n)s characters", n=MIN_PASSWORD)]
     elif len(new_password) > MAX_PASSWORD:
-        errors["new_password"] = [f"at most {MAX_PASSWORD} characters"]
+        errors["new_password"] = [Message("at most %(n)s characters", n=MAX_PASSWORD)]
     elif "current_password" not in errors and new_password == current_password:
         errors["new_password"] = ["must differ from the current password"]
     if errors:

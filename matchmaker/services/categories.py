@@ -15,7 +15,7 @@ def get_category(code: str) -> Category:
     """The category with this code, or NotFound."""
     row = db.session.get(Category, code) if isinstance(code, str) and 0 < len(code) <= 32 else None
     if row is None:
-        raise NotFound(f"category {code!s:.32} not found")
+        raise NotFound("category %(id)s not found", id=f"{code!s:.32}")
     return row
 
 

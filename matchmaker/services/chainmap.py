@@ -62,7 +62,7 @@ def chain_map(actor: User, firm_id: int, breaks: Iterable[dict] = (), stopped: I
     `stopped`/`high_risk_counties` a what-if scenario."""
     firm = db.session.get(Firm, firm_id)
     if firm is None or not can_read_firm(actor, firm):
-        raise NotFound(f"firm {firm_id} not found")
+        raise NotFound("firm %(id)s not found", id=firm_id)
     firms, links = collect_upstream(firm.id)
     return _graph_view(firm.ref, firms, links, breaks, set(stopped), set(high_risk_counties))
 
@@ -84,6 +84,8 @@ def network_map(actor: User, refs: Iterable[str], breaks: Iterable[dict] = (), s
 
 
 def _graph_view(roots, firms, links, breaks, stopped, high_risk):
+    """Nodes by tier and edges (links of one supplier, buyer and category merged; `paired_quantity`
+    is what accepted pairings contributed to the merged link, `before_pairing` the rest)."""
     roots = [roots] if isinstance(roots, str) else list(roots)
     G = build_supply_graph([firm_record(f) for f in firms.values()], [link_record(lk) for lk in links])
     tiers = {r: 0 for r in roots if r in G}
@@ -118,8 +120,10 @@ def _graph_view(roots, firms, links, breaks, stopped, high_risk):
         if key in seen or lk.supplier.ref not in tiers or lk.buyer.ref not in tiers:
             continue
         seen.add(key)
-        qty = sum(x.quantity_per_week for x in links
-                  if (x.supplier.ref, x.buyer.ref, x.category_code) == key)
+        merged = [x for x in links if (x.supplier.ref, x.buyer.ref, x.category_code) == key]
+        qty = sum(x.quantity_per_week for x in merged)
+        # what accepted pairings added to this supplier -> buyer link (the whole link if it began so)
+        paired = sum(x.quantity_per_week for x in merged if x.id in new_links)
         found = by_edge.get(key, [])
         supplier_live = is_live(G, lk.supplier.ref, stopped=stopped, high_risk_counties=high_risk)
         kinds = sorted({b["kind"] for b in found if b["kind"] != "single_source"})
@@ -131,5 +135,5 @@ def _graph_view(roots, firms, links, breaks, stopped, high_risk):
                       "unit": stake_unit(goods), "products": [g._asdict() for g in goods],
                       "supplier_name": lk.supplier.name, "buyer_name": lk.buyer.name,
                       "broken": bool(kinds), "kinds": kinds, "factors": factors,
-                      "is_new": lk.id in new_links})
+                      "is_new": paired > 0, "paired_quantity": paired, "before_pairing": qty - paired})
     return {"roots": roots, "nodes": nodes, "edges": edges}

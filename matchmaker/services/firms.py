@@ -1,4 +1,5 @@
 """Firms: the registry of leading firms and SMEs, and their resumption status (article 13)."""
+from collections.abc import Iterable
 from typing import Optional
 
 import sqlalchemy as sa
@@ -7,7 +8,7 @@ from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden
 from matchmaker.infra import clock, reference
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Need, Offer, Region, User
+from matchmaker.models import Firm, Link, Need, Offer, Region, User
 from matchmaker.services.auth import can_read_firm, in_scope, require_write
 from matchmaker.services.support import common
 
@@ -41,7 +42,8 @@ def _assign(row, data):
         if key == "version":
             continue
         attr = "region_code" if key == "region" else key
-        if value == "" and key in ("industry", "park", "credit_code", "contact_email"):
+        if value == "" and key in ("industry", "park", "credit_code", "contact_email", "contact_person",
+                                   "contact_phone"):
             value = None
         if key == "blockers" and value is None:
             value = []
@@ -56,7 +58,7 @@ def _assign(row, data):
 def _check_unique(data: dict, exclude_id: Optional[int] = None) -> None:
     """Conflict when the ref or credit code belongs to another firm."""
     if data.get("ref") and common.ref_taken(Firm, data["ref"], exclude_id):
-        raise Conflict(f"a firm with ref {data['ref']} exists", {"ref": ["already exists"]})
+        raise Conflict("a firm with ref %(ref)s exists", {"ref": ["already exists"]}, ref=data["ref"])
     if data.get("credit_code"):
         stmt = sa.select(Firm.ref).where(Firm.credit_code == data["credit_code"])
         if exclude_id is not None:
@@ -104,8 +106,8 @@ def update_firm(actor: User, firm_id: int, data: dict) -> Firm:
     if actor.role != "admin":
         registry = sorted(k for k in data if k in rules.REGISTRY_FIELDS)
         if registry:
-            raise Forbidden("only administrators change registry data: " + ", ".join(registry),
-                            {k: ["only administrators may change this"] for k in registry})
+            raise Forbidden("only administrators change registry data: %(fields)s",
+                            {k: ["only administrators may change this"] for k in registry}, fields=", ".join(registry))
     errors = {}
     _validate(data, errors, row)
     rules.raise_if(errors, "invalid firm")
@@ -158,6 +160,34 @@ def record_status_by_staff(actor: User, firm_id: int, data: dict) -> Firm:
     row.status_at = clock.now()
     common.commit()
     return row
+
+
+def may_see_contact(actor: User, firm: Firm) -> bool:
+    """Whether the actor sees the firm's contact person and phone: its own users; the users of a
+    firm that has a link with it (either way, once the link formed); task-force staff whose region
+    holds it; admins. Nobody else."""
+    if actor.role == "firm":
+        if actor.firm_id is None:
+            return False
+        if actor.firm_id == firm.id:
+            return True
+        pair = sa.or_(sa.and_(Link.supplier_id == actor.firm_id, Link.buyer_id == firm.id),
+                      sa.and_(Link.supplier_id == firm.id, Link.buyer_id == actor.firm_id))
+        return db.session.scalar(sa.select(sa.exists().where(pair))) or False
+    return in_scope(actor, firm.region_code)
+
+
+def contact_of(actor: User, firm_id: int) -> Firm:
+    """The firm, for its contact details, if the actor may see them (`may_see_contact`); else
+    NotFound, exactly as an absent firm (so who is linked to whom cannot be probed)."""
+    return common.readable_row(Firm, firm_id, "firm", lambda row: may_see_contact(actor, row))
+
+
+def visible_contacts(actor: User, refs: Iterable[str | None]) -> dict:
+    """{firm ref: Firm} of those of `refs` whose contact details the actor may see (for the pages)."""
+    refs = {ref for ref in refs or () if ref}
+    rows = db.session.scalars(sa.select(Firm).where(Firm.ref.in_(refs))).all() if refs else []
+    return {row.ref: row for row in rows if may_see_contact(actor, row)}
 
 
 def reportable_blockers() -> tuple:

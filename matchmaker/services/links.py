@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager
 
 from matchmaker import rules
-from matchmaker.errors import Conflict, Forbidden, Invalid
+from matchmaker.errors import Conflict, Forbidden, Invalid, Message
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.models import Firm, Link, LinkRequest, User
@@ -24,6 +24,7 @@ from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
 from matchmaker.services import postings
 from matchmaker.services.auth import can_read_firm
 from matchmaker.services.support import common, goods, signals
+from matchmaker.services import notifications
 
 AWAITING = "awaiting_confirmation"
 # requests one firm may have awaiting an answer at once (a bound on what it can put before others)
@@ -75,7 +76,7 @@ def create_link(actor: User, data: Mapping[str, Any]) -> Link | LinkRequest:
     rules.raise_if(errors, "invalid link")
     ref = data.get("ref") or postings.new_ref(Link, "L")
     if common.ref_taken(Link, ref):
-        raise Conflict(f"a link with ref {ref} exists", {"ref": ["already exists"]})
+        raise Conflict("a link with ref %(ref)s exists", {"ref": ["already exists"]}, ref=ref)
     row = Link(ref=ref, supplier_id=firms["supplier"].id, buyer_id=firms["buyer"].id, **_build(data))
     db.session.add(row)
     common.commit()
@@ -320,13 +321,16 @@ def confirm_link_request(actor: User, request_id: int) -> LinkRequest:
         link = req.link
         if link.version != req.link_version:
             raise Conflict("the link changed since this change was asked for; decline it and ask again",
-                           {"version": [f"the link is at version {link.version}, not {req.link_version}"]})
+                           {"version": [Message("the link is at version %(now)s, not %(asked)s", now=link.version,
+                                                   asked=req.link_version)]})
         changes = {attr: getattr(req, attr) for attr in ("category_code", "product_code", "quantity_per_week",
                                                          "terms", "active") if getattr(req, attr) is not None}
         if req.product_cleared:  # the link trades by category only from now on
             changes["product_code"] = None
         _apply(actor, link, changes, keep=req)
     req.status, req.decided_at = "confirmed", utcnow()
+    if req.kind == "new":
+        notifications.link_formed(link)
     common.commit()
     return req
 
@@ -364,7 +368,8 @@ def list_link_requests(actor: User, filters: Mapping[str, Any] | None = None, pa
     )
     if filters.get("status"):
         if filters["status"] not in LINK_REQUEST_STATUSES:
-            raise Invalid("unknown status", {"status": [f"one of: {', '.join(LINK_REQUEST_STATUSES)}"]})
+            raise Invalid("unknown status", {"status": [Message("must be one of: %(choices)s",
+                                                                   choices=", ".join(LINK_REQUEST_STATUSES))]})
         stmt = stmt.where(LinkRequest.status == filters["status"])
     if filters.get("kind"):
         if filters["kind"] not in LINK_REQUEST_KINDS:

@@ -2,15 +2,23 @@
 from typing import Optional
 
 from matchmaker import rules
+from matchmaker.infra import clock
 from matchmaker.models import Need, User
 from matchmaker.services import postings
 from matchmaker.services.support import common, goods
 
 
+#: The field message of a due date before the service's today (pages and API; packages may hold history).
+PAST_DUE = "must not be before today"
+
+
 def _validate(data: dict, errors: dict, row: Optional[Need]) -> None:
-    """The rules of a need (`rules.check_need`), then its category, product and accepts against the
-    catalogue (row is None when creating)."""
+    """The rules of a need (`rules.check_need`; a due date given is not before today), then its
+    category, product and accepts against the catalogue (row is None when creating)."""
     rules.check_need(data, errors, row is None)
+    if (not errors.get("needed_by") and data.get("needed_by") != getattr(row, "needed_by", None)
+            and rules.due_in_the_past(data.get("needed_by"), clock.today())):
+        rules.add(errors, "needed_by", PAST_DUE)
     goods.resolve_goods(data, errors, row)
 
 

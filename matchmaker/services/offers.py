@@ -2,8 +2,10 @@
 from typing import Optional
 
 from matchmaker import rules
+from matchmaker.infra import clock
 from matchmaker.models import Offer, User
 from matchmaker.services import postings
+from matchmaker.services.needs import PAST_DUE
 from matchmaker.services.support import common, goods
 
 
@@ -11,6 +13,9 @@ def _validate(data: dict, errors: dict, row: Optional[Offer]) -> None:
     """The rules of an offer (`rules.check_offer`, against the stored dates when changing one),
     then its category and product against the catalogue (row is None when creating)."""
     rules.check_offer(data, errors, row)
+    if (not errors.get("available_until") and data.get("available_until") != getattr(row, "available_until", None)
+            and rules.due_in_the_past(data.get("available_until"), clock.today())):
+        rules.add(errors, "available_until", PAST_DUE)
     goods.resolve_goods(data, errors, row)
 
 

@@ -68,7 +68,7 @@ def create(model: type[Posting], what: str, prefix: str, actor: User, data: dict
     rules.raise_if(errors, f"invalid {what}")
     ref = data.get("ref") or new_ref(model, prefix)
     if common.ref_taken(model, ref):
-        raise Conflict(f"a {what} with ref {ref} exists", {"ref": ["already exists"]})
+        raise Conflict(f"a {what} with ref %(ref)s exists", {"ref": ["already exists"]}, ref=ref)
     row = model(ref=ref, firm_id=firm.id, **build(data))
     db.session.add(row)
     common.commit()

@@ -16,7 +16,7 @@ def get_region(code: str) -> Region:
     six = common.normalise_region_code(code)
     row = db.session.get(Region, six) if six else None
     if row is None:
-        raise NotFound(f"region {code!s:.20} not found")
+        raise NotFound("region %(id)s not found", id=f"{code!s:.20}")
     return row
 
 

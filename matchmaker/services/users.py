@@ -49,7 +49,7 @@ def deactivate_user_by_email(actor: Optional[User], email: str) -> User:
     _require_admin(actor)
     user_id = db.session.scalar(sa.select(User.id).where(User.email == (email or "").strip().lower()))
     if user_id is None:
-        raise NotFound(f"no account with e-mail {email}")
+        raise NotFound("no account with e-mail %(email)s", email=email)
     return deactivate_user(actor, user_id)
 
 

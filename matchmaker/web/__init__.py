@@ -16,6 +16,7 @@ MODULES = (
     "admin",
     "report_print",  # printable weekly report (chain-break report)
     "help",  # help offers and help matched to SMEs (article 10)
+    "inbox",  # notifications: the inbox, mark read, e-mail settings
 )
 
 

@@ -219,6 +219,8 @@ def status():
         form.workers_back.data = None if firm.workers_back is None else round(firm.workers_back * 100)
         form.blockers.data = list(firm.blockers or [])
         form.expected_restart.data = firm.expected_restart
+        form.contact_person.data = firm.contact_person
+        form.contact_phone.data = firm.contact_phone
     top_errors = []
     if form.validate_on_submit():
         data = {
@@ -227,6 +229,8 @@ def status():
             "workers_back": None if form.workers_back.data is None else form.workers_back.data / 100,
             "blockers": form.blockers.data or [],
             "expected_restart": form.expected_restart.data,
+            "contact_person": (form.contact_person.data or "").strip() or None,
+            "contact_phone": (form.contact_phone.data or "").strip() or None,
         }
         try:
             firms_service.update_firm_status(_actor(), firm.id, data)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.infra import clock
-from matchmaker.services import ledger
+from matchmaker.services import firms, ledger
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web.forms import DeliveryForm, OrderForm, PaymentForm, opts
 from matchmaker.web.helpers import apply_errors, flash_error, ok, role_required
@@ -44,7 +44,8 @@ def _forms(view, posted=None, posted_form=None):
 def show(link_id):
     """A link's ledger settled as of today, with the forms the actor may use."""
     view = ledger.link_ledger(_actor(), link_id)
-    return render_template("firm/link.html", view=view, forms=_forms(view), top_errors={})
+    return render_template("firm/link.html", view=view, forms=_forms(view), top_errors={},
+                           contacts=firms.visible_contacts(_actor(), (view["link"].supplier.ref, view["link"].buyer.ref)))
 
 
 @bp.route("/<int:link_id>/<any(orders, deliveries, payments):section>", methods=["POST"])
@@ -70,8 +71,8 @@ def record(link_id, section):
             return redirect(url_for("firm_ledger.show", link_id=link_id) + f"#{section}")
         except DomainError as exc:
             top_errors[section] = apply_errors(form, exc)
-    return render_template("firm/link.html", view=view, forms=_forms(view, section, form),
-                           top_errors=top_errors), 422
+    return render_template("firm/link.html", view=view, forms=_forms(view, section, form), top_errors=top_errors,
+                           contacts=firms.visible_contacts(actor, (view["link"].supplier.ref, view["link"].buyer.ref))), 422
 
 
 def _record_message(section):

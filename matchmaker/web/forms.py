@@ -166,6 +166,8 @@ class StatusForm(FlaskForm):
     workers_back = WholeField(_l("Share of workers back (%)"),
                                 validators=[Optional(), NumberRange(min=0, max=100, message=PERCENT)])
     blockers = MultiCheckboxField(_l("What blocks you"))
+    contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
     expected_restart = DayField(_l("When you expect to supply again (optional)"), validators=[Optional()])
 
 

@@ -140,7 +140,7 @@ def lang_part(text):
 
 def msg(text):
     """A service message in the user's language (plain text, so the page escapes it)."""
-    return message(str(text)) if text is not None else ""
+    return message(text if isinstance(text, str) else str(text)) if text is not None else ""
 
 
 # --- guards -----------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def apply_errors(form, exc, field_map=None):
         elif isinstance(msgs, dict):
             msgs = [m for sub in msgs.values() for m in (sub if isinstance(sub, list) else [sub])]
         target = getattr(form, field_map.get(name, name), None)
-        texts = [message(str(m)) for m in msgs]
+        texts = [message(m) if isinstance(m, str) else message(str(m)) for m in msgs]
         if target is not None and hasattr(target, "errors"):
             target.errors = list(target.errors or []) + texts
         else:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from matchmaker.infra.labels import label
 from matchmaker.services import chainmap, matching, reports, survival
 from matchmaker.web import report_views
-from matchmaker.web.helpers import cat, prod, qty
+from matchmaker.web.helpers import cat, fnum, prod, qty
 
 
 OPEN = ("proposed", "accepted")
@@ -76,6 +76,12 @@ def decorate_graph(graph, tier0=None):
             e["quantity_text"] = qty(e["quantity"], e.get("unit"))
         else:
             e["quantity_text"] = "; ".join(qty(g["quantity"], g["unit"]) for g in goods)
+        if e.get("paired_quantity") and e.get("before_pairing"):
+            e["pairing_text"] = _("%(before)s + %(paired)s from a pairing = %(total)s a week",
+                                  before=fnum(e["before_pairing"]), paired=fnum(e["paired_quantity"]),
+                                  total=fnum(e["quantity"]))
+        elif e.get("paired_quantity"):
+            e["pairing_text"] = _("link made from a pairing")
         e["break_labels"] = [label(k, "break_kind") for k in e.get("kinds") or []]
         e["factors"] = [label(f, "factor") for f in e.get("factors") or []]
     graph["labels"] = {

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from matchmaker.infra.labels import choices, label, report_vocabulary
 from matchmaker.services.support import lookups
-from matchmaker.services import alternates, matching, reports, survival
+from matchmaker.services import alternates, firms, matching, reports, survival
 from matchmaker.services import firms as firms_service
 from matchmaker.services.support.errors import DomainError
 from matchmaker.web import queries, report_views
@@ -79,6 +79,7 @@ def _render_break(brk, status=200, **forms):
         (str(u.id), f"{u.name} · {u.region.name if u.region else ''}") for u in lookups.list_staff(_actor())])
     brk = survival.with_survival([brk])[0]
     return render_template("taskforce/break.html", brk=brk, alts=alternates.break_alternates(_actor(), brk["id"]),
+                           contacts=firms.visible_contacts(_actor(), (brk.get("buyer"), brk.get("supplier"))),
                            **forms), status
 
 

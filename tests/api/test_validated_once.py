@@ -1,6 +1,7 @@
 """A body sent to the API is checked once: its shape by the schema, its values by the rules in the
 service.  Hostile text in a ref or code is refused before any look-up reaches the database."""
 import pytest
+from flask_babel import refresh
 
 from matchmaker import rules
 from matchmaker.schemas.need import NeedCreateSchema
@@ -38,7 +39,8 @@ def test_a_need_posted_through_the_api_meets_its_rules_once(client, as_role, rec
     ("status", "maybe", "must be one of: open, closed"),
 ])
 def test_value_errors_come_from_the_rules_not_the_schema(client, as_role, record_rule_calls, field, value, message):
-    body = client.post("/api/v1/needs", json={**NEED, field: value}, headers=as_role("firm_own")).get_json()
+    english = {**as_role("firm_own"), "Accept-Language": "en-GB,en;q=0.8"}
+    body = client.post("/api/v1/needs", json={**NEED, field: value}, headers=english).get_json()
     assert body["code"] == 422 and body["errors"] == {field: [message]}
     assert record_rule_calls == {"check_need": 1}
 
@@ -62,12 +64,17 @@ def test_schemas_check_shape_only():
 def test_the_offer_dates_rule_answers_through_the_api(client, as_role):
     body = client.post("/api/v1/offers", json={"category": "C1", "quantity": 1, "available_from": "2020-03-02",
                                                "available_until": "2020-03-01"}, headers=as_role("firm_own")).get_json()
+    assert body["errors"] == {"available_until": ["不能早于可供起始日期"]}  # the user's language, Chinese by default
+    refresh()  # the locale is cached on the app context the fixture keeps pushed
+    body = client.post("/api/v1/offers", json={"category": "C1", "quantity": 1, "available_from": "2020-03-22",
+                                               "available_until": "2020-03-21"},
+                       headers={**as_role("firm_own"), "Accept-Language": "en"}).get_json()
     assert body["errors"] == {"available_until": ["must not be before available_from"]}
 
 
 @pytest.mark.parametrize("text", ["F\x00", "\ud800", "F" * 65])
 def test_hostile_refs_are_unknown_not_looked_up(client, world, as_role, text):
-    h = as_role("admin")
+    h = {**as_role("admin"), "Accept-Language": "en"}
     body = client.post("/api/v1/links", json={"supplier": text, "buyer": "F-OWN", "category": "C1",
                                               "quantity_per_week": 1}, headers=h).get_json()
     assert body["code"] == 422 and body["errors"]["supplier"] == ["unknown firm"]

@@ -87,7 +87,8 @@ def live(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'live.sqlite'}", WTF_CSRF_ENABLED=True,
-                  RATELIMIT_ENABLED=False, TESTING=False, IMPORT_IN_BACKGROUND=True, SECRET_KEY="browser-tests")
+                  RATELIMIT_ENABLED=False, TESTING=False, IMPORT_IN_BACKGROUND=True, SECRET_KEY="browser-tests",
+                  TODAY=None)  # the seed is dated from the real today
     app = create_app(config)
     app.instance_path = str(tmp / "instance")
     os.makedirs(app.instance_path, exist_ok=True)

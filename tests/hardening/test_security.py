@@ -216,7 +216,7 @@ def test_revoked_token_is_refused_at_the_api(client, make_user):
     row = staff_tokens = [t for t in _tokens_of(staff)]
     assert len(staff_tokens) == 1
     auth.revoke_token(staff, row[0].id)
-    response = client.get("/api/v1/audit", headers=bearer(token))
+    response = client.get("/api/v1/audit", headers={**bearer(token), "Accept-Language": "en"})
     assert response.status_code == 401
     assert response.json["code"] == 401 and "revoked" in response.json["message"]
 

@@ -43,10 +43,11 @@ def test_trigger_follows_configuration(app, monkeypatch):
     assert sched.matching_trigger(app).get_next_fire_time(None, now) == datetime(2020, 3, 16, 5, 15, tzinfo=ZoneInfo("UTC"))
 
 
-def test_build_scheduler_registers_both_jobs_without_starting(app):
+def test_build_scheduler_registers_its_jobs_without_starting(app):
     s = sched.build_scheduler(app, BackgroundScheduler)
     try:
-        assert sorted(job.id for job in s.get_jobs()) == ["daily_matching", "weekly_report"]
+        assert sorted(job.id for job in s.get_jobs()) == ["commitment_reminders", "daily_matching", "send_mail",
+                                                          "weekly_report"]
         assert not s.running
         job = s.get_job("weekly_report")
         assert job.max_instances == 1 and job.coalesce
@@ -81,3 +82,31 @@ def test_daily_matching_job_runs_the_matcher(app, db, monkeypatch):
                         lambda as_of, **kw: calls.append((as_of, kw["started_by"])) or SimpleNamespace(id=7, pairings_count=0))
     assert sched.daily_matching_job(app) == 7  # no broker configured: the task ran here
     assert calls == [(None, "scheduler")]
+
+
+def test_mail_and_reminder_jobs(app, db, monkeypatch):
+    """The sender job sends the outbox with the addressee's language; the reminders job runs daily."""
+    from matchmaker.services import notifications
+
+    seen = {}
+
+    def fake_send(render, *a, **kw):
+        from types import SimpleNamespace
+
+        seen["mail"] = render(SimpleNamespace(locale="en", kind="report_ready", params={"week": "2020-W12"},
+                                              url="/taskforce/report?week=2020-W12"))
+        return {"sent": 1, "failed": 0, "batches": 1}
+
+    monkeypatch.setattr(notifications, "send_outbox", fake_send)
+    app.config["MAIL_BASE_URL"] = "https://mm.example.cn"
+    try:
+        assert sched.send_mail_job(app)["sent"] == 1
+    finally:
+        app.config["MAIL_BASE_URL"] = ""
+    subject, body = seen["mail"]
+    assert subject == "[Hand in hand] The weekly report is ready"
+    assert "https://mm.example.cn/taskforce/report?week=2020-W12" in body
+    monkeypatch.setattr(notifications, "commitment_reminders", lambda: 3)
+    assert sched.commitment_reminders_job(app) == 3
+    now = datetime(2020, 3, 16, 0, 0, tzinfo=ZoneInfo("UTC"))
+    assert sched.reminder_trigger(app).get_next_fire_time(None, now).astimezone(ZoneInfo("Asia/Shanghai")).hour == 7

@@ -59,12 +59,12 @@ def test_every_bad_field_is_reported_not_just_the_first(world):
 def test_offer_until_not_before_from(world):
     with pytest.raises(Invalid) as exc:
         offers.create_offer(actor(world, "firm_own"), {
-            "category": "C1", "quantity": 5, "available_from": date(2020, 3, 10),
-            "available_until": date(2020, 3, 9)})
+            "category": "C1", "quantity": 5, "available_from": date(2020, 3, 20),
+            "available_until": date(2020, 3, 19)})
     assert list(exc.value.errors) == ["available_until"]
     row = offers.create_offer(actor(world, "firm_own"), {
-        "category": "C1", "quantity": 5, "available_from": date(2020, 3, 10),
-        "available_until": date(2020, 3, 10), "help_wanted": ["funds", "funds", "orders"]})
+        "category": "C1", "quantity": 5, "available_from": date(2020, 3, 20),
+        "available_until": date(2020, 3, 20), "help_wanted": ["funds", "funds", "orders"]})
     assert row.help_wanted == ["funds", "orders"]
     # the rule also holds against the stored value on update
     with pytest.raises(Invalid):

@@ -121,3 +121,15 @@ def test_needs_list_is_paginated(as_user, world, db):
     assert "NEED00" in first and "NEED22" not in first and 'rel="next"' in first
     second = c.get("/firm/needs?page=2").text
     assert "NEED22" in second and "NEED00" not in second
+
+
+def test_a_due_date_before_today_is_refused_at_the_field(as_user, world, db, app):
+    """Issue 13: a need due before the service's today was accepted and listed as open."""
+    c = as_user("lead")
+    resp = c.post("/firm/needs/new", data={"category": "C1", "quantity": "5", "needed_by": "2020-03-15"})
+    assert resp.status_code == 422 and _field_error(resp.text, "needed_by") == "不能早于今天"
+    assert db.session.scalar(db.select(Need)) is None
+    c = as_user("sme")
+    resp = c.post("/firm/offers/new", data={"category": "C1", "quantity": "5", "available_from": "2020-03-01",
+                                            "available_until": "2020-03-10", "lead_time_days": "0"})
+    assert resp.status_code == 422 and _field_error(resp.text, "available_until") == "不能早于今天"

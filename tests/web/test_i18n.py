@@ -8,12 +8,17 @@ from babel.support import Translations
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "matchmaker" / "translations"
 PO = TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+# docs/i18n.md's extraction keywords: the pages' gettext, and the messages the services raise and
+# the rules collect (domain errors, `Message`, `rules.add`), which the API says in the user's language
+KEYWORDS = ("_l", "lazy_gettext", "lazy_pgettext:1c,2", "Invalid", "NotFound", "Forbidden", "Conflict",
+            "Unauthorized", "ServiceUnavailable", "DomainError", "Message", "add:3", "raise_if:2")
 
 
 def _extracted(tmp_path):
     pot = tmp_path / "messages.pot"
-    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                                "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "-o", str(pot), str(ROOT)])
+    keywords = [arg for k in KEYWORDS for arg in ("-k", k)]
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), *keywords,
+                                "-o", str(pot), str(ROOT)])
     with open(pot, "rb") as fh:
         return {(m.context, m.id) for m in read_po(fh) if m.id}
 

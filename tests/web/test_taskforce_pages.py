@@ -130,5 +130,6 @@ def test_what_if_takes_typed_refs_where_a_list_would_be_too_long(as_user, report
     assert 'id="firm_refs"' in form and 'id="firms"' not in form
     resp = c.post("/taskforce/what-if", data={"firm_refs": "S3, NOPE"})
     assert resp.status_code == 422 and 'id="firm_refs-error"' in resp.text and "NOPE" in resp.text
+    assert "未知企业 NOPE" in resp.text  # the service's message in the user's language (issue 13)
     resp = c.post("/taskforce/what-if", data={"firm_refs": "S3"})
     assert resp.status_code == 200 and 'id="whatif-breaks"' in resp.text

@@ -80,7 +80,7 @@ def record_entry(actor: User, section: str, data: dict) -> Order | Delivery | Pa
     model = MODELS[section]
     ref = data.get("ref") or postings.new_ref(model, _PREFIX[section])
     if common.ref_taken(model, ref):
-        raise Conflict(f"an entry with ref {ref} exists", {"ref": ["already exists"]})
+        raise Conflict("an entry with ref %(ref)s exists", {"ref": ["already exists"]}, ref=ref)
     values = {k: data[k] for k in ("date", "quantity", "amount") if k in data}
     row = model(ref=ref, link=link, **values)
     if delivery is not None:
@@ -109,7 +109,7 @@ def get_entry(actor: User, section: str, entry_id: int) -> Order | Delivery | Pa
     """One entry of a section, if the actor may read its link (else NotFound)."""
     row = common.get_row(MODELS[section], entry_id, _WHAT[section])
     if not links.can_read_link(actor, row.link):
-        raise NotFound(f"{_WHAT[section]} {entry_id} not found")
+        raise NotFound(f"{_WHAT[section]} %(id)s not found", id=entry_id)
     return row
 
 

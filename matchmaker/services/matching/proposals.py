@@ -19,10 +19,11 @@ from matchmaker.models import Firm, Link, Need, Offer, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, MatchRun, Pairing
 from matchmaker.services.auth import can_read_firm
+from matchmaker.services import notifications
 from matchmaker.services.matching.partners import invalidate_index
 from matchmaker.services.postings import new_ref
 from matchmaker.services.support import common, signals
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Message
 from matchmaker.services.support.network import EPSILON
 
 # Fields of a posting whose change can make its open proposals wrong: they lapse.
@@ -151,8 +152,8 @@ def accept_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pai
     p = _locked_pairing(actor, pairing_id)
     side = _side_of(actor, p, side)
     if p.status not in OPEN_PAIRING_STATUSES:
-        raise Conflict(f"this proposal is {p.status}, it can no longer be accepted",
-                       {"status": [p.status]})
+        raise Conflict("this proposal is %(status)s, it can no longer be accepted",
+                       {"status": [p.status]}, status=Message(p.status))
     now = utcnow()
     if side == "buyer" and p.buyer_accepted_at is None:
         p.buyer_accepted_at = now
@@ -162,6 +163,9 @@ def accept_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pai
         _activate(p, now)
     else:
         p.status = "accepted"
+    notifications.proposal_answered(p, side, "accepted", actor)
+    if p.status == "active":
+        notifications.link_formed(p.link)
     db.session.commit()
     invalidate_index()
     return p
@@ -176,7 +180,8 @@ def _commit_quantity(model, row_id, quantity, what):
         .values(committed_quantity=model.committed_quantity + quantity, version=model.version + 1)
         .execution_options(synchronize_session=False))
     if res.rowcount != 1:
-        raise Conflict(f"the {what} no longer holds {quantity:g} open", {what: ["not enough open quantity"]})
+        raise Conflict(f"the {what} no longer holds %(quantity)s open", {what: ["not enough open quantity"]},
+                       quantity=f"{quantity:g}")
 
 
 def _activate(p, now):
@@ -240,7 +245,8 @@ def decline_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pa
     p = _locked_pairing(actor, pairing_id)
     side = _side_of(actor, p, side)
     if p.status not in OPEN_PAIRING_STATUSES:
-        raise Conflict(f"this proposal is {p.status}, it can no longer be declined", {"status": [p.status]})
+        raise Conflict("this proposal is %(status)s, it can no longer be declined", {"status": [p.status]},
+                       status=Message(p.status))
     now = utcnow()
     p.status = "declined"
     p.declined_by = side
@@ -250,6 +256,7 @@ def decline_pairing(actor: User, pairing_id: int, side: str | None = None) -> Pa
     if exists is None:
         db.session.add(DeclinedPair(need_id=p.need_id, offer_id=p.offer_id, declined_by=side,
                                     pairing_id=p.id, created_at=now))
+    notifications.proposal_answered(p, side, "declined", actor)
     db.session.commit()
     invalidate_index()
     return p

@@ -29,7 +29,8 @@ from matchmaker.services.matching.proposals import can_read_pairing
 from matchmaker.services.matching.weights import configured_weights
 from matchmaker.services.support import common
 from matchmaker.services.support import network as net
-from matchmaker.services.support.errors import Conflict, Forbidden, Invalid
+from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Message
+from matchmaker.services import notifications
 
 _PROPOSAL_COLUMNS = ("run_id", "need_id", "offer_id", "quantity", "unit_cost", "distance_km", "reasons",
                      "status", "created_at", "buyer_accepted_at", "supplier_accepted_at")
@@ -83,7 +84,7 @@ def _run_matching(as_of, started_by, out, progress):
                                      customers=net.load_customers(), product_names=product_names,
                                      solver=solver)
     except gm.MatchingError as exc:
-        raise Invalid(f"cannot run the matcher: {exc}") from None
+        raise Invalid("cannot run the matcher: %(why)s", why=str(exc)) from None
     timings.update(result.timings)
     if solver is not None:
         timings.update(fanout_groups_sent=solver.sent, fanout_groups_by_workers=solver.solved_by_workers)
@@ -106,6 +107,7 @@ def _run_matching(as_of, started_by, out, progress):
         sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES), Pairing.run_id.in_(_matcher_runs()))
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
     _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now)
+    notifications.proposals_arrived(run.id)  # in the run's transaction: the proposals and their news commit together
     timings["store"] = time.perf_counter() - t
     run.timings = {k: round(v, 4) for k, v in timings.items()}
     if skipped:
@@ -211,7 +213,8 @@ def start_run(actor: User, as_of: date | None = None) -> MatchRun:
     latest = clock.today() + timedelta(days=MAX_DAYS_AHEAD)
     if as_of is not None and not EARLIEST_AS_OF <= as_of <= latest:
         raise Invalid("as_of is out of range",
-                      {"as_of": [f"between {EARLIEST_AS_OF.isoformat()} and {latest.isoformat()}"]})
+                      {"as_of": [Message("must be between %(first)s and %(last)s", first=EARLIEST_AS_OF.isoformat(),
+                                           last=latest.isoformat())]})
     _throttle(int(setting("MATCH_RUN_MIN_INTERVAL", 60) or 0))
     # the task `matchmaker.run_matching`: on a worker when a task queue is configured (this request
     # waits for it, at most TASK_WAIT_SECONDS), else here
@@ -231,7 +234,8 @@ def _throttle(interval: int) -> None:
         last = last.replace(tzinfo=timezone.utc)
     waited = (utcnow() - last).total_seconds()
     if waited < interval:
-        raise Conflict(f"a matching run started {int(waited)} s ago; start the next one in {int(interval - waited) + 1} s")
+        raise Conflict("a matching run started %(ago)s s ago; start the next one in %(wait)s s",
+                       ago=int(waited), wait=int(interval - waited) + 1)
 
 
 def list_runs(actor: User, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:

@@ -55,7 +55,7 @@ def get_product(code: object) -> dict:
     """One product by its code (same shape as a search result), or NotFound."""
     record = _index().get(code) if isinstance(code, str) else None
     if record is None:
-        raise NotFound(f"product {code!s:.40} not found")
+        raise NotFound("product %(id)s not found", id=f"{code!s:.40}")
     return record
 
 

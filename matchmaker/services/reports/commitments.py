@@ -156,5 +156,5 @@ def scorecard_history(actor: User | None, firm: str) -> list[dict]:
         if card is not None and (actor is None or in_scope(actor, card.get("county"))):
             out.append({"week": week, "as_of": as_of, **card})
     if not out:
-        raise NotFound(f"no scorecard of leading firm {firm!s:.64}")
+        raise NotFound("no scorecard of leading firm %(firm)s", firm=f"{firm!s:.64}")
     return out

@@ -88,7 +88,7 @@ def get_report(week: str | None = None) -> WeeklyReport:
     else:
         report = db.session.scalar(sa.select(WeeklyReport).order_by(WeeklyReport.week.desc()).limit(1))
     if report is None:
-        raise NotFound(f"no weekly report for {week}" if week else "no weekly report has been written yet")
+        raise NotFound("no weekly report for %(week)s", week=week) if week else NotFound("no weekly report has been written yet")
     return report
 
 
@@ -122,7 +122,7 @@ def load_break(actor: User | None, break_id: int, lock: bool = False) -> Break:
         stmt = stmt.with_for_update()
     b = db.session.scalar(stmt)
     if b is None or not visible(actor, b.regions, b.owner_region, b.buyer_region):
-        raise NotFound(f"break {break_id} not found")
+        raise NotFound("break %(id)s not found", id=break_id)
     return b
 
 

@@ -14,7 +14,7 @@ from matchmaker.services.reports.read import require_reader, visible
 from matchmaker.services.reports.weeks import today
 from matchmaker.services.reports.write import detection_options
 from matchmaker.services.support import network as net
-from matchmaker.services.support.errors import Invalid
+from matchmaker.services.support.errors import Invalid, Message
 
 __all__ = ["what_if"]
 
@@ -26,12 +26,12 @@ def _unknown(actor: User | None, network: net.Network, firms: list[str],
     unknown = [f for f in firms if f not in network.info
                or (actor is not None and not in_scope(actor, network.info[f].county))]
     if unknown:
-        errors["stopped_firms"] = [f"unknown firm {f}" for f in unknown]
+        errors["stopped_firms"] = [Message("unknown firm %(ref)s", ref=f) for f in unknown]
     known_counties = set(db.session.scalars(sa.select(Region.code).where(Region.code.in_(counties),
                                                                           Region.level == "county")))
     bad = [c for c in counties if c not in known_counties or (actor is not None and not in_scope(actor, c))]
     if bad:
-        errors["high_risk_counties"] = [f"unknown county {c}" for c in bad]
+        errors["high_risk_counties"] = [Message("unknown county %(code)s", code=c) for c in bad]
     return errors
 
 

@@ -20,11 +20,11 @@ def week_monday(week: str) -> date:
     """The Monday of an ISO week label; Invalid when the label is malformed."""
     m = WEEK_RE.match(week or "")
     if not m:
-        raise Invalid(f"week must look like 2020-W12, not {week!r}", {"week": ["format YYYY-Www"]})
+        raise Invalid("week must look like 2020-W12, not %(week)r", {"week": ["format YYYY-Www"]}, week=week)
     try:
         return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
-        raise Invalid(f"no such ISO week: {week}", {"week": ["no such ISO week"]}) from None
+        raise Invalid("no such ISO week: %(week)s", {"week": ["no such ISO week"]}, week=week) from None
 
 
 def week_window(week: str) -> tuple[datetime, datetime]:
@@ -39,7 +39,7 @@ def resolve_week(week: str | None = None, as_of: date | str | None = None) -> tu
         try:
             as_of = date.fromisoformat(as_of)
         except ValueError:
-            raise Invalid(f"as_of must be a date YYYY-MM-DD, not {as_of!r}", {"as_of": ["not a date"]}) from None
+            raise Invalid("as_of must be a date YYYY-MM-DD, not %(as_of)r", {"as_of": ["not a date"]}, as_of=as_of) from None
     if week:
         monday = week_monday(week)
         return week, as_of or monday

@@ -22,7 +22,7 @@ from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent
 from matchmaker.services.auth import in_scope
 from matchmaker.services.reports.read import (break_row, firm_names, latest_report_id, load_break, require_reader,
                                               user_names)
-from matchmaker.services.support.errors import Conflict, DomainError, Forbidden, Invalid
+from matchmaker.services.support.errors import Conflict, DomainError, Forbidden, Invalid, Message
 
 __all__ = ["break_history", "get_break", "assign_break", "note_break", "escalate_break", "close_break",
            "reopen_break"]
@@ -39,7 +39,7 @@ def _refusal(actor: User | None, b: Break, statuses: tuple = OPEN_STATUSES) -> D
     if b.report_id != latest_report_id():
         return Conflict("only breaks of the latest weekly report can be changed")
     if b.status not in statuses:
-        return Conflict(f"the break is {b.status}")
+        return Conflict("the break is %(status)s", status=Message(b.status))
     return None
 
 

@@ -49,7 +49,7 @@ from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, r
 from matchmaker.services.reports.weeks import resolve_week, week_monday
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Forbidden
-from matchmaker.services import monitoring, risk_zones
+from matchmaker.services import monitoring, notifications, risk_zones
 
 __all__ = ["detection_options", "detect_breaks", "write_weekly_report", "run_report"]
 
@@ -170,6 +170,7 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
         # the large JSON parts go in by a plain UPDATE: the audit log records the report row, not its payload
         db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
                            .values(**payload))
+        notifications.report_ready(week, report.id)  # the report and its news commit together
         pause_point("report.before_commit")  # fault tests kill or race a process here
         db.session.commit()
         # what was just computed stays readable on the (expired) report without reading it back

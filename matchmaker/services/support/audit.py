@@ -25,7 +25,7 @@ _cli_actor = contextvars.ContextVar("audit_actor", default=None)
 # The signed-in user of the current request (anything with `id` and `email`), set by the edge.
 _request_user = contextvars.ContextVar("audit_request_user", default=None)
 _REDACTED = {"password_hash", "digest"}
-_SKIPPED_TABLES = {"audit_entry"}
+_SKIPPED_TABLES = {"audit_entry", "notification", "outbox_mail"}  # derived messages, not data
 
 
 class acting_as:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from matchmaker.errors import Conflict, Invalid, NotFound
+from matchmaker.errors import Conflict, Invalid, Message, NotFound
 from matchmaker.infra.extensions import db
 from matchmaker.models import Category, Firm, Region, User
 from matchmaker.models.region import region_prefix
@@ -27,10 +27,10 @@ Row = TypeVar("Row")
 def get_row(model: type[Row], row_id: int, what: str) -> Row:
     """The row with this primary key, or NotFound (ids out of range are simply not found)."""
     if isinstance(row_id, bool) or not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
-        raise NotFound(f"{what} {row_id} not found")
+        raise NotFound(f"{what} %(id)s not found", id=row_id)
     row = db.session.get(model, row_id)
     if row is None:
-        raise NotFound(f"{what} {row_id} not found")
+        raise NotFound(f"{what} %(id)s not found", id=row_id)
     return row
 
 
@@ -39,7 +39,7 @@ def readable_row(model: type[Row], row_id: int, what: str, may_read: Callable[[R
     absent (so references out of the actor's scope cannot be told from missing ones)."""
     row = get_row(model, row_id, what)
     if not may_read(row):
-        raise NotFound(f"{what} {row_id} not found")
+        raise NotFound(f"{what} %(id)s not found", id=row_id)
     return row
 
 
@@ -48,7 +48,7 @@ def readable_row_by_ref(model: type[Row], ref: str | None, what: str, may_read: 
     known = ref and is_storable_text(ref, MAX_LENGTH["ref"])
     row = db.session.scalar(sa.select(model).where(model.ref == ref)) if known else None
     if row is None or not may_read(row):
-        raise NotFound(f"{what} {ref!s:.64} not found")
+        raise NotFound(f"{what} %(id)s not found", id=f"{ref!s:.64}")
     return row
 
 
@@ -131,7 +131,7 @@ def check_version(row: Any, data: Mapping[str, Any]) -> None:
     if version is not None and version != row.version:
         raise Conflict(
             "the record was changed by someone else; reload and try again",
-            {"version": [f"stored version is {row.version}, not {version}"]},
+            {"version": [Message("stored version is %(now)s, not %(asked)s", now=row.version, asked=version)]},
         )
 
 

@@ -4,6 +4,7 @@ from matchmaker.errors import (  # noqa: F401
     DomainError,
     Forbidden,
     Invalid,
+    Message,
     NotFound,
     ServiceUnavailable,
     Unauthorized,

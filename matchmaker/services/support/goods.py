@@ -8,6 +8,7 @@ service is about to write, so the services of needs, offers and links state this
 """
 from typing import Optional
 
+from matchmaker.errors import Message
 from matchmaker.infra.extensions import db
 from matchmaker.models import Link, Need, Offer, Product
 from matchmaker.rules import MAX_PRODUCT_CODE, category_disagrees, is_storable_text
@@ -20,7 +21,7 @@ def product_or_error(code: str | None, errors: dict, field: str = "product") -> 
     """The product with this code, or None with a message added to `errors`."""
     row = db.session.get(Product, code) if code and is_storable_text(code, MAX_PRODUCT_CODE) else None
     if row is None:
-        errors.setdefault(field, []).append(f"unknown product {code!s:.40}")
+        errors.setdefault(field, []).append(Message("unknown product %(code)s", code=f"{code!s:.40}"))
     return row
 
 

@@ -19,19 +19,16 @@
     return text.length > max ? text.slice(0, max - 1) + "\u2026" : text;
   }
 
-  // Rows of nodes: tier 0 (the firm itself) at the bottom; a tier with more firms than fit in the
-  // width is wrapped over several rows.
+  // Rows of nodes: tier 0 (the firm itself) at the bottom, exactly one row per tier; a tier wider
+  // than the page makes the drawing wider, and its container scrolls sideways (never a second row,
+  // which would read as another tier).
   function layout(data, width) {
-    var perRow = Math.max(1, Math.floor((width - 2 * PAD + GAP_X) / (BOX_W + GAP_X)));
     var tiers = {};
     data.nodes.forEach(function (n) { (tiers[n.tier] = tiers[n.tier] || []).push(n); });
     var order = Object.keys(tiers).map(Number).sort(function (a, b) { return b - a; });
-    var rows = [];
-    order.forEach(function (t) {
-      var list = tiers[t];
-      for (var i = 0; i < list.length; i += perRow) {
-        rows.push({ tier: t, nodes: list.slice(i, i + perRow), first: i === 0 });
-      }
+    var rows = order.map(function (t) { return { tier: t, nodes: tiers[t], first: true }; });
+    rows.forEach(function (row) {
+      width = Math.max(width, 2 * PAD + row.nodes.length * BOX_W + (row.nodes.length - 1) * GAP_X);
     });
     var pos = {};
     rows.forEach(function (row, r) {
@@ -42,7 +39,7 @@
       });
       row.y = PAD + 18 + r * ROW_H;
     });
-    return { rows: rows, pos: pos, height: PAD * 2 + 18 + rows.length * ROW_H - (ROW_H - BOX_H) };
+    return { rows: rows, pos: pos, width: width, height: PAD * 2 + 18 + rows.length * ROW_H - (ROW_H - BOX_H) };
   }
 
   function describeNode(n, L) {
@@ -58,7 +55,7 @@
     var parts = [e.supplier_name + " \u2192 " + e.buyer_name, e.category_label, L.per_week + ": " + e.quantity_text];
     if (e.broken) { parts.push(L.broken + ": " + e.break_labels.join(", ")); }
     if (e.factors && e.factors.length) { parts.push(L.factors + ": " + e.factors.join(", ")); }
-    if (e.is_new) { parts.push(L.new_link); }
+    if (e.pairing_text) { parts.push(e.pairing_text); }
     return parts.join(" \u00b7 ");
   }
 
@@ -76,6 +73,7 @@
       return;
     }
     var lay = layout(data, width);
+    width = lay.width;
     var svg = el("svg", { viewBox: "0 0 " + width + " " + lay.height, width: width, height: lay.height,
       role: "group", "aria-label": L.title || "" }, holder);
     lay.rows.forEach(function (row) {
