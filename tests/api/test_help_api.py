@@ -8,6 +8,9 @@ from matchmaker.models import Firm, Offer
 from matchmaker.models.report import Break
 from matchmaker.services import alternates
 from matchmaker.services.reports import write_weekly_report
+from matchmaker.infra.config import TestConfig
+
+SERVICE_TODAY = date.fromisoformat(TestConfig.TODAY)  # the service's day the tests pin, not the machine's
 
 
 def test_post_match_and_answer_help(client, world, as_role):
@@ -30,14 +33,14 @@ def test_post_match_and_answer_help(client, world, as_role):
     url = f"/api/v1/help-matches/{mine[0]['id']}/accept"
     assert client.post(url, headers=as_role("firm_own")).json["status"] == "accepted"
     done = client.post(url, headers=as_role("firm_other")).json
-    assert (done["status"], done["given_on"]) == ("active", date.today().isoformat())
+    assert (done["status"], done["given_on"]) == ("active", SERVICE_TODAY.isoformat())
     assert client.post(url, headers=as_role("firm_other")).status_code == 409
     assert client.post("/api/v1/help-matches", headers=as_role("county_staff")).json == {"proposed": 0}
 
 
 def test_a_breaks_alternates_and_a_proposal_through_the_api(client, world, as_role):
     # F-SISTER's supplier F-OWN stops; F-QQH's offer O-qiqihar has spare capacity (it reaches without a radius)
-    today = date.today()
+    today = SERVICE_TODAY
     db.session.get(Firm, world.firms["own"]).operating = False
     for ref in ("qiqihar", "jilin"):
         o = db.session.get(Offer, world.offers[ref])

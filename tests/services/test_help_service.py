@@ -7,6 +7,9 @@ from matchmaker.infra.extensions import db
 from matchmaker.services import help as help_service
 from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, NotFound
 from tests import factories
+from matchmaker.infra.config import TestConfig
+
+SERVICE_TODAY = date.fromisoformat(TestConfig.TODAY)  # the service's day the tests pin, not the machine's
 
 
 @pytest.fixture
@@ -50,10 +53,10 @@ def test_both_sides_accept_and_the_help_is_given(scene):
     help_service.create_help_offer(scene["lead"], {"kind": "technology", "capacity": 1, "reach": ["230102"]})
     m = help_service.list_help_matches(scene["s1"])[0]
     assert help_service.answer_help_match(scene["s1"], m.id, True).status == "accepted"
-    assert help_service.help_given(date.today()) == {}
+    assert help_service.help_given(SERVICE_TODAY) == {}
     m = help_service.answer_help_match(scene["lead"], m.id, True)
-    assert (m.status, m.given_on) == ("active", date.today())
-    assert help_service.help_given(date.today()) == {"L1": 1}
+    assert (m.status, m.given_on) == ("active", SERVICE_TODAY)
+    assert help_service.help_given(SERVICE_TODAY) == {"L1": 1}
     with pytest.raises(Conflict):
         help_service.answer_help_match(scene["s1"], m.id, False)
 

@@ -11,8 +11,11 @@ from matchmaker.services import firms, needs, survival
 from matchmaker.services.reports import write_weekly_report
 from matchmaker.services.support.errors import Forbidden, Invalid, NotFound
 from tests import factories
+from matchmaker.infra.config import TestConfig
 
-TODAY = date.today()
+SERVICE_TODAY = date.fromisoformat(TestConfig.TODAY)  # the service's day the tests pin, not the machine's
+
+TODAY = SERVICE_TODAY
 
 
 @pytest.fixture

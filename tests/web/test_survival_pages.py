@@ -9,8 +9,11 @@ from matchmaker.models.report import Break
 from matchmaker.services import alternates
 from matchmaker.services.reports import write_weekly_report
 from tests import factories
+from matchmaker.infra.config import TestConfig
 
-TODAY = date.today()
+SERVICE_TODAY = date.fromisoformat(TestConfig.TODAY)  # the service's day the tests pin, not the machine's
+
+TODAY = SERVICE_TODAY
 
 
 def test_the_status_form_takes_an_expected_restart_and_the_need_form_days_of_stock(world, as_user):
