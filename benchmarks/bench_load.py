@@ -299,24 +299,14 @@ def bench(label, url, args):
                     print(r["raw"])
             mode = ("saturating (no think time)" if not think
                     else f"each connection waits 0..{2 * think} ms (mean {think} ms) between requests")
-            print(f"  -- {args.connections} connections, {mode}")
-            print(f"  {'endpoint':<14} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'requests':>9} {'errors':>7}  goal p99<=100ms")
-            for name, r in rows:
-                rate = r["errors"] / max(r["requests"], 1)
-                ok = "ok" if r["requests"] and r["p99"] <= 100 and r["errors"] == 0 else "MISSED"
-                print(f"  {name:<14} {r['p50']:8.1f} {r['p99']:8.1f} {r['rps']:8.0f} {r['requests']:9d} {rate:7.2%}  {ok}")
+            _print_rows(f"{args.connections} connections, {mode}", rows)
             results[think] = rows
         for rate in args.rate:
             rows = []
             for name, path, header in endpoints:
                 open_loop(port, path, header, rate, args.warmup)  # warm-up
                 rows.append((name, open_loop(port, path, header, rate, args.duration)))
-            print(f"  -- open loop: {rate} requests a second per endpoint, latency from each request's due time")
-            print(f"  {'endpoint':<14} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'requests':>9} {'errors':>7}  goal p99<=100ms")
-            for name, r in rows:
-                rate_e = r["errors"] / max(r["requests"], 1)
-                ok = "ok" if r["requests"] and r["p99"] <= 100 and r["errors"] == 0 else "MISSED"
-                print(f"  {name:<14} {r['p50']:8.1f} {r['p99']:8.1f} {r['rps']:8.0f} {r['requests']:9d} {rate_e:7.2%}  {ok}")
+            _print_rows(f"open loop: {rate} requests a second per endpoint, latency from each request's due time", rows)
             results[f"rate {rate}"] = rows
         return results
     finally:
@@ -326,6 +316,16 @@ def bench(label, url, args):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _print_rows(title, rows):
+    """One table of results: p50, p99, rate, requests and errors per endpoint, against the goal."""
+    print(f"  -- {title}")
+    print(f"  {'endpoint':<14} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'requests':>9} {'errors':>7}  goal p99<=100ms")
+    for name, r in rows:
+        share = r["errors"] / max(r["requests"], 1)
+        ok = "ok" if r["requests"] and r["p99"] <= 100 and r["errors"] == 0 else "MISSED"
+        print(f"  {name:<14} {r['p50']:8.1f} {r['p99']:8.1f} {r['rps']:8.0f} {r['requests']:9d} {share:7.2%}  {ok}")
 
 
 def _pg_database(base_url):
