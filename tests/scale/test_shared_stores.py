@@ -169,5 +169,6 @@ def test_a_request_waiting_for_a_queue_nobody_serves_gets_503(names):
                        TASK_QUEUE=processes.unique("nobody"), TASK_WAIT_SECONDS=1) as app:
         world = build_world()
         token = issue_token(actor(world, "province_staff"))
-        resp = app.test_client().post("/api/v1/match-runs", headers={"Authorization": f"Bearer {token}"})
-        assert resp.status_code == 503 and "worker" in resp.get_json()["message"]
+        resp = app.test_client().post("/api/v1/match-runs", headers={"Authorization": f"Bearer {token}",
+                                                                      "Accept-Language": "en"})
+        assert resp.status_code == 503 and "worker" in resp.get_json()["message"]  # (in the asked language)
