@@ -120,3 +120,30 @@ def test_only_province_staff_and_admins_start_a_matching_run(app, as_user, world
     assert "/taskforce/match" in province.get("/").text
     province.post("/taskforce/match")
     assert db.session.scalar(sa.select(sa.func.count(MatchRun.id))) == 1
+
+
+def test_a_break_escalated_or_assigned_to_you_reaches_your_inbox(as_user, report, db):
+    """Issue 13, item 7: "an item assigned or escalated to you" — the staff of the region that now owns
+    an escalated break hear of it, and so does the person it is then assigned to; nobody else."""
+    from matchmaker.models import Notification, User
+
+    down = report["supplier_down"]
+    city_user = db.session.scalar(sa.select(User).where(User.email == "city@example.cn"))
+    colleague = factories.user("staff", region_code="230100", email="city2@example.cn")
+    db.session.commit()
+    others = db.session.scalars(sa.select(User.id).where(User.email.not_in(("city@example.cn", "city2@example.cn")))).all()
+
+    def told(user_id):
+        return [(n.params["action"], n.url) for n in db.session.scalars(
+            sa.select(Notification).where(Notification.user_id == user_id, Notification.kind == "item_assigned")
+            .order_by(Notification.id))]
+
+    assert as_user("county").post(f"/taskforce/breaks/{down.id}/escalate",
+                                  data={"escalate-note": "县里协调不了用工"}).status_code == 302
+    url = f"/taskforce/breaks/{down.id}"
+    assert told(city_user.id) == [("escalated", url)] and told(colleague.id) == [("escalated", url)]
+    # the city assigns it to a colleague: the colleague hears it (the one who assigns does not)
+    assert as_user("city").post(f"{url}/assign", data={"assign-assignee": str(colleague.id)}).status_code == 302
+    assert told(colleague.id) == [("escalated", url), ("assigned", url)]
+    assert told(city_user.id) == [("escalated", url)]
+    assert all(told(uid) == [] for uid in others)

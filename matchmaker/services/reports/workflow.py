@@ -19,6 +19,7 @@ from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.models import User
 from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent
+from matchmaker.services import notifications
 from matchmaker.services.auth import in_scope
 from matchmaker.services.reports.read import (break_row, firm_names, latest_report_id, load_break, require_reader,
                                               user_names)
@@ -103,8 +104,14 @@ def assign_break(actor: User | None, break_id: int, assignee_id: int | None,
     b.assignee_id = user.id
     b.status = "assigned"
     _event(b, actor, "assigned", note, user.id)
+    notifications.item_assigned(user.id, f"break:{b.id}", _title(b), "assigned", f"/taskforce/breaks/{b.id}", actor)
     db.session.commit()
     return b
+
+
+def _title(b: Break) -> str:
+    """How a notification names a break: its kind, buyer, category and supplier (codes)."""
+    return " · ".join(x for x in (b.kind, b.buyer, b.category, b.supplier) if x)
 
 
 def note_break(actor: User | None, break_id: int, note: str | None) -> Break:
@@ -132,6 +139,11 @@ def escalate_break(actor: User | None, break_id: int, note: str | None = None) -
     b.assignee_id = None
     b.status = "escalated"
     _event(b, actor, "escalated", note)
+    # "escalated to you": the staff of the region that now owns it
+    for user_id in db.session.scalars(sa.select(User.id).where(
+            User.role == "staff", User.active.is_(True), User.region_code == b.owner_region)):
+        notifications.item_assigned(user_id, f"break:{b.id}", _title(b), "escalated", f"/taskforce/breaks/{b.id}",
+                                    actor)
     db.session.commit()
     return b
 
