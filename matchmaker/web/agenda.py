@@ -45,7 +45,7 @@ def index():
     """A region's agenda of a week: its items by stake, last week's decisions, matching, fragility."""
     if reports.latest_report_id() is None:
         return render_template("agenda/agenda.html", data=None)
-    data = agenda.region_agenda(_actor(), **_where())
+    data = agenda.region_agenda(_actor(), **_where(), sort=request.args.get("sort") or "stake")
     return render_template("agenda/agenda.html", data=data, outcome=OutcomeForm(prefix="o"),
                            discuss_stake=agenda.discuss_stake())
 

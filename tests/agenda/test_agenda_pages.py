@@ -110,3 +110,12 @@ def test_before_any_report_the_agenda_says_so(app, db):
     assert client.post("/login", data={"email": "c@example.cn", "password": "correct horse 1"}).status_code == 302
     resp = client.get("/taskforce/agenda")
     assert resp.status_code == 200 and 'id="no-report"' in resp.get_data(as_text=True)
+
+
+def test_the_agenda_page_offers_both_orders(app, db, demo):
+    client = signed_in(app)
+    page = client.get("/taskforce/agenda").text
+    assert 'id="sort-runs-out"' in page and "按影响程度" in page
+    by_days = client.get("/taskforce/agenda?sort=runs_out")
+    assert by_days.status_code == 200 and 'id="sort-runs-out"' not in by_days.text
+    assert "<strong>按买方断供前剩余天数</strong>" in by_days.text

@@ -134,3 +134,27 @@ def test_items_below_the_discussion_stake_are_routine_and_walked_last(app, db, d
         assert agenda.region_agenda(county)["routine"] == []
     finally:
         app.config["AGENDA_DISCUSS_STAKE"] = 1.0
+
+
+def test_the_agenda_sorts_by_the_days_until_a_buyer_runs_out(app, db, demo, client):
+    """Issue 13, item 6: a buyer that states days of stock makes the item that fails it come first when
+    the agenda is ordered by the days until a buyer runs out; by stake the order is unchanged."""
+    from matchmaker.models import Firm, Link
+    from matchmaker.models.report import Break as StoredBreak
+
+    county = staff(db, "county@demo.example.cn")
+    by_stake = agenda.region_agenda(county)
+    last = next(i for i in reversed(by_stake["items"])
+                if any(h["supplier"] and h["kind"] in ("supplier_down", "supplier_strained") for h in i["buyers"]))
+    hit = next(h for h in last["buyers"] if h["supplier"] and h["kind"] in ("supplier_down", "supplier_strained"))
+    link = db.session.scalar(sa.select(Link).join(Firm, Link.buyer_id == Firm.id).where(
+        Firm.ref == hit["buyer"], Link.category_code == hit["category"], Link.active.is_(True),
+        Link.supplier_id == sa.select(Firm.id).where(Firm.ref == hit["supplier"]).scalar_subquery()))
+    assert link is not None and db.session.scalar(sa.select(StoredBreak.id).where(StoredBreak.buyer == hit["buyer"]))
+    link.days_of_stock = 1
+    db.session.commit()
+    by_days = agenda.region_agenda(county, sort="runs_out")
+    assert by_days["sort"] == "runs_out" and by_days["items"][0]["key"] == last["key"]
+    assert by_days["items"][0]["runs_out"].days_left is not None
+    assert [i["key"] for i in agenda.region_agenda(county)["items"]] == [i["key"] for i in by_stake["items"]]
+    assert sorted(i["key"] for i in by_days["items"]) == sorted(i["key"] for i in by_stake["items"])

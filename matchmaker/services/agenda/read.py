@@ -6,15 +6,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from graphs import LEVELS, AgendaItem
+from graphs.survival import critical_first
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
 from matchmaker.models import Category, Firm, Link, Product, Region, User, WeeklyReport
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent
+from matchmaker.models.report import break_key
 from matchmaker.services.agenda.build import (agenda_region, departments_for, entries_of, firm_names, next_meeting,
                                               previous_report, region_items, report_agenda)
 from matchmaker.services.auth import in_scope
 from matchmaker.services.reports.read import get_report, latest_report_id, require_reader
 from matchmaker.services.support.errors import NotFound
+from matchmaker.services.survival import survival_by_break
 
 __all__ = ["CASCADE_SHOWN", "discuss_stake", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item"]
 
@@ -104,10 +107,18 @@ def _names_of(items, extra=()):
     return names
 
 
-def region_agenda(actor: User | None, week: str | None = None, region: str | None = None) -> dict:
+#: How a region's agenda may be ordered: by what is at stake (input-weeks), or by the days until a
+#: buyer it fails runs out (critical items first: supply back only after the buyer runs out; issue 13)
+SORTS = ("stake", "runs_out")
+
+
+def region_agenda(actor: User | None, week: str | None = None, region: str | None = None,
+                  sort: str = "stake") -> dict:
     """A region's agenda of a week (the latest by default): the items it owns by stake, with owner,
     departments, due date and decision (`items` to discuss, `routine`, and `walk`: both in order); its firms' items owned elsewhere; matching in progress and
-    fragility; last week's decisions with their outcome; whether the actor may act on it."""
+    fragility; last week's decisions with their outcome; whether the actor may act on it.
+    ``sort="runs_out"`` orders the items critical first, then by the days until the first of their
+    buyers runs out (unknown last; stake order among equals), each item with its ``runs_out``."""
     require_reader(actor)
     report = get_report(week)
     reg = agenda_region(actor, region)
@@ -128,11 +139,14 @@ def region_agenda(actor: User | None, week: str | None = None, region: str | Non
         return agenda_item(i, report, names, units, users, entries.get(i.key), before, last_by_key.get(i.key))
 
     latest = report.id == latest_report_id()
+    owned = [item(i) for i in part["owned"]]
+    if sort == "runs_out":
+        owned = _by_runs_out(owned, report.week)
     return {
         "week": report.week, "as_of": report.as_of, "previous_week": prev.week if prev is not None else None,
         "region": {"code": reg.code, "name": reg.name, "level": reg.level},
         "next_meeting": next_meeting(report.as_of), "can_act": latest and _can_act(actor, reg.code),
-        **_split([item(i) for i in part["owned"]]),
+        **_split(owned), "sort": sort if sort in SORTS else "stake",
         "concerning": [item(i) for i in part["concerning"]],
         "below": dict(Counter(i.level for i in part["below"])), "below_count": len(part["below"]),
         "below_regions": _below_regions(part["below"]),
@@ -148,6 +162,17 @@ def discuss_stake() -> float:
     """The stake from which an item is discussed at the meeting (AGENDA_DISCUSS_STAKE, default 1
     input-week: at least one SME's whole weekly supply of one input, or its own stop)."""
     return float(setting("AGENDA_DISCUSS_STAKE", 1.0))
+
+
+def _by_runs_out(items: list[dict], week: str) -> list[dict]:
+    """The items critical first, then soonest run-out first (:func:`graphs.critical_first`, stable),
+    each with ``runs_out``: the most pressing :class:`graphs.survival.Survival` of its buyers' breaks."""
+    survivals = survival_by_break(week)
+    for i in items:
+        found = [survivals.get(break_key(h["kind"], h["buyer"], h["category"], h["supplier"])) for h in i["buyers"]]
+        found = critical_first([f for f in found if f is not None], lambda f: f)
+        i["runs_out"] = found[0] if found else None
+    return critical_first(items, lambda i: i["runs_out"])
 
 
 def _split(items: list[dict]) -> dict[str, list[dict]]:
