@@ -68,3 +68,32 @@ def test_a_batch_app_has_no_pages_and_no_api():
                      commands=False)
     rules = [r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"]
     assert rules == [] and "migrate" not in app.extensions and not app.cli.commands
+
+
+def test_serve_starts_the_web_service(schema_db):
+    """`matchmaker serve` (the README's demo command ends with it) answers on its port."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, MATCHMAKER_DATABASE_URL=schema_db)
+    env.pop("MATCHMAKER_REDIS_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "matchmaker", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(300):
+            if proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                    assert resp.status == 200
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("serve did not answer: " + (proc.stdout.read() if proc.poll() is not None else "still starting"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -9,7 +9,7 @@ import importlib
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from matchmaker import create_app
 
@@ -63,6 +63,7 @@ def main():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--debug/--no-debug", default=False)
+@with_appcontext
 def serve_command(host, port, debug):
     """Run the web service (development server; production runs gunicorn 'matchmaker:create_app()')."""
     from werkzeug.serving import run_simple
