@@ -1,4 +1,5 @@
-"""The one adapter from stored rows to :mod:`graphs` records (:mod:`graphs.records`).
+"""The one adapter from stored rows to :mod:`graphs` records (:mod:`graphs.records`); its ledger part is
+:mod:`.ledger_records` and the pieces both share are in :mod:`.rows`.
 
 Every record the graph library takes is built here and nowhere else: firms, links, categories
 with their inputs and substitutes, needs, offers and declined pairs, and the article-10 ledger
@@ -13,7 +14,6 @@ JSON text is decoded once per load. So a province-sized network (50,000 firms, 2
 loads in seconds, and :func:`load_network` with a date reads every table a weekly report needs
 once.
 """
-import json
 from collections import namedtuple
 from datetime import date
 from typing import NamedTuple
@@ -26,9 +26,10 @@ from graphs import matching as gm
 from matchmaker.infra.extensions import db
 from matchmaker.models import (Category, Firm, Link, Need, Offer, Product, Region, category_input,
                                category_substitute)
-from matchmaker.models.ledger import Delivery as LedgerDelivery, Order as LedgerOrder, Payment as LedgerPayment
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, DeclinedPair, Pairing
 from matchmaker.rules import posting_unit
+from matchmaker.services.support.ledger_records import Ledger, ledger_link_record, load_ledger  # noqa: F401 (one adapter)
+from matchmaker.services.support.rows import DecodedLists as _Decoded, connection as _connection, iso_text as _iso
 
 # Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
 EPSILON = 1e-6
@@ -52,18 +53,6 @@ class Postings(NamedTuple):
     need_ids: dict
     offer_ids: dict
     skipped: list
-
-
-def _connection():
-    """The session's connection for Core statements, after flushing what the session holds (as
-    a query through the session would)."""
-    db.session.flush()
-    return db.session.connection()
-
-
-def _iso(column):
-    """A date column read as ISO text (YYYY-MM-DD) on SQLite and PostgreSQL alike."""
-    return sa.cast(column, sa.String)
 
 
 # --- firms and links ----------------------------------------------------------------------------
@@ -265,27 +254,6 @@ def _places(firm_rows):
     return {row[0]: row[1:9] for row in firm_rows}
 
 
-class _Decoded:
-    """A JSON list column as a tuple: the JSON text (SQLite) decoded once per distinct value, or the
-    list a driver already decoded (psycopg). One per load: the cache lives as long as the load
-    (terms of needs, blockers of firms: a few distinct values over 10^4 rows)."""
-
-    __slots__ = ("_seen",)
-
-    def __init__(self):
-        self._seen = {}
-
-    def __call__(self, raw):
-        if raw is None:
-            return ()
-        if not isinstance(raw, str):
-            return tuple(raw)
-        value = self._seen.get(raw)
-        if value is None:
-            value = self._seen[raw] = tuple(json.loads(raw) or ())
-        return value
-
-
 def _needs_of(rows, places, units, pending=None):
     """graphs Need records of need rows (``_need_columns``): the quantity, what accepted pairings
     cover, the proposals awaiting an answer (``pending``: need id -> count), and for the matcher
@@ -451,82 +419,3 @@ def supply_graph(network: Network | None = None) -> nx.DiGraph:
     """The firm-level supply graph (graphs.build_supply_graph) of what is stored."""
     network = network or load_network()
     return graphs.build_supply_graph(network.firms, network.links)
-
-
-# --- the article-10 ledger (graphs.commitments) ---------------------------------------------------
-
-class Ledger(NamedTuple):
-    """The ledger as graphs.commitments records: links, orders, deliveries, payments."""
-
-    links: list
-    orders: list
-    deliveries: list
-    payments: list
-
-
-def _ledger_links(*where):
-    lk, s, b = Link.__table__.c, Firm.__table__.alias("s"), Firm.__table__.alias("b")
-    rows = _connection().execute(
-        sa.select(lk.ref, b.c.ref, s.c.ref, b.c.kind, s.c.kind, sa.type_coerce(lk.terms, sa.String), _iso(lk.since),
-                  lk.active, b.c.region_code, s.c.region_code)
-        .join_from(Link.__table__, s, lk.supplier_id == s.c.id).join(b, lk.buyer_id == b.c.id).where(*where)).all()
-    terms, iso = _Decoded(), date.fromisoformat
-    return [graphs.LedgerLink(ref, buyer, supplier, bkind, skind, terms(raw), iso(since) if since else None,
-                              bool(active), bcounty, scounty)
-            for ref, buyer, supplier, bkind, skind, raw, since, active, bcounty, scounty in rows]
-
-
-def ledger_link_record(link: Link) -> graphs.LedgerLink:
-    """The graphs.commitments record of one stored link (a Link row with its two firms)."""
-    return graphs.LedgerLink(link.ref, link.buyer.ref, link.supplier.ref, link.buyer.kind, link.supplier.kind,
-                             tuple(link.terms or ()), link.since, bool(link.active), link.buyer.region_code,
-                             link.supplier.region_code)
-
-
-def _entries(table, record, as_of, link_ids, named=None):
-    """graphs.commitments records of a ledger table (a payment's named delivery through `named`)."""
-    lk = Link.__table__
-    columns = [table.c.ref, lk.c.ref, _iso(table.c.date)] + [table.c[n] for n in ("quantity", "amount")
-                                                             if n in record._fields]
-    stmt = sa.select(*columns).join_from(table, lk, table.c.link_id == lk.c.id)
-    if named is not None:
-        stmt = stmt.add_columns(named.c.ref).outerjoin(named, table.c.delivery_id == named.c.id)
-    if as_of is not None:
-        stmt = stmt.where(table.c.date <= as_of)
-    if link_ids is not None:
-        stmt = stmt.where(table.c.link_id.in_(link_ids))
-    iso, make = date.fromisoformat, record._make
-    return [make((row[0], row[1], iso(row[2]), *row[3:])) for row in _connection().execute(stmt).all()]
-
-
-def _ids_chunks(ids, size=5000):
-    ids = sorted(ids)
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
-
-
-def _concerned_links() -> list:
-    """The links a rule of article 10 can concern: a leading buyer and an SME supplier (read
-    through the buyer index, one chunk of leading firms at a time: a join filtering both kinds
-    makes SQLite walk every SME's links), the order_first term, or a delivery recorded."""
-    lk, f, conn = Link.__table__.c, Firm.__table__.c, _connection()
-    leading = conn.execute(sa.select(f.id).where(f.kind == "leading")).scalars().all()
-    records = [r for chunk in _ids_chunks(leading) for r in _ledger_links(lk.buyer_id.in_(chunk))
-               if r.supplier_kind == "sme"]
-    seen = {r.ref for r in records}
-    others = set(conn.execute(sa.select(lk.id).where(sa.cast(lk.terms, sa.Text).like("%order_first%"))).scalars())
-    others |= set(conn.execute(sa.select(LedgerDelivery.__table__.c.link_id).distinct()).scalars())
-    for chunk in _ids_chunks(others):
-        records.extend(r for r in _ledger_links(lk.id.in_(chunk)) if r.ref not in seen)
-    return records
-
-
-def load_ledger(as_of: date | None = None, link_ids: list | None = None) -> Ledger:
-    """The ledger as of a date (entries dated after it left out), of the given links or else of
-    every link the article-10 rules can concern (:func:`_concerned_links`)."""
-    lk = Link.__table__.c
-    orders, deliveries, payments = (m.__table__ for m in (LedgerOrder, LedgerDelivery, LedgerPayment))
-    links = _ledger_links(lk.id.in_(link_ids)) if link_ids is not None else _concerned_links()
-    return Ledger(links, _entries(orders, graphs.Order, as_of, link_ids),
-                  _entries(deliveries, graphs.Delivery, as_of, link_ids),
-                  _entries(payments, graphs.Payment, as_of, link_ids, deliveries.alias("named")))
