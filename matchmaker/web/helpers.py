@@ -82,18 +82,26 @@ def tr(code, group=None):
     return label(code, group)
 
 
+def _names(key, load):
+    """A code -> (name, English name, unit) table, read once per request and kept on `g`."""
+    names = g.get(key)
+    if names is None:
+        names = load()
+        setattr(g, key, names)
+    return names
+
+
+def _name_of(found):
+    name, name_en, _unit = found
+    return name_en if is_en() and name_en else name
+
+
 def cat(code):
     """A category code with its name in the user's language, e.g. 'C1 钢材' (names cached per request)."""
     if not code:
         return ""
-    names = g.get("_category_names")
-    if names is None:
-        names = g._category_names = categories.category_names()
-    found = names.get(code)
-    if found is None:
-        return code
-    name, name_en, _unit = found
-    return f"{code} {name_en if is_en() and name_en else name}"
+    found = _names("_category_names", categories.category_names).get(code)
+    return code if found is None else f"{code} {_name_of(found)}"
 
 
 def prod(code):
@@ -101,14 +109,8 @@ def prod(code):
     the code when it is unknown, '' for none."""
     if not code:
         return ""
-    names = g.get("_product_names")
-    if names is None:
-        names = g._product_names = products.product_names()
-    found = names.get(code)
-    if found is None:
-        return code
-    name_zh, name_en, _unit = found
-    return name_en if is_en() and name_en else name_zh
+    found = _names("_product_names", products.product_names).get(code)
+    return code if found is None else _name_of(found)
 
 
 def goods(category_code, product_code=None):
