@@ -52,9 +52,14 @@ an SME unpaid for sixty days (the 2020 Regulations' limit) weighs as much as a l
 
 Owner and level: the firm's county owns the item (the supplier's county can secure its factors;
 the buyer's county for a commitment and for needs); base level ``county`` (``province`` for a
-chain gap, as for its break), raised by :func:`graphs.escalated_level` over ``weeks_open`` (the
-longest run among the item's own breaks) and by the hand escalations of its breaks
-(``manual_steps``). ``regions`` lists the counties of the item's firms and of the buyers it
+chain gap, as for its break; ``city`` for a risk zone), raised by :func:`graphs.idle_level` over
+the item's idle weeks and by the hand escalations of its breaks (``manual_steps``). As for a break
+(spec: automatic escalation counts idle weeks only), a week of the item's run in which staff acted
+on it does not count: an item of breaks takes the idle weeks of its longest-idle break (its
+``idle_weeks``; ``weeks_open`` when a record has none), and no more than its run less the weeks in
+which staff acted on the item itself through the agenda (``acted``: a decision, an owner, a due
+date, an outcome); an overdue commitment and a firm asking for help, which have no workflow of
+their own, count only the latter. ``regions`` lists the counties of the item's firms and of the buyers it
 fails directly (the firms of a cascade see it through their own breaks: a county is not handed
 every problem upstream of its firms).
 """
@@ -64,9 +69,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from .breaks import escalated_level
 from .coerce import as_firm, region_codes
 from .records import FACTORS, LEVELS, firm_is_live
+from .visibility import idle_level
 
 __all__ = [
     "AGENDA_KINDS",
@@ -107,6 +112,7 @@ class Hit(NamedTuple):
     tier: int
     path: tuple
     weeks_open: int
+    idle_weeks: int = 1  # weeks of the break's run in which staff did not act on it
 
 
 class AgendaItem(NamedTuple):
@@ -127,6 +133,7 @@ class AgendaItem(NamedTuple):
     commitments: tuple  # the overdue commitments (mappings) of a commitment item
     regions: tuple  # counties of its firms and of the buyers it fails directly, sorted
     members: tuple = ()  # the firms of a risk_zone item
+    idle_weeks: int = 1  # weeks of its run in which staff did not act on it (what raised its level)
 
 
 class MatchingEntry(NamedTuple):
@@ -189,9 +196,17 @@ def agenda_stake(own: float, firm_weight: float, hits: Iterable[tuple[float, flo
     return round(firm_weight * own + sum(w * s * f for w, s, f in hits), 4)
 
 
-def _level(base: str, weeks_open: int, steps: int) -> str:
-    auto = escalated_level(base, max(weeks_open, 1))
+def _level(base: str, idle_weeks: int, steps: int = 0) -> str:
+    auto = idle_level(base, idle_weeks)
     return LEVELS[min(LEVELS.index(auto) + max(steps, 0), len(LEVELS) - 1)]
+
+
+def _idle_weeks(acted: Mapping[str, Iterable[str]], weeks: tuple, key: str, weeks_open: int) -> int:
+    """The weeks of an item's run (the last ``weeks_open`` of ``weeks``, or all of it when the
+    report weeks are not given) in which staff did not act on it through the agenda."""
+    done = set(acted.get(key, ()))
+    run = weeks[:weeks_open] if weeks else ()
+    return max(weeks_open - (len(done & set(run)) if weeks else len(done)), 0)
 
 
 def _region(county: str | None, level: str) -> str | None:
@@ -214,15 +229,16 @@ def _firm_factors(firm) -> tuple:
 
 def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable[Any] = (),
                     commitments: Iterable[Mapping] = (), blocked_firms: Iterable[Mapping] | None = None, *,
-                    weights: Mapping[str, float] | None = None) -> Agenda:
+                    weights: Mapping[str, float] | None = None, acted: Mapping[str, Iterable[str]] | None = None,
+                    weeks: Iterable[str] = ()) -> Agenda:
     """Return the agenda of one report: its problems, matching in progress and fragility.
 
     Parameters
     ----------
     breaks : iterable of mappings (or objects)
         The report's open breaks: ``kind``, ``buyer``, ``supplier``, ``category``, ``quantity``,
-        ``factors``, ``tier``, ``path``, ``weeks_open``, optionally ``pending_proposals`` and
-        ``manual_steps``.
+        ``factors``, ``tier``, ``path``, ``weeks_open``, optionally ``pending_proposals``,
+        ``manual_steps`` and ``idle_weeks``.
     firms : iterable of :class:`graphs.Firm` (or mappings)
         Every firm the breaks name, and the firms asking for help.
     links : iterable of :class:`graphs.Link` (or mappings)
@@ -234,6 +250,11 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
         The report's ``blocked_firms`` (``firm``, ``weeks_open``); derived from ``firms`` when None.
     weights : mapping, optional
         Weight of a firm by kind (default :data:`FIRM_WEIGHTS`).
+    acted : mapping, optional
+        Item key -> the weeks in which staff acted on the item through the agenda.
+    weeks : iterable of str, optional
+        The stored reports' weeks, this report's first, then back in time: an item's run is the
+        first ``weeks_open`` of them (without them every week in ``acted`` counts).
 
     Returns
     -------
@@ -255,6 +276,8 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
     [('supplier|S', 3.9, 'county', '230102', ('230102',))]
     """
     w = dict(FIRM_WEIGHTS if weights is None else weights)
+    acted, weeks = acted or {}, tuple(weeks)
+    idle_of = functools.partial(_idle_weeks, acted, weeks)
     info = {f.ref: f for f in map(as_firm, firms)}
     totals = input_totals(links)
 
@@ -282,16 +305,17 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
         kind, buyer, supplier, category = get("kind", None), get("buyer", None), get("supplier", None), \
             get("category", None)
         path = tuple(get("path", None) or ((buyer, supplier) if supplier else (buyer,)))
-        tier, weeks = int(get("tier", None) or 1), int(get("weeks_open", None) or 1)
+        tier, run = int(get("tier", None) or 1), int(get("weeks_open", None) or 1)
+        idle = get("idle_weeks", None)
         quantity = float(get("quantity", None))
         hit = Hit(kind, buyer, category, quantity, round(share(kind, buyer, category, quantity), 4), tier, path,
-                  weeks)
+                  run, run if idle is None else int(idle))
         if kind == "single_source":
-            fragility.append(Fragility(buyer, supplier, category, quantity, county(buyer), weeks))
+            fragility.append(Fragility(buyer, supplier, category, quantity, county(buyer), run))
             continue
         pending = get("pending_proposals", None) or 0
         if kind == "uncovered_need" and pending > 0:
-            matching.append(MatchingEntry(buyer, category, quantity, int(pending), county(buyer), weeks))
+            matching.append(MatchingEntry(buyer, category, quantity, int(pending), county(buyer), run))
             continue
         if kind in ("supplier_down", "supplier_strained"):
             key = f"supplier|{supplier}"
@@ -328,18 +352,19 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
             weighted = [(weight(h.buyer), h.share, KIND_SHARE[h.kind]) for h in hits]
         cascade = sorted(below.pop(key, ()), key=lambda h: (h.tier, h.path, h.category))
         weighted += [(weight(h.buyer), h.share, 1.0 / h.tier) for h in cascade]
-        weeks = max(h.weeks_open for h in hits)
-        level = _level(base, weeks, steps[key])
+        run = max(h.weeks_open for h in hits)
+        idle = min(max(h.idle_weeks for h in hits), idle_of(key, run))
+        level = _level(base, idle, steps[key])
         firms_on = {firm} | {h.buyer for h in hits}
         items.append(AgendaItem(
             key, kind, firm, county(firm), tuple(sorted({h.category for h in hits})), _ordered(factors[key]),
-            level, _region(county(firm), level), weeks, agenda_stake(own, weight(firm), weighted),
+            level, _region(county(firm), level), run, agenda_stake(own, weight(firm), weighted),
             tuple(sorted(hits, key=lambda h: (h.buyer, h.category))), tuple(cascade), (),
-            tuple(sorted({county(r) for r in firms_on} - {None}))))
+            tuple(sorted({county(r) for r in firms_on} - {None})), idle_weeks=idle))
 
-    items.extend(_blocked_items(info, blocked_firms, suppliers, weight))
-    items = _risk_zones(items)
-    items.extend(_commitment_items(commitments, weight, county))
+    items.extend(_blocked_items(info, blocked_firms, suppliers, weight, idle_of))
+    items = _risk_zones(items, idle_of)
+    items.extend(_commitment_items(commitments, weight, county, idle_of))
     rank = {k: i for i, k in enumerate(AGENDA_KINDS)}
     items.sort(key=lambda i: (-i.stake, rank[i.kind], i.key))
     matching.sort(key=lambda m: (-weight(m.buyer), -m.weeks_open, m.buyer, m.category))
@@ -347,7 +372,7 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
     return Agenda(items, matching, fragility)
 
 
-def _commitment_items(commitments, weight, county):
+def _commitment_items(commitments, weight, county, idle_of):
     """One item per (buyer, supplier) of the overdue commitments."""
     groups: dict[tuple, list] = defaultdict(list)
     for c in commitments:
@@ -356,19 +381,21 @@ def _commitment_items(commitments, weight, county):
     for (buyer, supplier), cs in groups.items():
         cs.sort(key=lambda c: (-int(c.get("days_overdue") or 0), c.get("link") or "", c.get("delivery") or ""))
         weeks = max(int(c.get("weeks_open") or 1) for c in cs)
-        level = max((c.get("level") or escalated_level("county", weeks) for c in cs), key=LEVELS.index)
+        key = f"commitment|{buyer}|{supplier}"
+        idle = idle_of(key, weeks)
+        level = _level("county", idle)
         home = cs[0].get("owner_region") or county(buyer)
         days = max(int(c.get("days_overdue") or 0) for c in cs)
         regions = {home, cs[0].get("supplier_region") or county(supplier)} - {None}
         out.append(AgendaItem(
-            f"commitment|{buyer}|{supplier}", "commitment", buyer, home, (),
+            key, "commitment", buyer, home, (),
             _ordered(_COMMITMENT_FACTOR.get(c["term"], "other") for c in cs), level, _region(home, level), weeks,
             agenda_stake(0.0, 0.0, [(weight(supplier), min(1.0, days / 60.0), 1.0)]), (), (), tuple(cs),
-            tuple(sorted(regions))))
+            tuple(sorted(regions)), idle_weeks=idle))
     return out
 
 
-def _blocked_items(info, blocked_firms, suppliers, weight):
+def _blocked_items(info, blocked_firms, suppliers, weight, idle_of):
     """One item per firm asking for help that is no supplier item's firm."""
     if blocked_firms is None:
         blocked = [{"firm": f.ref, "weeks_open": 1} for f in info.values()
@@ -383,15 +410,16 @@ def _blocked_items(info, blocked_firms, suppliers, weight):
             continue
         live = firm_is_live(f.operating, f.county_risk)
         weeks = int(x.get("weeks_open") or 1)
-        level = escalated_level("county", weeks)
+        idle = idle_of(f"firm|{ref}", weeks)
+        level = _level("county", idle)
         out.append(AgendaItem(
             f"firm|{ref}", "blocked_firm", ref, f.county, (), _firm_factors(f), level, _region(f.county, level),
             weeks, agenda_stake(0.5 if live else 1.0, weight(ref), ()), (), (), (),
-            (f.county,) if f.county else ()))
+            (f.county,) if f.county else (), idle_weeks=idle))
     return out
 
 
-def _risk_zones(items):
+def _risk_zones(items, idle_of):
     """Down suppliers and firms asking for help stopped by their county's high risk alone, one item a county."""
     zones: dict[str, list] = defaultdict(list)
     out = []
@@ -402,12 +430,14 @@ def _risk_zones(items):
             out.append(i)
     for code, members in zones.items():
         weeks = max(i.weeks_open for i in members)
-        level = _level("city", weeks, 0)
+        idle = min(max(i.idle_weeks for i in members), idle_of(f"risk_zone|{code}", weeks))
+        level = _level("city", idle)
         out.append(AgendaItem(
             f"risk_zone|{code}", "risk_zone", code, code,
             tuple(sorted({c for i in members for c in i.categories})), ("risk_zone",), level, _region(code, level),
             weeks, round(sum(i.stake for i in members), 4),
             tuple(sorted((h for i in members for h in i.buyers), key=lambda h: (h.buyer, h.category, h.path))),
             tuple(sorted((h for i in members for h in i.cascade), key=lambda h: (h.tier, h.path, h.category))), (),
-            tuple(sorted({c for i in members for c in i.regions})), tuple(sorted(i.firm for i in members))))
+            tuple(sorted({c for i in members for c in i.regions})), tuple(sorted(i.firm for i in members)),
+            idle_weeks=idle))
     return out

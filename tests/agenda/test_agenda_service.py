@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker.models import AuditEntry, Break, User
-from matchmaker.models.agenda import AgendaEvent
+from matchmaker.models.agenda import AgendaEntry, AgendaEvent
 from matchmaker.services import agenda, reports
 from matchmaker.services.support.errors import Forbidden, Invalid
 
@@ -75,8 +75,11 @@ def test_a_decision_is_recorded_logged_audited_and_opens_next_week(app, db, demo
     assert week13["last_decisions"][0]["outcome"] is None
     agenda.record_outcome(county, "2020-W12", item["key"], "not_done", "工人未到岗")
     assert agenda.region_agenda(county)["last_decisions"][0]["outcome"] == "not_done"
-    assert [e.action for e in db.session.scalars(sa.select(AgendaEvent).order_by(AgendaEvent.id))] == [
-        "decided", "outcome"]
+    events = list(db.session.scalars(sa.select(AgendaEvent).order_by(AgendaEvent.id)))
+    assert [e.action for e in events] == ["decided", "outcome"]
+    # stamped on the service's clock (the demo's 2020-03-16 here), as the break history is
+    entry = db.session.scalar(sa.select(AgendaEntry).where(AgendaEntry.key == item["key"]))
+    assert {e.at.year for e in events} == {entry.decided_at.year} == {2020}
     # last week's agenda can no longer be decided
     with pytest.raises(Exception):
         agenda.record_decision(county, item["key"], "late", week="2020-W12")

@@ -220,3 +220,31 @@ def test_random_chains_match_the_independent_computation(seed):
 def test_input_totals_skip_inactive_links():
     assert input_totals([{"buyer": "B", "category": "c", "quantity_per_week": 2, "active": True},
                          {"buyer": "B", "category": "c", "quantity_per_week": 5, "active": False}]) == {("B", "c"): 2.0}
+
+
+def test_levels_count_idle_weeks_only():
+    """Spec: automatic escalation counts idle weeks only. An item of breaks takes its longest-idle
+    break's idle weeks, at most its run less the weeks it was acted on through the agenda; an item
+    with no workflow of its own (a firm asking for help, a commitment) counts only the latter."""
+    firms = [Firm("S", "sme", "230102", operating=False), Firm("B", "leading", "230102"),
+             Firm("Q", "sme", "230103", blockers=("funds",))]
+    weeks = ("W14", "W13", "W12", "W11", "W10")
+    b = brk("supplier_down", "B", "S", "c", 1.0, weeks=5)
+    cs = [{"term": "pay_first", "link": "L", "buyer": "B", "supplier": "S", "delivery": "D", "due": "2020-03-01",
+           "days_overdue": 9, "unpaid": 1.0, "owner_region": "230102", "weeks_open": 3}]
+
+    def levels(breaks, acted=None):
+        items = dispatch_agenda(breaks, firms, [], cs, [{"firm": "Q", "weeks_open": 5}], acted=acted,
+                                weeks=weeks).items
+        return {i.key: (i.weeks_open, i.idle_weeks, i.level, i.owner_region) for i in items}
+
+    assert levels([b]) == {"supplier|S": (5, 5, "province", "230000"), "firm|Q": (5, 5, "province", "230000"),
+                           "commitment|B|S": (3, 3, "city", "230100")}
+    # the break's own idle weeks (staff assigned it or added notes in two of its five weeks)
+    assert levels([{**b, "idle_weeks": 3}])["supplier|S"] == (5, 3, "city", "230100")
+    # acted on through the agenda in W13 and W12; W09 is before every run: it does not count
+    acted = {"supplier|S": {"W13", "W12"}, "firm|Q": {"W14", "W13", "W12", "W09"}, "commitment|B|S": {"W14", "W10"}}
+    assert levels([b], acted) == {"supplier|S": (5, 3, "city", "230100"), "firm|Q": (5, 2, "county", "230103"),
+                                  "commitment|B|S": (3, 2, "county", "230102")}
+    # both: the fewer idle weeks win
+    assert levels([{**b, "idle_weeks": 1}], acted)["supplier|S"] == (5, 1, "county", "230102")

@@ -131,16 +131,45 @@ def test_the_report_page_shows_both_parts(ledger_report, app):
     assert "龙头甲" in cards and "龙头乙" not in cards and "0%" in cards
 
 
+def _commitment_item(week):
+    from matchmaker.services.agenda.build import report_agenda
+
+    items = {i.key: i for i in report_agenda(reports.get_report(week)).items}
+    return items["commitment|F1|S1"]
+
+
 def test_an_overdue_commitment_is_an_agenda_item_escalated_like_a_break(ledger_report):
     reports.write_weekly_report("2020-W14")
     week = {w: {(c["term"], c["link"]): c for c in reports.agenda_commitments(None, reports.get_report(w))}
             for w in ("2020-W12", "2020-W13", "2020-W14")}
-    d3 = [week[w][("pay_first", "L7")] for w in ("2020-W12", "2020-W13", "2020-W14")]
-    assert [(c["weeks_open"], c["level"], c["level_region"]) for c in d3] == [
-        (1, "county", "230102"), (2, "county", "230102"), (3, "city", "230100")]
+    assert [week[w][("pay_first", "L7")]["weeks_open"] for w in ("2020-W12", "2020-W13", "2020-W14")] == [1, 2, 3]
     assert week["2020-W13"][("order_first", "L9")]["weeks_open"] == 1  # new that week
+    items = [_commitment_item(w) for w in ("2020-W12", "2020-W13", "2020-W14")]
+    assert [(i.weeks_open, i.idle_weeks, i.level, i.owner_region) for i in items] == [
+        (1, 1, "county", "230102"), (2, 2, "county", "230102"), (3, 3, "city", "230100")]
     # the report file keeps exactly the spec's fields
     assert all(set(c) == set(EXPECTED[0]) for c in reports.report_data(None, "2020-W14")["commitments"])
+
+
+def test_a_commitment_acted_on_at_a_meeting_does_not_escalate_that_week(ledger_report):
+    """Spec: automatic escalation counts idle weeks only. A decision on the item in W13 makes W13 a
+    week in which staff acted: in W14 the item has been open three weeks but idle two, so it stays
+    with the county; a decision in W14 itself counts at once."""
+    from matchmaker.services.agenda.meeting import record_decision
+
+    county = f.user("staff", region_code="230102")
+    db.session.commit()
+    record_decision(county, "commitment|F1|S1", "工信局督促龙头甲三日内付清", week="2020-W13")
+    assert _commitment_item("2020-W13").idle_weeks == 1
+    reports.write_weekly_report("2020-W14")
+    w14 = _commitment_item("2020-W14")
+    assert (w14.weeks_open, w14.idle_weeks, w14.level, w14.owner_region) == (3, 2, "county", "230102")
+    record_decision(county, "commitment|F1|S1", "再次督促", week="2020-W14")
+    assert _commitment_item("2020-W14").idle_weeks == 1
+    reports.write_weekly_report("2020-W15")
+    reports.write_weekly_report("2020-W16")  # W15 and W16 idle: 3 idle weeks of 5 raise it to the city
+    w16 = _commitment_item("2020-W16")
+    assert (w16.weeks_open, w16.idle_weeks, w16.level, w16.owner_region) == (5, 3, "city", "230100")
 
 
 def test_scorecard_pages_by_region_and_by_firm(ledger_report, app):

@@ -2,7 +2,10 @@
 
 The agenda is computed from the report's open breaks, the firms, the active links and the
 report's overdue commitments (and its ``blocked_firms`` when the report has them), once per
-stored report run (kept in this process while the report is unchanged). A region's agenda is
+stored report run and agenda action (kept in this process while both are unchanged). An item's
+level counts its idle weeks: the weeks of its run in which staff acted on it through the agenda
+(:class:`AgendaEvent`) or, for an item of breaks, on its breaks do not count (spec: automatic
+escalation counts idle weeks only). A region's agenda is
 the items it owns (``owner_region`` is its code), the items of its firms owned elsewhere (read
 only: "concerning us"), and the matching-in-progress and fragility entries of its firms.
 """
@@ -19,9 +22,9 @@ import graphs
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
 from matchmaker.models import Firm, Region, User, WeeklyReport
-from matchmaker.models.agenda import AgendaEntry
+from matchmaker.models.agenda import AgendaEntry, AgendaEvent
 from matchmaker.models.region import region_prefix
-from matchmaker.models.report import OPEN_STATUSES, Break
+from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent
 from matchmaker.services.auth import in_scope
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import NotFound
@@ -82,7 +85,7 @@ def _breaks(report_id: int) -> list[dict]:
     itself)."""
     t = Break.__table__
     cols = ("kind", "buyer", "supplier", "category", "quantity", "factors", "tier", "path", "weeks_open",
-            "pending_proposals", "manual_steps")
+            "pending_proposals", "manual_steps", "idle_weeks")
     text = {"factors", "path"}
     rows = db.session.connection().execute(
         sa.select(*(sa.type_coerce(t.c[c], sa.Text) if c in text else t.c[c] for c in cols))
@@ -97,16 +100,36 @@ def _breaks(report_id: int) -> list[dict]:
     return out
 
 
+def _acted(report: WeeklyReport) -> tuple[list[str], dict[str, set[str]]]:
+    """The stored reports' weeks from this one's back in time, and item key -> the weeks among
+    them in which staff acted on the item through the agenda."""
+    weeks = list(db.session.scalars(sa.select(WeeklyReport.week).where(WeeklyReport.week <= report.week)
+                                    .order_by(WeeklyReport.week.desc()).limit(_RUN_WEEKS)))
+    acted: dict[str, set[str]] = {}
+    for key, week in db.session.execute(sa.select(AgendaEvent.key, AgendaEvent.week).distinct()
+                                        .where(AgendaEvent.week.in_(weeks))):
+        acted.setdefault(key, set()).add(week)
+    return weeks, acted
+
+
+#: How many stored weeks back an item's run is followed for its idle weeks (two years).
+_RUN_WEEKS = 104
+
+
 def report_agenda(report: WeeklyReport) -> graphs.Agenda:
-    """The agenda of a stored report (every region), kept while the report's run is unchanged."""
-    key = (id(db.engine), report.id, report.runs, report.computed_at)
+    """The agenda of a stored report (every region), kept while the report's run and the agenda's
+    actions are unchanged."""
+    actions = db.session.execute(sa.select(sa.select(sa.func.max(AgendaEvent.id)).scalar_subquery(),
+                                           sa.select(sa.func.max(BreakEvent.id)).scalar_subquery())).one()
+    key = (id(db.engine), report.id, report.runs, report.computed_at, *actions)
     with _CACHE_LOCK:
         found = _CACHE.get(key)
     if found is not None:
         return found
     records, info = net.load_firms()
+    weeks, acted = _acted(report)
     agenda = graphs.dispatch_agenda(_breaks(report.id), records, net.load_links(info), report.commitments or [],
-                                    getattr(report, "blocked_firms", None))
+                                    getattr(report, "blocked_firms", None), acted=acted, weeks=weeks)
     with _CACHE_LOCK:
         _CACHE[key] = agenda
         while len(_CACHE) > 4:

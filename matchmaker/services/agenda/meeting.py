@@ -5,10 +5,11 @@ Only items of the latest report change, only by task-force staff of the item's o
 above; each change is an :class:`AgendaEvent` in the item's log and, through the flush hook, an
 audit entry.
 """
-from datetime import date, datetime, timezone
+from datetime import date
 
 import sqlalchemy as sa
 
+from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.models import User
 from matchmaker.models.agenda import DECISION_OUTCOMES, AgendaEntry, AgendaEvent
@@ -30,7 +31,7 @@ def _check_staff(actor: User | None) -> None:
 
 def _event(key: str, week: str, actor: User, action: str, note: str | None) -> None:
     db.session.add(AgendaEvent(key=key, week=week, action=action, actor_id=actor.id,
-                               actor=actor.name or actor.email, note=note))
+                               actor=actor.name or actor.email, note=note, at=clock.now()))
 
 
 def _entry(week: str, key: str, owner_region: str) -> AgendaEntry:
@@ -84,7 +85,7 @@ def record_decision(actor: User | None, key: str, decision: str, departments: li
     entry.assignee_id = user.id if user is not None else None
     entry.due = due
     entry.decided_by = actor.name or actor.email
-    entry.decided_at = datetime.now(timezone.utc)
+    entry.decided_at = clock.now()  # the service's clock, as the break history (issue 12, item 6)
     who = ", ".join(deps) + (f"; {user.name or user.email}" if user is not None else "")
     _event(key, report.week, actor, "decided", f"{text} [{who}{'; ' if who else ''}{due or ''}]".replace("[]", ""))
     db.session.commit()

@@ -25,7 +25,7 @@ __all__ = ["SCORECARD_FIELDS", "agenda_commitments", "commitment_key", "commitme
 
 #: The fields of a `leading_firms` record, in order (see graphs.commitments.Scorecard and docs/article10.md).
 SCORECARD_FIELDS = graphs.Scorecard._fields
-_AGENDA_ONLY = ("supplier_region", "weeks_open", "level", "level_region")
+_AGENDA_ONLY = ("supplier_region", "weeks_open", "level", "level_region")  # the last two: stored by older reports
 
 
 def commitment_key(c: dict) -> str:
@@ -33,19 +33,12 @@ def commitment_key(c: dict) -> str:
     return f'{c["term"]}|{c["link"]}|{c["delivery"] or ""}'
 
 
-def _region_at(county: str | None, level: str) -> str | None:
-    """The six-digit code of a county's county, city or province."""
-    if not county:
-        return county
-    return {"county": county, "city": county[:4] + "00", "province": county[:2] + "0000"}[level]
-
-
 def commitment_parts(as_of: date, previous: WeeklyReport | None = None) -> dict[str, list[dict]]:
     """`commitments` and `leading_firms` as of a day, as stored with the report. A commitment also
     keeps, for the agenda (spec: an agenda item of the buyer's county, escalated like a break),
-    `supplier_region` (the supplier's county), `weeks_open` (consecutive stored reports it has been
-    in, counting the `previous` one's), `level` (county raised every two weeks) and `level_region`;
-    the report file leaves these out."""
+    `supplier_region` (the supplier's county) and `weeks_open` (consecutive stored reports it has been
+    in, counting the `previous` one's); the report file leaves these out. Its agenda item's level
+    counts the idle weeks of that run (:mod:`matchmaker.services.agenda.build`)."""
     ledger = net.load_ledger(as_of)
     periods = commitment_periods()
     settlement = graphs.settle(ledger.deliveries, ledger.payments, as_of)
@@ -59,9 +52,7 @@ def commitment_parts(as_of: date, previous: WeeklyReport | None = None) -> dict[
     for c in overdue:
         item = commitment_dict(c)
         weeks = before[commitment_key(item)].get("weeks_open", 1) + 1 if commitment_key(item) in before else 1
-        level = graphs.escalated_level("county", weeks)
-        item.update(supplier_region=supplier_county.get(c.link), weeks_open=weeks, level=level,
-                    level_region=_region_at(c.owner_region, level))
+        item.update(supplier_region=supplier_county.get(c.link), weeks_open=weeks)
         items.append(item)
     given = help_given(as_of)
     units = _card_units(ledger)
