@@ -342,8 +342,7 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
         kind_word, firm = key.split("|", 1)
         if kind_word == "supplier":
             suppliers.add(firm)
-            f = info.get(firm)
-            live = f is None or firm_is_live(f.operating, f.county_risk)
+            live = not any(h.kind == "supplier_down" for h in hits)  # as the report saw it, not as the firm is now
             kind, own, base = ("supplier_strained" if live else "supplier_down"), (0.5 if live else 1.0), "county"
             weighted = [(weight(h.buyer), h.share, KIND_SHARE[h.kind]) for h in hits]
         else:
@@ -408,14 +407,18 @@ def _blocked_items(info, blocked_firms, suppliers, weight, idle_of):
         f = info.get(ref)
         if ref in suppliers or f is None:
             continue
-        live = firm_is_live(f.operating, f.county_risk)
+        if "factors" in x and "operating" in x:  # the report's own record: the firm as it was that week
+            factors, home = _ordered(x["factors"]), x.get("county") or f.county
+            live = bool(x["operating"]) and "risk_zone" not in factors
+        else:
+            factors, home, live = _firm_factors(f), f.county, firm_is_live(f.operating, f.county_risk)
         weeks = int(x.get("weeks_open") or 1)
         idle = idle_of(f"firm|{ref}", weeks)
         level = _level("county", idle)
         out.append(AgendaItem(
-            f"firm|{ref}", "blocked_firm", ref, f.county, (), _firm_factors(f), level, _region(f.county, level),
+            f"firm|{ref}", "blocked_firm", ref, home, (), factors, level, _region(home, level),
             weeks, agenda_stake(0.5 if live else 1.0, weight(ref), ()), (), (), (),
-            (f.county,) if f.county else (), idle_weeks=idle))
+            (home,) if home else (), idle_weeks=idle))
     return out
 
 

@@ -248,3 +248,19 @@ def test_levels_count_idle_weeks_only():
                                   "commitment|B|S": (3, 2, "county", "230102")}
     # both: the fewer idle weeks win
     assert levels([{**b, "idle_weeks": 1}], acted)["supplier|S"] == (5, 1, "county", "230102")
+
+
+def test_an_agenda_reads_the_firms_as_the_report_saw_them():
+    """A past week's agenda shows that week's problems: a supplier back at work since is still that
+    week's down supplier (its breaks say so), and a firm asking for help keeps that week's factors."""
+    now = [Firm("S", "sme", "230102"), Firm("B", "leading", "230102"), Firm("Q", "sme", "230103")]
+    breaks = [brk("supplier_down", "B", "S", "c", 1.0, factors=("labour",))]
+    asking = [{"firm": "Q", "county": "230103", "operating": False, "factors": ["funds"], "weeks_open": 2,
+               "breaks": 0}]
+    items = dispatch_agenda(breaks, now, [Link("S", "B", "c", 1.0)], blocked_firms=asking).items
+    assert [(i.key, i.kind, i.factors, i.stake) for i in items] == [
+        ("supplier|S", "supplier_down", ("labour",), 4.0), ("firm|Q", "blocked_firm", ("funds",), 1.0)]
+    strained = [brk("supplier_strained", "B", "S", "c", 1.0, factors=("labour",))]
+    stopped = [Firm("S", "sme", "230102", operating=False), *now[1:]]
+    assert dispatch_agenda(strained, stopped, [Link("S", "B", "c", 1.0)], blocked_firms=[]).items[0].kind == \
+        "supplier_strained"
