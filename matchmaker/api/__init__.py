@@ -15,6 +15,7 @@ MODULES = (
     "firms", "needs", "offers", "links", "link_requests", "regions", "categories", "products", "auth", "docs",  # core API
     "pairings",  # matcher
     "reports",  # chain-break report
+    "agenda",  # the dispatch meeting's agenda (issue 12)
     "ledger",  # article-10 orders, deliveries, payments
     "audit",
     "monitoring",  # risk zones (article 2) and resumption monitoring (article 13)

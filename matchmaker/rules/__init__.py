@@ -43,6 +43,6 @@ from matchmaker.rules.values import (CONTROL, DATE_TEXT, EARLIEST_DATE, EMAIL, L
                                      is_storable_text, is_unicode, normalise_region_code)
 from matchmaker.rules.vocabulary import (FACTORS, FIRM_STATES, HELP_KINDS, HELP_OFFER_KINDS, KINDS, LEVEL_RANK,  # noqa: F401
                                          LEVELS, LINK_STATES, LOCALES, REPORTABLE_BLOCKERS, RISKS, ROLES,
-                                         STATUSES, TERMS)
+                                         STATUSES, TERMS, DEPARTMENTS, AGENDA_SORTS, DECISION_MAX)
 from matchmaker.rules.ledger import (ENTRY_FIELDS, LEDGER_SECTIONS, RECORDED_BY, check_entry,  # noqa: F401
                                      recorded_in_the_future)

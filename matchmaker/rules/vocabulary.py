@@ -6,7 +6,7 @@ Models, schemas, services, the data package and the pages all read these names f
 
 __all__ = [
     "FACTORS", "FIRM_STATES", "HELP_KINDS", "HELP_OFFER_KINDS", "KINDS", "LEVELS", "LEVEL_RANK", "LINK_STATES", "LOCALES",
-    "REPORTABLE_BLOCKERS", "RISKS", "ROLES", "STATUSES", "TERMS",
+    "REPORTABLE_BLOCKERS", "RISKS", "ROLES", "STATUSES", "TERMS", "DEPARTMENTS", "AGENDA_SORTS", "DECISION_MAX",
 ]
 
 #: A firm's kind: a leading enterprise (龙头企业) or an SME (中小企业).
@@ -35,3 +35,10 @@ LOCALES = ("zh_CN", "en")
 #: The list filters that stand for a boolean: a link's `active`, a firm's `operating`.
 LINK_STATES = ("active", "inactive")
 FIRM_STATES = ("operating", "stopped")
+#: The departments of a task force an agenda item is handed to (their names: infra.labels "department").
+DEPARTMENTS = ("health", "industry", "hr", "transport", "commerce", "finance", "fiscal", "command")
+#: How a region's agenda may be ordered: by what is at stake (input-weeks), or by the days until a
+#: buyer it fails runs out (critical items first: supply back only after the buyer runs out; issue 13).
+AGENDA_SORTS = ("stake", "runs_out")
+#: The longest decision a meeting records on an agenda item (characters).
+DECISION_MAX = 2000

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import graphs
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
+from matchmaker.rules import DEPARTMENTS
 from matchmaker.models import Firm, Region, User, WeeklyReport
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent
 from matchmaker.models.region import region_prefix
@@ -32,8 +33,6 @@ from matchmaker.services.support.errors import NotFound
 __all__ = ["DEFAULT_DEPARTMENTS", "DEPARTMENTS", "department_table", "departments_for", "next_meeting",
            "report_agenda", "agenda_region", "region_items", "previous_report", "entries_of", "firm_names"]
 
-#: The departments of the task force (codes; their names are in infra.labels "department").
-DEPARTMENTS = ("health", "industry", "hr", "transport", "commerce", "finance", "fiscal", "command")
 
 #: Factor -> responsible departments, from the seed's wording (防疫物资 → 卫健/工信, 用工返岗 → 人社,
 #: 物资运输 → 交通运输, 原材料供应 → 工信/商务, 经营资金 → 金融/财政, 订单与市场 → 商务/工信,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
 from matchmaker.models import User
+from matchmaker.rules import DECISION_MAX
 from matchmaker.models.agenda import DECISION_OUTCOMES, AgendaEntry, AgendaEvent
 from matchmaker.services.agenda.build import DEPARTMENTS
 from matchmaker.services.agenda.read import find_item
@@ -21,7 +22,6 @@ from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Not
 
 __all__ = ["record_decision", "record_outcome"]
 
-DECISION_MAX = 2000
 
 
 def _check_staff(actor: User | None) -> None:

@@ -10,6 +10,7 @@ from graphs.survival import critical_first
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
 from matchmaker.models import Category, Firm, Link, Product, Region, User, WeeklyReport
+from matchmaker.rules import AGENDA_SORTS
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent
 from matchmaker.models.report import break_key
 from matchmaker.services.agenda.build import (agenda_region, departments_for, entries_of, firm_names, next_meeting,
@@ -19,7 +20,8 @@ from matchmaker.services.reports.read import get_report, latest_report_id, requi
 from matchmaker.services.support.errors import NotFound
 from matchmaker.services.survival import survival_by_break
 
-__all__ = ["CASCADE_SHOWN", "discuss_stake", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item"]
+__all__ = ["CASCADE_SHOWN", "discuss_stake", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item",
+           "decision_of"]
 
 CASCADE_SHOWN = 5  # firms of an item's cascade named on the agenda (the rest counted)
 
@@ -89,6 +91,11 @@ def _decision(e: AgendaEntry, users: dict) -> dict:
             "outcome": e.outcome, "outcome_note": e.outcome_note}
 
 
+def decision_of(e: AgendaEntry) -> dict:
+    """A recorded decision (and its outcome) as the agenda shows it, the assignee by name."""
+    return _decision(e, _user_names({e.assignee_id}))
+
+
 def _names_of(items, extra=()):
     """ref -> name of the firms the items show, and code -> name of their regions (a risk zone's
     `firm` is its county)."""
@@ -105,11 +112,6 @@ def _names_of(items, extra=()):
         if codes else {}
     names.update(firm_names(refs))
     return names
-
-
-#: How a region's agenda may be ordered: by what is at stake (input-weeks), or by the days until a
-#: buyer it fails runs out (critical items first: supply back only after the buyer runs out; issue 13)
-SORTS = ("stake", "runs_out")
 
 
 def region_agenda(actor: User | None, week: str | None = None, region: str | None = None,
@@ -146,7 +148,7 @@ def region_agenda(actor: User | None, week: str | None = None, region: str | Non
         "week": report.week, "as_of": report.as_of, "previous_week": prev.week if prev is not None else None,
         "region": {"code": reg.code, "name": reg.name, "level": reg.level},
         "next_meeting": next_meeting(report.as_of), "can_act": latest and _can_act(actor, reg.code),
-        **_split(owned), "sort": sort if sort in SORTS else "stake",
+        **_split(owned), "sort": sort if sort in AGENDA_SORTS else "stake",
         "concerning": [item(i) for i in part["concerning"]],
         "below": dict(Counter(i.level for i in part["below"])), "below_count": len(part["below"]),
         "below_regions": _below_regions(part["below"]),
