@@ -23,6 +23,7 @@ from .records import Firm, Link, firm_is_live
 
 __all__ = [
     "build_supply_graph",
+    "supply_maps",
     "build_category_chain",
     "category_inputs",
     "input_output_maps",
@@ -106,6 +107,50 @@ def build_supply_graph(firms: Iterable[Any], links: Iterable[Any], *,
             added.add(key)
             add_edge(s, b, c, **{quantity: q})
     return G
+
+
+def supply_maps(firms: Iterable[Any], links: Iterable[Any], *,
+                quantity: str = "quantity_per_week") -> tuple[dict, dict]:
+    """Return ``(nodes, succ)``: what :func:`build_supply_graph`'s graph holds, without the graph.
+
+    ``nodes`` is ``{ref: attributes}`` and ``succ`` is ``{supplier: {buyer: {category:
+    {quantity: summed quantity}}}}``, both in the order the graph's ``G.nodes(data=True)`` and
+    ``G.adjacency()`` give them (every firm in ``succ``, those without supply edges with ``{}``):
+    the break detection reads only these, and at a province's scale building the networkx graph
+    costs as much as the scan (:func:`graphs.breaks.chain_breaks_of`).
+
+    Examples
+    --------
+    >>> nodes, succ = supply_maps([{"ref": "B", "county": "230102"}, {"ref": "S"}],
+    ...                           [("S", "B", "C1", 10), ("S", "B", "C1", 5)])
+    >>> succ
+    {'B': {}, 'S': {'B': {'C1': {'quantity_per_week': 15.0}}}}
+    >>> nodes["B"]["city"]
+    '230100'
+    """
+    nodes, succ = {}, {}
+    attrs = FIRM_ATTRS
+    for record in firms:
+        firm = as_firm(record)
+        nodes[firm.ref] = dict(zip(attrs, firm[1:]))  # a node re-added keeps its place, as in networkx
+        succ.setdefault(firm.ref, {})
+    for record in links:
+        s, b, c, q, active = record if type(record) is Link else as_link(record)
+        if not active:
+            continue
+        out = succ.get(s)
+        if out is None:
+            raise UnknownFirmError(f"link names unknown supplier {s!r}")
+        if b not in succ:
+            raise UnknownFirmError(f"link names unknown buyer {b!r}")
+        keydict = out.get(b)
+        if keydict is None:
+            out[b] = {c: {quantity: q}}
+        elif c in keydict:  # another link of the same supplier, buyer and category: summed
+            keydict[c][quantity] += q
+        else:
+            keydict[c] = {quantity: q}
+    return nodes, succ
 
 
 def build_category_chain(categories: Iterable[Any]) -> nx.DiGraph:

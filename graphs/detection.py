@@ -25,7 +25,7 @@ from .coerce import as_need
 from .records import FACTORS, LEVELS, Need, firm_is_live
 from .routes import exact_factors
 
-__all__ = ["KINDS", "Break", "order_factors", "level_index", "detect_breaks"]
+__all__ = ["KINDS", "Break", "order_factors", "level_index", "detect_breaks", "detect_in_maps"]
 
 #: The six kinds of break, in report order.
 KINDS = (
@@ -155,12 +155,23 @@ def detect_breaks(G: nx.MultiDiGraph, chain: ChainLike, needs: Iterable[Any], *,
     ...                                             horizon_days=56, max_routes=4, stopped={"S"})]
     [('supplier_down', ('other',))]
     """
+    return detect_in_maps(dict(G.nodes(data=True)), dict(G.adjacency()), chain, needs, as_of=as_of,
+                          allowed=allowed, horizon_days=horizon_days, max_routes=max_routes,
+                          stopped=stopped, high_risk_counties=high_risk_counties, quantity=quantity)
+
+
+def detect_in_maps(nodes: dict, succ: dict, chain: ChainLike, needs: Iterable[Any], *,
+                   as_of: date | str, allowed: Collection[str], horizon_days: int,
+                   max_routes: int, stopped: Iterable[str] = (),
+                   high_risk_counties: Iterable[str] = (),
+                   quantity: str = "quantity_per_week") -> list[Break]:
+    """:func:`detect_breaks` over the supply graph's node attributes and adjacency, ``{ref:
+    attributes}`` and ``{supplier: {buyer: {category: edge attributes}}}`` in the graph's order
+    (:func:`graphs.build.supply_maps` builds them from records without the graph)."""
     if max_routes < 1:
         raise GraphError("max_routes must be at least 1")
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
-    nodes = dict(G.nodes(data=True))
-    succ = dict(G.adjacency())  # supplier -> {buyer: {category: edge attributes}}
     regions = {n: (a.get("county"), a.get("city"), a.get("province")) for n, a in nodes.items()}
     found, down_in, live_sup, healthy_out = _edge_breaks(
         nodes, succ, regions, frozenset(stopped), frozenset(high_risk_counties), quantity)

@@ -68,9 +68,24 @@ def edge_stakes(links: Iterable[Any]) -> dict[EdgeKey, tuple[Stake, ...]]:
                 continue
             s, b, c, q = link.supplier, link.buyer, link.category, link.quantity_per_week
             product, unit = link.product, link.unit
-        per = totals.setdefault((s, b, c), {})
-        per[product, unit] = per.get((product, unit), 0.0) + float(q or 0.0)
-    return {key: _sorted(per) for key, per in totals.items()}
+        per = totals.get((s, b, c))
+        if per is None:
+            totals[s, b, c] = {(product, unit): float(q or 0.0)}
+        else:
+            per[product, unit] = per.get((product, unit), 0.0) + float(q or 0.0)
+    # most supply edges carry one product (or none): their one stake is made directly
+    one = {}  # equal stakes shared: a province's 10^5 edges have a few thousand distinct ones
+    out = {}
+    for key, per in totals.items():
+        if len(per) == 1:
+            ((p, u), q), = per.items()
+            stakes = one.get((p, u, q))
+            if stakes is None:
+                stakes = one[p, u, q] = (Stake(p, u, q),)
+            out[key] = stakes
+        else:
+            out[key] = _sorted(per)
+    return out
 
 
 def need_stakes(needs: Iterable[Any]) -> tuple[Stake, ...]:

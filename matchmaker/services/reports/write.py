@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from graphs import (LEVELS, blocked_firms, break_stakes, build_supply_graph, chain_breaks, idle_level, path_regions,
+from graphs import (EDGE_KINDS, LEVELS, blocked_firms, break_stakes, chain_breaks_of, idle_level, path_regions,
                     severity, stake_unit)
 from matchmaker.infra.clock import now as service_now
 from matchmaker.infra.extensions import db
@@ -65,15 +65,10 @@ def detect_breaks(as_of: date, network: net.Network | None = None, allowed: set 
     network = network or net.load_network(as_of)
     if allowed is None:
         allowed = net.needs_with_allowed_offer(as_of, network)
-    G = build_supply_graph(network.firms, network.links)
-    try:
-        return chain_breaks(G, network.chain, network.needs, as_of=as_of, needs_with_allowed_offer=allowed,
-                            **detection_options())
-    finally:
-        # the graph's cached views (G.nodes, G.edges) refer back to it: a reference cycle, which a
-        # report run (cyclic collector off) would keep for the rest of the run, ~100 MiB at a
-        # province's scale; emptying the graph frees its nodes and edges at once
-        G.clear()
+    # the supply graph's nodes and adjacency as plain dicts: no networkx graph to build (nor to
+    # free: its cached views made a reference cycle the report run's disabled collector kept)
+    return chain_breaks_of(network.firms, network.links, network.chain, network.needs, as_of=as_of,
+                           needs_with_allowed_offer=allowed, **detection_options())
 
 
 def run_report(actor: User | None, week: str | None = None, as_of: date | str | None = None) -> dict:
@@ -242,6 +237,16 @@ def _json_list(items, _dumps=json.dumps):
     return '["' + '", "'.join(items) + '"]' if items else "[]"
 
 
+def _plain_refs(refs):
+    """Whether every ref is its own JSON string body (printable ASCII, no quote or backslash): then a
+    list of them is written by joining them (paths: ~10^5 lists of ~10^6 refs at a province's scale)."""
+    return all(x.isascii() and x.isprintable() and '"' not in x and "\\" not in x for x in refs)
+
+
+def _join_list(items):
+    return '["' + '", "'.join(items) + '"]'
+
+
 def _stakes_json(stakes, _dumps=json.dumps):
     """JSON text of a break's products at stake (graphs.Stake records)."""
     return _dumps([{"product": p, "unit": u, "quantity": round(q, 6)} for p, u, q in stakes], ensure_ascii=False)
@@ -264,6 +269,8 @@ def _break_rows(report, detected, network, prev_rows, same_rows):
     get_prev, get_same = prev_rows.get, same_rows.get
     levels = {}
     county_of = {ref: firm.county for ref, firm in info.items()}
+    path_json = _join_list if _plain_refs(info) else _json_list
+    edge_kinds = EDGE_KINDS
     regions_json = {}  # regions -> their JSON text (a few thousand distinct sets over ~10^5 breaks)
     for brk in detected:
         kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ = brk
@@ -291,7 +298,8 @@ def _break_rows(report, detected, network, prev_rows, same_rows):
         rj = regions_json.get(regs)
         if rj is None:
             rj = regions_json[regs] = _json_list(regs)
-        stakes = break_stakes(brk, edges, needs)
+        # graphs.break_stakes, inlined (~10^5 breaks)
+        stakes = edges.get((supplier, buyer, category), ()) if kind in edge_kinds else break_stakes(brk, edges, needs)
         stake = stakes_json.get(stakes)
         if stake is None:
             stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
@@ -300,7 +308,7 @@ def _break_rows(report, detected, network, prev_rows, same_rows):
             fj = factors_json[factors] = json.dumps(list(factors))
         append((
             report_id, key, kind, buyer, supplier, category, float(quantity), fj, tier,
-            _json_list(path), base, level, regions[level_index[level]], regions[0], weeks_open,
+            path_json(path), base, level, regions[level_index[level]], regions[0], weeks_open,
             _severity(kind, quantity, buyer in leading, tier, weeks_open),
             status, assignee, steps or 0, pending if kind in with_proposals else None, note, rj, idle, acted, *stake,
         ))

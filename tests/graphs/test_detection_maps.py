@@ -1,0 +1,36 @@
+"""The detection without a networkx graph (graphs.chain_breaks_of over graphs.supply_maps) finds
+exactly what chain_breaks finds on the graph built from the same records (issue 14, item 2)."""
+import random
+
+import pytest
+
+from graphs import UnknownFirmError, build_supply_graph, chain_breaks, chain_breaks_of, supply_maps
+from tests.graphs.test_breaks_bruteforce import AS_OF, random_case
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_same_breaks_as_on_the_graph(seed):
+    rnd = random.Random(seed)
+    firms, links, chain, needs = random_case(rnd)
+    # links repeated on one supply edge are summed; an inactive one is left out
+    links = links + [(s, b, c, 2.5) for s, b, c, _ in links[: rnd.randint(0, 3)]]
+    links = [dict(supplier=s, buyer=b, category=c, quantity_per_week=q, active=rnd.random() > 0.1)
+             for s, b, c, q in links]
+    for f in firms:
+        f["county"] = rnd.choice(["230102", "230103", "230202"])
+        f["kind"] = rnd.choice(["leading", "sme"])
+    allowed = {n["ref"] for n in needs if rnd.random() < 0.5}
+    G = build_supply_graph(firms, links)
+    expected = chain_breaks(G, chain, needs, as_of=AS_OF, needs_with_allowed_offer=allowed, max_routes=3)
+    got = chain_breaks_of(firms, links, chain, needs, as_of=AS_OF, needs_with_allowed_offer=allowed, max_routes=3)
+    assert got == expected
+    nodes, succ = supply_maps(firms, links)
+    assert nodes == dict(G.nodes(data=True))
+    assert list(succ) == list(G) and succ == {s: dict(nbrs) for s, nbrs in G.adjacency()}
+
+
+def test_a_link_to_an_unknown_firm_raises():
+    with pytest.raises(UnknownFirmError):
+        supply_maps([{"ref": "B"}], [("S", "B", "C1", 1.0)])
+    with pytest.raises(UnknownFirmError):
+        supply_maps([{"ref": "S"}], [("S", "B", "C1", 1.0)])
