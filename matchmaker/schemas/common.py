@@ -10,6 +10,7 @@ Two families (see `matchmaker.rules` for who checks what):
   their values here, reading the limits and patterns from the rules: no service checks a filter.
 """
 import math
+from datetime import timezone
 from typing import Optional, Sequence
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing as _MISSING, validate
@@ -219,6 +220,22 @@ class OutputSchema(Schema):
             else:
                 out[key] = field._serialize(value, attribute, obj)
         return out
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment written with its offset: a naive one is UTC (every time the service stores is; SQLite
+    gives them back naive when read as columns rather than ORM objects, see infra.sqlite)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def listed(column: str, read):
+    """A Function field's getter: a listed row's `column` (lists read plain rows), else `read` of
+    the ORM object (a single record)."""
+    return lambda obj: getattr(obj, column) if isinstance(obj, Row) else read(obj)
 
 
 def posting_firm_ref(row) -> str:
