@@ -244,7 +244,12 @@ def list_link_rows(actor: User, filters: Mapping[str, Any] | None = None, page: 
                    page_size: int = 50) -> tuple[list[sa.Row], int]:
     """The links of :func:`list_links` as rows, not ORM objects (a list is read, never changed), in
     one select (:func:`_link_rows`)."""
-    return common.rows_page_of(_readable(_link_rows(), actor, filters), page, page_size)
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    if filters.get("region"):  # (the prefix in the key: a region's level could change)
+        filters["region_prefix"] = common.region_filter_prefix(filters["region"])
+    key = ("links", common.scope_key(actor), tuple(sorted(filters.items())))
+    stmt = common.kept_statement(key, lambda: _readable(_link_rows(), actor, filters))
+    return common.rows_page_of(stmt, page, page_size)
 
 
 def _readable(stmt: sa.Select, actor: User, filters: Mapping[str, Any] | None) -> sa.Select:
@@ -256,7 +261,7 @@ def _readable(stmt: sa.Select, actor: User, filters: Mapping[str, Any] | None) -
     if filters.get("category"):
         stmt = stmt.where(Link.category_code == filters["category"])
     if filters.get("region"):
-        prefix = common.region_filter_prefix(filters["region"])
+        prefix = filters.get("region_prefix") or common.region_filter_prefix(filters["region"])
         stmt = stmt.where(sa.or_(supplier.region_code.startswith(prefix), buyer.region_code.startswith(prefix)))
     if filters.get("kind"):
         stmt = stmt.where(sa.or_(supplier.kind == filters["kind"], buyer.kind == filters["kind"]))

@@ -56,7 +56,9 @@ def list_my_pairing_rows(actor: User, side: str | None = None, status: str | Non
     """The proposals of :func:`list_my_pairings` as rows, not ORM objects (a list is read, never
     changed), in one select: the proposal's columns, the refs of its need, offer, firms and link, the
     categories and products of both sides and ``unit`` (the need's, as ``Need.unit``)."""
-    return common.rows_page_of(_mine(_listed_pairings(), actor, side, status), page, page_size)
+    stmt = common.kept_statement(("pairings", common.scope_key(actor), side, status),
+                                 lambda: _mine(_listed_pairings(), actor, side, status))
+    return common.rows_page_of(stmt, page, page_size)
 
 
 _BUYER, _SUPPLIER = aliased(Firm, name="buyer"), aliased(Firm, name="supplier")
