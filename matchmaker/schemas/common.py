@@ -16,6 +16,8 @@ from typing import Callable, Optional, Sequence
 from marshmallow import RAISE, Schema, ValidationError, fields, missing as _MISSING, validate
 from sqlalchemy.engine import Row
 
+from matchmaker.models.base import Base
+
 from matchmaker.rules import (DATE_TEXT, MAX_ACCEPTS, MAX_DAYS, MAX_ID, MAX_LENGTH, MAX_QUANTITY, REGION_CODE,
                               has_control_characters, is_unicode)
 
@@ -281,10 +283,10 @@ def _row_dumper(plan: Optional[list], columns: tuple, dict_class: type) -> Optio
 
 
 def listed(column: str, read):
-    """A Function field's getter: a listed row's `column` (lists read plain rows), else `read` of
-    the ORM object (a single record)."""
+    """A Function field's getter: a listed record's `column` (lists read plain rows or records),
+    else `read` of the ORM object (a single record)."""
     def get(obj):
-        return getattr(obj, column) if isinstance(obj, Row) else read(obj)
+        return read(obj) if isinstance(obj, Base) else getattr(obj, column)
 
     get.listed_column = column  # (a row dumper reads the column straight: OutputSchema._row_dumper)
     return get
