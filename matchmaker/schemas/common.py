@@ -10,7 +10,7 @@ Two families (see `matchmaker.rules` for who checks what):
   their values here, reading the limits and patterns from the rules: no service checks a filter.
 """
 import math
-from datetime import timezone
+from datetime import date, datetime, timezone
 from typing import Callable, Optional, Sequence
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing as _MISSING, validate
@@ -270,16 +270,43 @@ def _row_dumper(plan: Optional[list], columns: tuple, dict_class: type) -> Optio
         if attribute not in position:
             return None
         value = f"_c{position[attribute]}"
+        serialize = f"_f{i}._serialize({value}, {attribute!r}, row)"
+        kind = kind or _row_kind(field)
         if kind in _KIND_TYPES:
             items.append(f"{key!r}: {value} if {value} is None or {value}.__class__ is {_KIND_TYPES[kind]} "
-                         f"else _f{i}._serialize({value}, {attribute!r}, row)")
+                         f"else {serialize}")
+        elif kind in _WRITTEN:  # null stays null (these fields' own rule), else written out as they write it
+            items.append(f"{key!r}: None if {value} is None else {_WRITTEN[kind].format(v=value, i=i)} "
+                         f"if {value}.__class__ is {_WRITTEN_TYPES[kind]} else {serialize}")
         else:
-            items.append(f"{key!r}: _f{i}._serialize({value}, {attribute!r}, row)")
+            items.append(f"{key!r}: {serialize}")
     unpack = ", ".join(f"_c{i}" for i in range(len(columns)))
     source = f"def dump(row):\n    ({unpack},) = row\n    return {{{', '.join(items)}}}\n"
-    scope = dict(names)
+    scope = dict(names, _utc_iso=_utc_iso, _datetime=datetime, _date=date, _list=list)
     exec(compile(source, "<lean row dump>", "exec"), scope)  # noqa: S102 - our own field names, checked above
     return scope["dump"]
+
+
+#: What a row dumper writes for a value of the field's own type (see _row_kind), and that type.
+_WRITTEN = {"utc": "_utc_iso({v})", "datetime": "{v}.isoformat()", "date": "{v}.isoformat()",
+            "strs": "[x if x.__class__ is str else _f{i}.inner._serialize(x, None, None) for x in {v}]"}
+_WRITTEN_TYPES = {"utc": "_datetime", "datetime": "_datetime", "date": "_date", "strs": "_list"}
+
+
+def _utc_iso(value: datetime) -> str:
+    """What UtcDateTime writes of a datetime."""
+    return (value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)).isoformat()
+
+
+def _row_kind(field) -> Optional[str]:
+    """How a row dumper writes a field's values beyond the plain types (:func:`_inline_kind`):
+    "utc" (UtcDateTime), "datetime" and "date" (ISO format, as marshmallow writes them), "strs" (a
+    List of plain Strings); None: through the field."""
+    if type(field) in (UtcDateTime, fields.DateTime, fields.Date, Day) and field.format in (None, "iso", "iso8601"):
+        return {UtcDateTime: "utc", fields.DateTime: "datetime"}.get(type(field), "date")
+    if type(field) is fields.List and type(field.inner) is fields.String:
+        return "strs"
+    return None
 
 
 def listed(column: str, read):
