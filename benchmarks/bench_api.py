@@ -1,13 +1,13 @@
 """CPU per request of the API's list endpoints and of the task-force report page, in-process on the demo.
 
-Builds the demo database (``matchmaker db upgrade`` and ``matchmaker demo``, then the weekly
-report of 2020-W12) with the code of the checkout under test, signs in as the demo province's
-task force (a bearer token for the API, a session for the page) and times each URL through
-Flask's test client: CPU seconds (``time.process_time``, which a busy machine inflates less than
-the wall clock) per request, as the minimum and the median over ``--chunks`` chunks of
-``--per-chunk`` requests after a warm-up. ``--before TREE`` measures another checkout of the
-project first, in the same sitting (issue 14: lists at most 2 ms CPU a request, the report page
-warm under 50 ms).
+Builds the demo database (``matchmaker db upgrade`` and ``matchmaker demo``, a matching run as of
+2020-03-16 so that the pairings list has proposals, then the weekly report of 2020-W12) with the
+code of the checkout under test, signs in as the demo province's task force (a bearer token for
+the API, a session for the page) and times each URL through Flask's test client: CPU seconds
+(``time.process_time``, which a busy machine inflates less than the wall clock) per request, as
+the minimum and the median over ``--chunks`` chunks of ``--per-chunk`` requests after a warm-up.
+``--before TREE`` measures another checkout of the project first, in the same sitting (issue 14:
+lists at most 2 ms CPU a request, the report page warm under 50 ms).
 
 Run:  ``python benchmarks/bench_api.py [--before /path/to/old/checkout] [--chunks 30 --per-chunk 20]``
 """
@@ -64,10 +64,11 @@ def measure(url: str, chunks: int, per_chunk: int) -> None:
 
 
 def _demo(tree: str, path: str) -> None:
-    """The demo database at path, made by the code of a checkout, with the report of 2020-W12."""
+    """The demo database at path, made by the code of a checkout, with its proposals and the report of 2020-W12."""
     env = dict(os.environ, PYTHONPATH=tree, MATCHMAKER_DATABASE_URL=f"sqlite:///{path}")
     env.pop("MATCHMAKER_TEST_DATABASE_URL", None)
-    for args in (["db", "upgrade"], ["demo"], ["report", "weekly", "--week", "2020-W12"]):
+    for args in (["db", "upgrade"], ["demo"], ["match", "--as-of", "2020-03-16"],
+                 ["report", "weekly", "--week", "2020-W12"]):
         subprocess.run([sys.executable, "-m", "matchmaker", *args], env=env, cwd=tree, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

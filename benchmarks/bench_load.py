@@ -11,15 +11,17 @@ endpoints with wrk, 50 connections each, for a fixed duration, after a short war
   report API      GET /api/v1/reports/2020-W12               (province task force, JSON)
   report page     GET /taskforce/report?week=2020-W12        (province task force, HTML, session)
 
-It prints p50, p99, requests per second and the error rate (non-2xx responses and socket
-errors over all requests), twice: with the 50 connections saturating the server (each sends its
-next request as soon as it has the answer), and with 50 users who wait a random 0-2 s (mean 1 s)
-between requests. Then an open loop at a fixed rate (``--rate``, default 200 requests a second
-per endpoint): request i is due at start + i/rate whatever happened to the earlier ones, and its
-latency is counted from when it was due, not from when a free connection sent it (as wrk2 does,
-so a slow server's queue shows in the figures instead of slowing the load down: no coordinated
-omission). wrk2 is not packaged for Debian; the open loop is ``open_loop`` below, Python threads
-with keep-alive connections.
+It prints p50, p99, requests per second, the error rate (non-2xx responses and socket errors
+over all requests), the CPU the server (gunicorn's master and workers, from /proc) spent per
+request during the run and the load average when it ended (a shared machine's other work shows
+in the latencies, much less in the CPU per request), twice: with the 50 connections saturating
+the server (each sends its next request as soon as it has the answer), and with 50 users who
+wait a random 0-2 s (mean 1 s) between requests. Then an open loop at a fixed rate (``--rate``,
+default 200 requests a second per endpoint): request i is due at start + i/rate whatever
+happened to the earlier ones, and its latency is counted from when it was due, not from when a
+free connection sent it (as wrk2 does, so a slow server's queue shows in the figures instead of
+slowing the load down: no coordinated omission). wrk2 is not packaged for Debian; the open loop
+is ``open_loop`` below, Python threads with keep-alive connections.
 Goal: p99 <= 100 ms and no errors at the fixed rate.
 
     python benchmarks/bench_load.py                         # SQLite, and PostgreSQL if reachable
@@ -293,7 +295,9 @@ def bench(label, url, args):
             rows = []
             for name, path, header in endpoints:
                 wrk(port, path, header, args.connections, args.warmup, think)  # warm-up: caches, index, pools
+                used = _server_cpu(server.pid)
                 r = wrk(port, path, header, args.connections, args.duration, think)
+                r.update(_load_and_cpu(server.pid, used, r["requests"]))
                 rows.append((name, r))
                 if args.verbose:
                     print(r["raw"])
@@ -305,7 +309,10 @@ def bench(label, url, args):
             rows = []
             for name, path, header in endpoints:
                 open_loop(port, path, header, rate, args.warmup)  # warm-up
-                rows.append((name, open_loop(port, path, header, rate, args.duration)))
+                used = _server_cpu(server.pid)
+                r = open_loop(port, path, header, rate, args.duration)
+                r.update(_load_and_cpu(server.pid, used, r["requests"]))
+                rows.append((name, r))
             _print_rows(f"open loop: {rate} requests a second per endpoint, latency from each request's due time", rows)
             results[f"rate {rate}"] = rows
         return results
@@ -318,14 +325,40 @@ def bench(label, url, args):
             server.wait()
 
 
+def _server_cpu(pid):
+    """CPU seconds used so far by gunicorn's master and its workers (Linux /proc; None elsewhere)."""
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        pids = [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        total = 0
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _load_and_cpu(pid, used_before, requests):
+    """The 1-minute load average now, and the server's CPU ms per request since `used_before`:
+    what the run cost the server whatever else the machine was doing."""
+    used = _server_cpu(pid)
+    per_request = (used - used_before) * 1000 / requests if used is not None and used_before is not None and requests \
+        else float("nan")
+    return {"load": os.getloadavg()[0], "server_cpu_ms": per_request}
+
+
 def _print_rows(title, rows):
-    """One table of results: p50, p99, rate, requests and errors per endpoint, against the goal."""
+    """One table of results: p50, p99, rate, requests and errors per endpoint, against the goal, with
+    the server's CPU per request and the machine's load average at the end of each run."""
     print(f"  -- {title}")
-    print(f"  {'endpoint':<14} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'requests':>9} {'errors':>7}  goal p99<=100ms")
+    print(f"  {'endpoint':<14} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'requests':>9} {'errors':>7} "
+          f"{'server CPU ms/req':>18} {'load':>5}  goal p99<=100ms")
     for name, r in rows:
         share = r["errors"] / max(r["requests"], 1)
         ok = "ok" if r["requests"] and r["p99"] <= 100 and r["errors"] == 0 else "MISSED"
-        print(f"  {name:<14} {r['p50']:8.1f} {r['p99']:8.1f} {r['rps']:8.0f} {r['requests']:9d} {share:7.2%}  {ok}")
+        print(f"  {name:<14} {r['p50']:8.1f} {r['p99']:8.1f} {r['rps']:8.0f} {r['requests']:9d} {share:7.2%} "
+              f"{r.get('server_cpu_ms', float('nan')):18.2f} {r.get('load', float('nan')):5.1f}  {ok}")
 
 
 def _pg_database(base_url):

@@ -18,7 +18,8 @@ class Categories(MethodView):
     @blp.paginate(page_size=100, max_page_size=1000)
     def get(self, args, pagination_parameters):
         """List categories (filter by text, or the inputs of one category)"""
-        items, pagination_parameters.item_count = categories.list_categories(args, *page_args(pagination_parameters))
+        items, pagination_parameters.item_count = categories.list_category_rows(args, *page_args(
+            pagination_parameters))
         return items
 
 

@@ -21,8 +21,8 @@ class Firms(MethodView):
     @blp.paginate(page_size=50, max_page_size=500)
     def get(self, args, pagination_parameters):
         """List the firms you may read (filter by region, kind, operating, park, industry, blocker, category)"""
-        items, pagination_parameters.item_count = firms.list_firms(current_actor(), args,
-                                                                   *page_args(pagination_parameters))
+        items, pagination_parameters.item_count = firms.list_firm_rows(current_actor(), args,
+                                                                       *page_args(pagination_parameters))
         return items
 
     @blp.arguments(FirmCreateSchema)

@@ -35,8 +35,8 @@ class Links(MethodView):
     @blp.paginate(page_size=50, max_page_size=500)
     def get(self, args, pagination_parameters):
         """List the links you may read (filter by category, region, firm kind, status, firm)"""
-        items, pagination_parameters.item_count = links.list_links(current_actor(), args,
-                                                                   *page_args(pagination_parameters))
+        items, pagination_parameters.item_count = links.list_link_rows(current_actor(), args,
+                                                                       *page_args(pagination_parameters))
         return items
 
     @blp.arguments(LinkCreateSchema)

@@ -22,7 +22,7 @@ class Pairings(MethodView):
     @blp.paginate(page_size=50, max_page_size=500)
     def get(self, args, pagination_parameters):
         """List my proposals (as buyer, as supplier, or both; staff: their region; admins: all)"""
-        items, pagination_parameters.item_count = matching.list_my_pairings(
+        items, pagination_parameters.item_count = matching.list_my_pairing_rows(
             current_actor(), args.get("side"), args.get("status"), *page_args(pagination_parameters))
         return items
 

@@ -1,5 +1,5 @@
 """Weekly report API: reports (JSON, .xlsx), breaks with filters, assign / note / escalate / close / reopen, what-if."""
-from flask import send_file
+from flask import current_app, send_file
 from flask.views import MethodView
 
 from matchmaker.api.common import Blueprint, errors, json_blueprint, page_args
@@ -7,6 +7,7 @@ from matchmaker.infra.labels import report_vocabulary
 from matchmaker.schemas.report import (AssignSchema, BreakQueryArgsSchema, BreakSchema, CloseSchema, NoteSchema,
                                        ReportListItemSchema, ReportSchema, RunReportSchema, WhatIfResultSchema,
                                        WhatIfSchema)
+from matchmaker.infra import viewcache
 from matchmaker.infra.security import current_actor
 from matchmaker.services import reports
 
@@ -41,9 +42,29 @@ class ReportByWeek(MethodView):
     def get(self, week, pagination_parameters):
         """Get a week's report (`latest` for the newest) as the report file, for your region; its open
         breaks a page at a time (`page`, `page_size`; X-Pagination counts them), every other part whole"""
-        data, pagination_parameters.item_count = reports.report_page(
-            current_actor(), None if week == "latest" else week, *page_args(pagination_parameters))
-        return data
+        actor = current_actor()
+        page, page_size = page_args(pagination_parameters)
+        body, pagination_parameters.item_count = _kept_report_page(actor, week, page, page_size)
+        return current_app.response_class(body, mimetype=current_app.json.mimetype)
+
+
+_REPORT = ReportSchema()
+
+
+def _kept_report_page(actor, week: str, page: int, page_size: int) -> tuple[bytes, int]:
+    """(the JSON of one page of a week's report for the actor, the total of its open breaks), kept
+    per week, page and reader's region while the stored reports and their workflow are unchanged
+    (:func:`~matchmaker.services.reports.report_version` is in the key: a new report, a re-run or
+    an assign, note, escalate, close or reopen makes a new one, in every process). The JSON is
+    what the response decorator would have made of the dumped report (``jsonify``), byte for byte."""
+    reports.require_reader(actor)
+    key = ("report_api", reports.report_version(), reports.reader_scope(actor), week, page, page_size)
+
+    def compute():
+        data, total = reports.report_page(actor, None if week == "latest" else week, page, page_size)
+        return current_app.json.response(_REPORT.dump(data)).get_data(), total
+
+    return viewcache.cached(key, compute)
 
 
 @blp.route("/reports/<week>/xlsx")

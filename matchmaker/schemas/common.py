@@ -10,10 +10,13 @@ Two families (see `matchmaker.rules` for who checks what):
   their values here, reading the limits and patterns from the rules: no service checks a filter.
 """
 import math
-from typing import Optional, Sequence
+from datetime import date, datetime, timezone
+from typing import Callable, Optional, Sequence
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing as _MISSING, validate
 from sqlalchemy.engine import Row
+
+from matchmaker.models.base import Base
 
 from matchmaker.rules import (DATE_TEXT, MAX_ACCEPTS, MAX_DAYS, MAX_ID, MAX_LENGTH, MAX_QUANTITY, REGION_CODE,
                               has_control_characters, is_unicode)
@@ -173,6 +176,10 @@ class OutputSchema(Schema):
 
     def _serialize(self, obj, *, many: bool = False):
         if many and obj is not None:
+            if obj and type(obj) is list and isinstance(obj[0], Row):
+                dump_row = self._row_dumper(obj[0]._fields)
+                if dump_row is not None:
+                    return [dump_row(o) for o in obj]
             plan = self._lean_plan()
             return [self._lean_one(o, plan) for o in obj]
         if obj is None:
@@ -193,6 +200,15 @@ class OutputSchema(Schema):
                 plan.append((key, attribute if field._CHECK_ATTRIBUTE else None, field, _inline_kind(field)))
             self.__dict__["_lean"] = plan
         return plan or None
+
+    def _row_dumper(self, columns: tuple) -> Optional[Callable]:
+        """A function dumping one row of these columns as :meth:`_lean_one` does, written out for
+        them once (a list's rows all have the same columns): the row unpacked, each field's value
+        read by its position. None when a field is not among the columns (then the walk)."""
+        dumpers = self.__dict__.setdefault("_row_dumpers", {})
+        if columns not in dumpers:
+            dumpers[columns] = _row_dumper(self._lean_plan(), columns, self.dict_class)
+        return dumpers[columns]
 
     def _lean_one(self, obj, plan):
         if plan is None or (hasattr(type(obj), "__getitem__") and not isinstance(obj, Row)):
@@ -221,10 +237,95 @@ class OutputSchema(Schema):
         return out
 
 
+class UtcDateTime(fields.DateTime):
+    """A moment written with its offset: a naive one is UTC (every time the service stores is; SQLite
+    gives them back naive when read as columns rather than ORM objects, see infra.sqlite)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+_KIND_TYPES = {"str": "str", "int": "int", "float": "float"}
+
+
+def _row_dumper(plan: Optional[list], columns: tuple, dict_class: type) -> Optional[Callable]:
+    """The source of ``dump(row)`` for :meth:`OutputSchema._row_dumper`, compiled: one dict display
+    whose items are, per field, the column's value as it is when it already has the field's plain
+    type (or is None), else the field's own ``_serialize`` (a Function field: of the row)."""
+    if plan is None or dict_class is not dict or not columns or not all(c.isidentifier() for c in columns):
+        return None
+    position = {c: i for i, c in enumerate(columns)}
+    names = {f"_f{i}": field for i, (_key, _attribute, field, _kind) in enumerate(plan)}
+    items = []
+    for i, (key, attribute, field, kind) in enumerate(plan):
+        column = getattr(getattr(field, "serialize_func", None), "listed_column", None)
+        if attribute is None and column in position and type(field) is fields.Function:
+            items.append(f"{key!r}: _c{position[column]}")  # a Function field of `listed`: the column as it is
+            continue
+        if attribute is None:
+            items.append(f"{key!r}: _f{i}._serialize(None, {key!r}, row)")
+            continue
+        if attribute not in position:
+            return None
+        value = f"_c{position[attribute]}"
+        serialize = f"_f{i}._serialize({value}, {attribute!r}, row)"
+        kind = kind or _row_kind(field)
+        if kind in _KIND_TYPES:
+            items.append(f"{key!r}: {value} if {value} is None or {value}.__class__ is {_KIND_TYPES[kind]} "
+                         f"else {serialize}")
+        elif kind in _WRITTEN:  # null stays null (these fields' own rule), else written out as they write it
+            items.append(f"{key!r}: None if {value} is None else {_WRITTEN[kind].format(v=value, i=i)} "
+                         f"if {value}.__class__ is {_WRITTEN_TYPES[kind]} else {serialize}")
+        else:
+            items.append(f"{key!r}: {serialize}")
+    unpack = ", ".join(f"_c{i}" for i in range(len(columns)))
+    source = f"def dump(row):\n    ({unpack},) = row\n    return {{{', '.join(items)}}}\n"
+    scope = dict(names, _utc_iso=_utc_iso, _datetime=datetime, _date=date, _list=list)
+    exec(compile(source, "<lean row dump>", "exec"), scope)  # noqa: S102 - our own field names, checked above
+    return scope["dump"]
+
+
+#: What a row dumper writes for a value of the field's own type (see _row_kind), and that type.
+_WRITTEN = {"utc": "_utc_iso({v})", "datetime": "{v}.isoformat()", "date": "{v}.isoformat()",
+            "strs": "[x if x.__class__ is str else _f{i}.inner._serialize(x, None, None) for x in {v}]"}
+_WRITTEN_TYPES = {"utc": "_datetime", "datetime": "_datetime", "date": "_date", "strs": "_list"}
+
+
+def _utc_iso(value: datetime) -> str:
+    """What UtcDateTime writes of a datetime."""
+    return (value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)).isoformat()
+
+
+def _row_kind(field) -> Optional[str]:
+    """How a row dumper writes a field's values beyond the plain types (:func:`_inline_kind`):
+    "utc" (UtcDateTime), "datetime" and "date" (ISO format, as marshmallow writes them), "strs" (a
+    List of plain Strings); None: through the field."""
+    if type(field) in (UtcDateTime, fields.DateTime, fields.Date, Day) and field.format in (None, "iso", "iso8601"):
+        return {UtcDateTime: "utc", fields.DateTime: "datetime"}.get(type(field), "date")
+    if type(field) is fields.List and type(field.inner) is fields.String:
+        return "strs"
+    return None
+
+
+def listed(column: str, read):
+    """A Function field's getter: a listed record's `column` (lists read plain rows or records),
+    else `read` of the ORM object (a single record)."""
+    def get(obj):
+        return read(obj) if isinstance(obj, Base) else getattr(obj, column)
+
+    get.listed_column = column  # (a row dumper reads the column straight: OutputSchema._row_dumper)
+    return get
+
+
 def posting_firm_ref(row) -> str:
     """The ref of a need's or offer's firm: ``firm_ref`` of a listed row, else its firm's."""
     ref = getattr(row, "firm_ref", None)
     return ref if ref is not None else row.firm.ref
+
+
+posting_firm_ref.listed_column = "firm_ref"  # a listed row's (never null: its firm is joined)
 
 
 def _inline_kind(field) -> Optional[str]:

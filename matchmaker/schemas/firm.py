@@ -6,7 +6,7 @@ from marshmallow import fields
 
 from matchmaker.rules import FACTORS, FIRM_STATES, KINDS, MAX_LENGTH, REPORTABLE_BLOCKERS
 from matchmaker.schemas.common import (Choice, ChoiceList, Day, InputSchema, OutputSchema, Ratio, RecordChoice,
-                                       RecordRef, RecordText, RegionCode, Text, Version)
+                                       RecordRef, RecordText, RegionCode, Text, Version, listed)
 
 
 class FirmSchema(OutputSchema):
@@ -27,7 +27,8 @@ class FirmSchema(OutputSchema):
     contact_email = fields.String(allow_none=True)
     headcount = fields.Integer(allow_none=True, metadata={"description": "the workforce (weights monitoring)"})
     expected_restart = Day(allow_none=True, metadata={"description": "when it expects to supply again, if it said"})
-    risk = fields.Function(lambda firm: firm.region.risk, metadata={"description": "the county's risk level"})
+    risk = fields.Function(listed("risk", lambda firm: firm.region.risk),
+                           metadata={"description": "the county's risk level"})
     live = fields.Boolean(metadata={"description": "operating, and its county is not high-risk"})
     version = fields.Integer()
 

@@ -6,7 +6,8 @@ from marshmallow import fields, validate
 from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
 from matchmaker.rules import KINDS, LINK_STATES, MAX_ID, TERMS
 from matchmaker.schemas.common import (CategoryCode, Choice, ChoiceList, InputSchema, OutputSchema, Quantity,
-                                       RecordProduct, RecordRef, RecordText, Ref, RegionCode, Version)
+                                       RecordProduct, RecordRef, RecordText, Ref, RegionCode, UtcDateTime, Version,
+                                       listed)
 
 
 class LinkSchema(OutputSchema):
@@ -14,8 +15,9 @@ class LinkSchema(OutputSchema):
 
     id = fields.Integer()
     ref = fields.String()
-    supplier = fields.Function(lambda row: row.supplier.ref, metadata={"description": "supplier firm ref"})
-    buyer = fields.Function(lambda row: row.buyer.ref, metadata={"description": "buyer firm ref"})
+    supplier = fields.Function(listed("supplier_ref", lambda row: row.supplier.ref),
+                               metadata={"description": "supplier firm ref"})
+    buyer = fields.Function(listed("buyer_ref", lambda row: row.buyer.ref), metadata={"description": "buyer firm ref"})
     category = fields.String(attribute="category_code")
     product = fields.String(attribute="product_code", allow_none=True,
                             metadata={"description": "product code, or null"})
@@ -26,7 +28,7 @@ class LinkSchema(OutputSchema):
     since = fields.Date(metadata={"description": "the day the link started (a pairing's: the day the second "
                                                  "side accepted; an import's: given, else the day of the import)"})
     days_of_stock = fields.Integer(allow_none=True, metadata={"description": "the buyer's days of stock, if it said"})
-    created_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime(allow_none=True)
     version = fields.Integer()
 
 

@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from matchmaker.models.pairing import PAIRING_STATUSES, SIDES
-from matchmaker.schemas.common import Day, Choice, InputSchema, OutputSchema
+from matchmaker.schemas.common import Choice, Day, InputSchema, OutputSchema, UtcDateTime, listed
 
 
 class PairingSchema(OutputSchema):
@@ -10,31 +10,33 @@ class PairingSchema(OutputSchema):
 
     id = fields.Integer()
     run_id = fields.Integer()
-    need = fields.Function(lambda p: p.need.ref, metadata={"description": "need ref"})
-    offer = fields.Function(lambda p: p.offer.ref, metadata={"description": "offer ref"})
-    buyer = fields.Function(lambda p: p.need.firm.ref, metadata={"description": "buyer firm ref"})
-    supplier = fields.Function(lambda p: p.offer.firm.ref, metadata={"description": "supplier firm ref"})
-    category = fields.Function(lambda p: p.need.category_code)
-    offer_category = fields.Function(lambda p: p.offer.category_code)
-    product = fields.Function(lambda p: p.need.product_code, allow_none=True,
+    need = fields.Function(listed("need_ref", lambda p: p.need.ref), metadata={"description": "need ref"})
+    offer = fields.Function(listed("offer_ref", lambda p: p.offer.ref), metadata={"description": "offer ref"})
+    buyer = fields.Function(listed("buyer_ref", lambda p: p.need.firm.ref), metadata={"description": "buyer firm ref"})
+    supplier = fields.Function(listed("supplier_ref", lambda p: p.offer.firm.ref),
+                               metadata={"description": "supplier firm ref"})
+    category = fields.Function(listed("need_category", lambda p: p.need.category_code))
+    offer_category = fields.Function(listed("offer_category", lambda p: p.offer.category_code))
+    product = fields.Function(listed("need_product", lambda p: p.need.product_code), allow_none=True,
                               metadata={"description": "the need's product, or null"})
-    offer_product = fields.Function(lambda p: p.offer.product_code, allow_none=True,
+    offer_product = fields.Function(listed("offer_product", lambda p: p.offer.product_code), allow_none=True,
                                     metadata={"description": "the offer's product, or null"})
     quantity = fields.Float()
-    unit = fields.Function(lambda p: p.need.unit, metadata={"description": "the unit of quantity (both sides')"})
+    unit = fields.Function(listed("unit", lambda p: p.need.unit),
+                           metadata={"description": "the unit of quantity (both sides')"})
     unit_cost = fields.Float()
     distance_km = fields.Float(allow_none=True)
     reasons = fields.List(fields.String())
     status = fields.String(metadata={"enum": list(PAIRING_STATUSES)})
-    buyer_accepted_at = fields.DateTime(allow_none=True)
-    supplier_accepted_at = fields.DateTime(allow_none=True)
+    buyer_accepted_at = UtcDateTime(allow_none=True)
+    supplier_accepted_at = UtcDateTime(allow_none=True)
     declined_by = fields.String(allow_none=True)
-    declined_at = fields.DateTime(allow_none=True)
-    activated_at = fields.DateTime(allow_none=True)
-    lapsed_at = fields.DateTime(allow_none=True)
-    link = fields.Function(lambda p: p.link.ref if p.link is not None else None, allow_none=True,
+    declined_at = UtcDateTime(allow_none=True)
+    activated_at = UtcDateTime(allow_none=True)
+    lapsed_at = UtcDateTime(allow_none=True)
+    link = fields.Function(listed("link_ref", lambda p: p.link.ref if p.link is not None else None), allow_none=True,
                            metadata={"description": "ref of the link made when both sides accepted"})
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class PairingQueryArgsSchema(InputSchema):

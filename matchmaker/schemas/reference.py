@@ -34,8 +34,8 @@ class CategorySchema(OutputSchema):
     name = fields.String()
     name_en = fields.String(allow_none=True)
     unit = fields.String()
-    inputs = fields.Function(lambda row: [c.code for c in row.inputs])
-    substitutes = fields.Function(lambda row: [c.code for c in row.substitutes])
+    inputs = fields.Function(lambda row: [getattr(c, "code", c) for c in row.inputs])  # categories, or their codes
+    substitutes = fields.Function(lambda row: [getattr(c, "code", c) for c in row.substitutes])
 
 
 class CategoryQueryArgsSchema(InputSchema):

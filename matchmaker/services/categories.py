@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from matchmaker.infra.extensions import db
 from matchmaker.models import Category
-from matchmaker.services.support.common import page_of
+from matchmaker.models.category import category_input, category_substitute
+from matchmaker.services.support.common import kept_statement, page_of, rows_page_of
 from matchmaker.services.support.errors import NotFound
 
 
@@ -32,6 +33,47 @@ def list_categories(filters: Mapping[str, Any] | None = None, page: int = 1,
     if filters.get("input_of"):
         stmt = stmt.where(Category.code.in_([c.code for c in get_category(filters["input_of"]).inputs]))
     return page_of(stmt.order_by(Category.code), page, page_size)
+
+
+class ListedCategory:
+    """A category as a list shows it: its columns and the codes of its inputs and substitutes."""
+
+    __slots__ = ("code", "name", "name_en", "unit", "inputs", "substitutes")
+
+    def __init__(self, code, name, name_en, unit):
+        self.code, self.name, self.name_en, self.unit = code, name, name_en, unit
+        self.inputs, self.substitutes = [], []
+
+
+def list_category_rows(filters: Mapping[str, Any] | None = None, page: int = 1,
+                       page_size: int = 50) -> tuple[list[ListedCategory], int]:
+    """The categories of :func:`list_categories` as plain records (a list is read, never changed):
+    the page's columns in one select, their inputs and substitutes (codes, by code) in one more."""
+    filters = filters or {}
+    inputs_of = [c.code for c in get_category(filters["input_of"]).inputs] if filters.get("input_of") else None
+    key = ("categories", filters.get("q") or None, tuple(inputs_of) if inputs_of is not None else None)
+    stmt = kept_statement(key, lambda: _filtered(sa.select(Category.code, Category.name, Category.name_en,
+                                                           Category.unit), filters.get("q"), inputs_of))
+    rows, total = rows_page_of(stmt, page, page_size)
+    listed = {r.code: ListedCategory(*r) for r in rows}
+    if listed:
+        i, s_ = category_input.c, category_substitute.c
+        chain = sa.union_all(
+            sa.select(i.category_code, i.input_code.label("other"), sa.literal("i").label("part"))
+            .where(i.category_code.in_(listed)),
+            sa.select(s_.category_code, s_.substitute_code, sa.literal("s")).where(s_.category_code.in_(listed)))
+        for code, other, part in db.session.execute(sa.select(chain.subquery()).order_by("other")):
+            (listed[code].inputs if part == "i" else listed[code].substitutes).append(other)
+    return list(listed.values()), total
+
+
+def _filtered(stmt: sa.Select, q: str | None, inputs_of: list[str] | None) -> sa.Select:
+    if q:
+        stmt = stmt.where(sa.or_(Category.code.contains(q, autoescape=True), Category.name.contains(q, autoescape=True),
+                                 Category.name_en.contains(q, autoescape=True)))
+    if inputs_of is not None:
+        stmt = stmt.where(Category.code.in_(inputs_of))
+    return stmt.order_by(Category.code)
 
 
 def category_names() -> dict[str, tuple[str, str | None, str | None]]:

@@ -1,9 +1,11 @@
 """Firms: the registry of leading firms and SMEs, and their resumption status (article 13)."""
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Optional
 
 import sqlalchemy as sa
 
+from graphs import firm_is_live
 from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden
 from matchmaker.infra import clock, reference
@@ -199,10 +201,31 @@ def list_firms(actor: User, filters: Optional[dict] = None, page: int = 1,
                page_size: int = 50) -> tuple[list[Firm], int]:
     """(firms, total) the actor may read; filters: region, kind, operating, status (operating|stopped),
     park, industry, blocker, category (firms with an open need or offer in it)."""
-    filters = filters or {}
-    stmt = sa.select(Firm).where(common.firm_scope(actor))
+    return common.page_of(_filtered(sa.select(Firm), actor, filters or {}), page, page_size)
+
+
+def list_firm_rows(actor: User, filters: Optional[dict] = None, page: int = 1,
+                   page_size: int = 50) -> tuple[list[SimpleNamespace], int]:
+    """The firms of :func:`list_firms` as plain records, not ORM objects (a list is read, never
+    changed): the firm's columns and its county's ``risk`` in one select kept per reader's scope
+    and filters, and ``live`` (:func:`graphs.firm_is_live`, as ``Firm.live``)."""
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    if filters.get("region"):  # (the prefix in the key: a region's level could change)
+        filters["region_prefix"] = common.region_filter_prefix(filters["region"])
+    key = ("firms", common.scope_key(actor), tuple(sorted(filters.items())))
+    stmt = common.kept_statement(key, lambda: _filtered(
+        sa.select(*Firm.__table__.c, Region.risk.label("risk")).join(Region, Firm.region_code == Region.code),
+        actor, filters))
+    rows, total = common.rows_page_of(stmt, page, page_size)
+    return [SimpleNamespace(**row._mapping, live=firm_is_live(row.operating, row.risk)) for row in rows], total
+
+
+def _filtered(stmt: sa.Select, actor: User, filters: dict) -> sa.Select:
+    """A select of firms narrowed to those the actor may read and to the filters, by id."""
+    stmt = stmt.where(common.firm_scope(actor))
     if filters.get("region"):
-        stmt = stmt.where(Firm.region_code.startswith(common.region_filter_prefix(filters["region"])))
+        prefix = filters.get("region_prefix") or common.region_filter_prefix(filters["region"])
+        stmt = stmt.where(Firm.region_code.startswith(prefix))
     if filters.get("kind"):
         stmt = stmt.where(Firm.kind == filters["kind"])
     if filters.get("operating") is not None:
@@ -225,4 +248,4 @@ def list_firms(actor: User, filters: Optional[dict] = None, page: int = 1,
         if filters["blocker"] not in rules.REPORTABLE_BLOCKERS:
             rules.raise_if({"blocker": ["one of: " + ", ".join(rules.REPORTABLE_BLOCKERS)]})
         stmt = stmt.where(sa.cast(Firm.blockers, sa.Text).like(f'%"{filters["blocker"]}"%'))
-    return common.page_of(stmt.order_by(Firm.id), page, page_size)
+    return stmt.order_by(Firm.id)

@@ -18,7 +18,7 @@ from matchmaker import rules
 from matchmaker.errors import Conflict, Forbidden, Invalid, Message
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Link, LinkRequest, User
+from matchmaker.models import Category, Firm, Link, LinkRequest, Product, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.link import LINK_REQUEST_KINDS, LINK_REQUEST_STATUSES
 from matchmaker.services import postings
@@ -220,17 +220,48 @@ def _listed_links() -> sa.Select:
                      contains_eager(Link.buyer.of_type(buyer)).load_only(buyer.id, buyer.ref, buyer.name)))
 
 
+@functools.cache
+def _link_rows() -> sa.Select:
+    """The select of listed links as rows (built once): the link's columns, ``supplier_ref`` and
+    ``buyer_ref`` from the joins the scope and filters need, and ``unit`` (as ``Link.unit``)."""
+    unit = sa.func.coalesce(Product.unit, Category.unit)  # rules.posting_unit: the product's, else the category's
+    return (sa.select(*Link.__table__.c, _SUPPLIER.ref.label("supplier_ref"), _BUYER.ref.label("buyer_ref"),
+                      unit.label("unit"))
+            .join(_SUPPLIER, Link.supplier_id == _SUPPLIER.id)
+            .join(_BUYER, Link.buyer_id == _BUYER.id)
+            .join(Category, Link.category_code == Category.code)
+            .outerjoin(Product, Link.product_code == Product.code))
+
+
 def list_links(actor: User, filters: Mapping[str, Any] | None = None, page: int = 1,
                page_size: int = 50) -> tuple[list[Link], int]:
     """(links, total) the actor may read; filters: category, region (supplier or buyer in it),
     kind (of either firm), status (active | inactive), firm (supplier or buyer ref)."""
+    return common.page_of(_readable(_listed_links(), actor, filters), page, page_size)
+
+
+def list_link_rows(actor: User, filters: Mapping[str, Any] | None = None, page: int = 1,
+                   page_size: int = 50) -> tuple[list[sa.Row], int]:
+    """The links of :func:`list_links` as rows, not ORM objects (a list is read, never changed), in
+    one select (:func:`_link_rows`)."""
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    if filters.get("region"):  # (the prefix in the key: a region's level could change)
+        filters["region_prefix"] = common.region_filter_prefix(filters["region"])
+    key = ("links", common.scope_key(actor), tuple(sorted(filters.items())))
+    stmt = common.kept_statement(key, lambda: _readable(_link_rows(), actor, filters))
+    return common.rows_page_of(stmt, page, page_size)
+
+
+def _readable(stmt: sa.Select, actor: User, filters: Mapping[str, Any] | None) -> sa.Select:
+    """A select of links joined to their supplier and buyer, narrowed to what the actor may read
+    and to the filters, by id."""
     filters = filters or {}
     supplier, buyer = _SUPPLIER, _BUYER
-    stmt = _listed_links().where(sa.or_(common.firm_scope(actor, supplier), common.firm_scope(actor, buyer)))
+    stmt = stmt.where(sa.or_(common.firm_scope(actor, supplier), common.firm_scope(actor, buyer)))
     if filters.get("category"):
         stmt = stmt.where(Link.category_code == filters["category"])
     if filters.get("region"):
-        prefix = common.region_filter_prefix(filters["region"])
+        prefix = filters.get("region_prefix") or common.region_filter_prefix(filters["region"])
         stmt = stmt.where(sa.or_(supplier.region_code.startswith(prefix), buyer.region_code.startswith(prefix)))
     if filters.get("kind"):
         stmt = stmt.where(sa.or_(supplier.kind == filters["kind"], buyer.kind == filters["kind"]))
@@ -247,7 +278,7 @@ def list_links(actor: User, filters: Mapping[str, Any] | None = None, page: int 
         stmt = stmt.where(supplier.ref == filters["supplier"])
     if filters.get("buyer"):
         stmt = stmt.where(buyer.ref == filters["buyer"])
-    return common.page_of(stmt.order_by(Link.id), page, page_size)
+    return stmt.order_by(Link.id)
 
 
 # --- requests: what one side asks and the other confirms ---------------------------------------

@@ -145,20 +145,28 @@ def list_rows(model: type, actor: User, filters: Optional[dict], page: int, page
     ``firm_ref`` (its firm's ref), ``open_quantity`` and ``unit`` (as the model's properties),
     read in one select with the firm the scope and filters join anyway."""
     filters = filters or {}
+    wanted = {k: filters.get(k) or None for k in ("category", "kind", "status", "firm")}
+    wanted["region"] = common.region_filter_prefix(filters["region"]) if filters.get("region") else None
+    if wanted["status"] and wanted["status"] not in rules.STATUSES:
+        raise Invalid("unknown status", {"status": ["one of: open, closed"]})
+    key = ("postings", model, common.scope_key(actor), tuple(wanted.items()))
+    return common.rows_page_of(common.kept_statement(key, lambda: _filtered(model, actor, **wanted)), page, page_size)
+
+
+def _filtered(model: type, actor: User, category, kind, status, firm, region) -> sa.Select:
+    """The select of the postings the actor may read with these filters (values, or None), by id."""
     stmt = _listed(model).where(common.firm_scope(actor))
-    if filters.get("category"):
-        stmt = stmt.where(model.category_code == filters["category"])
-    if filters.get("region"):
-        stmt = stmt.where(Firm.region_code.startswith(common.region_filter_prefix(filters["region"])))
-    if filters.get("kind"):
-        stmt = stmt.where(Firm.kind == filters["kind"])
-    if filters.get("status"):
-        if filters["status"] not in rules.STATUSES:
-            raise Invalid("unknown status", {"status": ["one of: open, closed"]})
-        stmt = stmt.where(model.status == filters["status"])
-    if filters.get("firm"):
-        stmt = stmt.where(Firm.ref == filters["firm"])
-    return common.rows_page_of(stmt.order_by(model.id), page, page_size)
+    if category:
+        stmt = stmt.where(model.category_code == category)
+    if region:
+        stmt = stmt.where(Firm.region_code.startswith(region))
+    if kind:
+        stmt = stmt.where(Firm.kind == kind)
+    if status:
+        stmt = stmt.where(model.status == status)
+    if firm:
+        stmt = stmt.where(Firm.ref == firm)
+    return stmt.order_by(model.id)
 
 
 @functools.cache

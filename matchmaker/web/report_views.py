@@ -1,5 +1,11 @@
 """View-models of the weekly-report pages (the task-force report, charts, what-if), composed from the
 report service's reads; the CSS class of a break's table row is decided here (:func:`page_rows`)."""
+from collections.abc import Callable
+
+from flask import request
+from flask_babel import get_locale
+from markupsafe import Markup
+
 from matchmaker.infra import viewcache
 from matchmaker.infra.reference import industry_section
 from matchmaker.services import chainmap, reports
@@ -36,9 +42,21 @@ def report_view(actor, week: str | None = None, filters: dict | None = None) -> 
     report, a re-run or any assign, escalate or close is seen at once, in every process). The view
     is shared by the requests that read it: callers must not change it."""
     reports.require_reader(actor)
-    scope = (actor.role, actor.region_code) if actor is not None else None
-    key = ("report_view", reports.report_version(), scope, week, tuple(sorted((filters or {}).items())))
+    key = ("report_view", reports.report_version(), reports.reader_scope(actor), week,
+           tuple(sorted((filters or {}).items())))
     return viewcache.cached(key, lambda: _report_view(actor, week, filters))
+
+
+def kept_body(actor, name: str, render: Callable[[], str]) -> Markup:
+    """The HTML of a report page's content (`render`: its template rendered), kept per page `name`,
+    reader's region, language and query arguments (week, filters, page) while the stored reports and
+    their workflow are unchanged (:func:`matchmaker.services.reports.report_version` is in the key,
+    as in :func:`report_view`). The content must not depend on the reader beyond their role and
+    region: the site header around it (their name, CSRF tokens, unread count) is rendered each time."""
+    reports.require_reader(actor)
+    key = ("report_html", name, reports.report_version(), reports.reader_scope(actor), str(get_locale()),
+           tuple(sorted(request.args.items(multi=True))))
+    return viewcache.cached(key, lambda: Markup(render()))
 
 
 def _report_view(actor, week: str | None, filters: dict | None) -> dict:

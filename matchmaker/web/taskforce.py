@@ -46,11 +46,15 @@ FILTERS = ("kind", "factor", "level", "industry", "park", "state")
 @staff_only
 def report():
     """The weekly report of the user's region: breaks by severity, filters, counts, monitoring."""
+    actor = _actor()
     filters = {k: request.args.get(k) for k in FILTERS if request.args.get(k)}
-    view = report_views.report_view(_actor(), week=request.args.get("week") or None, filters=filters)
-    form = _filter_form(view)
-    return render_template("taskforce/report.html", view=view, form=form, filters=filters,
-                           page=paginate(view["breaks"]))
+
+    def body():
+        view = report_views.report_view(actor, week=request.args.get("week") or None, filters=filters)
+        return render_template("taskforce/_report_body.html", view=view, form=_filter_form(view), filters=filters,
+                               page=paginate(view["breaks"]))
+
+    return render_template("taskforce/report.html", body=report_views.kept_body(actor, "report", body))
 
 
 @bp.route("/report.xlsx")

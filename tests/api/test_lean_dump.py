@@ -53,7 +53,7 @@ def test_lean_dump_answers_as_marshmallow_does(client, busy_world, as_role, monk
     assert sum(1 for status, body, _ in lean.values() if status == 200 and body) > 40
 
 
-@pytest.mark.parametrize("what", ["needs", "offers"])
+@pytest.mark.parametrize("what", ["needs", "offers", "firms", "links"])
 @pytest.mark.parametrize("role", ROLES)
 def test_a_listed_posting_is_the_posting_as_got_alone(client, busy_world, as_role, what, role):
     listed = client.get(f"/api/v1/{what}?page_size=500", headers=as_role(role)).get_json()
@@ -61,6 +61,15 @@ def test_a_listed_posting_is_the_posting_as_got_alone(client, busy_world, as_rol
     for item in listed:
         alone = client.get(f"/api/v1/{what}/{item['id']}", headers=as_role(role))
         assert alone.status_code == 200 and alone.get_json() == item
+
+
+def test_a_listed_category_is_the_category_as_got_alone(client, busy_world):
+    f.category("C3", unit="kg", inputs=["C1", "C2"], substitutes=["C1"])
+    listed = client.get("/api/v1/categories?page_size=500").get_json()
+    assert {c["code"]: (c["inputs"], c["substitutes"]) for c in listed}["C3"] == (["C1", "C2"], ["C1"])
+    for item in listed:
+        assert client.get(f"/api/v1/categories/{item['code']}").get_json() == item
+    assert [c["code"] for c in client.get("/api/v1/categories?input_of=C3").get_json()] == ["C1", "C2"]
 
 
 def test_a_page_carries_the_total_of_the_whole_list(client, busy_world, as_role):

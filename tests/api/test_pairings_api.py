@@ -138,3 +138,31 @@ def test_runs_are_province_level_bounded_and_throttled(app, client, world):
     assert listed["started_by"] is None and listed["pairings_count"] is None
     admin = client.get(f"/api/v1/match-runs/{run['id']}", headers=bearer(world["tokens"]["admin"])).get_json()
     assert admin["run"]["started_by"] and admin["run"]["pairings_count"] == 2
+
+
+def test_a_listed_proposal_or_link_is_the_one_got_alone(client, world):
+    """Lists read plain rows, a single proposal or link its ORM object (issue 14): the same JSON,
+    timestamps with their offset included, after accepts (a link made), a decline and a lapse."""
+    _run(client, world)
+    admin = bearer(world["tokens"]["admin"])
+    proposals = client.get("/api/v1/pairings", headers=admin).get_json()
+    o1 = next(p for p in proposals if p["offer"] == "O1")
+    o2 = next(p for p in proposals if p["offer"] == "O2")
+    assert client.post(f"/api/v1/pairings/{o1['id']}/accept", headers=bearer(world["tokens"]["buyer"])).status_code == 200
+    assert client.post(f"/api/v1/pairings/{o1['id']}/accept", headers=bearer(world["tokens"]["s1"])).status_code == 200
+    assert client.post(f"/api/v1/pairings/{o2['id']}/decline", json={"side": "supplier"}, headers=admin).status_code == 200
+    _run(client, world)  # nothing left to propose for N1 but the declined pair stays declined
+    for who in ("admin", "buyer", "s1", "staff"):
+        listed = client.get("/api/v1/pairings?page_size=500", headers=bearer(world["tokens"][who])).get_json()
+        assert listed
+        for item in listed:
+            alone = client.get(f"/api/v1/pairings/{item['id']}", headers=bearer(world["tokens"][who])).get_json()
+            assert alone == item
+    active = next(p for p in client.get("/api/v1/pairings", headers=admin).get_json() if p["status"] == "active")
+    assert active["link"] and active["buyer_accepted_at"].endswith("+00:00")
+    assert active["unit"] == "t" and active["category"] == "C1"
+    links = client.get("/api/v1/links?page_size=500", headers=admin).get_json()
+    assert [lk["ref"] for lk in links] == [active["link"]]
+    for item in links:
+        alone = client.get(f"/api/v1/links/{item['id']}", headers=admin).get_json()
+        assert alone == item and item["created_at"].endswith("+00:00")

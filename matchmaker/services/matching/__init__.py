@@ -17,6 +17,7 @@ from matchmaker.services.matching.proposals import (
     decline_pairing,
     get_pairing,
     lapse_for_posting,
+    list_my_pairing_rows,
     list_my_pairings,
     quantity_per_week,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "get_run",
     "invalidate_index",
     "lapse_for_posting",
+    "list_my_pairing_rows",
     "list_my_pairings",
     "list_runs",
     "may_start_run",

@@ -7,6 +7,7 @@ When both have accepted, the quantity is committed on the need and the offer and
 changes in a way that matters to matching (signal receivers below), when it no longer fits what
 remains open, or when a later run replaces it.
 """
+import functools
 import math
 from datetime import date
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
-from matchmaker.models import Firm, Link, Need, Offer, User
+from matchmaker.models import Category, Firm, Link, Need, Offer, Product, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, MatchRun, Pairing
 from matchmaker.services.auth import can_read_firm
@@ -44,19 +45,52 @@ def list_my_pairings(actor: User, side: str | None = None, status: str | None = 
                      page_size: int = 50) -> tuple[list[Pairing], int]:
     """Proposals where the actor's firm is the buyer (side='buyer'), the supplier, or either;
     staff see those of firms in their region, admins all."""
+    stmt = _mine(sa.select(Pairing).join(Need, Pairing.need_id == Need.id).join(Offer, Pairing.offer_id == Offer.id)
+                 .join(_BUYER, Need.firm_id == _BUYER.id).join(_SUPPLIER, Offer.firm_id == _SUPPLIER.id),
+                 actor, side, status)
+    return common.page_of(stmt, page, page_size)
+
+
+def list_my_pairing_rows(actor: User, side: str | None = None, status: str | None = None, page: int = 1,
+                         page_size: int = 50) -> tuple[list[sa.Row], int]:
+    """The proposals of :func:`list_my_pairings` as rows, not ORM objects (a list is read, never
+    changed), in one select: the proposal's columns, the refs of its need, offer, firms and link, the
+    categories and products of both sides and ``unit`` (the need's, as ``Need.unit``)."""
+    stmt = common.kept_statement(("pairings", common.scope_key(actor), side, status),
+                                 lambda: _mine(_listed_pairings(), actor, side, status))
+    return common.rows_page_of(stmt, page, page_size)
+
+
+_BUYER, _SUPPLIER = aliased(Firm, name="buyer"), aliased(Firm, name="supplier")
+
+
+def _mine(stmt: sa.Select, actor: User, side: str | None, status: str | None) -> sa.Select:
+    """A select of proposals joined to their buyer and supplier, narrowed to the actor's, newest first."""
     if side not in (None, *SIDES):
         raise Invalid("invalid side", {"side": ["must be buyer or supplier"]})
-    buyer = aliased(Firm)
-    supplier = aliased(Firm)
-    stmt = (sa.select(Pairing).join(Need, Pairing.need_id == Need.id).join(Offer, Pairing.offer_id == Offer.id)
-            .join(buyer, Need.firm_id == buyer.id).join(supplier, Offer.firm_id == supplier.id))
-    as_buyer = common.firm_scope(actor, buyer)
-    as_supplier = common.firm_scope(actor, supplier)
+    as_buyer = common.firm_scope(actor, _BUYER)
+    as_supplier = common.firm_scope(actor, _SUPPLIER)
     stmt = stmt.where(as_buyer if side == "buyer" else as_supplier if side == "supplier"
                       else sa.or_(as_buyer, as_supplier))
     if status:
         stmt = stmt.where(Pairing.status == status)
-    return common.page_of(stmt.order_by(Pairing.id.desc()), page, page_size)
+    return stmt.order_by(Pairing.id.desc())
+
+
+@functools.cache
+def _listed_pairings() -> sa.Select:
+    """The select of listed proposals (built once)."""
+    unit = sa.func.coalesce(Product.unit, Category.unit)  # rules.posting_unit of the need
+    return (sa.select(*Pairing.__table__.c, Need.ref.label("need_ref"), Offer.ref.label("offer_ref"),
+                      _BUYER.ref.label("buyer_ref"), _SUPPLIER.ref.label("supplier_ref"),
+                      Need.category_code.label("need_category"), Offer.category_code.label("offer_category"),
+                      Need.product_code.label("need_product"), Offer.product_code.label("offer_product"),
+                      unit.label("unit"), Link.ref.label("link_ref"))
+            .join(Need, Pairing.need_id == Need.id).join(Offer, Pairing.offer_id == Offer.id)
+            .join(_BUYER, Need.firm_id == _BUYER.id).join(_SUPPLIER, Offer.firm_id == _SUPPLIER.id)
+            .join(Category, Need.category_code == Category.code)
+            .outerjoin(Product, Need.product_code == Product.code)
+            .outerjoin(Link, Pairing.link_id == Link.id))
 
 
 def get_pairing(actor: User, pairing_id: int) -> Pairing:

@@ -23,7 +23,7 @@ from matchmaker.services.support.errors import Forbidden, NotFound
 
 __all__ = [
     "KIND_RANK", "BREAKS_WITH_PROPOSALS", "visible", "require_reader", "report_exists", "get_report",
-    "report_version", "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_scope",
+    "report_version", "reader_scope", "latest_report_id", "adjacent_weeks", "load_break", "list_reports", "break_scope",
     "break_dict", "break_row", "firm_names", "user_names", "firm_industry_and_park", "scoped_resolved",
     "scoped_blocked_firms", "scoped_closed",
     "summarize", "open_counts", "monitoring_rows", "pairing_totals", "breaks_per_week", "report_parts",
@@ -101,6 +101,14 @@ def report_version() -> tuple:
         sa.select(sa.func.coalesce(sa.func.sum(WeeklyReport.runs), 0)).scalar_subquery(),
         sa.select(sa.func.max(WeeklyReport.computed_at)).scalar_subquery(),
         sa.select(sa.func.max(BreakEvent.id)).scalar_subquery())).one())
+
+
+def reader_scope(actor: User | None) -> tuple | None:
+    """What a read of the stored reports depends on about its reader: their role and region (what
+    :func:`break_scope`, :func:`~matchmaker.services.auth.scope_prefix` and :func:`escalated_to_us`
+    read); None for the whole report. Views kept per reader are kept under it (with
+    :func:`report_version`)."""
+    return None if actor is None else (actor.role, actor.region_code)
 
 
 def latest_report_id() -> int | None:
