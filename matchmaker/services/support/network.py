@@ -16,9 +16,8 @@ once.
 """
 from collections import namedtuple
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import networkx as nx
 import sqlalchemy as sa
 
 import graphs
@@ -30,6 +29,9 @@ from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, DeclinedPair, Pairi
 from matchmaker.rules import posting_unit
 from matchmaker.services.support.ledger_records import Ledger, ledger_link_record, load_ledger  # noqa: F401 (one adapter)
 from matchmaker.services.support.rows import DecodedLists as _Decoded, connection as _connection, iso_text as _iso
+
+if TYPE_CHECKING:  # networkx is loaded by graphs.build when a graph is built, not by every importer
+    import networkx as nx
 
 # Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
 EPSILON = 1e-6
@@ -415,7 +417,7 @@ def needs_with_allowed_offer(as_of: date, network: Network | None = None) -> set
     return {c.need for c in candidates}
 
 
-def supply_graph(network: Network | None = None) -> nx.DiGraph:
+def supply_graph(network: Network | None = None) -> "nx.DiGraph":
     """The firm-level supply graph (graphs.build_supply_graph) of what is stored."""
     network = network or load_network()
     return graphs.build_supply_graph(network.firms, network.links)
