@@ -21,7 +21,7 @@ from matchmaker.infra import clock, queue
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
 from matchmaker.models.base import utcnow
-from matchmaker.models import Firm, User
+from matchmaker.models import User
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, MatchRun, Pairing
 from matchmaker.packages.runfile import ReasonsJSON, write_run_file
 from matchmaker.services.matching import fanout
@@ -71,7 +71,7 @@ def _run_matching(as_of, started_by, out, progress):
     t = time.perf_counter()
 
     say("load")
-    needs, offers, need_ids, offer_ids, skipped = net.load_postings(as_of)
+    needs, offers, need_ids, offer_ids, skipped, firm_ids = net.load_postings(as_of)
     substitutes = net.load_substitutes()
     declined = net.load_declined()
     product_names = net.load_product_names()
@@ -107,7 +107,8 @@ def _run_matching(as_of, started_by, out, progress):
     db.session.execute(
         sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES), Pairing.run_id.in_(_matcher_runs()))
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
-    firm_of = _firm_ids(needs, offers, need_ids, offer_ids)
+    firm_of = ({need_ids[n.ref]: firm_ids[n.buyer] for n in needs},
+               {offer_ids[o.ref]: firm_ids[o.supplier] for o in offers})
     per_firm = _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now, firm_of)
     # in the run's transaction: the proposals and their news commit together
     notifications.proposals_arrived(run.id, per_firm=per_firm)
@@ -138,19 +139,12 @@ def _half_accepted():
     return {(n, o): (q, b, s) for n, o, q, b, s in rows}
 
 
-def _firm_ids(needs, offers, need_ids, offer_ids):
-    """(need id -> its buyer's firm id, offer id -> its supplier's firm id) of the run's postings."""
-    firm_id = dict(db.session.execute(sa.select(Firm.ref, Firm.id)).all())
-    return ({need_ids[n.ref]: firm_id[n.buyer] for n in needs},
-            {offer_ids[o.ref]: firm_id[o.supplier] for o in offers})
-
-
 def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now, firm_of):
     """Insert a run's proposals with one driver-level executemany (tens of thousands of rows), or
     COPY on PostgreSQL with psycopg; timestamps go through the column's own bind processor and
     reasons are JSON text, so the rows read back exactly like ORM-written ones. Returns how many
     of them are proposed (not carried over as accepted) to each firm, buyer or supplier (firm id
-    -> count), counted from ``firm_of`` (see :func:`_firm_ids`)."""
+    -> count), counted from ``firm_of``: (need id -> its buyer's firm id, offer id -> its supplier's)."""
     if not pairings:
         return {}
     conn = db.session.connection()

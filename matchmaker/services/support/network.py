@@ -48,13 +48,15 @@ FirmInfo = namedtuple("FirmInfo", "id ref name kind county industry park operati
 
 class Postings(NamedTuple):
     """What the matcher pairs: the needs and offers with open quantity (graphs records), ref -> id
-    maps, and the refs of the postings skipped because their county has no coordinates."""
+    maps, the refs of the postings skipped because their county has no coordinates, and the id of
+    every firm by its ref (read with the postings: a run's news goes to firms by id)."""
 
     needs: list
     offers: list
     need_ids: dict
     offer_ids: dict
     skipped: list
+    firm_ids: dict = {}
 
 
 # --- firms and links ----------------------------------------------------------------------------
@@ -304,7 +306,7 @@ _COMMITTED = graphs.Offer._fields.index("committed")
 def _postings(needs, need_rows, offer_rows, places, units, as_of):
     """The matcher's postings: of the need records (of need_rows) and the offer rows, what remains
     open as of a date and can be placed."""
-    postings = Postings([], [], {}, {}, [])
+    postings = Postings([], [], {}, {}, [], {place[0]: firm_id for firm_id, place in places.items()})
     _keep(needs, need_rows, _COVERED, postings.needs, postings.need_ids, postings.skipped, as_of)
     _keep(_offers_of(offer_rows, places, units), offer_rows, _COMMITTED, postings.offers, postings.offer_ids,
           postings.skipped)
