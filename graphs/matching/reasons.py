@@ -226,7 +226,8 @@ def pairings_reasons(index: MatchIndex, need_idx: np.ndarray, offer_idx: np.ndar
                 terms = cache[key] = tuple(_TERM_REASONS[t] for t in ARTICLE_10_TERMS if t in n.terms)
         n_part[i] = (n.product, n.category, n.region or None, n.region[:4] if n.region else None,
                      n.max_unit_price is not None, n.buyer_kind == "leading", terms)
-    o_part = [None] * len(offers)  # (product, category, region, city, (price, lead) with / without a cap, sme, workers)
+    # (product, category, region, city, (price, lead) with a buyer's cap / without, sme, workers)
+    o_part = [None] * len(offers)
     for j in offer_rows:
         o = offers[j]
         # the lead time, workers back and price parts depend on few values each
@@ -243,9 +244,8 @@ def pairings_reasons(index: MatchIndex, need_idx: np.ndarray, offer_idx: np.ndar
                 prices = cache[key] = tuple((text,) if text else () for text in (
                     _price_reason(_CAPPED, o, index), _price_reason(_UNCAPPED, o, index)))
             with_cap, without_cap = prices[0] + lead, prices[1] + lead
-        parts = with_cap, without_cap, workers
         o_part[j] = (o.product, o.category, o.region or None, o.region[:4] if o.region else None,
-                     parts[0], parts[1], o.supplier_kind == "sme", parts[2])
+                     with_cap, without_cap, o.supplier_kind == "sme", workers)
     sf = index.supply_first
     if sf is not None:
         nc, oc = index.need_columns, index.offer_columns
@@ -286,7 +286,6 @@ def pairings_reasons(index: MatchIndex, need_idx: np.ndarray, offer_idx: np.ndar
             reasons += (_SUPPLY_FIRST,)
         out.append(reasons + workers + terms if workers or terms else reasons)
     return out
-
 
 
 def _place_reason(key) -> str:
