@@ -14,23 +14,52 @@ escalation by idle weeks; :mod:`graphs.alternates` for the alternate suppliers o
 :mod:`graphs.help_matching` for the help leading firms give SMEs, :mod:`graphs.survival`
 for a break's time to survive and time to recover; :mod:`graphs.agenda` for the dispatch meeting's
 agenda (one item per problem).
+
+The package loads its modules on first use (PEP 562): ``graphs.Need`` imports
+:mod:`graphs.records` only, so a process that matches needs with offers never pays for
+networkx (loaded by :mod:`graphs.build` and the break detection). The names are those of
+the modules below, as a star import of each in that order would give them.
 """
 
-from .exceptions import *  # noqa: F401,F403
-from .records import *  # noqa: F401,F403
-from .coerce import *  # noqa: F401,F403
-from .build import *  # noqa: F401,F403
-from .breaks import *  # noqa: F401,F403
-from .stakes import *  # noqa: F401,F403
-from .matching import *  # noqa: F401,F403
-from .commitments import *  # noqa: F401,F403
-from .visibility import *  # noqa: F401,F403
-from .alternates import *  # noqa: F401,F403
-from .agenda import *  # noqa: F401,F403
-from . import (agenda, alternates, breaks, build, coerce, commitments, exceptions, help_matching, matching, records,
-    stakes, survival, visibility)
+import importlib
 
-# each name once (graphs.matching re-exports the records it takes)
-__all__ = list(dict.fromkeys(
-    exceptions.__all__ + records.__all__ + coerce.__all__ + build.__all__ + breaks.__all__ + stakes.__all__ + matching.__all__
-    + commitments.__all__ + visibility.__all__ + alternates.__all__ + agenda.__all__))
+#: the modules whose public names ``graphs`` offers (a later one's name wins, as star imports would)
+_EXPORTING = ("exceptions", "records", "coerce", "build", "breaks", "stakes", "matching", "commitments", "visibility",
+             "alternates", "agenda")
+#: every submodule reachable as an attribute
+_SUBMODULES = _EXPORTING + ("help_matching", "survival")
+# where a name is looked for: the modules that need no networkx first (a name is exported by one
+# module, or re-exported as the same object: tests/graphs/test_package.py checks that the order
+# gives what the star imports gave)
+_LOOKUP = ("exceptions", "records", "coerce", "stakes", "commitments", "matching", "build", "breaks", "visibility",
+           "alternates", "agenda")
+
+
+def _module(name):
+    return importlib.import_module("." + name, __name__)
+
+
+def _all():
+    # each name once (graphs.matching re-exports the records it takes)
+    return list(dict.fromkeys(n for m in _EXPORTING for n in _module(m).__all__))
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return _module(name)
+    if name == "__all__":
+        value = _all()
+    else:
+        for m in _LOOKUP:
+            module = _module(m)
+            if name in module.__all__:
+                value = getattr(module, name)
+                break
+        else:
+            raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES) | set(__getattr__("__all__")))

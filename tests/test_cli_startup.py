@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from matchmaker import create_app
-from matchmaker.cli import BATCH_COMMANDS, COMMANDS
+from matchmaker.cli import BATCH_COMMANDS, COMMANDS, SHORT_HELP, _listed, _load
 
 HEAVY = ("alembic", "flask_migrate", "flask_smorest", "matchmaker.web", "matchmaker.api")
 
@@ -54,6 +54,17 @@ def test_help_lists_every_command(schema_db):
     for name in COMMANDS:
         assert f"  {name} " in out
     assert "  db " in out  # Flask-Migrate's group is still offered
+    assert "LOADED []" in out  # listed from SHORT_HELP: no command and no app was loaded
+
+
+def test_the_listed_help_is_each_commands_own():
+    from flask_migrate.cli import db
+
+    assert set(SHORT_HELP) == set(COMMANDS) | {"db"}
+    for name in SHORT_HELP:
+        command = db if name == "db" else _load(name)
+        for limit in (45, 300):
+            assert _listed(name).get_short_help_str(limit) == command.get_short_help_str(limit), name
 
 
 def test_the_web_command_still_builds_the_whole_app():

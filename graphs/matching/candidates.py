@@ -39,6 +39,14 @@ __all__ = ["allowed_pairs", "candidate_arrays"]
 BLOCK = 1 << 21
 """Entries of a need x offer block evaluated at once (bounds the memory of a block)."""
 
+BAND_MIN = 64
+"""Offers of a group from which a block is searched by latitude bands (:func:`allowed_in_bands`)
+rather than tested whole."""
+
+BAND_SHARE = 4
+"""Bands are searched when they hold less than 1 / BAND_SHARE of the block's pairs (a pair in a band
+costs about as much as BAND_SHARE pairs tested in a whole block)."""
+
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -95,6 +103,57 @@ def allowed_among(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: 
     dist = haversine_rad(la1, la2, la2 - la1, offers.lon[oi] - needs.lon[ni])
     ok = dist <= offers.radius[oi] + RADIUS_TOLERANCE_KM
     return ni[ok], oi[ok], dist[ok]
+
+
+def allowed_in_bands(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.ndarray) -> Pairs:
+    """What ``allowed_among(needs, offers, ni, oi, cross=True)`` gives (in another order), testing
+    only the pairs within reach in latitude.
+
+    The offers with a delivery radius are sorted by latitude; each need is tested against the
+    band of them whose latitude differs from its own by at most the largest radius (two binary
+    searches), not against all, unless the bands hold most of the block (:data:`BAND_SHARE`);
+    the offers without a radius reach every need and are tested whole.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import NeedRecord, OfferRecord
+    >>> n = NeedColumns.of([NeedRecord("N1", "B", "x", 1, date(2020, 3, 31), 45.0, 126.0)],
+    ...                    {"B": 0, "S": 1}, {})
+    >>> o = OfferColumns.of([OfferRecord("O%d" % k, "S", "x", 1, date(2020, 3, 1), lat, 126.0,
+    ...                                  delivery_radius_km=50) for k, lat in enumerate((46.0, 45.2, 44.9))],
+    ...                     {"B": 0, "S": 1}, {}, as_of=date(2020, 3, 16))
+    >>> ni, oi, d = allowed_in_bands(n, o, np.array([0]), np.array([0, 1, 2]))
+    >>> sorted(oi.tolist())  # 111 km north is out of reach; 22 km north and 11 km south are in
+    [1, 2]
+    """
+    radius = offers.radius[oi]
+    finite = np.isfinite(radius)
+    near = oi[finite]
+    total = 0
+    if near.size:
+        near = near[np.argsort(offers.lat[near], kind="stable")]
+        lat = offers.lat[near]
+        reach = (float(radius[finite].max()) + RADIUS_TOLERANCE_KM) * (1.0 + 1e-9) / EARTH_RADIUS_KM
+        n_lat = needs.lat[ni]
+        lo = np.searchsorted(lat, n_lat - reach, side="left")
+        counts = np.searchsorted(lat, n_lat + reach, side="right") - lo
+        total = int(counts.sum())
+    if total * BAND_SHARE > ni.size * near.size or not near.size:
+        # the bands hold most of the block, or no offer has a radius: testing it whole costs less
+        return allowed_among(needs, offers, ni, oi, cross=True)
+    parts = []
+    if total:
+        # need k meets the sorted offers lo[k] .. lo[k] + counts[k] - 1
+        first = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        parts.append(allowed_among(needs, offers, np.repeat(ni, counts), near[np.arange(total) + first], cross=False))
+    if near.size < oi.size:
+        parts.append(allowed_among(needs, offers, ni, oi[~finite], cross=True))
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return ni[:0], oi[:0], np.zeros(0, np.float64)
+    return tuple(np.concatenate(column) for column in zip(*parts))
 
 
 def without_declined(pairs: Pairs, keys: np.ndarray, n_offers: int) -> Pairs:
@@ -154,9 +213,9 @@ def candidate_arrays(index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndar
                 m = int(np.searchsorted(arrival, needs.due[chunk[-1]], side="right"))
                 if m == 0:
                     continue
-                ni, oi, d = without_declined(
-                    allowed_among(needs, offers, chunk, supply[:m], cross=True),
-                    index.declined_keys, len(index.offers))
+                found = (allowed_in_bands(needs, offers, chunk, supply[:m]) if m >= BAND_MIN
+                         else allowed_among(needs, offers, chunk, supply[:m], cross=True))
+                ni, oi, d = without_declined(found, index.declined_keys, len(index.offers))
                 if ni.size:
                     out_n.append(ni)
                     out_o.append(oi)

@@ -20,7 +20,7 @@ from .candidates import candidate_arrays
 from .costs import COST_SCALE, QUANTITY_SCALE
 from .geo import round_km
 from .index import MatchIndex, build_index
-from .reasons import pairing_reasons
+from .reasons import pairings_reasons
 from .results import CandidateList, MatchResult, ProposedPairing, UnmetNeed
 from .solve import Solver, solve_pairings
 
@@ -111,27 +111,24 @@ def _result(index: MatchIndex, ni: np.ndarray, oi: np.ndarray, cost: np.ndarray,
             flow: np.ndarray) -> MatchResult:
     """The run's result from the candidate arrays and the solved flow on each."""
     used = np.flatnonzero(flow > 0)
-    pairings = []
-    cache: dict = {}
-    needs, offers = index.needs, index.offers
-    for n_i, o_i, f, c, d in zip(ni[used].tolist(), oi[used].tolist(), flow[used].tolist(),
-                                 cost[used].tolist(), dist[used].tolist()):
-        n, o = needs[n_i], offers[o_i]
-        pairings.append(ProposedPairing(
-            n.ref, o.ref, f / QUANTITY_SCALE, c / COST_SCALE, round_km(d),
-            tuple(pairing_reasons(n, o, d, index=index, cache=cache))))
+    n_used, o_used, d_used = ni[used], oi[used], dist[used]
+    need_refs = [n.ref for n in index.needs]
+    offer_refs = [o.ref for o in index.offers]
+    pairings = [ProposedPairing(need_refs[n_i], offer_refs[o_i], q, c, round(d, 3), r)  # round_km
+                for n_i, o_i, q, c, d, r in zip(n_used.tolist(), o_used.tolist(), _unscaled(flow[used], QUANTITY_SCALE),
+                                                _unscaled(cost[used], COST_SCALE), d_used.tolist(),
+                                                pairings_reasons(index, n_used, o_used, d_used))]
     matched = np.zeros(len(index.needs), dtype=np.int64)
-    np.add.at(matched, ni, flow)
-    unmet = [
-        UnmetNeed(index.needs[i].ref, int(index.n_qty[i] - matched[i]) / QUANTITY_SCALE)
-        for i in np.flatnonzero(matched < index.n_qty).tolist()
-    ]
+    np.add.at(matched, n_used, flow[used])
+    short = np.flatnonzero(matched < index.n_qty)
+    unmet = [UnmetNeed(need_refs[i], q) for i, q in zip(
+        short.tolist(), _unscaled(index.n_qty[short] - matched[short], QUANTITY_SCALE))]
     total_flow = int(flow.sum())
     total_cost = sum(int(f) * int(c) for f, c in zip(flow[used].tolist(), cost[used].tolist()))
     return MatchResult(
         as_of=index.as_of,
-        needs=[(n.ref, int(q) / QUANTITY_SCALE) for n, q in zip(index.needs, index.n_qty.tolist())],
-        offers=[(o.ref, int(q) / QUANTITY_SCALE) for o, q in zip(index.offers, index.o_qty.tolist())],
+        needs=list(zip(need_refs, _unscaled(index.n_qty, QUANTITY_SCALE))),
+        offers=list(zip(offer_refs, _unscaled(index.o_qty, QUANTITY_SCALE))),
         candidates=CandidateList(index, ni, oi, cost, dist),
         pairings=pairings,
         unmet=unmet,
@@ -144,6 +141,14 @@ def _result(index: MatchIndex, ni: np.ndarray, oi: np.ndarray, cost: np.ndarray,
         need_goods=[(n.category, n.product, n.unit, tuple(n.accepts)) for n in index.needs],
         offer_goods=[(o.category, o.product, o.unit) for o in index.offers],
     )
+
+
+def _unscaled(values: np.ndarray, scale: int) -> list[float]:
+    """``[int(v) / scale for v in values]`` of scaled integers, divided as an array when every value
+    converts to a float exactly (below 2**53 in size), which gives the same floats."""
+    if values.size and int(np.abs(values).max()) >= 2 ** 53:
+        return [int(v) / scale for v in values.tolist()]
+    return (values / scale).tolist()
 
 
 def greedy_pairings(index: MatchIndex, candidates: tuple[np.ndarray, ...] | None = None,

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..records import ARTICLE_10_TERMS, Need, Offer
 from .columns import price_key
 from .geo import haversine_km
@@ -22,13 +24,15 @@ from .geo import haversine_km
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from .index import MatchIndex
 
-__all__ = ["pairing_reasons"]
+__all__ = ["pairing_reasons", "pairings_reasons"]
 
 _TERM_REASONS = {
     "order_first": "买方先订货 / buyer orders first",
     "supply_first": "买方先供货 / buyer supplies first",
     "pay_first": "买方先付款 / buyer pays first",
 }
+_SME_FOR_LEADING = "中小企业供应龙头企业 / SME for a leading buyer"
+_SUPPLY_FIRST = "龙头企业为其配套中小企业先供货 / supply first: a leading firm supplying an SME it buys from"
 
 
 def _fmt_num(x: float) -> str:
@@ -117,9 +121,9 @@ def pairing_reasons(need: Need, offer: Offer, distance_km: float | None = None,
         offer_part = cache[key] = _offer_reasons(offer)
     reasons.append(offer_part[0])
     if offer.supplier_kind == "sme" and need.buyer_kind == "leading":
-        reasons.append("中小企业供应龙头企业 / SME for a leading buyer")
+        reasons.append(_SME_FOR_LEADING)
     if index is not None and offer.supplier in index.customers.get(need.buyer, ()):
-        reasons.append("龙头企业为其配套中小企业先供货 / supply first: a leading firm supplying an SME it buys from")
+        reasons.append(_SUPPLY_FIRST)
     if len(offer_part) > 1:
         reasons.append(offer_part[1])
     if need.terms:
@@ -180,3 +184,127 @@ def _offer_reasons(offer: Offer) -> tuple[str, ...]:
         pct = "%.0f" % (100 * float(offer.workers_back))
         out.append("复工率 %s%% / %s%% of workers back" % (pct, pct))
     return tuple(out)
+
+
+def pairings_reasons(index: MatchIndex, need_idx: np.ndarray, offer_idx: np.ndarray,
+                     distance: np.ndarray) -> list[tuple[str, ...]]:
+    """The reasons of many pairs of an index at once: for each pair ``(need_idx[k], offer_idx[k])``
+    at ``distance[k]`` km, ``tuple(pairing_reasons(need, offer, distance, index=index))``.
+
+    What depends on one posting only is worded once per posting that occurs, what depends on
+    the pair is decided with array operations, and each pair's reasons are joined from those
+    parts (a run words a hundred thousand pairings).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import NeedRecord, OfferRecord
+    >>> from graphs.matching.index import build_index
+    >>> n = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 20), 45.7, 126.6, region="230102")
+    >>> o = OfferRecord("O1", "S", "steel", 5, date(2020, 3, 1), 45.8, 126.5, region="230103")
+    >>> pairings_reasons(build_index([n], [o], as_of=date(2020, 3, 16)), np.array([0]), np.array([0]),
+    ...                  np.array([13.6]))
+    [('同市，14 公里 / same city, 14 km', '现货，无需备货期 / ready to ship, no lead time', '中小企业供应龙头企业 / SME for a leading buyer')]
+    """
+    ni = np.asarray(need_idx, dtype=np.int64)
+    oi = np.asarray(offer_idx, dtype=np.int64)
+    if ni.size == 0:
+        return []
+    needs, offers = index.needs, index.offers
+    cache: dict = {}
+    # each posting that occurs, worded once: (its row -> its part)
+    need_rows = np.unique(ni).tolist()
+    offer_rows = np.unique(oi).tolist()
+    n_part = [None] * len(needs)  # (product, category, region, city, has cap, leading, terms reasons)
+    for i in need_rows:
+        n = needs[i]
+        terms = ()
+        if n.terms:
+            key = ("terms", n.terms if isinstance(n.terms, tuple) else tuple(n.terms))
+            terms = cache.get(key)
+            if terms is None:
+                terms = cache[key] = tuple(_TERM_REASONS[t] for t in ARTICLE_10_TERMS if t in n.terms)
+        n_part[i] = (n.product, n.category, n.region or None, n.region[:4] if n.region else None,
+                     n.max_unit_price is not None, n.buyer_kind == "leading", terms)
+    # (product, category, region, city, (price, lead) with a buyer's cap / without, sme, workers)
+    o_part = [None] * len(offers)
+    for j in offer_rows:
+        o = offers[j]
+        # the lead time, workers back and price parts depend on few values each
+        key = ("offer", o.lead_time_days, o.workers_back)
+        lead_workers = cache.get(key)
+        if lead_workers is None:
+            lead_workers = cache[key] = _offer_reasons(o)
+        lead, workers = lead_workers[:1], lead_workers[1:]
+        with_cap = without_cap = lead
+        if o.unit_price is not None:
+            key = ("prices", o.unit_price, o.category, o.product, o.unit)
+            prices = cache.get(key)
+            if prices is None:
+                prices = cache[key] = tuple((text,) if text else () for text in (
+                    _price_reason(_CAPPED, o, index), _price_reason(_UNCAPPED, o, index)))
+            with_cap, without_cap = prices[0] + lead, prices[1] + lead
+        o_part[j] = (o.product, o.category, o.region or None, o.region[:4] if o.region else None,
+                     with_cap, without_cap, o.supplier_kind == "sme", workers)
+    sf = index.supply_first
+    if sf is not None:
+        nc, oc = index.need_columns, index.offer_columns
+        first = np.isin(nc.firm[ni] * sf.n_firms + oc.firm[oi], sf.pairs).tolist()
+    else:
+        first = [False] * ni.size
+    names = index.product_names
+    # whole kilometres as "%.0f" rounds them (to nearest, ties to even), each place text made once
+    km = np.rint(np.asarray(distance, dtype=np.float64)).astype(np.int64).tolist()
+    places: dict = {}
+    out = []
+    for i, j, k, f in zip(ni.tolist(), oi.tolist(), km, first):
+        n_product, n_cat, n_region, n_city, capped, leading, terms = n_part[i]
+        o_product, o_cat, o_region, o_city, with_cap, without_cap, sme, workers = o_part[j]
+        if n_region is not None and n_region == o_region:
+            key = k
+        elif n_region is not None and o_region is not None and n_city == o_city:
+            key = -1 - k
+        else:
+            key = None, k
+        place = places.get(key)
+        if place is None:
+            place = places[key] = _place_reason(key)
+        if n_product is None and o_product is None:
+            head = (place,)
+        else:
+            key = ("goods", n_product, o_product)
+            goods = cache.get(key)
+            if goods is None:
+                goods = cache[key] = _goods_reason(n_product, o_product, names)
+            head = (goods, place)
+        if (n_product is None or o_product is None) and o_cat != n_cat:
+            head += ("以 %s 替代 %s / %s as a substitute for %s" % (o_cat, n_cat, o_cat, n_cat),)
+        reasons = head + (with_cap if capped else without_cap)
+        if sme and leading:
+            reasons += (_SME_FOR_LEADING,)
+        if f:
+            reasons += (_SUPPLY_FIRST,)
+        out.append(reasons + workers + terms if workers or terms else reasons)
+    return out
+
+
+def _place_reason(key) -> str:
+    """Where the two firms are: ``key`` is the distance in whole km in the same county, ``-1 - km``
+    in the same city, ``(None, km)`` otherwise."""
+    if isinstance(key, tuple):
+        return "相距 %d 公里 / %d km away" % (key[1], key[1])
+    if key >= 0:
+        return "同县，%d 公里 / same county, %d km" % (key, key)
+    return "同市，%d 公里 / same city, %d km" % (-1 - key, -1 - key)
+
+
+class _Cap:
+    """A stand-in need for :func:`_price_reason`: with or without a maximum unit price."""
+
+    __slots__ = ("max_unit_price",)
+
+    def __init__(self, cap):
+        self.max_unit_price = cap
+
+
+_CAPPED, _UNCAPPED = _Cap(0.0), _Cap(None)

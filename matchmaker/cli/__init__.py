@@ -26,6 +26,22 @@ COMMANDS = {
     "scheduler": "matchmaker.cli.scheduler:scheduler_command",
 }
 
+#: command name -> the first line of its help: `matchmaker --help` lists the commands without
+#: loading them (nor the app, for Flask-Migrate's `db`); tests/test_cli_startup.py checks each
+#: against the command's own
+SHORT_HELP = {
+    "serve": "Run the web service (development server; production runs gunicorn 'matchmaker:create_app()').",
+    "import": "Import a data package (.json, .xlsx, a folder of .csv, or a .zip of them); all or nothing.",
+    "export": "Write everything stored as a data package (.json, .xlsx, or a folder for .csv files).",
+    "demo": "Load the shipped demo data package (idempotent) and print the demo accounts.",
+    "reference": "Reference data shipped with the service (regions of China, product categories, products).",
+    "match": "Run the matcher: store optimal proposals for the open needs and offers (spec/matching.md).",
+    "users": "Manage accounts: firm users, task-force staff, administrators.",
+    "report": "Weekly chain-break report (周调度).",
+    "scheduler": "Run the scheduler: the weekly report (default Monday 08:00 Asia/Shanghai) and daily matching.",
+    "db": "Perform database migrations.",
+}
+
 #: commands that never render a page or an API answer: their app is built with web=False
 BATCH_COMMANDS = frozenset({"import", "export", "reference", "match", "users", "report"})
 
@@ -33,6 +49,11 @@ BATCH_COMMANDS = frozenset({"import", "export", "reference", "match", "users", "
 def _load(name: str) -> click.Command:
     module, attr = COMMANDS[name].split(":")
     return getattr(importlib.import_module(module), attr)
+
+
+def _listed(name: str) -> click.Command:
+    """A stand-in of a command for the list of commands: its name and SHORT_HELP."""
+    return click.Command(name, help=SHORT_HELP[name])
 
 
 def _create_app():
@@ -52,6 +73,13 @@ class _Commands(FlaskGroup):
         if name in COMMANDS:
             return _load(name)
         return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        """The commands and their short help, as click lists them, from SHORT_HELP."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, _listed(name).get_short_help_str(limit)) for name in names])
 
 
 @click.group(cls=_Commands, create_app=_create_app, add_default_commands=False)

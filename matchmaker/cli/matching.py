@@ -5,10 +5,6 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.services.matching import run_matching
-from matchmaker.services.support.audit import acting_as
-from matchmaker.services.support.errors import DomainError
-
 STAGES = {
     "load": "loading open needs and offers / 读取开放的需求与产能",
     "match": "finding allowed pairs and the optimum / 计算可配对组合与最优解",
@@ -55,6 +51,12 @@ class _Progress:
 @with_appcontext
 def match_command(as_of, out, progress):
     """Run the matcher: store optimal proposals for the open needs and offers (spec/matching.md)."""
+    # the matcher (numpy, the services) loads here, when it runs: `matchmaker match --help` and
+    # the command's start do not wait for it
+    from matchmaker.services.matching import run_matching
+    from matchmaker.services.support.audit import acting_as
+    from matchmaker.services.support.errors import DomainError
+
     show = sys.stdout.isatty() if progress is None else progress
     day = as_of.date() if as_of else None
     try:

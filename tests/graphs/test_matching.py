@@ -17,6 +17,7 @@ from graphs.matching import (
     allowed_pairs,
     best_partners,
     build_index,
+    candidate_arrays,
     greedy_pairings,
     haversine_km,
     pairing_reasons,
@@ -412,8 +413,14 @@ def _check_feasible(result):
         result.objective["total_cost"])
 
 
+@pytest.mark.parametrize("band_min", [1, 10 ** 9])
 @pytest.mark.parametrize("seed", range(12))
-def test_candidates_are_exactly_the_allowed_pairs(seed):
+def test_candidates_are_exactly_the_allowed_pairs(seed, band_min, monkeypatch):
+    """Whether blocks are searched by latitude bands or tested whole (candidates.BAND_MIN)."""
+    from graphs.matching import candidates
+
+    monkeypatch.setattr(candidates, "BAND_MIN", band_min)
+    monkeypatch.setattr(candidates, "BAND_SHARE", 10 ** 9)  # bands whenever BAND_MIN says so
     rng = random.Random(seed)
     needs, offers = _random_instance(rng, 30, 30)
     subs = {"a": {"b"}, "c": {"a", "b"}}
@@ -744,3 +751,50 @@ def test_goods_groups_agree_with_the_rule_on_every_pair_of_groups():
         for g, o in enumerate(offer_keys):
             assert groups.demand[g] == groups.demand_of(o)
             assert groups.demand[g] == tuple(k for k, n in enumerate(need_keys) if _spec_rule_2(n, o, subs))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_runs_reasons_are_those_of_each_pair(seed):
+    """pairings_reasons (a run's reasons, worded at once) says for each pair what pairing_reasons
+    says of it alone: products, regions (county, city, afar), substitutes, caps and medians,
+    SMEs for leading buyers, supply first, workers back and terms."""
+    from graphs.matching import pairings_reasons
+
+    rng = random.Random(900 + seed)
+    needs, offers = _random_product_instance(rng, 40, 40)
+    counties = ("230102", "230103", "230202", None)
+    needs = [n._replace(region=rng.choice(counties)) for n in needs]
+    offers = [o._replace(region=rng.choice(counties)) for o in offers]
+    firms = sorted({n.buyer for n in needs} | {o.supplier for o in offers})
+    customers = {f: rng.sample(firms, 3) for f in firms[:5]}
+    index = build_index(needs, offers, as_of=AS_OF, substitutes={"a": {"b"}, "c": {"a"}}, customers=customers,
+                        product_names={"a1": ("甲一", "A one"), "b1": ("乙一", "B one")})
+    ni, oi, _cost, dist = candidate_arrays(index)
+    assert ni.size > 50
+    dist = dist.copy()
+    dist[::7] = np.floor(dist[::7]) + 0.5  # ties of the kilometre rounding
+    expected = [tuple(pairing_reasons(index.needs[i], index.offers[j], d, index=index))
+                for i, j, d in zip(ni.tolist(), oi.tolist(), dist.tolist())]
+    assert pairings_reasons(index, ni, oi, dist) == expected
+    assert pairings_reasons(index, ni[:0], oi[:0], dist[:0]) == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_latitude_bands_find_the_same_candidates(seed, monkeypatch):
+    """Searching blocks by latitude bands gives the very arrays testing them whole gives: the same
+    pairs in the same order, the same distances and costs (radii set and unset, far and near)."""
+    from graphs.matching import candidates
+
+    rng = random.Random(40 + seed)
+    needs, offers = _random_instance(rng, 150, 150, n_firms=30, cats=("a", "b"))
+    offers = [o._replace(delivery_radius_km=rng.choice((None, 20.0, 60.0, 150.0))) for o in offers]
+    index = build_index(needs, offers, as_of=AS_OF, substitutes={"a": {"b"}})
+    monkeypatch.setattr(candidates, "BAND_MIN", 10 ** 9)
+    whole = candidate_arrays(index)
+    monkeypatch.setattr(candidates, "BAND_MIN", 1)
+    for share in (1, 4, 10 ** 9):  # from whole blocks to bands only
+        monkeypatch.setattr(candidates, "BAND_SHARE", share)
+        banded = candidate_arrays(index)
+        assert whole[0].size > 100
+        for a, b in zip(whole, banded):
+            assert a.dtype == b.dtype and np.array_equal(a, b)

@@ -432,3 +432,30 @@ def test_racing_accepts_never_overcommit(app, db):
     assert committed == 80.0 <= 100.0
     assert db.session.scalar(sa.select(sa.func.count(Link.id))) == 2
     assert sum(o.committed_quantity for o in db.session.scalars(sa.select(Offer)).unique()) == 80.0
+
+
+def test_a_runs_news_counts_what_it_proposed_to_each_firm(world, monkeypatch):
+    """The run counts its proposals per firm as it stores them (no reading back): the same counts
+    as the database gives, without the proposal carried over as accepted."""
+    from matchmaker.services import notifications
+
+    factories.need(world["s1"], "C1", quantity=30.0, needed_by=date(2020, 4, 13), ref="N2")
+    _db.session.commit()
+    matching.run_matching(AS_OF)
+    matching.accept_pairing(world["ub"], _pair("N1", "O2").id)
+    told = []
+    original = notifications.proposals_arrived
+    monkeypatch.setattr(notifications, "proposals_arrived",
+                        lambda run_id, **kw: told.append((run_id, kw["per_firm"])) or original(run_id, **kw))
+    matching.run_matching(AS_OF)
+    (run_id, per_firm), = told
+    n, o = Need.__table__.c, Offer.__table__.c
+    counted = {}
+    for firm, join in ((n.firm_id, Pairing.need_id == n.id), (o.firm_id, Pairing.offer_id == o.id)):
+        for firm_id, k in _db.session.execute(
+                sa.select(firm, sa.func.count()).select_from(Pairing).join(firm.table, join)
+                .where(Pairing.run_id == run_id, Pairing.status == "proposed").group_by(firm)):
+            counted[firm_id] = counted.get(firm_id, 0) + k
+    assert dict(per_firm) == counted
+    assert {p.status for p in _proposals() if p.run_id == run_id} == {"proposed", "accepted"}
+    assert sum(counted.values()) == 2 * len(_proposals("proposed"))

@@ -90,7 +90,7 @@ def _index(as_of):
         hit = _index_cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < INDEX_TTL_SECONDS:
             return hit[1]
-        needs, offers, need_ids, offer_ids, _ = net.load_postings(as_of)
+        needs, offers, need_ids, offer_ids = net.load_postings(as_of)[:4]
         index = gm.build_index(needs, offers, as_of=as_of, substitutes=net.load_substitutes(),
                                declined=net.load_declined(), weights=configured_weights(),
                                customers=net.load_customers(), product_names=net.load_product_names())

@@ -10,6 +10,7 @@ import contextlib
 import gc
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
@@ -70,7 +71,7 @@ def _run_matching(as_of, started_by, out, progress):
     t = time.perf_counter()
 
     say("load")
-    needs, offers, need_ids, offer_ids, skipped = net.load_postings(as_of)
+    needs, offers, need_ids, offer_ids, skipped, firm_ids = net.load_postings(as_of)
     substitutes = net.load_substitutes()
     declined = net.load_declined()
     product_names = net.load_product_names()
@@ -106,8 +107,11 @@ def _run_matching(as_of, started_by, out, progress):
     db.session.execute(
         sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES), Pairing.run_id.in_(_matcher_runs()))
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
-    _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now)
-    notifications.proposals_arrived(run.id)  # in the run's transaction: the proposals and their news commit together
+    firm_of = ({need_ids[n.ref]: firm_ids[n.buyer] for n in needs},
+               {offer_ids[o.ref]: firm_ids[o.supplier] for o in offers})
+    per_firm = _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now, firm_of)
+    # in the run's transaction: the proposals and their news commit together
+    notifications.proposals_arrived(run.id, per_firm=per_firm)
     timings["store"] = time.perf_counter() - t
     run.timings = {k: round(v, 4) for k, v in timings.items()}
     if skipped:
@@ -135,12 +139,14 @@ def _half_accepted():
     return {(n, o): (q, b, s) for n, o, q, b, s in rows}
 
 
-def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now):
-    """Insert a run's proposals with one driver-level executemany (tens of thousands of rows);
-    timestamps go through the column's own bind processor and reasons are JSON text, so the rows
-    read back exactly like ORM-written ones."""
+def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now, firm_of):
+    """Insert a run's proposals with one driver-level executemany (tens of thousands of rows), or
+    COPY on PostgreSQL with psycopg; timestamps go through the column's own bind processor and
+    reasons are JSON text, so the rows read back exactly like ORM-written ones. Returns how many
+    of them are proposed (not carried over as accepted) to each firm, buyer or supplier (firm id
+    -> count), counted from ``firm_of``: (need id -> its buyer's firm id, offer id -> its supplier's)."""
     if not pairings:
-        return
+        return {}
     conn = db.session.connection()
     dialect = conn.dialect
     table = Pairing.__table__
@@ -155,32 +161,36 @@ def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now):
         # what sqlite3's default datetime adapter would store for every row, computed once
         created = created.isoformat(" ")
     as_json = ReasonsJSON()
-    rows = []
-    for p in pairings:
-        nid, oid = need_ids[p.need], offer_ids[p.offer]
-        status, buyer_at, supplier_at = "proposed", None, None
-        if carried:
-            old = carried.get((nid, oid))
+    nids = [need_ids[p.need] for p in pairings]
+    oids = [offer_ids[p.offer] for p in pairings]
+    rows = [(run_id, n, o, p.quantity, p.unit_cost, p.distance_km, as_json(p.reasons), "proposed", created, None, None)
+            for n, o, p in zip(nids, oids, pairings)]
+    proposed = range(len(rows))
+    if carried:
+        for k, (n, o, p) in enumerate(zip(nids, oids, pairings)):
+            old = carried.get((n, o))
             if old is not None and p.quantity <= old[0] + net.EPSILON:
-                status, buyer_at, supplier_at = "accepted", as_time(old[1]), as_time(old[2])
-        rows.append((run_id, nid, oid, p.quantity, p.unit_cost, p.distance_km, as_json(p.reasons),
-                     status, created, buyer_at, supplier_at))
+                rows[k] = rows[k][:7] + ("accepted", created, as_time(old[1]), as_time(old[2]))
+        proposed = [k for k, row in enumerate(rows) if row[7] == "proposed"]
+    per_firm = Counter(map(firm_of[0].__getitem__, map(nids.__getitem__, proposed)))
+    per_firm.update(map(firm_of[1].__getitem__, map(oids.__getitem__, proposed)))
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         # COPY: one stream instead of a statement per row
         cursor = conn.connection.dbapi_connection.cursor()
         with cursor.copy("COPY %s (%s) FROM STDIN" % (table.name, ", ".join(_PROPOSAL_COLUMNS))) as copy:
             for row in rows:
                 copy.write_row(row)
-        return
+        return per_firm
     marks = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if marks is None:  # pragma: no cover - every supported driver is covered above
         db.session.execute(sa.insert(Pairing), [dict(zip(_PROPOSAL_COLUMNS, r)) for r in rows])
-        return
+        return per_firm
     values = [marks] * len(_PROPOSAL_COLUMNS)
     if dialect.name == "postgresql":
         values[_PROPOSAL_COLUMNS.index("reasons")] = "CAST(%s AS JSON)" % marks
     sql = "INSERT INTO %s (%s) VALUES (%s)" % (table.name, ", ".join(_PROPOSAL_COLUMNS), ", ".join(values))
     conn.exec_driver_sql(sql, rows)
+    return per_firm
 
 
 #: A run's `as_of` lies in this window: not before the service's data can begin, and at most

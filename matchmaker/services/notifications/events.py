@@ -6,7 +6,7 @@ Each function takes the rows of its event; `key` makes one event tell a user onc
 of a commitment is not repeated the next day). Nobody is told of their own action.
 """
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -72,11 +72,14 @@ def _firm_users(firm_ids: Iterable[int]) -> dict[int, list[User]]:
 
 
 @_in_the_events_transaction
-def proposals_arrived(run_id: int, pairing_ids: Iterable[int] | None = None) -> int:
+def proposals_arrived(run_id: int, pairing_ids: Iterable[int] | None = None,
+                      per_firm: Mapping[int, int] | None = None) -> int:
     """A matching run proposed pairings: each user of a buyer or supplier firm hears once per run how
-    many proposals arrived for the firm (counted in the database: a run stores a hundred thousand)."""
-    counts: dict[int, int] = {}
-    for posting in (Need, Offer):
+    many proposals arrived for the firm. ``per_firm`` (firm id -> the run's proposals to it, as
+    buyer or supplier) is what the run counted as it stored them; else they are counted in the
+    database (a run stores a hundred thousand)."""
+    counts: dict[int, int] = dict(per_firm) if per_firm is not None else {}
+    for posting in (Need, Offer) if per_firm is None else ():
         stmt = (sa.select(posting.firm_id, sa.func.count()).select_from(Pairing)
                 .join(posting, posting.id == (Pairing.need_id if posting is Need else Pairing.offer_id))
                 .where(Pairing.run_id == run_id, Pairing.status == "proposed").group_by(posting.firm_id))

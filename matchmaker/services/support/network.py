@@ -16,9 +16,8 @@ once.
 """
 from collections import namedtuple
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import networkx as nx
 import sqlalchemy as sa
 
 import graphs
@@ -30,6 +29,9 @@ from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, DeclinedPair, Pairi
 from matchmaker.rules import posting_unit
 from matchmaker.services.support.ledger_records import Ledger, ledger_link_record, load_ledger  # noqa: F401 (one adapter)
 from matchmaker.services.support.rows import DecodedLists as _Decoded, connection as _connection, iso_text as _iso
+
+if TYPE_CHECKING:  # networkx is loaded by graphs.build when a graph is built, not by every importer
+    import networkx as nx
 
 # Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
 EPSILON = 1e-6
@@ -46,13 +48,15 @@ FirmInfo = namedtuple("FirmInfo", "id ref name kind county industry park operati
 
 class Postings(NamedTuple):
     """What the matcher pairs: the needs and offers with open quantity (graphs records), ref -> id
-    maps, and the refs of the postings skipped because their county has no coordinates."""
+    maps, the refs of the postings skipped because their county has no coordinates, and the id of
+    every firm by its ref (read with the postings: a run's news goes to firms by id)."""
 
     needs: list
     offers: list
     need_ids: dict
     offer_ids: dict
     skipped: list
+    firm_ids: dict = {}
 
 
 # --- firms and links ----------------------------------------------------------------------------
@@ -302,7 +306,7 @@ _COMMITTED = graphs.Offer._fields.index("committed")
 def _postings(needs, need_rows, offer_rows, places, units, as_of):
     """The matcher's postings: of the need records (of need_rows) and the offer rows, what remains
     open as of a date and can be placed."""
-    postings = Postings([], [], {}, {}, [])
+    postings = Postings([], [], {}, {}, [], {place[0]: firm_id for firm_id, place in places.items()})
     _keep(needs, need_rows, _COVERED, postings.needs, postings.need_ids, postings.skipped, as_of)
     _keep(_offers_of(offer_rows, places, units), offer_rows, _COMMITTED, postings.offers, postings.offer_ids,
           postings.skipped)
@@ -415,7 +419,7 @@ def needs_with_allowed_offer(as_of: date, network: Network | None = None) -> set
     return {c.need for c in candidates}
 
 
-def supply_graph(network: Network | None = None) -> nx.DiGraph:
+def supply_graph(network: Network | None = None) -> "nx.DiGraph":
     """The firm-level supply graph (graphs.build_supply_graph) of what is stored."""
     network = network or load_network()
     return graphs.build_supply_graph(network.firms, network.links)
