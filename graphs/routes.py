@@ -61,7 +61,7 @@ def exact_factors(best: Best, healthy_out: HealthyOut, inputs: CategoryMap, down
                 down_f = {x: f for downs in down_in.values() for x, f in downs}
             root = down_f[path[-1]]
         if not root >= factors:
-            todo.append((tier, state))
+            todo.append((tier, state, root))
     if not todo:
         return
     into = {}  # (supplier, category) -> its own healthy suppliers in that category
@@ -70,10 +70,10 @@ def exact_factors(best: Best, healthy_out: HealthyOut, inputs: CategoryMap, down
             for s in buyers:
                 into.setdefault((s, c1), []).append(t)
     todo.sort(key=lambda x: x[0])  # a tier's edges need the exact factors of the tier below
-    for tier, state in todo:
+    for tier, state, root in todo:
         s, b, c = state
         _, path, upper = best[state]
-        got = set()
+        got = set(root)  # the factors of its best path's root: that route is valid, of its tier
         _collect(s, c, tier, {s, b}, got, upper, best, into, inputs, down_in, gaps)
         best[state] = (tier, path, frozenset(got))
 

@@ -43,7 +43,7 @@ from matchmaker.infra.reference import industry_section
 from matchmaker.infra.settings import setting
 from matchmaker.models import Category, Firm, Link, Need, Product, User
 from matchmaker.models.pairing import MatchRun, Pairing
-from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport, break_key
+from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport
 from matchmaker.services.reports.commitments import commitment_parts
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
 from matchmaker.services.reports.weeks import resolve_week, week_monday
@@ -271,10 +271,11 @@ def _break_rows(report, detected, network, prev_rows, same_rows):
     county_of = {ref: firm.county for ref, firm in info.items()}
     path_json = _join_list if _plain_refs(info) else _json_list
     edge_kinds = EDGE_KINDS
-    regions_json = {}  # regions -> their JSON text (a few thousand distinct sets over ~10^5 breaks)
+    regions_json = {}  # regions -> their JSON text, where a county code needs escaping
+    regions_plain = _plain_refs({c for c in county_of.values() if c})
     for brk in detected:
         kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ = brk
-        key = break_key(kind, buyer, category, supplier)
+        key = f"{kind}|{buyer}|{category}|{supplier or ''}"  # models.break_key, inlined (~10^5 breaks)
         add_key(key)
         prev = get_prev(key)
         same = get_same(key) if same_rows else None
@@ -295,9 +296,12 @@ def _break_rows(report, detected, network, prev_rows, same_rows):
         if level is None:
             level = levels[lkey] = _level(base, idle, steps)
         regs = path_regions(path, county_of)
-        rj = regions_json.get(regs)
-        if rj is None:
-            rj = regions_json[regs] = _json_list(regs)
+        if regions_plain:
+            rj = '["' + '", "'.join(regs) + '"]' if regs else "[]"
+        else:
+            rj = regions_json.get(regs)
+            if rj is None:
+                rj = regions_json[regs] = _json_list(regs)
         # graphs.break_stakes, inlined (~10^5 breaks)
         stakes = edges.get((supplier, buyer, category), ()) if kind in edge_kinds else break_stakes(brk, edges, needs)
         stake = stakes_json.get(stakes)
