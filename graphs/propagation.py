@@ -85,9 +85,16 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
     {('S', 'B', 'car'): (2, ('B', 'S', 'X'), frozenset({'labour'})),
      ('B', 'A', 'bus'): (3, ('A', 'B', 'S', 'X'), frozenset({'labour'}))}
     """
+    recs = _Records()  # state -> its record (see _bfs), shared by the passes
+    try:
+        return _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs)
+    finally:
+        recs.release()
+
+
+def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs):
     seeds = _seeds(healthy_out, inputs, down_in, gaps)
     alt_pairs = set()
-    recs = _Records()  # state -> its record (see _bfs), shared by the passes
     for _ in range(MAX_PASSES):
         declined = ([], [])
         best, blocked = _bfs({k: list(v) for k, v in seeds.items()}, healthy_out, outputs,
@@ -414,6 +421,15 @@ class _Records(dict):
         self.cascades = {}
         self.pairs = {}
         self.healthy_in = None
+
+    def release(self):
+        """Break the cycles the records make (a record's cascades hold records that may lead back to
+        it): without this they outlive the propagation until the cyclic collector runs, which a
+        report run keeps off (at a province's scale ~1.8 million objects, and a second to collect)."""
+        for rec in self.values():
+            rec[_NEXTS] = rec[_BUYERS] = rec[_LABELS] = rec[_PENDING] = None
+        self.cascades.clear()
+        self.clear()
 
 
 def _record(recs, state):
