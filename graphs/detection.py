@@ -181,8 +181,9 @@ def detect_in_maps(nodes: dict, succ: dict, chain: ChainLike, needs: Iterable[An
     found += need_found
     found += _single_source_breaks(nodes, succ, regions, live_sup)
     inputs, outputs = input_output_maps(chain)
-    best = propagate_upstream(healthy_out, inputs, outputs, down_in, gaps, max_routes)
-    exact_factors(best, healthy_out, inputs, down_in, gaps)
+    suppliers = {}  # propagation.supplier_index, made once for both when needed
+    best = propagate_upstream(healthy_out, inputs, outputs, down_in, gaps, max_routes, suppliers)
+    exact_factors(best, healthy_out, inputs, down_in, gaps, suppliers)
     found += _upstream_breaks(best, succ, regions)
     # by kind, buyer, category, supplier: each kind sorted on its own (kinds 3 and 4 have no supplier)
     by_kind = {k: [] for k in KINDS}

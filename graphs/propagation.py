@@ -26,7 +26,7 @@ of the supply edges:
 
 from __future__ import annotations
 
-__all__ = ["propagate_upstream", "GAP_FACTORS", "MAX_PASSES"]
+__all__ = ["propagate_upstream", "supplier_index", "GAP_FACTORS", "MAX_PASSES"]
 
 HealthyOut = dict[str, dict[str, list[str]]]
 CategoryMap = dict[str, frozenset]
@@ -42,7 +42,8 @@ MAX_PASSES = 8
 
 
 def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: CategoryMap,
-                       down_in: DownIn, gaps: set[tuple[str, str]], max_routes: int) -> Best:
+                       down_in: DownIn, gaps: set[tuple[str, str]], max_routes: int,
+                       suppliers: dict | None = None) -> Best:
     """Return ``{(S, B, c): (tier, path, factors)}`` for every upstream break.
 
     The propagation is breadth-first by tier over the healthy supply edges
@@ -68,6 +69,9 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
         As gathered by the detection (see the module notes).
     max_routes : int
         Routes each edge may keep (1: only its best).
+    suppliers : dict, optional
+        Filled with :func:`supplier_index` of *healthy_out* when first needed (an empty dict
+        the caller shares with :func:`graphs.routes.exact_factors`, which needs it too).
 
     Returns
     -------
@@ -86,6 +90,7 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
      ('B', 'A', 'bus'): (3, ('A', 'B', 'S', 'X'), frozenset({'labour'}))}
     """
     recs = _Records()  # state -> its record (see _bfs), shared by the passes
+    recs.suppliers = {} if suppliers is None else suppliers
     try:
         return _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs)
     finally:
@@ -252,31 +257,46 @@ def _keep_alternatives(blocked: list, best: Best, alt_pairs: set, recs: _Records
                 alt_pairs.add(pair)
                 grown = True
         # upstream edges whose own best route passes a also need their alternatives
-        if recs.healthy_in is None:
-            recs.healthy_in = _healthy_in(healthy_out)
+        suppliers = recs.suppliers
+        if not suppliers:
+            suppliers.update(supplier_index(healthy_out))
         seen = set(flagged)
         stack = [(path[1], path[0])]
         while stack:
             s, b = stack.pop()
-            for t, c1 in recs.healthy_in.get(s, ()):
-                pred = best.get((t, s, c1))
-                if pred is None or a not in pred[1] or (t, s) in seen:
-                    continue
-                seen.add((t, s))
-                stack.append((t, s))
-                if (t, s) not in alt_pairs:
-                    alt_pairs.add((t, s))
-                    grown = True
+            for c1, ts in suppliers.get(s, {}).items():
+                for t in ts:
+                    pred = best.get((t, s, c1))
+                    if pred is None or a not in pred[1] or (t, s) in seen:
+                        continue
+                    seen.add((t, s))
+                    stack.append((t, s))
+                    if (t, s) not in alt_pairs:
+                        alt_pairs.add((t, s))
+                        grown = True
     return grown
 
 
-def _healthy_in(healthy_out: HealthyOut) -> dict[str, list[tuple[str, str]]]:
-    """supplier -> [(its own supplier, category)] over healthy edges (the reverse of healthy_out)."""
+def supplier_index(healthy_out: HealthyOut) -> dict[str, dict[str, list[str]]]:
+    """``{buyer: {category: [its healthy suppliers]}}``: the reverse of *healthy_out*, suppliers in
+    its order.
+
+    >>> supplier_index({"S": {"car": ["B", "A"]}, "T": {"car": ["B"]}})
+    {'B': {'car': ['S', 'T']}, 'A': {'car': ['S']}}
+    """
     rev = {}
     for s, out in healthy_out.items():
         for c, buyers in out.items():
             for b in buyers:
-                rev.setdefault(b, []).append((s, c))
+                per = rev.get(b)
+                if per is None:
+                    rev[b] = {c: [s]}
+                else:
+                    ts = per.get(c)
+                    if ts is None:
+                        per[c] = [s]
+                    else:
+                        ts.append(s)
     return rev
 
 
@@ -414,13 +434,13 @@ def _fill(recs, healthy_out, outputs, rec):
 class _Records(dict):
     """state -> record of the propagation; ``cascades``: (b, c) -> (records, buyers) a break on an
     edge into b in c cascades to; ``pairs``: the one ``(s, b)`` tuple of each firm pair (so that
-    set look-ups make no new tuple); ``healthy_in``: :func:`_healthy_in`, once needed."""
+    set look-ups make no new tuple); ``suppliers``: :func:`supplier_index`, once needed."""
 
     def __init__(self):
         super().__init__()
         self.cascades = {}
         self.pairs = {}
-        self.healthy_in = None
+        self.suppliers = {}
 
     def release(self):
         """Break the cycles the records make (a record's cascades hold records that may lead back to
