@@ -256,8 +256,7 @@ def chain_breaks(G: nx.MultiDiGraph, chain: ChainLike = None, needs: Iterable[An
 def chain_breaks_of(firms: Iterable[Any], links: Iterable[Any], chain: ChainLike = None,
                     needs: Iterable[Any] = (), *, as_of: date | str,
                     needs_with_allowed_offer: Collection[str] = frozenset(),
-                    horizon_days: int = HORIZON_DAYS, max_routes: int = 4,
-                    quantity: str = "quantity_per_week") -> list[Break]:
+                    horizon_days: int = HORIZON_DAYS, max_routes: int = 4) -> list[Break]:
     """:func:`chain_breaks` of the supply graph of *firms* and *links*, without building it.
 
     The same breaks as ``chain_breaks(build_supply_graph(firms, links), ...)`` (the detection
@@ -272,10 +271,10 @@ def chain_breaks_of(firms: Iterable[Any], links: Iterable[Any], chain: ChainLike
     ...                                                            as_of="2020-03-16")]
     [('supplier_down', 'S', ('other',))]
     """
-    nodes, succ = supply_maps(firms, links, quantity=quantity)
+    nodes, succ = supply_maps(firms, links)
     return detect_in_maps(nodes, succ, chain, needs, as_of=as_of,
                           allowed=frozenset(needs_with_allowed_offer), horizon_days=horizon_days,
-                          max_routes=max_routes, quantity=quantity)
+                          max_routes=max_routes)
 
 
 def single_sources(G: nx.MultiDiGraph, *, kinds: Collection[str] | None = ("leading",),

@@ -109,13 +109,13 @@ def build_supply_graph(firms: Iterable[Any], links: Iterable[Any], *,
     return G
 
 
-def supply_maps(firms: Iterable[Any], links: Iterable[Any], *,
-                quantity: str = "quantity_per_week") -> tuple[dict, dict]:
+def supply_maps(firms: Iterable[Any], links: Iterable[Any]) -> tuple[dict, dict]:
     """Return ``(nodes, succ)``: what :func:`build_supply_graph`'s graph holds, without the graph.
 
-    ``nodes`` is ``{ref: attributes}`` and ``succ`` is ``{supplier: {buyer: {category:
-    {quantity: summed quantity}}}}``, both in the order the graph's ``G.nodes(data=True)`` and
-    ``G.adjacency()`` give them (every firm in ``succ``, those without supply edges with ``{}``):
+    ``nodes`` is ``{ref: attributes}`` and ``succ`` is ``{supplier: {buyer: {category: summed
+    quantity}}}`` (the graph's edge attribute *quantity*), both in the order the graph's
+    ``G.nodes(data=True)`` and ``G.adjacency()`` give them (every firm in ``succ``, those without
+    supply edges with ``{}``):
     the break detection reads only these, and at a province's scale building the networkx graph
     costs as much as the scan (:func:`graphs.breaks.chain_breaks_of`).
 
@@ -124,7 +124,7 @@ def supply_maps(firms: Iterable[Any], links: Iterable[Any], *,
     >>> nodes, succ = supply_maps([{"ref": "B", "county": "230102"}, {"ref": "S"}],
     ...                           [("S", "B", "C1", 10), ("S", "B", "C1", 5)])
     >>> succ
-    {'B': {}, 'S': {'B': {'C1': {'quantity_per_week': 15.0}}}}
+    {'B': {}, 'S': {'B': {'C1': 15.0}}}
     >>> nodes["B"]["city"]
     '230100'
     """
@@ -145,11 +145,11 @@ def supply_maps(firms: Iterable[Any], links: Iterable[Any], *,
             raise UnknownFirmError(f"link names unknown buyer {b!r}")
         keydict = out.get(b)
         if keydict is None:
-            out[b] = {c: {quantity: q}}
+            out[b] = {c: q}
         elif c in keydict:  # another link of the same supplier, buyer and category: summed
-            keydict[c][quantity] += q
+            keydict[c] += q
         else:
-            keydict[c] = {quantity: q}
+            keydict[c] = q
     return nodes, succ
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -155,18 +156,19 @@ def detect_breaks(G: nx.MultiDiGraph, chain: ChainLike, needs: Iterable[Any], *,
     ...                                             horizon_days=56, max_routes=4, stopped={"S"})]
     [('supplier_down', ('other',))]
     """
-    return detect_in_maps(dict(G.nodes(data=True)), dict(G.adjacency()), chain, needs, as_of=as_of,
+    succ = {s: {b: {c: data.get(quantity, 0.0) for c, data in keydict.items()} for b, keydict in nbrs.items()}
+            for s, nbrs in G.adjacency()}
+    return detect_in_maps(dict(G.nodes(data=True)), succ, chain, needs, as_of=as_of,
                           allowed=allowed, horizon_days=horizon_days, max_routes=max_routes,
-                          stopped=stopped, high_risk_counties=high_risk_counties, quantity=quantity)
+                          stopped=stopped, high_risk_counties=high_risk_counties)
 
 
 def detect_in_maps(nodes: dict, succ: dict, chain: ChainLike, needs: Iterable[Any], *,
                    as_of: date | str, allowed: Collection[str], horizon_days: int,
                    max_routes: int, stopped: Iterable[str] = (),
-                   high_risk_counties: Iterable[str] = (),
-                   quantity: str = "quantity_per_week") -> list[Break]:
-    """:func:`detect_breaks` over the supply graph's node attributes and adjacency, ``{ref:
-    attributes}`` and ``{supplier: {buyer: {category: edge attributes}}}`` in the graph's order
+                   high_risk_counties: Iterable[str] = ()) -> list[Break]:
+    """:func:`detect_breaks` over the supply graph's node attributes and weekly quantities, ``{ref:
+    attributes}`` and ``{supplier: {buyer: {category: quantity}}}`` in the graph's order
     (:func:`graphs.build.supply_maps` builds them from records without the graph)."""
     if max_routes < 1:
         raise GraphError("max_routes must be at least 1")
@@ -174,21 +176,31 @@ def detect_in_maps(nodes: dict, succ: dict, chain: ChainLike, needs: Iterable[An
         as_of = date.fromisoformat(as_of)
     regions = {n: (a.get("county"), a.get("city"), a.get("province")) for n, a in nodes.items()}
     found, down_in, live_sup, healthy_out = _edge_breaks(
-        nodes, succ, regions, frozenset(stopped), frozenset(high_risk_counties), quantity)
+        nodes, succ, regions, frozenset(stopped), frozenset(high_risk_counties))
     need_found, gaps = _need_breaks(needs, nodes, regions, as_of, horizon_days, allowed, live_sup)
     found += need_found
-    found += _single_source_breaks(nodes, succ, regions, live_sup, quantity)
+    found += _single_source_breaks(nodes, succ, regions, live_sup)
     inputs, outputs = input_output_maps(chain)
-    best = propagate_upstream(healthy_out, inputs, outputs, down_in, gaps, max_routes)
-    exact_factors(best, healthy_out, inputs, down_in, gaps)
-    found += _upstream_breaks(best, succ, regions, quantity)
-    rank = _KIND_RANK
-    found.sort(key=lambda x: (rank[x[0]], x[1], x[2], x[3] or ""))  # kind, buyer, category, supplier
-    return found
+    suppliers = {}  # propagation.supplier_index, made once for both when needed
+    best = propagate_upstream(healthy_out, inputs, outputs, down_in, gaps, max_routes, suppliers)
+    exact_factors(best, healthy_out, inputs, down_in, gaps, suppliers)
+    found += _upstream_breaks(best, succ, regions)
+    # by kind, buyer, category, supplier: each kind sorted on its own (kinds 3 and 4 have no supplier)
+    by_kind = {k: [] for k in KINDS}
+    for x in found:
+        by_kind[x[0]].append(x)
+    out = []
+    for k, items in by_kind.items():
+        items.sort(key=_BY_BUYER if k in ("uncovered_need", "chain_gap") else _BY_EDGE)
+        out += items
+    return out
+
+
+_BY_EDGE, _BY_BUYER = itemgetter(1, 2, 3), itemgetter(1, 2)
 
 
 def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: frozenset,
-                 high_risk: frozenset, quantity: str
+                 high_risk: frozenset
                  ) -> tuple[list[Break], DownIn, dict[tuple[str, str], list[str]], HealthyOut]:
     """Kinds 1 and 2 from one scan of the supply edges, with what the other kinds need: the
     suppliers down (with their factors) and live per buyer and category, and the healthy
@@ -222,10 +234,10 @@ def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: 
             out = healthy_out.setdefault(s, {})
         for b, keydict in nbrs.items():
             rb = regions[b]
-            li = level_index(rb, rs)
+            # level_index(rb, rs), inlined (~10^5 edges)
+            li = 0 if rb[0] is not None and rb[0] == rs[0] else 1 if rb[1] is not None and rb[1] == rs[1] else 2
             level, owner = LEVELS[li], rb[li]
-            for c, data in keydict.items():
-                q = data.get(quantity, 0.0)
+            for c, q in keydict.items():
                 if not s_live:
                     down_in.setdefault((b, c), []).append((s, sfs))
                 else:
@@ -275,7 +287,7 @@ def _need_breaks(needs: Iterable[Any], nodes: dict, regions: dict[str, Regions],
 
 
 def _single_source_breaks(nodes: dict, succ: dict, regions: dict[str, Regions],
-                          live_sup: dict[tuple[str, str], list[str]], quantity: str) -> list[Break]:
+                          live_sup: dict[tuple[str, str], list[str]]) -> list[Break]:
     """Kind 5: a leading buyer with exactly one live supplier in a category."""
     found = []
     for (b, c), sups in live_sup.items():
@@ -283,13 +295,12 @@ def _single_source_breaks(nodes: dict, succ: dict, regions: dict[str, Regions],
             s = sups[0]
             rb = regions[b]
             li = level_index(rb, regions[s])
-            found.append(Break("single_source", b, c, s, succ[s][b][c][quantity], (), 1, (b, s),
+            found.append(Break("single_source", b, c, s, succ[s][b][c], (), 1, (b, s),
                                LEVELS[li], rb[li], None, rb))
     return found
 
 
-def _upstream_breaks(best: Best, succ: dict, regions: dict[str, Regions],
-                     quantity: str) -> list[Break]:
+def _upstream_breaks(best: Best, succ: dict, regions: dict[str, Regions]) -> list[Break]:
     """Kind 6: the breaks of the propagated edges (tier, path and exact factors in *best*)."""
     found = []
     append, new = found.append, tuple.__new__  # ~10^5 breaks: each made as Break(...) makes it, directly
@@ -299,7 +310,11 @@ def _upstream_breaks(best: Best, succ: dict, regions: dict[str, Regions],
         if of is None:
             of = ordered[factors] = order_factors(factors)
         rb = regions[b]
-        li = 2 if tier == len(path) else level_index(rb, regions[path[-1]])  # chain-gap root
-        append(new(Break, ("upstream_break", b, c, s, succ[s][b][c][quantity], of, tier,
+        if tier == len(path):  # chain-gap root
+            li = 2
+        else:  # level_index(rb, regions[path[-1]]), inlined (~10^5 breaks)
+            rs = regions[path[-1]]
+            li = 0 if rb[0] is not None and rb[0] == rs[0] else 1 if rb[1] is not None and rb[1] == rs[1] else 2
+        append(new(Break, ("upstream_break", b, c, s, succ[s][b][c], of, tier,
                            path, LEVELS[li], rb[li], None, rb, ())))
     return found

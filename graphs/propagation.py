@@ -26,7 +26,7 @@ of the supply edges:
 
 from __future__ import annotations
 
-__all__ = ["propagate_upstream", "GAP_FACTORS", "MAX_PASSES"]
+__all__ = ["propagate_upstream", "supplier_index", "GAP_FACTORS", "MAX_PASSES"]
 
 HealthyOut = dict[str, dict[str, list[str]]]
 CategoryMap = dict[str, frozenset]
@@ -42,7 +42,8 @@ MAX_PASSES = 8
 
 
 def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: CategoryMap,
-                       down_in: DownIn, gaps: set[tuple[str, str]], max_routes: int) -> Best:
+                       down_in: DownIn, gaps: set[tuple[str, str]], max_routes: int,
+                       suppliers: dict | None = None) -> Best:
     """Return ``{(S, B, c): (tier, path, factors)}`` for every upstream break.
 
     The propagation is breadth-first by tier over the healthy supply edges
@@ -57,7 +58,8 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
     Where a blocked extension still matters (the buyer's edge got no route of
     that tier otherwise), the propagation runs again with alternatives kept
     along the blocked route and on the edges upstream whose best route passes
-    the same firm, until nothing changes (at most ``MAX_PASSES`` passes).
+    the same firm, until nothing changes (at most ``MAX_PASSES`` passes); a pass
+    that provably changes nothing is skipped (:func:`_next_pass_differs`).
     Without such conflicts one pass suffices. Checked against a brute-force
     enumeration of simple routes in ``tests/graphs/test_breaks_bruteforce.py``.
 
@@ -67,6 +69,9 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
         As gathered by the detection (see the module notes).
     max_routes : int
         Routes each edge may keep (1: only its best).
+    suppliers : dict, optional
+        Filled with :func:`supplier_index` of *healthy_out* when first needed (an empty dict
+        the caller shares with :func:`graphs.routes.exact_factors`, which needs it too).
 
     Returns
     -------
@@ -84,17 +89,126 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
     {('S', 'B', 'car'): (2, ('B', 'S', 'X'), frozenset({'labour'})),
      ('B', 'A', 'bus'): (3, ('A', 'B', 'S', 'X'), frozenset({'labour'}))}
     """
+    recs = _Records()  # state -> its record (see _bfs), shared by the passes
+    recs.suppliers = {} if suppliers is None else suppliers
+    try:
+        return _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs)
+    finally:
+        recs.release()
+
+
+def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs):
     seeds = _seeds(healthy_out, inputs, down_in, gaps)
     alt_pairs = set()
-    recs = _Records()  # state -> its record (see _bfs), shared by the passes
     for _ in range(MAX_PASSES):
+        declined = ([], [])
         best, blocked = _bfs({k: list(v) for k, v in seeds.items()}, healthy_out, outputs,
-                             max_routes, alt_pairs, recs)
+                             max_routes, alt_pairs, recs, declined)
         if max_routes == 1:
             return best
         if not _keep_alternatives(blocked, best, alt_pairs, recs, healthy_out):
             break
+        if SKIP_IDLE_PASSES:
+            try:
+                if not _next_pass_differs(declined, alt_pairs, best, max_routes):
+                    break
+            except _Differs:
+                pass  # the next pass would find the same best routes and keep no new pair
     return best
+
+
+#: Skip a pass that provably changes nothing (:func:`_next_pass_differs`); False runs every pass
+#: the alternatives call for (``tests/graphs/test_propagation_passes.py`` compares both ways).
+SKIP_IDLE_PASSES = True
+
+
+def _next_pass_differs(declined, alt_pairs: set, best: Best, max_routes: int) -> bool:
+    """Whether the next pass could find another best route for some edge (or keep a new pair).
+
+    A pass depends on the pairs that keep alternatives (``alt_pairs``) in two places only: a
+    first label with routes of other firm sets keeps them as alternatives, and an edge already
+    labelled takes further routes, only for such a pair. *declined* holds what this pass dropped
+    for want of that: ``(record, tier, its routes of that tier, sorted)`` of first labels, and
+    ``(record, buyer, path, factors, tier)`` of routes an edge already labelled dropped (a route
+    that would pass its buyer twice left out: blocked on an edge of lower tier, it cannot matter).
+
+    The next pass takes every other decision as this one, except downstream of these. So the
+    routes it would add are followed here from them, tier by tier, over this pass's labels
+    (``(tier, firm set, path, factors)``), taking the decisions the next pass would take: a
+    route that passes every firm of a label the edge has by then is dropped; one that reaches an
+    edge without a best route, or at or below its best tier (where it could change the best
+    route, its factors, or a blocked route that matters) means the next pass may differ (True);
+    so does one that would be kept before labels of this pass of its tier or later (it could
+    displace them or change their factors). Otherwise it is dropped as the next pass would drop
+    it (no room left, or the pair keeps no alternatives), or kept as an alternative after this
+    pass's labels and followed further. When none is left, the next pass would find the same
+    best routes and the same blocked routes that matter, and keep no new pair: it would change
+    nothing (False).
+    """
+    firsts, later = declined
+    arrivals = {}  # tier -> {id(record): [record, alternatives of its first label, routes]}
+    for rec, tier, items in firsts:
+        if rec[_PAIR] in alt_pairs:
+            arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[1] = items
+    for rec, a, path, f, tier in later:
+        if rec[_PAIR] in alt_pairs:
+            arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[2].append(((a,) + path, f))
+    extra = {}  # id(record) -> [firm set] of the alternatives the next pass would add
+    while arrivals:
+        tier = min(arrivals)
+        pushed = []
+        for rec, items, routes in arrivals.pop(tier).values():
+            lab = rec[_LABELS]
+            added = extra.setdefault(id(rec), [])
+            if items is not None:  # the first label's alternatives (its pair kept none)
+                if routes or len(lab) > 1:
+                    return True  # other routes or labels beside them: they could displace each other
+                for fs, (path, f) in _by_firm_set(items[1:], exclude=frozenset(items[0][0])):
+                    if 1 + len(added) >= max_routes:
+                        break
+                    added.append(fs)
+                    pushed.append((rec[_NEXTS], path, f))
+                continue
+            routes.sort()
+            for fs, (path, f) in _by_firm_set(routes, exclude=None):
+                if _kept(rec, tier, fs, path, f, added, max_routes):
+                    added.append(fs)
+                    pushed.append((rec[_NEXTS], path, f))
+        tier += 1
+        for nexts, path, f in pushed:
+            for rec, a in nexts:
+                have = best.get(rec[_STATE])
+                if have is None or have[0] >= tier:
+                    return True  # a best route (or a blocked route that matters) could change
+                if rec[_PAIR] in alt_pairs and a not in path:  # else dropped, as the next pass drops it
+                    arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[2].append(((a,) + path, f))
+    return False
+
+
+class _Differs(Exception):
+    """The next pass may differ (raised by :func:`_kept`)."""
+
+
+def _kept(rec: list, tier: int, fs: frozenset, path: tuple, f: frozenset, added: list,
+          max_routes: int) -> bool:
+    """Whether the next pass keeps a route (firm set *fs*, *path*, *factors*) arriving at *rec*'s
+    edge at *tier* as an alternative after this pass's labels; raises :class:`_Differs` where it
+    could change them."""
+    earlier = 0
+    for t, lfs, lpath, lf in rec[_LABELS]:
+        if t < tier or (t == tier and lpath < path):  # met before the route
+            if (lfs if lfs is not None else frozenset(lpath)) <= fs:
+                if t == tier and lfs == fs and not lf >= f:
+                    raise _Differs  # merged with a label of the same firm set: its factors grow
+                return False  # passes every firm of a label met before: dropped
+            earlier += 1
+    if any(x <= fs for x in added):
+        return False
+    if earlier + len(added) >= max_routes:
+        return False  # no room left when it comes
+    if any(t > tier or (t == tier and lpath > path) for t, _, lpath, _ in rec[_LABELS]):
+        raise _Differs  # kept before labels of this pass: it could displace them
+    return True
 
 
 def _seeds(healthy_out: HealthyOut, inputs: CategoryMap, down_in: DownIn,
@@ -143,31 +257,46 @@ def _keep_alternatives(blocked: list, best: Best, alt_pairs: set, recs: _Records
                 alt_pairs.add(pair)
                 grown = True
         # upstream edges whose own best route passes a also need their alternatives
-        if recs.healthy_in is None:
-            recs.healthy_in = _healthy_in(healthy_out)
+        suppliers = recs.suppliers
+        if not suppliers:
+            suppliers.update(supplier_index(healthy_out))
         seen = set(flagged)
         stack = [(path[1], path[0])]
         while stack:
             s, b = stack.pop()
-            for t, c1 in recs.healthy_in.get(s, ()):
-                pred = best.get((t, s, c1))
-                if pred is None or a not in pred[1] or (t, s) in seen:
-                    continue
-                seen.add((t, s))
-                stack.append((t, s))
-                if (t, s) not in alt_pairs:
-                    alt_pairs.add((t, s))
-                    grown = True
+            for c1, ts in suppliers.get(s, {}).items():
+                for t in ts:
+                    pred = best.get((t, s, c1))
+                    if pred is None or a not in pred[1] or (t, s) in seen:
+                        continue
+                    seen.add((t, s))
+                    stack.append((t, s))
+                    if (t, s) not in alt_pairs:
+                        alt_pairs.add((t, s))
+                        grown = True
     return grown
 
 
-def _healthy_in(healthy_out: HealthyOut) -> dict[str, list[tuple[str, str]]]:
-    """supplier -> [(its own supplier, category)] over healthy edges (the reverse of healthy_out)."""
+def supplier_index(healthy_out: HealthyOut) -> dict[str, dict[str, list[str]]]:
+    """``{buyer: {category: [its healthy suppliers]}}``: the reverse of *healthy_out*, suppliers in
+    its order.
+
+    >>> supplier_index({"S": {"car": ["B", "A"]}, "T": {"car": ["B"]}})
+    {'B': {'car': ['S', 'T']}, 'A': {'car': ['S']}}
+    """
     rev = {}
     for s, out in healthy_out.items():
         for c, buyers in out.items():
             for b in buyers:
-                rev.setdefault(b, []).append((s, c))
+                per = rev.get(b)
+                if per is None:
+                    rev[b] = {c: [s]}
+                else:
+                    ts = per.get(c)
+                    if ts is None:
+                        per[c] = [s]
+                    else:
+                        ts.append(s)
     return rev
 
 
@@ -175,7 +304,7 @@ def _healthy_in(healthy_out: HealthyOut) -> dict[str, list[tuple[str, str]]]:
 _STATE, _PAIR, _NEXTS, _BUYERS, _LABELS, _PENDING = range(6)
 
 
-def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs):
+def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
     """One level-synchronous pass; returns the best labels and the blocked extensions.
 
     *recs* (shared by the passes) maps a state ``(s, b, c)`` to its record: the state, its firm
@@ -193,6 +322,7 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs):
         order.append(rec)
     best = {}
     blocked = []
+    declined_first, declined_later = declined[0].append, declined[1].append
     tier = 2
     while order:
         frontier = []
@@ -215,21 +345,23 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs):
                 if len(items) == 1:
                     path, f = items[0]
                     best[state] = (tier, path, f)
-                    rec[_LABELS] = [(tier, frozenset(path) if cap > 1 else None)]
+                    rec[_LABELS] = [(tier, frozenset(path) if cap > 1 else None, path, f)]
                     push((nexts, path, f))
                     continue
                 items.sort()
                 union = frozenset().union(*[f for _, f in items])
                 path = items[0][0]
                 best[state] = (tier, path, union)
-                lab = rec[_LABELS] = [(tier, frozenset(path) if cap > 1 else None)]
+                lab = rec[_LABELS] = [(tier, frozenset(path) if cap > 1 else None, path, union)]
                 push((nexts, path, union))
                 if cap == 1:
+                    if max_routes > 1:
+                        declined_first((rec, tier, items))  # alternatives, had its pair kept them
                     continue
                 for fs, (path, f) in _by_firm_set(items[1:], exclude=lab[0][1]):
                     if len(lab) >= cap:
                         break
-                    lab.append((tier, fs))
+                    lab.append((tier, fs, path, f))
                     push((nexts, path, f))
             else:
                 if len(lab) >= cap:
@@ -238,9 +370,9 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs):
                 for fs, (path, f) in _by_firm_set(items, exclude=None):
                     if len(lab) >= cap:
                         break
-                    if any((lfs if lfs is not None else frozenset(best[state][1])) <= fs for _, lfs in lab):
+                    if any((x[1] if x[1] is not None else frozenset(x[2])) <= fs for x in lab):
                         continue
-                    lab.append((tier, fs))
+                    lab.append((tier, fs, path, f))
                     push((nexts, path, f))
         order = []
         add = order.append
@@ -251,8 +383,13 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs):
                 # labels are never empty: without the pair's alternatives one label is the cap. (An
                 # edge labelled already is checked first: a route blocked there would not matter,
                 # its tier being lower; _keep_alternatives skips such blocked routes.)
-                if lab is not None and (len(lab) >= max_routes or rec[_PAIR] not in alt_pairs):
-                    continue
+                if lab is not None:
+                    if len(lab) >= max_routes:
+                        continue
+                    if rec[_PAIR] not in alt_pairs:
+                        if a not in path:
+                            declined_later((rec, a, path, f, tier))  # an alternative, had its pair kept them
+                        continue
                 if a in path:
                     blocked.append((path, a, rec[_STATE], tier))
                     continue
@@ -297,13 +434,22 @@ def _fill(recs, healthy_out, outputs, rec):
 class _Records(dict):
     """state -> record of the propagation; ``cascades``: (b, c) -> (records, buyers) a break on an
     edge into b in c cascades to; ``pairs``: the one ``(s, b)`` tuple of each firm pair (so that
-    set look-ups make no new tuple); ``healthy_in``: :func:`_healthy_in`, once needed."""
+    set look-ups make no new tuple); ``suppliers``: :func:`supplier_index`, once needed."""
 
     def __init__(self):
         super().__init__()
         self.cascades = {}
         self.pairs = {}
-        self.healthy_in = None
+        self.suppliers = {}
+
+    def release(self):
+        """Break the cycles the records make (a record's cascades hold records that may lead back to
+        it): without this they outlive the propagation until the cyclic collector runs, which a
+        report run keeps off (at a province's scale ~1.8 million objects, and a second to collect)."""
+        for rec in self.values():
+            rec[_NEXTS] = rec[_BUYERS] = rec[_LABELS] = rec[_PENDING] = None
+        self.cascades.clear()
+        self.clear()
 
 
 def _record(recs, state):

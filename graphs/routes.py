@@ -9,13 +9,15 @@ that are valid.
 
 from __future__ import annotations
 
-from .propagation import GAP_FACTORS, Best, CategoryMap, DownIn, HealthyOut
+from .propagation import GAP_FACTORS, Best, CategoryMap, DownIn, HealthyOut, supplier_index
 
 __all__ = ["exact_factors"]
 
+_NONE: dict = {}
+
 
 def exact_factors(best: Best, healthy_out: HealthyOut, inputs: CategoryMap, down_in: DownIn,
-                  gaps: set[tuple[str, str]]) -> None:
+                  gaps: set[tuple[str, str]], suppliers: dict | None = None) -> None:
     """Make the factors of every upstream break exactly those of its valid smallest-tier routes.
 
     The propagation keeps one route (or a few) per edge but passes on the union of the factors
@@ -61,19 +63,16 @@ def exact_factors(best: Best, healthy_out: HealthyOut, inputs: CategoryMap, down
                 down_f = {x: f for downs in down_in.values() for x, f in downs}
             root = down_f[path[-1]]
         if not root >= factors:
-            todo.append((tier, state))
+            todo.append((tier, state, root))
     if not todo:
         return
-    into = {}  # (supplier, category) -> its own healthy suppliers in that category
-    for t, out in healthy_out.items():
-        for c1, buyers in out.items():
-            for s in buyers:
-                into.setdefault((s, c1), []).append(t)
+    # supplier -> {category: its own healthy suppliers}: filled here unless the propagation did
+    into = suppliers if suppliers else supplier_index(healthy_out)
     todo.sort(key=lambda x: x[0])  # a tier's edges need the exact factors of the tier below
-    for tier, state in todo:
+    for tier, state, root in todo:
         s, b, c = state
         _, path, upper = best[state]
-        got = set()
+        got = set(root)  # the factors of its best path's root: that route is valid, of its tier
         _collect(s, c, tier, {s, b}, got, upper, best, into, inputs, down_in, gaps)
         best[state] = (tier, path, frozenset(got))
 
@@ -92,7 +91,7 @@ def _collect(s: str, c: str, tier: int, visited: set, got: set, upper: frozenset
                 got.update(GAP_FACTORS)
         return got >= upper
     for c1 in ins:
-        for t in into.get((s, c1), ()):
+        for t in into.get(s, _NONE).get(c1, ()):
             if t in visited:
                 continue
             have = best.get((t, s, c1))

@@ -59,7 +59,8 @@ def edge_stakes(links: Iterable[Any]) -> dict[EdgeKey, tuple[Stake, ...]]:
     >>> [tuple(s) for s in stakes["S", "B", "C1"]]
     [('P1', 't', 15.0), ('P2', 'head', 4.0), (None, 't', 30.0)]
     """
-    totals: dict[EdgeKey, dict] = {}
+    first: dict[EdgeKey, tuple] = {}  # the first link's (product, unit, quantity) of each edge
+    more: dict[EdgeKey, dict] = {}  # {(product, unit): quantity} of the edges with more than one link
     for link in links:
         if isinstance(link, tuple) and not hasattr(link, "_fields"):
             s, b, c, q, product, unit = link
@@ -68,23 +69,28 @@ def edge_stakes(links: Iterable[Any]) -> dict[EdgeKey, tuple[Stake, ...]]:
                 continue
             s, b, c, q = link.supplier, link.buyer, link.category, link.quantity_per_week
             product, unit = link.product, link.unit
-        per = totals.get((s, b, c))
+        key = (s, b, c)
+        have = first.get(key)
+        if have is None:
+            first[key] = (product, unit, float(q or 0.0))
+            continue
+        per = more.get(key)
         if per is None:
-            totals[s, b, c] = {(product, unit): float(q or 0.0)}
-        else:
-            per[product, unit] = per.get((product, unit), 0.0) + float(q or 0.0)
-    # most supply edges carry one product (or none): their one stake is made directly
-    one = {}  # equal stakes shared: a province's 10^5 edges have a few thousand distinct ones
+            per = more[key] = {(have[0], have[1]): have[2]}
+        per[product, unit] = per.get((product, unit), 0.0) + float(q or 0.0)
+    # most supply edges carry one link: their one stake is made directly, equal ones shared (a
+    # province's 10^5 edges have a few thousand distinct ones)
+    one: dict[tuple, tuple[Stake, ...]] = {}
     out = {}
-    for key, per in totals.items():
-        if len(per) == 1:
-            ((p, u), q), = per.items()
-            stakes = one.get((p, u, q))
-            if stakes is None:
-                stakes = one[p, u, q] = (Stake(p, u, q),)
-            out[key] = stakes
-        else:
+    for key, pq in first.items():
+        per = more.get(key)
+        if per is not None:
             out[key] = _sorted(per)
+            continue
+        stakes = one.get(pq)
+        if stakes is None:
+            stakes = one[pq] = (Stake(*pq),)
+        out[key] = stakes
     return out
 
 

@@ -109,8 +109,11 @@ def firm_chains() -> dict[int, set[str]]:
         return {}
     out: dict[int, set[str]] = {}
     n, o, lk = Need.__table__.c, Offer.__table__.c, Link.__table__.c
-    pairs = sa.union(sa.select(n.firm_id, n.category_code), sa.select(o.firm_id, o.category_code),
-                     sa.select(lk.supplier_id, lk.category_code), sa.select(lk.buyer_id, lk.category_code))
+    codes = sorted(by_category)  # only the rows in a chain's categories (a province: ~10^5 fewer rows)
+    pairs = sa.union(sa.select(n.firm_id, n.category_code).where(n.category_code.in_(codes)),
+                     sa.select(o.firm_id, o.category_code).where(o.category_code.in_(codes)),
+                     sa.select(lk.supplier_id, lk.category_code).where(lk.category_code.in_(codes)),
+                     sa.select(lk.buyer_id, lk.category_code).where(lk.category_code.in_(codes)))
     for firm_id, category in db.session.execute(pairs):
         keys = by_category.get(category)
         if keys:

@@ -26,7 +26,9 @@ def test_same_breaks_as_on_the_graph(seed):
     assert got == expected
     nodes, succ = supply_maps(firms, links)
     assert nodes == dict(G.nodes(data=True))
-    assert list(succ) == list(G) and succ == {s: dict(nbrs) for s, nbrs in G.adjacency()}
+    assert list(succ) == list(G)
+    assert succ == {s: {b: {c: d["quantity_per_week"] for c, d in kd.items()} for b, kd in nbrs.items()}
+                    for s, nbrs in G.adjacency()}
 
 
 def test_a_link_to_an_unknown_firm_raises():

@@ -43,7 +43,7 @@ from matchmaker.infra.reference import industry_section
 from matchmaker.infra.settings import setting
 from matchmaker.models import Category, Firm, Link, Need, Product, User
 from matchmaker.models.pairing import MatchRun, Pairing
-from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport, break_key
+from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport
 from matchmaker.services.reports.commitments import commitment_parts
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
 from matchmaker.services.reports.weeks import resolve_week, week_monday
@@ -195,17 +195,15 @@ class _Clock:
         self._t, self._c = t, c
 
 
-_StoredBreak = namedtuple("_StoredBreak", "key kind buyer supplier category weeks_open status assignee_id "
-                                          "manual_steps note owner_region buyer_region level idle_weeks acted regions")
+_StoredBreak = namedtuple("_StoredBreak", "key weeks_open status assignee_id manual_steps note idle_weeks acted id")
 
 
 def _rows_by_key(report_id):
-    """key -> _StoredBreak of a stored report's breaks (plain tuples: ~10^5 of them are read field by field)."""
+    """key -> _StoredBreak of a stored report's breaks: what a break of the next run continues (its
+    run, workflow and idle weeks), in one query; the rest of a row is read only for the few breaks
+    that turn out resolved (:func:`_resolved`). Plain tuples: ~10^5 of them are read field by field."""
     t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
-    # read raw, without result processing: regions as the JSON text SQLite stores (psycopg decodes
-    # it), decoded only for the few breaks that turn out resolved; acted as the stored 0/1
-    raw = {"regions": sa.String, "acted": sa.Integer}
-    cols = [sa.type_coerce(t.c[f], raw[f]) if f in raw else t.c[f] for f in _StoredBreak._fields]
+    cols = [sa.type_coerce(t.c.acted, sa.Integer) if f == "acted" else t.c[f] for f in _StoredBreak._fields]
     rows = db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id)).all()  # one fetchall
     make = _StoredBreak._make
     return {r[0]: make(r) for r in rows}
@@ -271,10 +269,11 @@ def _break_rows(report, detected, network, prev_rows, same_rows):
     county_of = {ref: firm.county for ref, firm in info.items()}
     path_json = _join_list if _plain_refs(info) else _json_list
     edge_kinds = EDGE_KINDS
-    regions_json = {}  # regions -> their JSON text (a few thousand distinct sets over ~10^5 breaks)
+    regions_json = {}  # regions -> their JSON text, where a county code needs escaping
+    regions_plain = _plain_refs({c for c in county_of.values() if c})
     for brk in detected:
         kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ = brk
-        key = break_key(kind, buyer, category, supplier)
+        key = f"{kind}|{buyer}|{category}|{supplier or ''}"  # models.break_key, inlined (~10^5 breaks)
         add_key(key)
         prev = get_prev(key)
         same = get_same(key) if same_rows else None
@@ -295,9 +294,12 @@ def _break_rows(report, detected, network, prev_rows, same_rows):
         if level is None:
             level = levels[lkey] = _level(base, idle, steps)
         regs = path_regions(path, county_of)
-        rj = regions_json.get(regs)
-        if rj is None:
-            rj = regions_json[regs] = _json_list(regs)
+        if regions_plain:
+            rj = '["' + '", "'.join(regs) + '"]' if regs else "[]"
+        else:
+            rj = regions_json.get(regs)
+            if rj is None:
+                rj = regions_json[regs] = _json_list(regs)
         # graphs.break_stakes, inlined (~10^5 breaks)
         stakes = edges.get((supplier, buyer, category), ()) if kind in edge_kinds else break_stakes(brk, edges, needs)
         stake = stakes_json.get(stakes)
@@ -353,11 +355,22 @@ def _blocked_firms(firms, detected, previous):
     return [f.as_dict() for f in blocked_firms(firms, (b.path for b in detected), before)]
 
 
-def _resolved(prev_rows, keys):
-    out = [{"kind": r.kind, "buyer": r.buyer, "supplier": r.supplier, "category": r.category,
-            "owner_region": r.owner_region, "buyer_region": r.buyer_region, "regions": _decoded(r.regions),
-            "key": k, "level": r.level}
-           for k, r in prev_rows.items() if k not in keys]
+def _resolved(prev_rows, keys, chunk=500):
+    """The previous report's breaks whose condition no longer holds, as the report's ``resolved`` part
+    (their rows read by id, a few hundred at a time)."""
+    ids = [r.id for k, r in prev_rows.items() if k not in keys]
+    t = Break.__table__
+    # regions read raw (the JSON text SQLite stores, or the list psycopg decodes)
+    cols = (t.c.key, t.c.kind, t.c.buyer, t.c.supplier, t.c.category, t.c.owner_region, t.c.buyer_region,
+            sa.type_coerce(t.c.regions, sa.String), t.c.level)
+    conn = db.session.connection()
+    out = []
+    for i in range(0, len(ids), chunk):
+        for key, kind, buyer, supplier, category, owner, buyer_region, regions, level in conn.execute(
+                sa.select(*cols).where(t.c.id.in_(ids[i:i + chunk]))):
+            out.append({"kind": kind, "buyer": buyer, "supplier": supplier, "category": category,
+                        "owner_region": owner, "buyer_region": buyer_region, "regions": _decoded(regions),
+                        "key": key, "level": level})
     out.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["buyer"], r["category"], r["supplier"] or ""))
     return out
 

@@ -127,7 +127,8 @@ def _links_of(rows, ref_of):
 
 def _edge_stakes(rows, ref_of, units):
     """graphs.edge_stakes of link rows: per supply edge, its quantity per product, in its unit."""
-    return graphs.edge_stakes((ref_of[s], ref_of[b], c, q, p, units(c, p)) for s, b, c, q, p in rows)
+    return graphs.edge_stakes((ref_of[s], ref_of[b], c, q, p, u)
+                              for (s, b, c, q, p), u in zip(rows, units.of_links(rows)))
 
 
 def load_links(info: dict | None = None) -> list:
@@ -234,6 +235,12 @@ class _Units:
     def __call__(self, category, product):
         return posting_unit(self._products.get(product) if product is not None else None,
                             self._categories.get(category))
+
+    def of_links(self, rows):
+        """The unit of each link row ``(supplier, buyer, category, quantity, product)``, as ``self(c, p)``
+        gives it (rules.posting_unit, inlined: 2 x 10^5 links)."""
+        category, product = self._categories.get, self._products.get
+        return [category(c) if p is None or product(p) is None else product(p) for _s, _b, c, _q, p in rows]
 
 
 def load_product_names() -> dict:
