@@ -12,7 +12,7 @@ from matchmaker.infra.settings import setting
 from matchmaker.models import Category, Firm, Link, Product, Region, User, WeeklyReport
 from matchmaker.rules import AGENDA_SORTS
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent
-from matchmaker.models.report import break_key
+from matchmaker.models.report import Break, break_key
 from matchmaker.services.agenda.build import (agenda_region, departments_for, entries_of, firm_names, next_meeting,
                                               previous_report, region_items, report_agenda)
 from matchmaker.services.auth import in_scope
@@ -21,7 +21,7 @@ from matchmaker.services.support.errors import NotFound
 from matchmaker.services.survival import survival_by_break
 
 __all__ = ["CASCADE_SHOWN", "discuss_stake", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item",
-           "decision_of"]
+           "decision_of", "item_breaks"]
 
 CASCADE_SHOWN = 5  # firms of an item's cascade named on the agenda (the rest counted)
 
@@ -278,3 +278,17 @@ def find_item(report: WeeklyReport, key: str) -> AgendaItem:
         if i.key == key:
             return i
     raise NotFound("agenda item not found")
+
+
+def item_breaks(actor: User | None, week: str, item: dict) -> list[dict]:
+    """The breaks of a week an agenda item gathers (the buyers it fails directly), with their id,
+    status and buyer's name, for meeting mode to open them (escalate or close a break, on its page)."""
+    require_reader(actor)
+    hits = {break_key(h["kind"], h["buyer"], h["category"], h["supplier"]): h for h in item["buyers"]}
+    if not hits:
+        return []
+    rows = db.session.execute(
+        sa.select(Break.id, Break.key, Break.status).join(WeeklyReport, Break.report_id == WeeklyReport.id)
+        .where(WeeklyReport.week == week, Break.key.in_(list(hits)[:500])).order_by(Break.key)).all()
+    return [{"id": i, "status": status, **{k: hits[key][k] for k in ("kind", "buyer", "buyer_name", "category")}}
+            for i, key, status in rows]
