@@ -187,3 +187,26 @@ def test_the_agenda_follows_the_breaks_workflow_at_once(app, db, demo):
     assert owned(city)["uncovered|F0018"]["level"] == "city"
     reports.reopen_break(county, brk["uncovered_need|F0058|IO013|"])
     assert "uncovered|F0058" in owned(county)
+
+
+def test_an_item_escalated_by_hand_is_escalated_above_and_sent_up_below(app, db, demo):
+    """Escalated by hand this week (no previous report: it would be "new"), the item is "escalated"
+    on the city's agenda and discussed there even below the discussion stake; the city's summary
+    counts it escalated, the county's counts it sent up; both stay so once the city takes it up."""
+    county = staff(db, "county@demo.example.cn")
+    city = staff(db, "city@demo.example.cn")
+    before = agenda.agenda_summary(county)
+    assert before["sent_up"] == 0 and before["escalated"] == 0
+    small = db.session.scalar(sa.select(Break).where(Break.report_id == demo.id,
+                                                     Break.key == "uncovered_need|F0058|IO013|"))
+    reports.escalate_break(county, small.id, "no feed mill in the county")
+    data = agenda.region_agenda(city)
+    item = next(i for i in data["items"] if i["key"] == "uncovered|F0058")
+    assert item["state"] == "escalated" and item["stake"] < agenda.discuss_stake()
+    assert agenda.agenda_summary(city)["escalated"] == 1
+    after = agenda.agenda_summary(county)
+    assert after["sent_up"] == 1 and after["total"] == before["total"] - 1
+    reports.assign_break(city, small.id, city.id)
+    assert agenda.agenda_summary(county)["sent_up"] == 1
+    untouched = next(i for i in agenda.region_agenda(county)["walk"] if i["key"] == "uncovered|F0295")
+    assert untouched["state"] == "new"
