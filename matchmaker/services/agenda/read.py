@@ -1,6 +1,7 @@
 """A region's agenda of a week as plain dicts: items with names, units, owners, due dates,
 decisions and their log, last week's decisions, and the week-over-week summary."""
 from collections import Counter
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -22,7 +23,7 @@ from matchmaker.services.support.errors import NotFound
 from matchmaker.services.survival import survival_by_break
 
 __all__ = ["CASCADE_SHOWN", "discuss_stake", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item",
-           "decision_of", "item_breaks"]
+           "decision_of", "item_breaks", "escalated_by_hand"]
 
 CASCADE_SHOWN = 5  # firms of an item's cascade named on the agenda (the rest counted)
 
@@ -69,7 +70,7 @@ _ITEM_OF_BREAK = {"supplier_down": ("supplier", True), "supplier_strained": ("su
                   "chain_gap": ("chain_gap", False), "uncovered_need": ("uncovered", False)}
 
 
-def escalated_by_hand(report: WeeklyReport, items) -> frozenset:
+def escalated_by_hand(report: WeeklyReport, items: Iterable[AgendaItem]) -> frozenset:
     """Keys of the items one of whose breaks staff escalated by hand in the report's week (article 6:
     the lower level could not solve it): a down or strained supplier's item (or the risk zone that
     holds the supplier), a buyer's chain gap or uncovered need."""
