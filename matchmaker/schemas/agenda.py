@@ -168,6 +168,7 @@ class AgendaSummarySchema(OutputSchema):
     continuing = fields.Integer()
     escalated = fields.Integer()
     resolved = fields.Integer()
+    sent_up = fields.Integer(metadata={"description": "items of the region's firms escalated this week above it"})
     by_level = fields.List(fields.Nested(CountRowSchema))
     by_factor = fields.List(fields.Nested(CountRowSchema))
 

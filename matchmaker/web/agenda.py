@@ -59,7 +59,8 @@ def meeting():
     n = min(max(request.args.get("i", 0, type=int), 0), len(data["walk"]))
     item = data["walk"][n] if n < len(data["walk"]) else None
     return render_template("agenda/meeting.html", data=data, item=item, n=n, form=_decision_form(item),
-                           log=agenda.item_log(_actor(), item["key"]) if item else [])
+                           log=agenda.item_log(_actor(), item["key"]) if item else [],
+                           breaks=agenda.item_breaks(_actor(), data["week"], item) if item else [])
 
 
 @bp.route("/decide", methods=["POST"])
@@ -82,7 +83,8 @@ def decide():
     data = agenda.region_agenda(_actor(), region=request.args.get("region") or None)
     item = next((i for i in data["walk"] if i["key"] == form.key.data), None)
     return render_template("agenda/meeting.html", data=data, item=item, n=n, form=form,
-                           log=agenda.item_log(_actor(), form.key.data) if item else []), 422
+                           log=agenda.item_log(_actor(), form.key.data) if item else [],
+                           breaks=agenda.item_breaks(_actor(), data["week"], item) if item else []), 422
 
 
 @bp.route("/outcome", methods=["POST"])

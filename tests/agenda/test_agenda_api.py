@@ -43,6 +43,7 @@ def test_the_agenda_as_json_is_the_pages_agenda(client, db, demo):
     summary = client.get("/api/v1/agenda/summary?week=2020-W12", headers=_bearer(county)).json
     assert summary["total"] == len(expected["items"]) + len(expected["routine"]) + expected["below_count"]
     assert summary["new"] == summary["total"] and summary["previous_week"] is None
+    assert summary["sent_up"] == 0
 
 
 def test_staff_only_and_in_their_jurisdiction(client, db, demo):

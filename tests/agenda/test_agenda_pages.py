@@ -119,3 +119,22 @@ def test_the_agenda_page_offers_both_orders(app, db, demo):
     by_days = client.get("/taskforce/agenda?sort=runs_out")
     assert by_days.status_code == 200 and 'id="sort-runs-out"' not in by_days.text
     assert "<strong>按买方断供前剩余天数</strong>" in by_days.text
+
+
+def test_meeting_mode_opens_the_breaks_of_an_item(app, db, demo):
+    """An item's breaks are linked from meeting mode (to escalate or close one on its page), with
+    their buyer's name and status; an item without breaks (a firm asking for help) lists none."""
+    import sqlalchemy as sa
+
+    from matchmaker.models import Break
+
+    client = signed_in(app)
+    html = client.get("/taskforce/agenda/meeting?i=0").get_data(as_text=True)
+    assert "望奎昌盛食品有限公司" in html  # the first item: F0018's uncovered needs, two breaks
+    ids = db.session.scalars(sa.select(Break.id).where(Break.kind == "uncovered_need", Break.buyer == "F0018")
+                             .order_by(Break.key)).all()
+    links = re.findall(r'<a href="/taskforce/breaks/(\d+)">', html[html.index('id="item-breaks"'):])
+    assert [int(i) for i in links] == ids and len(ids) == 2
+    assert "本事项涉及的断链" in html
+    walk = client.get("/taskforce/agenda/meeting?i=3").get_data(as_text=True)
+    assert "望奎亿丰农业发展有限公司" in walk and 'id="item-breaks"' not in walk  # a firm asking for help

@@ -161,3 +161,52 @@ def test_the_agenda_sorts_by_the_days_until_a_buyer_runs_out(app, db, demo, clie
     assert by_days["items"][0]["runs_out"].days_left is not None
     assert [i["key"] for i in agenda.region_agenda(county)["items"]] == [i["key"] for i in by_stake["items"]]
     assert sorted(i["key"] for i in by_days["items"]) == sorted(i["key"] for i in by_stake["items"])
+
+
+def test_the_agenda_follows_the_breaks_workflow_at_once(app, db, demo):
+    """Escalating a break by hand moves its item up to the city (the county still reads it among
+    the items concerning its firms); closing an item's only break takes it off the open items;
+    reopening brings it back, all without a new report run (the agenda was kept per run only)."""
+    county = staff(db, "county@demo.example.cn")
+    city = staff(db, "city@demo.example.cn")
+
+    def owned(actor):
+        return {i["key"]: i for i in agenda.region_agenda(actor)["walk"]}
+
+    before = owned(county)
+    assert {"uncovered|F0018", "uncovered|F0058"} <= set(before)
+    assert "uncovered|F0018" not in owned(city)
+    brk = {b.key: b.id for b in db.session.scalars(sa.select(Break).where(Break.report_id == demo.id))}
+    reports.escalate_break(county, brk["uncovered_need|F0018|IO003|"], "the county cannot find a supplier")
+    reports.close_break(county, brk["uncovered_need|F0058|IO013|"], "a local mill delivers")
+    now = owned(county)
+    assert "uncovered|F0018" not in now and "uncovered|F0058" not in now
+    concerning = {i["key"]: i for i in agenda.region_agenda(county)["concerning"]}
+    assert concerning["uncovered|F0018"]["level"] == "city"
+    assert concerning["uncovered|F0018"]["owner_region"] == city.region_code
+    assert owned(city)["uncovered|F0018"]["level"] == "city"
+    reports.reopen_break(county, brk["uncovered_need|F0058|IO013|"])
+    assert "uncovered|F0058" in owned(county)
+
+
+def test_an_item_escalated_by_hand_is_escalated_above_and_sent_up_below(app, db, demo):
+    """Escalated by hand this week (no previous report: it would be "new"), the item is "escalated"
+    on the city's agenda and discussed there even below the discussion stake; the city's summary
+    counts it escalated, the county's counts it sent up; both stay so once the city takes it up."""
+    county = staff(db, "county@demo.example.cn")
+    city = staff(db, "city@demo.example.cn")
+    before = agenda.agenda_summary(county)
+    assert before["sent_up"] == 0 and before["escalated"] == 0
+    small = db.session.scalar(sa.select(Break).where(Break.report_id == demo.id,
+                                                     Break.key == "uncovered_need|F0058|IO013|"))
+    reports.escalate_break(county, small.id, "no feed mill in the county")
+    data = agenda.region_agenda(city)
+    item = next(i for i in data["items"] if i["key"] == "uncovered|F0058")
+    assert item["state"] == "escalated" and item["stake"] < agenda.discuss_stake()
+    assert agenda.agenda_summary(city)["escalated"] == 1
+    after = agenda.agenda_summary(county)
+    assert after["sent_up"] == 1 and after["total"] == before["total"] - 1
+    reports.assign_break(city, small.id, city.id)
+    assert agenda.agenda_summary(county)["sent_up"] == 1
+    untouched = next(i for i in agenda.region_agenda(county)["walk"] if i["key"] == "uncovered|F0295")
+    assert untouched["state"] == "new"

@@ -110,6 +110,45 @@ def live(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def demo_live(tmp_path_factory):
+    """(base_url, app): a real server over a temp-file SQLite database holding the shipped demo and
+    its 2020-W12 report, the service's day pinned to the demo's (TestConfig.TODAY, 2020-03-16)."""
+    from werkzeug.serving import make_server
+
+    from matchmaker import create_app
+    from matchmaker.infra.config import TestConfig
+    from matchmaker.infra.extensions import db, limiter
+    from matchmaker.services import reports
+    from matchmaker.services.demo import load_demo
+
+    was_enabled = limiter.enabled
+    tmp = tmp_path_factory.mktemp("demo-live")
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'live.sqlite'}", WTF_CSRF_ENABLED=True,
+                  RATELIMIT_ENABLED=False, TESTING=False, SECRET_KEY="browser-tests")
+    app = create_app(config)
+    app.instance_path = str(tmp / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        db.session.commit()
+        reports.write_weekly_report("2020-W12")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", app
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        limiter.enabled = was_enabled
+
+
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)

@@ -1,6 +1,7 @@
 """A region's agenda of a week as plain dicts: items with names, units, owners, due dates,
 decisions and their log, last week's decisions, and the week-over-week summary."""
 from collections import Counter
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -12,7 +13,8 @@ from matchmaker.infra.settings import setting
 from matchmaker.models import Category, Firm, Link, Product, Region, User, WeeklyReport
 from matchmaker.rules import AGENDA_SORTS
 from matchmaker.models.agenda import AgendaEntry, AgendaEvent
-from matchmaker.models.report import break_key
+from matchmaker.models.report import Break, BreakEvent, break_key
+from matchmaker.models.region import region_prefix
 from matchmaker.services.agenda.build import (agenda_region, departments_for, entries_of, firm_names, next_meeting,
                                               previous_report, region_items, report_agenda)
 from matchmaker.services.auth import in_scope
@@ -21,7 +23,7 @@ from matchmaker.services.support.errors import NotFound
 from matchmaker.services.survival import survival_by_break
 
 __all__ = ["CASCADE_SHOWN", "discuss_stake", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item",
-           "decision_of"]
+           "decision_of", "item_breaks", "escalated_by_hand"]
 
 CASCADE_SHOWN = 5  # firms of an item's cascade named on the agenda (the rest counted)
 
@@ -52,15 +54,44 @@ def _hit(h, names, units, regions=None):
             "share": h.share, "tier": h.tier, "path": list(h.path), "weeks_open": h.weeks_open}
 
 
-def _state(item, before: dict) -> str:
+def _state(item, before: dict, by_hand: frozenset = frozenset()) -> str:
+    """new, continuing, or escalated: its level rose since the previous week, or one of its breaks
+    went up by hand this week (`by_hand`, see :func:`escalated_by_hand`)."""
+    if item.key in by_hand:
+        return "escalated"
     prev = before.get(item.key)
     if prev is None:
         return "new"
     return "escalated" if LEVELS.index(item.level) > LEVELS.index(prev.level) else "continuing"
 
 
+#: A break's kind -> (the agenda item's key word, whether the item is its supplier's rather than its buyer's)
+_ITEM_OF_BREAK = {"supplier_down": ("supplier", True), "supplier_strained": ("supplier", True),
+                  "chain_gap": ("chain_gap", False), "uncovered_need": ("uncovered", False)}
+
+
+def escalated_by_hand(report: WeeklyReport, items: Iterable[AgendaItem]) -> frozenset:
+    """Keys of the items one of whose breaks staff escalated by hand in the report's week (article 6:
+    the lower level could not solve it): a down or strained supplier's item (or the risk zone that
+    holds the supplier), a buyer's chain gap or uncovered need."""
+    keys = db.session.scalars(sa.select(BreakEvent.key).distinct().where(
+        BreakEvent.week == report.week, BreakEvent.action == "escalated")).all()
+    if not keys:
+        return frozenset()
+    hit = set()
+    for k in keys:
+        kind, buyer, _category, supplier = k.split("|", 3)
+        if kind in _ITEM_OF_BREAK:
+            word, by_supplier = _ITEM_OF_BREAK[kind]
+            hit.add(f"{word}|{supplier if by_supplier else buyer}")
+    suppliers = {k.split("|", 1)[1] for k in hit if k.startswith("supplier|")}
+    return frozenset(i.key for i in items
+                     if i.key in hit or (i.kind == "risk_zone" and suppliers.intersection(i.members)))
+
+
 def agenda_item(item: AgendaItem, report: WeeklyReport, names: dict, units: dict, users: dict,
-                entry: AgendaEntry | None, before: dict, last_entry: AgendaEntry | None = None) -> dict:
+                entry: AgendaEntry | None, before: dict, last_entry: AgendaEntry | None = None,
+                by_hand: frozenset = frozenset()) -> dict:
     """One agenda item as a dict for pages and handouts."""
     default_deps = departments_for(item.factors)
     cascade = [_hit(h, names, units) for h in item.cascade[:CASCADE_SHOWN]]
@@ -69,7 +100,7 @@ def agenda_item(item: AgendaItem, report: WeeklyReport, names: dict, units: dict
          "county": item.county, "owner_region": item.owner_region,
          "owner_region_name": names.get(item.owner_region), "level": item.level,
          "categories": list(item.categories), "factors": list(item.factors), "weeks_open": item.weeks_open,
-         "stake": item.stake, "regions": list(item.regions), "state": _state(item, before),
+         "stake": item.stake, "regions": list(item.regions), "state": _state(item, before, by_hand),
          "buyers": [_hit(h, names, units) for h in item.buyers], "cascade": cascade,
          "cascade_count": len(item.cascade), "commitments": [dict(c) for c in item.commitments],
          "default_departments": default_deps,
@@ -136,9 +167,11 @@ def region_agenda(actor: User | None, week: str | None = None, region: str | Non
                       + [f.supplier for f in part["fragility"]])
     units = _units(shown)
     current = {i.key for i in report_agenda(report).items}
+    by_hand = escalated_by_hand(report, shown)
 
     def item(i):
-        return agenda_item(i, report, names, units, users, entries.get(i.key), before, last_by_key.get(i.key))
+        return agenda_item(i, report, names, units, users, entries.get(i.key), before, last_by_key.get(i.key),
+                           by_hand)
 
     latest = report.id == latest_report_id()
     owned = [item(i) for i in part["owned"]]
@@ -230,7 +263,8 @@ def item_log(actor: User | None, key: str) -> list[dict]:
 
 def agenda_summary(actor: User | None, week: str | None = None, region: str | None = None) -> dict:
     """The one-page summary of a region's agenda: new, continuing, resolved and escalated items, by
-    level and by factor, this week against the previous stored week."""
+    level and by factor, this week against the previous stored week; and `sent_up`: the items of the
+    region's firms escalated this week (by hand or since last week) to a level above the region."""
     require_reader(actor)
     report = get_report(week)
     reg = agenda_region(actor, region)
@@ -244,8 +278,15 @@ def agenda_summary(actor: User | None, week: str | None = None, region: str | No
 
     now, before = scoped(report), scoped(prev)
     before_by_key = {i.key: i for i in before}
-    everything_now = {i.key for i in report_agenda(report).items}
-    states = Counter(_state(i, before_by_key) for i in now)
+    everything = report_agenda(report).items
+    everything_now = {i.key for i in everything}
+    prefix = region_prefix(reg.code, reg.level)
+    above = [i for i in everything if (i.county or "").startswith(prefix)
+             and not (i.owner_region or "").startswith(prefix)]
+    by_hand = escalated_by_hand(report, now + above)
+    states = Counter(_state(i, before_by_key, by_hand) for i in now)
+    all_before = {i.key: i for i in report_agenda(prev).items} if prev is not None else {}
+    sent_up = sum(1 for i in above if _state(i, all_before, by_hand) == "escalated")
     resolved = [i for i in before if i.key not in everything_now]
 
     def counts(items, attr):
@@ -268,7 +309,7 @@ def agenda_summary(actor: User | None, week: str | None = None, region: str | No
             "region": {"code": reg.code, "name": reg.name, "level": reg.level},
             "total": len(now), "total_before": len(before) if prev is not None else None,
             "new": states.get("new", 0), "continuing": states.get("continuing", 0),
-            "escalated": states.get("escalated", 0), "resolved": len(resolved),
+            "escalated": states.get("escalated", 0), "resolved": len(resolved), "sent_up": sent_up,
             "by_level": rows["level"], "by_factor": rows["factors"]}
 
 
@@ -278,3 +319,17 @@ def find_item(report: WeeklyReport, key: str) -> AgendaItem:
         if i.key == key:
             return i
     raise NotFound("agenda item not found")
+
+
+def item_breaks(actor: User | None, week: str, item: dict) -> list[dict]:
+    """The breaks of a week an agenda item gathers (the buyers it fails directly), with their id,
+    status and buyer's name, for meeting mode to open them (escalate or close a break, on its page)."""
+    require_reader(actor)
+    hits = {break_key(h["kind"], h["buyer"], h["category"], h["supplier"]): h for h in item["buyers"]}
+    if not hits:
+        return []
+    rows = db.session.execute(
+        sa.select(Break.id, Break.key, Break.status).join(WeeklyReport, Break.report_id == WeeklyReport.id)
+        .where(WeeklyReport.week == week, Break.key.in_(list(hits)[:500])).order_by(Break.key)).all()
+    return [{"id": i, "status": status, **{k: hits[key][k] for k in ("kind", "buyer", "buyer_name", "category")}}
+            for i, key, status in rows]
