@@ -130,6 +130,21 @@ class BelowRegionSchema(OutputSchema):
     items = fields.Integer()
 
 
+class ClosedBreakSchema(OutputSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    buyer = fields.String()
+    buyer_name = fields.String(allow_none=True)
+    supplier = fields.String(allow_none=True)
+    supplier_name = fields.String(allow_none=True)
+    category = fields.String()
+    quantity = fields.Float()
+    unit = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    owner_region = fields.String()
+    owned = fields.Boolean(metadata={"description": "owned by the region or a region under it"})
+
+
 class AgendaSchema(OutputSchema):
     week = fields.String()
     as_of = fields.Date()
@@ -148,6 +163,8 @@ class AgendaSchema(OutputSchema):
     matching = fields.List(fields.Nested(MatchingEntrySchema), metadata={"description": "matching in progress"})
     fragility = fields.List(fields.Nested(FragilitySchema), metadata={"description": "single-source warnings"})
     last_decisions = fields.List(fields.Nested(LastDecisionSchema))
+    closed = fields.List(fields.Nested(ClosedBreakSchema), metadata={
+        "description": "the week's breaks closed by staff (销号) that the region owns or that concern its firms"})
 
 
 class CountRowSchema(OutputSchema):
@@ -168,6 +185,7 @@ class AgendaSummarySchema(OutputSchema):
     continuing = fields.Integer()
     escalated = fields.Integer()
     resolved = fields.Integer()
+    closed = fields.Integer(metadata={"description": "breaks closed by staff this week (the agenda's closed list)"})
     sent_up = fields.Integer(metadata={"description": "items of the region's firms escalated this week above it"})
     by_level = fields.List(fields.Nested(CountRowSchema))
     by_factor = fields.List(fields.Nested(CountRowSchema))

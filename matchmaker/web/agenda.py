@@ -127,7 +127,8 @@ def xlsx_words() -> dict:
     words["kind"].update({code: label(code, "break_kind") for code in LABELS["break_kind"]})
     words["yes_no"] = {True: _("Yes"), False: _("No")}
     words["sheets"] = {"items": _("Agenda"), "buyers": _("Buyers failed"), "matching": _("Matching in progress"),
-                       "fragility": _("Fragility"), "last_decisions": _("Last week's decisions")}
+                       "fragility": _("Fragility"), "last_decisions": _("Last week's decisions"),
+                       "closed": _("Closed this week")}
     words["headers"] = {
         "number": "#", "state": _("State"), "kind": _("Kind"), "firm": _("Firm code"), "firm_name": _("Firm"),
         "owner_region": _("Owner region code"), "owner_region_name": _("Owner region"), "level": _("Level"),
@@ -138,7 +139,7 @@ def xlsx_words() -> dict:
         "supplier_name": _("Supplier"), "category": _("Category code"), "category_name": _("Category"),
         "quantity": _("Quantity per week"), "unit": _("Unit"), "share": _("Share of the buyer's supply"),
         "tier": _("Tier"), "pending_proposals": _("Proposals waiting"), "outcome": _("Outcome"),
-        "still_open": _("Still on the agenda")}
+        "still_open": _("Still on the agenda"), "note": _("Closing note")}
     return words
 
 

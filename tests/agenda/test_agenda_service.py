@@ -210,3 +210,35 @@ def test_an_item_escalated_by_hand_is_escalated_above_and_sent_up_below(app, db,
     assert agenda.agenda_summary(county)["sent_up"] == 1
     untouched = next(i for i in agenda.region_agenda(county)["walk"] if i["key"] == "uncovered|F0295")
     assert untouched["state"] == "new"
+
+
+def test_a_closed_break_stays_on_its_weeks_agenda_counted_as_closed(app, db, demo):
+    """Issue 12, item 4: a break closed by staff leaves the open items but stays on the week's agenda
+    with its note (page, summary, .xlsx), counted as closed, until it is reopened."""
+    import io
+
+    import openpyxl
+
+    from matchmaker.services.reports import workflow
+
+    county = staff(db, "county@demo.example.cn")
+    mine = db.session.scalars(sa.select(Break).where(
+        Break.report_id == demo.id, Break.owner_region == county.region_code, Break.status == "open")
+        .order_by(Break.id)).first()
+    assert agenda.region_agenda(county)["closed"] == [] and agenda.agenda_summary(county)["closed"] == 0
+    workflow.close_break(county, mine.id, "县内已协调供货")
+    data = agenda.region_agenda(county)
+    assert [(c["id"], c["kind"], c["buyer"], c["note"], c["owned"]) for c in data["closed"]] == [
+        (mine.id, mine.kind, mine.buyer, "县内已协调供货", True)]
+    assert data["closed"][0]["buyer_name"]
+    assert agenda.agenda_summary(county)["closed"] == 1
+    # the province sees it too (its county is below)
+    province = staff(db, "province@demo.example.cn")
+    assert [c["id"] for c in agenda.region_agenda(province)["closed"]] == [mine.id]
+    words = {"sheets": {k: k for k in agenda.AGENDA_SHEETS}, "headers": {}, "kind": {}}
+    words["headers"] = {c: c for cols in agenda.AGENDA_SHEETS.values() for c in cols}
+    buf, _ = agenda.agenda_xlsx(county, words)
+    sheet = list(openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["closed"].iter_rows(values_only=True))
+    assert len(sheet) == 2 and sheet[1][1] == mine.buyer and sheet[1][-1] == "县内已协调供货"
+    workflow.reopen_break(county, mine.id)
+    assert agenda.region_agenda(county)["closed"] == [] and agenda.agenda_summary(county)["closed"] == 0

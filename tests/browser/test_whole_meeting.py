@@ -181,7 +181,13 @@ def test_county_staff_run_a_whole_meeting(demo_live, new_page, tmp_path):
     assert "已销号" in closed_rows.inner_text()
     shot(page, "meeting-report-closed")
     page.goto(base + "/taskforce/agenda")
-    assert CLOSED[1] not in _text(page, "#agenda-routine")  # no longer an open item of the agenda
+    assert CLOSED[1] not in _text(page, "#agenda-routine")  # no longer an open item of the agenda...
+    closed_on_agenda = _text(page, "#agenda-closed")  # ... but it stays on the week's agenda as closed
+    assert _text(page, "#closed-heading").endswith("(1)")
+    assert CLOSED[0] in closed_on_agenda and CLOSED[1] in closed_on_agenda
+    assert "县内饲料厂已签订供货合同" in closed_on_agenda
+    page.goto(base + "/taskforce/agenda/summary")
+    assert _text(page, "#summary-closed") == "1"  # counted as closed on the one-page summary
     # ... and reopened: open again, on the agenda again, no longer counted as closed
     page.goto(base + "/taskforce/report?state=closed")
     closed_rows.locator("a").first.click()
@@ -193,6 +199,7 @@ def test_county_staff_run_a_whole_meeting(demo_live, new_page, tmp_path):
     assert _text(page, "#closed-count") == "已销号：0"
     page.goto(base + "/taskforce/agenda")
     assert CLOSED[0] in _text(page, "#agenda-routine")
+    assert _text(page, "#closed-heading").endswith("(0)") and page.locator("#agenda-closed").count() == 0
 
     # 5. the printable agenda: names with codes, units, percentages, the decisions; A4, screenshot kept
     page.click("#print-agenda")

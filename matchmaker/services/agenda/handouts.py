@@ -33,6 +33,8 @@ AGENDA_SHEETS = {
     "fragility": ("buyer", "buyer_name", "supplier", "supplier_name", "category", "category_name", "quantity",
                   "unit", "weeks_open"),
     "last_decisions": ("firm", "firm_name", "decision", "departments", "assignee", "due", "outcome", "still_open"),
+    "closed": ("kind", "buyer", "buyer_name", "supplier", "supplier_name", "category", "category_name", "quantity",
+               "unit", "owner_region", "owner_region_name", "note"),
 }
 _FORMATS = {"stake": "0.00", "quantity": "#,##0.0", "share": "0%", "due": "yyyy-mm-dd", "number": "0",
             "weeks_open": "0", "buyers": "0", "cascade": "0", "tier": "0", "pending_proposals": "0"}
@@ -105,10 +107,13 @@ def agenda_xlsx(actor: User | None, words: Mapping, lang: str = "zh", week: str 
                                                                          for x in d["departments"]),
              "assignee": d["assignee_name"], "outcome": _word(words, "outcome", d["outcome"]),
              "still_open": _word(words, "yes_no", d["still_open"])} for d in data["last_decisions"]]
+    closed = [{**c, "kind": _word(words, "kind", c["kind"]), "category_name": cat_name(c["category"]),
+               "unit": cat_unit(c["category"], c["unit"]), "owner_region_name": regions.get(c["owner_region"])}
+              for c in data["closed"]]
     wb = Workbook()
     wb.remove(wb.active)
     for name, rows in (("items", items), ("buyers", buyers), ("matching", matching), ("fragility", fragility),
-                       ("last_decisions", last)):
+                       ("last_decisions", last), ("closed", closed)):
         _sheet(wb, name, AGENDA_SHEETS[name], rows, words)
     buf = io.BytesIO()
     wb.save(buf)

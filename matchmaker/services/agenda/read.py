@@ -18,12 +18,12 @@ from matchmaker.models.region import region_prefix
 from matchmaker.services.agenda.build import (agenda_region, departments_for, entries_of, firm_names, next_meeting,
                                               previous_report, region_items, report_agenda)
 from matchmaker.services.auth import in_scope
-from matchmaker.services.reports.read import get_report, latest_report_id, require_reader
+from matchmaker.services.reports.read import KIND_RANK, get_report, latest_report_id, require_reader
 from matchmaker.services.support.errors import NotFound
 from matchmaker.services.survival import survival_by_break
 
 __all__ = ["CASCADE_SHOWN", "discuss_stake", "region_agenda", "agenda_item", "agenda_summary", "item_log", "find_item",
-           "decision_of", "item_breaks", "escalated_by_hand"]
+           "decision_of", "item_breaks", "escalated_by_hand", "closed_breaks"]
 
 CASCADE_SHOWN = 5  # firms of an item's cascade named on the agenda (the rest counted)
 
@@ -190,7 +190,27 @@ def region_agenda(actor: User | None, week: str | None = None, region: str | Non
                       for f in part["fragility"]],
         "last_decisions": [{**_decision(e, users), "still_open": e.key in current,
                             "firm_name": names.get(e.key.split("|")[1]) or _one_name(e.key)} for e in last],
+        "closed": closed_breaks(report, reg),
     }
+
+
+def closed_breaks(report: WeeklyReport, region: Region) -> list[dict]:
+    """The week's breaks closed by staff (销号) that the region owns or that concern its firms, with
+    their closing note: a closed break leaves the open items, but it stays on its week's agenda,
+    counted as closed, until it is reopened (issue 12, item 4). By kind, buyer, category, supplier."""
+    prefix = region_prefix(region.code, region.level)
+    rows = db.session.execute(sa.select(
+        Break.id, Break.kind, Break.buyer, Break.supplier, Break.category, Break.quantity, Break.unit, Break.note,
+        Break.owner_region, Break.regions).where(Break.report_id == report.id, Break.status == "closed")).all()
+    rows = [r for r in rows if (r.owner_region or "").startswith(prefix)
+            or any(c.startswith(prefix) for c in (r.regions or []))]
+    names = firm_names({r.buyer for r in rows} | {r.supplier for r in rows})
+    out = [{"id": r.id, "kind": r.kind, "buyer": r.buyer, "buyer_name": names.get(r.buyer), "supplier": r.supplier,
+            "supplier_name": names.get(r.supplier), "category": r.category, "quantity": r.quantity, "unit": r.unit,
+            "note": r.note, "owner_region": r.owner_region, "owned": (r.owner_region or "").startswith(prefix)}
+           for r in rows]
+    out.sort(key=lambda r: (KIND_RANK.get(r["kind"], 9), r["buyer"], r["category"], r["supplier"] or ""))
+    return out
 
 
 def discuss_stake() -> float:
@@ -310,6 +330,7 @@ def agenda_summary(actor: User | None, week: str | None = None, region: str | No
             "total": len(now), "total_before": len(before) if prev is not None else None,
             "new": states.get("new", 0), "continuing": states.get("continuing", 0),
             "escalated": states.get("escalated", 0), "resolved": len(resolved), "sent_up": sent_up,
+            "closed": len(closed_breaks(report, reg)),
             "by_level": rows["level"], "by_factor": rows["factors"]}
 
 
