@@ -26,6 +26,9 @@ of the supply edges:
 
 from __future__ import annotations
 
+from .propagation_passes import (REC_BUYERS, REC_LABELS, REC_NEXTS, REC_PAIR, REC_PENDING, REC_STATE, SKIP_IDLE_PASSES,
+                                 by_firm_set, NextPassDiffers, next_pass_differs, new_record, Records)
+
 __all__ = ["propagate_upstream", "supplier_index", "GAP_FACTORS", "MAX_PASSES"]
 
 HealthyOut = dict[str, dict[str, list[str]]]
@@ -59,7 +62,7 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
     that tier otherwise), the propagation runs again with alternatives kept
     along the blocked route and on the edges upstream whose best route passes
     the same firm, until nothing changes (at most ``MAX_PASSES`` passes); a pass
-    that provably changes nothing is skipped (:func:`_next_pass_differs`).
+    that provably changes nothing is skipped (:func:`next_pass_differs`).
     Without such conflicts one pass suffices. Checked against a brute-force
     enumeration of simple routes in ``tests/graphs/test_breaks_bruteforce.py``.
 
@@ -89,7 +92,7 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
     {('S', 'B', 'car'): (2, ('B', 'S', 'X'), frozenset({'labour'})),
      ('B', 'A', 'bus'): (3, ('A', 'B', 'S', 'X'), frozenset({'labour'}))}
     """
-    recs = _Records()  # state -> its record (see _bfs), shared by the passes
+    recs = Records()  # state -> its record (see _bfs), shared by the passes
     recs.suppliers = {} if suppliers is None else suppliers
     try:
         return _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs)
@@ -110,105 +113,11 @@ def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs):
             break
         if SKIP_IDLE_PASSES:
             try:
-                if not _next_pass_differs(declined, alt_pairs, best, max_routes):
+                if not next_pass_differs(declined, alt_pairs, best, max_routes):
                     break
-            except _Differs:
-                pass  # the next pass would find the same best routes and keep no new pair
+            except NextPassDiffers:
+                pass  # it may differ: run it
     return best
-
-
-#: Skip a pass that provably changes nothing (:func:`_next_pass_differs`); False runs every pass
-#: the alternatives call for (``tests/graphs/test_propagation_passes.py`` compares both ways).
-SKIP_IDLE_PASSES = True
-
-
-def _next_pass_differs(declined, alt_pairs: set, best: Best, max_routes: int) -> bool:
-    """Whether the next pass could find another best route for some edge (or keep a new pair).
-
-    A pass depends on the pairs that keep alternatives (``alt_pairs``) in two places only: a
-    first label with routes of other firm sets keeps them as alternatives, and an edge already
-    labelled takes further routes, only for such a pair. *declined* holds what this pass dropped
-    for want of that: ``(record, tier, its routes of that tier, sorted)`` of first labels, and
-    ``(record, buyer, path, factors, tier)`` of routes an edge already labelled dropped (a route
-    that would pass its buyer twice left out: blocked on an edge of lower tier, it cannot matter).
-
-    The next pass takes every other decision as this one, except downstream of these. So the
-    routes it would add are followed here from them, tier by tier, over this pass's labels
-    (``(tier, firm set, path, factors)``), taking the decisions the next pass would take: a
-    route that passes every firm of a label the edge has by then is dropped; one that reaches an
-    edge without a best route, or at or below its best tier (where it could change the best
-    route, its factors, or a blocked route that matters) means the next pass may differ (True);
-    so does one that would be kept before labels of this pass of its tier or later (it could
-    displace them or change their factors). Otherwise it is dropped as the next pass would drop
-    it (no room left, or the pair keeps no alternatives), or kept as an alternative after this
-    pass's labels and followed further. When none is left, the next pass would find the same
-    best routes and the same blocked routes that matter, and keep no new pair: it would change
-    nothing (False).
-    """
-    firsts, later = declined
-    arrivals = {}  # tier -> {id(record): [record, alternatives of its first label, routes]}
-    for rec, tier, items in firsts:
-        if rec[_PAIR] in alt_pairs:
-            arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[1] = items
-    for rec, a, path, f, tier in later:
-        if rec[_PAIR] in alt_pairs:
-            arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[2].append(((a,) + path, f))
-    extra = {}  # id(record) -> [firm set] of the alternatives the next pass would add
-    while arrivals:
-        tier = min(arrivals)
-        pushed = []
-        for rec, items, routes in arrivals.pop(tier).values():
-            lab = rec[_LABELS]
-            added = extra.setdefault(id(rec), [])
-            if items is not None:  # the first label's alternatives (its pair kept none)
-                if routes or len(lab) > 1:
-                    return True  # other routes or labels beside them: they could displace each other
-                for fs, (path, f) in _by_firm_set(items[1:], exclude=frozenset(items[0][0])):
-                    if 1 + len(added) >= max_routes:
-                        break
-                    added.append(fs)
-                    pushed.append((rec[_NEXTS], path, f))
-                continue
-            routes.sort()
-            for fs, (path, f) in _by_firm_set(routes, exclude=None):
-                if _kept(rec, tier, fs, path, f, added, max_routes):
-                    added.append(fs)
-                    pushed.append((rec[_NEXTS], path, f))
-        tier += 1
-        for nexts, path, f in pushed:
-            for rec, a in nexts:
-                have = best.get(rec[_STATE])
-                if have is None or have[0] >= tier:
-                    return True  # a best route (or a blocked route that matters) could change
-                if rec[_PAIR] in alt_pairs and a not in path:  # else dropped, as the next pass drops it
-                    arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[2].append(((a,) + path, f))
-    return False
-
-
-class _Differs(Exception):
-    """The next pass may differ (raised by :func:`_kept`)."""
-
-
-def _kept(rec: list, tier: int, fs: frozenset, path: tuple, f: frozenset, added: list,
-          max_routes: int) -> bool:
-    """Whether the next pass keeps a route (firm set *fs*, *path*, *factors*) arriving at *rec*'s
-    edge at *tier* as an alternative after this pass's labels; raises :class:`_Differs` where it
-    could change them."""
-    earlier = 0
-    for t, lfs, lpath, lf in rec[_LABELS]:
-        if t < tier or (t == tier and lpath < path):  # met before the route
-            if (lfs if lfs is not None else frozenset(lpath)) <= fs:
-                if t == tier and lfs == fs and not lf >= f:
-                    raise _Differs  # merged with a label of the same firm set: its factors grow
-                return False  # passes every firm of a label met before: dropped
-            earlier += 1
-    if any(x <= fs for x in added):
-        return False
-    if earlier + len(added) >= max_routes:
-        return False  # no room left when it comes
-    if any(t > tier or (t == tier and lpath > path) for t, _, lpath, _ in rec[_LABELS]):
-        raise _Differs  # kept before labels of this pass: it could displace them
-    return True
 
 
 def _seeds(healthy_out: HealthyOut, inputs: CategoryMap, down_in: DownIn,
@@ -239,7 +148,7 @@ def _seeds(healthy_out: HealthyOut, inputs: CategoryMap, down_in: DownIn,
     return seeds
 
 
-def _keep_alternatives(blocked: list, best: Best, alt_pairs: set, recs: _Records,
+def _keep_alternatives(blocked: list, best: Best, alt_pairs: set, recs: Records,
                        healthy_out: HealthyOut) -> bool:
     """Let the firm pairs along each blocked route that still matters keep alternatives, and
     the edges upstream whose best route passes the same firm; return True if any pair was
@@ -300,10 +209,6 @@ def supplier_index(healthy_out: HealthyOut) -> dict[str, dict[str, list[str]]]:
     return rev
 
 
-# fields of a state's record in the propagation (one mutable list per healthy edge, kept across passes)
-_STATE, _PAIR, _NEXTS, _BUYERS, _LABELS, _PENDING = range(6)
-
-
 def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
     """One level-synchronous pass; returns the best labels and the blocked extensions.
 
@@ -312,13 +217,13 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
     when first needed), and this pass's labels ``[(tier, firm set or None)]`` and pending routes.
     """
     for rec in recs.values():
-        rec[_LABELS] = rec[_PENDING] = None
+        rec[REC_LABELS] = rec[REC_PENDING] = None
     order = []  # the records with pending routes, in the order of their first route
     for state, items in cand.items():
         rec = recs.get(state)
         if rec is None:
-            rec = recs[state] = _record(recs, state)
-        rec[_PENDING] = items
+            rec = recs[state] = new_record(recs, state)
+        rec[REC_PENDING] = items
         order.append(rec)
     best = {}
     blocked = []
@@ -328,37 +233,37 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
         frontier = []
         push = frontier.append
         for rec in order:
-            items = rec[_PENDING]
-            rec[_PENDING] = None
-            state = rec[_STATE]
-            nexts = rec[_NEXTS]
+            items = rec[REC_PENDING]
+            rec[REC_PENDING] = None
+            state = rec[REC_STATE]
+            nexts = rec[REC_NEXTS]
             if nexts is None:
                 nexts = _fill(recs, healthy_out, outputs, rec)
-            lab = rec[_LABELS]
-            cap = max_routes if rec[_PAIR] in alt_pairs else 1
+            lab = rec[REC_LABELS]
+            cap = max_routes if rec[REC_PAIR] in alt_pairs else 1
             if lab is None:
                 if cap == 1 < max_routes:
                     best_path = min(items)[0] if len(items) > 1 else items[0][0]
-                    if not rec[_BUYERS].isdisjoint(best_path):  # a buyer downstream is on the route
-                        alt_pairs.add(rec[_PAIR])
+                    if not rec[REC_BUYERS].isdisjoint(best_path):  # a buyer downstream is on the route
+                        alt_pairs.add(rec[REC_PAIR])
                         cap = max_routes
                 if len(items) == 1:
                     path, f = items[0]
                     best[state] = (tier, path, f)
-                    rec[_LABELS] = [(tier, frozenset(path) if cap > 1 else None, path, f)]
+                    rec[REC_LABELS] = [(tier, frozenset(path) if cap > 1 else None, path, f)]
                     push((nexts, path, f))
                     continue
                 items.sort()
                 union = frozenset().union(*[f for _, f in items])
                 path = items[0][0]
                 best[state] = (tier, path, union)
-                lab = rec[_LABELS] = [(tier, frozenset(path) if cap > 1 else None, path, union)]
+                lab = rec[REC_LABELS] = [(tier, frozenset(path) if cap > 1 else None, path, union)]
                 push((nexts, path, union))
                 if cap == 1:
                     if max_routes > 1:
                         declined_first((rec, tier, items))  # alternatives, had its pair kept them
                     continue
-                for fs, (path, f) in _by_firm_set(items[1:], exclude=lab[0][1]):
+                for fs, (path, f) in by_firm_set(items[1:], exclude=lab[0][1]):
                     if len(lab) >= cap:
                         break
                     lab.append((tier, fs, path, f))
@@ -367,7 +272,7 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
                 if len(lab) >= cap:
                     continue
                 items.sort()
-                for fs, (path, f) in _by_firm_set(items, exclude=None):
+                for fs, (path, f) in by_firm_set(items, exclude=None):
                     if len(lab) >= cap:
                         break
                     if any((x[1] if x[1] is not None else frozenset(x[2])) <= fs for x in lab):
@@ -379,23 +284,23 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
         tier += 1
         for nexts, path, f in frontier:
             for rec, a in nexts:
-                lab = rec[_LABELS]
+                lab = rec[REC_LABELS]
                 # labels are never empty: without the pair's alternatives one label is the cap. (An
                 # edge labelled already is checked first: a route blocked there would not matter,
                 # its tier being lower; _keep_alternatives skips such blocked routes.)
                 if lab is not None:
                     if len(lab) >= max_routes:
                         continue
-                    if rec[_PAIR] not in alt_pairs:
+                    if rec[REC_PAIR] not in alt_pairs:
                         if a not in path:
                             declined_later((rec, a, path, f, tier))  # an alternative, had its pair kept them
                         continue
                 if a in path:
-                    blocked.append((path, a, rec[_STATE], tier))
+                    blocked.append((path, a, rec[REC_STATE], tier))
                     continue
-                pending = rec[_PENDING]
+                pending = rec[REC_PENDING]
                 if pending is None:
-                    rec[_PENDING] = [((a,) + path, f)]
+                    rec[REC_PENDING] = [((a,) + path, f)]
                     add(rec)
                 else:
                     pending.append(((a,) + path, f))
@@ -405,7 +310,7 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
 def _fill(recs, healthy_out, outputs, rec):
     """Fill a state's record with the healthy edges (b, a, c2) a break on it cascades to (as
     ``(record, a)``) and their buyers; return the former. Edges into one (b, c) share them."""
-    s, b, c = rec[_STATE]
+    s, b, c = rec[REC_STATE]
     key = (b, c)
     succ = recs.cascades.get(key)
     if succ is None:
@@ -422,49 +327,10 @@ def _fill(recs, healthy_out, outputs, rec):
                         state = (b, a, c2)
                         nxt = recs.get(state)
                         if nxt is None:
-                            nxt = recs[state] = _record(recs, state)
+                            nxt = recs[state] = new_record(recs, state)
                         nexts.append((nxt, a))
                         buyers.add(a)
             succ = (tuple(nexts), frozenset(buyers))
         recs.cascades[key] = succ
-    rec[_NEXTS], rec[_BUYERS] = succ
+    rec[REC_NEXTS], rec[REC_BUYERS] = succ
     return succ[0]
-
-
-class _Records(dict):
-    """state -> record of the propagation; ``cascades``: (b, c) -> (records, buyers) a break on an
-    edge into b in c cascades to; ``pairs``: the one ``(s, b)`` tuple of each firm pair (so that
-    set look-ups make no new tuple); ``suppliers``: :func:`supplier_index`, once needed."""
-
-    def __init__(self):
-        super().__init__()
-        self.cascades = {}
-        self.pairs = {}
-        self.suppliers = {}
-
-    def release(self):
-        """Break the cycles the records make (a record's cascades hold records that may lead back to
-        it): without this they outlive the propagation until the cyclic collector runs, which a
-        report run keeps off (at a province's scale ~1.8 million objects, and a second to collect)."""
-        for rec in self.values():
-            rec[_NEXTS] = rec[_BUYERS] = rec[_LABELS] = rec[_PENDING] = None
-        self.cascades.clear()
-        self.clear()
-
-
-def _record(recs, state):
-    """A new record for a state: ``[state, pair, nexts, buyers, labels, pending]``."""
-    pair = (state[0], state[1])
-    return [state, recs.pairs.setdefault(pair, pair), None, None, None, None]
-
-
-def _by_firm_set(items, exclude):
-    """Group routes (sorted by path) by their firm set: ``[(set, (first path, factors))]``."""
-    groups = {}
-    for path, f in items:
-        fs = frozenset(path)
-        if fs == exclude:
-            continue
-        have = groups.get(fs)
-        groups[fs] = (path, f) if have is None else (have[0], have[1] | f)
-    return list(groups.items())

@@ -32,19 +32,19 @@ def generated(rnd):
 def _detect(monkeypatch, skip, firms, links, chain, max_routes):
     """The breaks, and what the check said after each pass that called for another one."""
     said = []
-    check = propagation._next_pass_differs
+    check = propagation.next_pass_differs
 
     def spy(*args):
         try:
             differs = check(*args)
-        except propagation._Differs:
+        except propagation.NextPassDiffers:
             said.append(True)
             raise
         said.append(differs)
         return differs
 
     monkeypatch.setattr(propagation, "SKIP_IDLE_PASSES", skip)
-    monkeypatch.setattr(propagation, "_next_pass_differs", spy)
+    monkeypatch.setattr(propagation, "next_pass_differs", spy)
     return chain_breaks_of(firms, links, chain, as_of=AS_OF, max_routes=max_routes), said
 
 
