@@ -459,3 +459,29 @@ def test_a_runs_news_counts_what_it_proposed_to_each_firm(world, monkeypatch):
     assert dict(per_firm) == counted
     assert {p.status for p in _proposals() if p.run_id == run_id} == {"proposed", "accepted"}
     assert sum(counted.values()) == 2 * len(_proposals("proposed"))
+
+
+def test_proposals_stored_in_chunks_are_the_runs_pairings(world, monkeypatch):
+    """On SQLite a run inserts its proposals many rows per statement: with chunks of three (and a
+    remainder) every pairing of the result is stored once, in its order, field for field."""
+    from graphs import matching as gm
+    from matchmaker.services.matching import runs
+
+    factories.need(world["buyer"], "C1", quantity=20.0, needed_by=date(2020, 4, 13), ref="N2")
+    factories.need(world["s1"], "C1", quantity=15.0, needed_by=date(2020, 4, 20), ref="N3")
+    factories.need(world["s2"], "C1", quantity=25.0, needed_by=date(2020, 4, 20), ref="N4")
+    factories.offer(world["buyer"], "C1", quantity=10.0, ref="O3")
+    factories.offer(world["s2"], "C1", quantity=5.0, ref="O4")
+    _db.session.commit()
+    results = []
+    original = gm.propose_pairings
+    monkeypatch.setattr(gm, "propose_pairings", lambda *a, **kw: results.append(original(*a, **kw)) or results[-1])
+    monkeypatch.setattr(runs, "_SQLITE_ROWS_PER_INSERT", 3)
+    run = matching.run_matching(AS_OF)
+    pairings = results[0].pairings
+    assert len(pairings) > 6 and len(pairings) % 3  # two chunks and more
+    stored = [p for p in _proposals() if p.run_id == run.id]
+    assert [(p.need.ref, p.offer.ref, p.quantity, p.unit_cost, p.distance_km, list(p.reasons), p.status)
+            for p in stored] == [(q.need, q.offer, q.quantity, q.unit_cost, q.distance_km, list(q.reasons),
+                                  "proposed") for q in pairings]
+    assert all(p.created_at == run.created_at and p.buyer_accepted_at is None for p in stored)
