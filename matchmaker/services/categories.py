@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from matchmaker.infra.extensions import db
 from matchmaker.models import Category
 from matchmaker.models.category import category_input, category_substitute
-from matchmaker.services.support.common import kept_statement, page_of, rows_page_of
+from matchmaker.services.support.common import kept_statement, page_of, rows_connection, rows_page_of
 from matchmaker.services.support.errors import NotFound
 
 
@@ -58,7 +58,7 @@ def list_category_rows(filters: Mapping[str, Any] | None = None, page: int = 1,
     rows, total = rows_page_of(stmt, page, page_size)
     listed = {r.code: ListedCategory(*r) for r in rows}
     if listed:
-        for code, other, part in db.session.execute(_CHAIN, {"codes": list(listed)}):
+        for code, other, part in rows_connection().execute(_CHAIN, {"codes": list(listed)}):
             (listed[code].inputs if part == "i" else listed[code].substitutes).append(other)
     return list(listed.values()), total
 
