@@ -58,7 +58,7 @@ def list_my_pairing_rows(actor: User, side: str | None = None, status: str | Non
     categories and products of both sides and ``unit`` (the need's, as ``Need.unit``)."""
     stmt = common.kept_statement(("pairings", common.scope_key(actor), side, status),
                                  lambda: _mine(_listed_pairings(), actor, side, status))
-    return common.rows_page_of(stmt, page, page_size)
+    return common.rows_page_of(stmt, page, page_size, counted=lambda: _mine(_counted_pairings(), actor, side, status))
 
 
 _BUYER, _SUPPLIER = aliased(Firm, name="buyer"), aliased(Firm, name="supplier")
@@ -91,6 +91,16 @@ def _listed_pairings() -> sa.Select:
             .join(Category, Need.category_code == Category.code)
             .outerjoin(Product, Need.product_code == Product.code)
             .outerjoin(Link, Pairing.link_id == Link.id))
+
+
+@functools.cache
+def _counted_pairings() -> sa.Select:
+    """As many rows as :func:`_listed_pairings` (its inner joins, not its outer joins to a product
+    or link by their keys, which add no rows): what a list counts."""
+    return (sa.select(Pairing.id)
+            .join(Need, Pairing.need_id == Need.id).join(Offer, Pairing.offer_id == Offer.id)
+            .join(_BUYER, Need.firm_id == _BUYER.id).join(_SUPPLIER, Offer.firm_id == _SUPPLIER.id)
+            .join(Category, Need.category_code == Category.code))
 
 
 def get_pairing(actor: User, pairing_id: int) -> Pairing:

@@ -108,11 +108,14 @@ def page_of(stmt: sa.Select, page: int, page_size: int) -> tuple[list, int]:
     return list(rows.unique().all()) if rows is not None else [], total
 
 
-def rows_page_of(stmt: sa.Select, page: int, page_size: int) -> tuple[list, int]:
+def rows_page_of(stmt: sa.Select, page: int, page_size: int,
+                 counted: Callable[[], sa.Select] | None = None) -> tuple[list, int]:
     """(rows, total) of one page of a select of columns (plain rows, no ORM objects); pages past
-    the end are empty. Both run on the session's connection (:func:`rows_connection`)."""
+    the end are empty. Both run on the session's connection (:func:`rows_connection`). `counted`:
+    makes a select of as many rows as `stmt` to count instead (without its outer joins to unique
+    keys), once, when `stmt`'s count is first kept (:func:`kept_statement`)."""
     connection = rows_connection()
-    rows, total = _page(stmt, page, page_size, connection.execute, connection.scalar)
+    rows, total = _page(stmt, page, page_size, connection.execute, connection.scalar, counted)
     return rows.all() if rows is not None else [], total
 
 
@@ -125,14 +128,17 @@ def rows_connection() -> sa.Connection:
     return db.session.connection()
 
 
-def _page(stmt, page, page_size, run, count=None):
+def _page(stmt, page, page_size, run, count=None, counted=None):
     """(result of the page or None past the end, total): a count, then the page. A count apart
     (rather than a window count with the page) lets the page stop at its last row. The count and
     the page of a statement used again (:func:`kept_statement`) are the same objects each time."""
     page = max(int(page or 1), 1)
     page_size = max(int(page_size or 50), 1)
     total = (count or db.session.scalar)(kept_statement(
-        ("count", id(stmt)), lambda: sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()), of=stmt))
+        ("count", id(stmt)),
+        lambda: sa.select(sa.func.count()).select_from(
+            (stmt if counted is None else counted()).order_by(None).subquery()),
+        of=stmt))
     offset = (page - 1) * page_size
     if offset >= total:
         return None, total
