@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
+from matchmaker.infra.sqlite import ListedJSON
 from matchmaker.models import Category, Firm, Link, Need, Offer, Product, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, MatchRun, Pairing
@@ -81,7 +82,8 @@ def _mine(stmt: sa.Select, actor: User, side: str | None, status: str | None) ->
 def _listed_pairings() -> sa.Select:
     """The select of listed proposals (built once)."""
     unit = sa.func.coalesce(Product.unit, Category.unit)  # rules.posting_unit of the need
-    return (sa.select(*Pairing.__table__.c, Need.ref.label("need_ref"), Offer.ref.label("offer_ref"),
+    columns = [sa.type_coerce(c, ListedJSON).label(c.name) if c.name == "reasons" else c for c in Pairing.__table__.c]
+    return (sa.select(*columns, Need.ref.label("need_ref"), Offer.ref.label("offer_ref"),
                       _BUYER.ref.label("buyer_ref"), _SUPPLIER.ref.label("supplier_ref"),
                       Need.category_code.label("need_category"), Offer.category_code.label("offer_category"),
                       Need.product_code.label("need_product"), Offer.product_code.label("offer_product"),
