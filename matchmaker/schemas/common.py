@@ -176,7 +176,7 @@ class OutputSchema(Schema):
 
     def _serialize(self, obj, *, many: bool = False):
         if many and obj is not None:
-            if obj and type(obj) is list and isinstance(obj[0], Row):
+            if obj and type(obj) is list and (isinstance(obj[0], Row) or _named_tuples(obj)):
                 dump_row = self._row_dumper(obj[0]._fields)
                 if dump_row is not None:
                     return [dump_row(o) for o in obj]
@@ -235,6 +235,12 @@ class OutputSchema(Schema):
             else:
                 out[key] = field._serialize(value, attribute, obj)
         return out
+
+
+def _named_tuples(items: list) -> bool:
+    """Whether a list holds named tuples of one class (records a list service made; dumped as rows)."""
+    cls = type(items[0])
+    return issubclass(cls, tuple) and hasattr(cls, "_fields") and all(type(o) is cls for o in items)
 
 
 class UtcDateTime(fields.DateTime):

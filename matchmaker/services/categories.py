@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from matchmaker.infra.extensions import db
 from matchmaker.models import Category
 from matchmaker.models.category import category_input, category_substitute
-from matchmaker.services.support.common import kept_statement, page_of, rows_page_of
+from matchmaker.services.support.common import kept_statement, page_of, rows_connection, rows_page_of
 from matchmaker.services.support.errors import NotFound
 
 
@@ -48,7 +48,8 @@ class ListedCategory:
 def list_category_rows(filters: Mapping[str, Any] | None = None, page: int = 1,
                        page_size: int = 50) -> tuple[list[ListedCategory], int]:
     """The categories of :func:`list_categories` as plain records (a list is read, never changed):
-    the page's columns in one select, their inputs and substitutes (codes, by code) in one more."""
+    the page's columns in one select, their inputs and substitutes (codes, by code) in one more
+    (a statement built once, the page's codes bound)."""
     filters = filters or {}
     inputs_of = [c.code for c in get_category(filters["input_of"]).inputs] if filters.get("input_of") else None
     key = ("categories", filters.get("q") or None, tuple(inputs_of) if inputs_of is not None else None)
@@ -57,14 +58,25 @@ def list_category_rows(filters: Mapping[str, Any] | None = None, page: int = 1,
     rows, total = rows_page_of(stmt, page, page_size)
     listed = {r.code: ListedCategory(*r) for r in rows}
     if listed:
-        i, s_ = category_input.c, category_substitute.c
-        chain = sa.union_all(
-            sa.select(i.category_code, i.input_code.label("other"), sa.literal("i").label("part"))
-            .where(i.category_code.in_(listed)),
-            sa.select(s_.category_code, s_.substitute_code, sa.literal("s")).where(s_.category_code.in_(listed)))
-        for code, other, part in db.session.execute(sa.select(chain.subquery()).order_by("other")):
+        for code, other, part in rows_connection().execute(_CHAIN, {"codes": list(listed)}):
             (listed[code].inputs if part == "i" else listed[code].substitutes).append(other)
     return list(listed.values()), total
+
+
+def _chain() -> sa.Select:
+    """(category, input or substitute, 'i' or 's') of the categories given as `codes`, by the
+    other's code: one statement built once (a new one each time costs its cache key's walk)."""
+    i, s_ = category_input.c, category_substitute.c
+    codes = sa.bindparam("codes", expanding=True)
+    chain = sa.union_all(
+        sa.select(i.category_code, i.input_code.label("other"), sa.literal("i").label("part"))
+        .where(i.category_code.in_(codes)),
+        sa.select(s_.category_code, s_.substitute_code, sa.literal("s")).where(s_.category_code.in_(codes)))
+    return sa.select(chain.subquery()).order_by("other")
+
+
+#: The inputs and substitutes of a page of categories (:func:`_chain`).
+_CHAIN = _chain()
 
 
 def _filtered(stmt: sa.Select, q: str | None, inputs_of: list[str] | None) -> sa.Select:

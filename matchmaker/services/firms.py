@@ -1,6 +1,6 @@
 """Firms: the registry of leading firms and SMEs, and their resumption status (article 13)."""
 from collections.abc import Iterable
-from types import SimpleNamespace
+from collections import namedtuple
 from typing import Optional
 
 import sqlalchemy as sa
@@ -205,7 +205,7 @@ def list_firms(actor: User, filters: Optional[dict] = None, page: int = 1,
 
 
 def list_firm_rows(actor: User, filters: Optional[dict] = None, page: int = 1,
-                   page_size: int = 50) -> tuple[list[SimpleNamespace], int]:
+                   page_size: int = 50) -> tuple[list[tuple], int]:
     """The firms of :func:`list_firms` as plain records, not ORM objects (a list is read, never
     changed): the firm's columns and its county's ``risk`` in one select kept per reader's scope
     and filters, and ``live`` (:func:`graphs.firm_is_live`, as ``Firm.live``)."""
@@ -217,7 +217,21 @@ def list_firm_rows(actor: User, filters: Optional[dict] = None, page: int = 1,
         sa.select(*Firm.__table__.c, Region.risk.label("risk")).join(Region, Firm.region_code == Region.code),
         actor, filters))
     rows, total = common.rows_page_of(stmt, page, page_size)
-    return [SimpleNamespace(**row._mapping, live=firm_is_live(row.operating, row.risk)) for row in rows], total
+    if not rows:
+        return [], total
+    listed = _listed_firm(rows[0]._fields)
+    return [listed(*row, firm_is_live(row.operating, row.risk)) for row in rows], total
+
+
+_LISTED_FIRMS: dict = {}
+
+
+def _listed_firm(columns: tuple) -> type:
+    """The record of a listed firm: a named tuple of a list's columns and ``live``, made once per
+    columns (a list's output schema dumps named tuples as rows, by position)."""
+    if columns not in _LISTED_FIRMS:
+        _LISTED_FIRMS[columns] = namedtuple("ListedFirm", (*columns, "live"))
+    return _LISTED_FIRMS[columns]
 
 
 def _filtered(stmt: sa.Select, actor: User, filters: dict) -> sa.Select:

@@ -105,12 +105,17 @@ def _fingerprint():
     index is rebuilt when postings are added. Edits made in this process invalidate it at once;
     edits made by other processes are caught by INDEX_TTL_SECONDS, and every answer is checked
     against the partners' current rows anyway (best_partners)."""
-    return tuple(db.session.execute(sa.select(
-        sa.select(sa.func.max(Need.id)).scalar_subquery(),
-        sa.select(sa.func.max(Offer.id)).scalar_subquery(),
-        sa.select(sa.func.max(Firm.id)).scalar_subquery(),
-        sa.select(sa.func.max(Link.id)).scalar_subquery(),
-        sa.select(sa.func.max(DeclinedPair.id)).scalar_subquery())).one())
+    return tuple(db.session.execute(_FINGERPRINT).one())
+
+
+#: The statements each answer runs, built once (a statement built anew costs SQLAlchemy a walk
+#: for its cache key): the fingerprint, and per side the partners' current rows and the declined.
+_FINGERPRINT = sa.select(*(sa.select(sa.func.max(m.id)).scalar_subquery()
+                           for m in (Need, Offer, Firm, Link, DeclinedPair)))
+_FRESH = {m: sa.select(m.id, m.status, m.quantity - m.committed_quantity)
+          .where(m.id.in_(sa.bindparam("ids", expanding=True))) for m in (Need, Offer)}
+_DECLINED = {Need: sa.select(DeclinedPair.offer_id).where(DeclinedPair.need_id == sa.bindparam("row_id")),
+             Offer: sa.select(DeclinedPair.need_id).where(DeclinedPair.offer_id == sa.bindparam("row_id"))}
 
 
 def best_partners(actor: User, kind: str, posting_id: int, n: int = 10, as_of: date | None = None) -> list[dict]:
@@ -132,9 +137,7 @@ def best_partners(actor: User, kind: str, posting_id: int, n: int = 10, as_of: d
     declined = _declined_partners(model, row.id)
     wanted = [ids.get(p["ref"]) for p in partners]
     fresh = dict((pid, (status, left)) for pid, status, left in db.session.execute(
-        sa.select(partner_model.id, partner_model.status,
-                  partner_model.quantity - partner_model.committed_quantity)
-        .where(partner_model.id.in_([w for w in wanted if w is not None]))).all())
+        _FRESH[partner_model], {"ids": [w for w in wanted if w is not None]}).all())
     out = []
     for p, pid in zip(partners, wanted):
         status, left = fresh.get(pid, ("closed", 0.0))
@@ -149,6 +152,4 @@ def best_partners(actor: User, kind: str, posting_id: int, n: int = 10, as_of: d
 
 def _declined_partners(model, row_id):
     """Ids of the partners this posting declined (or that declined it), read fresh."""
-    if model is Need:
-        return set(db.session.scalars(sa.select(DeclinedPair.offer_id).where(DeclinedPair.need_id == row_id)))
-    return set(db.session.scalars(sa.select(DeclinedPair.need_id).where(DeclinedPair.offer_id == row_id)))
+    return set(db.session.scalars(_DECLINED[model], {"row_id": row_id}))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from matchmaker.infra import clock
 from matchmaker.infra.extensions import db
+from matchmaker.infra.sqlite import ListedJSON
 from matchmaker.models import Category, Firm, Link, Need, Offer, Product, User
 from matchmaker.models.base import utcnow
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, SIDES, DeclinedPair, MatchRun, Pairing
@@ -58,7 +59,7 @@ def list_my_pairing_rows(actor: User, side: str | None = None, status: str | Non
     categories and products of both sides and ``unit`` (the need's, as ``Need.unit``)."""
     stmt = common.kept_statement(("pairings", common.scope_key(actor), side, status),
                                  lambda: _mine(_listed_pairings(), actor, side, status))
-    return common.rows_page_of(stmt, page, page_size)
+    return common.rows_page_of(stmt, page, page_size, counted=lambda: _mine(_counted_pairings(), actor, side, status))
 
 
 _BUYER, _SUPPLIER = aliased(Firm, name="buyer"), aliased(Firm, name="supplier")
@@ -81,7 +82,8 @@ def _mine(stmt: sa.Select, actor: User, side: str | None, status: str | None) ->
 def _listed_pairings() -> sa.Select:
     """The select of listed proposals (built once)."""
     unit = sa.func.coalesce(Product.unit, Category.unit)  # rules.posting_unit of the need
-    return (sa.select(*Pairing.__table__.c, Need.ref.label("need_ref"), Offer.ref.label("offer_ref"),
+    columns = [sa.type_coerce(c, ListedJSON).label(c.name) if c.name == "reasons" else c for c in Pairing.__table__.c]
+    return (sa.select(*columns, Need.ref.label("need_ref"), Offer.ref.label("offer_ref"),
                       _BUYER.ref.label("buyer_ref"), _SUPPLIER.ref.label("supplier_ref"),
                       Need.category_code.label("need_category"), Offer.category_code.label("offer_category"),
                       Need.product_code.label("need_product"), Offer.product_code.label("offer_product"),
@@ -91,6 +93,16 @@ def _listed_pairings() -> sa.Select:
             .join(Category, Need.category_code == Category.code)
             .outerjoin(Product, Need.product_code == Product.code)
             .outerjoin(Link, Pairing.link_id == Link.id))
+
+
+@functools.cache
+def _counted_pairings() -> sa.Select:
+    """As many rows as :func:`_listed_pairings` (its inner joins, not its outer joins to a product
+    or link by their keys, which add no rows): what a list counts."""
+    return (sa.select(Pairing.id)
+            .join(Need, Pairing.need_id == Need.id).join(Offer, Pairing.offer_id == Offer.id)
+            .join(_BUYER, Need.firm_id == _BUYER.id).join(_SUPPLIER, Offer.firm_id == _SUPPLIER.id)
+            .join(Category, Need.category_code == Category.code))
 
 
 def get_pairing(actor: User, pairing_id: int) -> Pairing:

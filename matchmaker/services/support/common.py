@@ -21,7 +21,7 @@ from matchmaker.services.auth import scope_prefix
 
 __all__ = ["category_or_error", "check_version", "commit", "firm_by_ref", "firm_scope", "flush",
            "get_row", "kept_statement", "normalise_region_code", "page_of", "readable_row", "readable_row_by_ref",
-           "ref_taken", "region_filter_prefix", "row_values", "rows_page_of", "scope_key"]
+           "ref_taken", "region_filter_prefix", "row_values", "rows_connection", "rows_page_of", "scope_key"]
 
 Row = TypeVar("Row")
 
@@ -108,21 +108,37 @@ def page_of(stmt: sa.Select, page: int, page_size: int) -> tuple[list, int]:
     return list(rows.unique().all()) if rows is not None else [], total
 
 
-def rows_page_of(stmt: sa.Select, page: int, page_size: int) -> tuple[list, int]:
+def rows_page_of(stmt: sa.Select, page: int, page_size: int,
+                 counted: Callable[[], sa.Select] | None = None) -> tuple[list, int]:
     """(rows, total) of one page of a select of columns (plain rows, no ORM objects); pages past
-    the end are empty."""
-    rows, total = _page(stmt, page, page_size, db.session.execute)
+    the end are empty. Both run on the session's connection (:func:`rows_connection`). `counted`:
+    makes a select of as many rows as `stmt` to count instead (without its outer joins to unique
+    keys), once, when `stmt`'s count is first kept (:func:`kept_statement`)."""
+    connection = rows_connection()
+    rows, total = _page(stmt, page, page_size, connection.execute, connection.scalar, counted)
     return rows.all() if rows is not None else [], total
 
 
-def _page(stmt, page, page_size, run):
+def rows_connection() -> sa.Connection:
+    """The session's connection (its transaction), for selects of columns that need none of the
+    ORM's handling of results (no objects are made): a list's count and page cost about a tenth of
+    a millisecond less each. Pending changes are flushed first, as the session's own execute does."""
+    if db.session.autoflush:
+        db.session.flush()
+    return db.session.connection()
+
+
+def _page(stmt, page, page_size, run, count=None, counted=None):
     """(result of the page or None past the end, total): a count, then the page. A count apart
     (rather than a window count with the page) lets the page stop at its last row. The count and
     the page of a statement used again (:func:`kept_statement`) are the same objects each time."""
     page = max(int(page or 1), 1)
     page_size = max(int(page_size or 50), 1)
-    total = db.session.scalar(kept_statement(
-        ("count", id(stmt)), lambda: sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()), of=stmt))
+    total = (count or db.session.scalar)(kept_statement(
+        ("count", id(stmt)),
+        lambda: sa.select(sa.func.count()).select_from(
+            (stmt if counted is None else counted()).order_by(None).subquery()),
+        of=stmt))
     offset = (page - 1) * page_size
     if offset >= total:
         return None, total
