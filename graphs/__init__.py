@@ -17,8 +17,9 @@ agenda (one item per problem).
 
 The package loads its modules on first use (PEP 562): ``graphs.Need`` imports
 :mod:`graphs.records` only, so a process that matches needs with offers never pays for
-networkx (loaded by :mod:`graphs.build` and the break detection). The names are those of
-the modules below, as a star import of each in that order would give them.
+networkx (loaded only where a graph is built: the weekly report, detecting over plain maps, never
+loads it either). The names are those of the modules below, as a star import of each in that order
+would give them.
 """
 
 import importlib

@@ -25,13 +25,15 @@ A firm is *live* when it is operating and its county's risk is not ``high``
    ``S`` has a ``supplier_down`` or ``chain_gap`` in an input of ``c``, or an
    ``upstream_break`` in one (recursively).
 """
+from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from .build import ChainLike, is_live, supply_maps
 # what a detected break is (Break, KINDS, the order of factors) is defined beside the detection

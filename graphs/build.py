@@ -11,11 +11,13 @@ every input ``i`` of ``c`` (the direction goods flow). It may have cycles.
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from .exceptions import GraphError, UnknownFirmError
 from .coerce import as_category, as_firm, as_link
@@ -33,7 +35,9 @@ __all__ = [
     "downstream",
 ]
 
-ChainLike = nx.DiGraph | Mapping[str, Iterable[str]] | None
+# networkx is imported where a graph is built: a process that reads plain maps (the weekly report's
+# detection) never pays for it (issue 14, item 2)
+ChainLike = Union["nx.DiGraph", Mapping[str, Iterable[str]], None]
 
 #: Node attributes copied from the firm records: every field but the ref.
 FIRM_ATTRS = Firm._fields[1:]
@@ -82,6 +86,8 @@ def build_supply_graph(firms: Iterable[Any], links: Iterable[Any], *,
     >>> G.nodes["B"]["city"]
     '230100'
     """
+    import networkx as nx
+
     G = nx.MultiDiGraph()
     firms = [as_firm(record) for record in firms]
     G.add_nodes_from([firm.ref for firm in firms])
@@ -174,6 +180,8 @@ def build_category_chain(categories: Iterable[Any]) -> nx.DiGraph:
     >>> category_inputs(chain, "steel")
     ('ore', 'steel')
     """
+    import networkx as nx
+
     chain = nx.DiGraph()
     for record in categories:
         cat = as_category(record)
@@ -198,11 +206,17 @@ def category_inputs(chain: ChainLike, category: str) -> tuple[str, ...]:
     """
     if chain is None:
         return ()
-    if isinstance(chain, nx.DiGraph):
+    if _is_digraph(chain):
         if category not in chain:
             return ()
         return tuple(sorted(chain.predecessors(category)))
     return tuple(sorted(chain.get(category, ()) or ()))
+
+
+def _is_digraph(chain: Any) -> bool:
+    """Whether a chain is a networkx graph (none can be while networkx was never imported)."""
+    nx = sys.modules.get("networkx")
+    return nx is not None and isinstance(chain, nx.DiGraph)
 
 
 def input_output_maps(chain: ChainLike) -> tuple[dict[str, frozenset], dict[str, frozenset]]:
@@ -221,7 +235,7 @@ def input_output_maps(chain: ChainLike) -> tuple[dict[str, frozenset], dict[str,
     inputs, outputs = {}, {}
     if chain is None:
         return inputs, outputs
-    if isinstance(chain, nx.DiGraph):
+    if _is_digraph(chain):
         pairs = chain.edges()
     else:
         pairs = [(i, c) for c, ins in chain.items() for i in (ins or ())]

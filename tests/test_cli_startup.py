@@ -34,10 +34,10 @@ def schema_db(tmp_path):
     return url
 
 
-def _run(url, *args):
+def _run(url, *args, probe=PROBE):
     env = dict(os.environ, MATCHMAKER_DATABASE_URL=url)
     env.pop("MATCHMAKER_REDIS_URL", None)
-    out = subprocess.run([sys.executable, "-c", PROBE, *args], env=env, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -46,6 +46,15 @@ def _run(url, *args):
 def test_a_batch_command_runs_without_the_web_service(schema_db):
     out = _run(schema_db, "match", "--as-of", "2020-03-16", "--no-progress")
     assert "run 1 as of 2020-03-16" in out
+    assert "LOADED []" in out
+
+
+def test_the_weekly_report_on_sqlite_loads_no_graph_library_nor_postgresql_driver(schema_db):
+    """Issue 14, item 2: the report detects over plain maps (no networkx) and locks its week with the
+    database's own dialect (a SQLite run does not import the PostgreSQL drivers)."""
+    unneeded = ("networkx", "sqlalchemy.dialects.postgresql", "psycopg")
+    out = _run(schema_db, "report", "weekly", "--week", "2020-W12", probe=PROBE.replace(repr(HEAVY), repr(unneeded)))
+    assert "2020-W12 (as of 2020-03-16): 0 open breaks" in out
     assert "LOADED []" in out
 
 

@@ -25,13 +25,13 @@ tuples and inserted by driver-level bulk SQL.
 """
 import functools
 import gc
+import importlib
 import json
 import time
 from collections import namedtuple
 from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from graphs import (EDGE_KINDS, LEVELS, blocked_firms, break_stakes, chain_breaks_of, idle_level, path_regions,
@@ -79,13 +79,14 @@ def run_report(actor: User | None, week: str | None = None, as_of: date | str | 
     return report_data(None, report.week)
 
 
-_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_UPSERTS = ("postgresql", "sqlite")  # the dialects with INSERT .. ON CONFLICT, imported when used
 
 
 def _lock_week(week):
     """Upsert the week's guard row; the upsert holds its row lock until the transaction ends."""
     values = {"week": week, "locked_at": datetime.now(timezone.utc), "runs": 1}
-    insert = _UPSERTS.get(db.engine.dialect.name)
+    name = db.engine.dialect.name
+    insert = importlib.import_module("sqlalchemy.dialects." + name).insert if name in _UPSERTS else None
     if insert is None:  # pragma: no cover - other databases: lock by a plain read-modify-write
         row = db.session.get(ReportGuard, week, with_for_update=True)
         if row is None:
