@@ -1,20 +1,9 @@
 """The agenda through the API (issue 12): what the pages show, as JSON, for staff only; decisions and
 outcomes recorded through it land in the same log; the OpenAPI document describes it."""
-import pytest
 import sqlalchemy as sa
 
 from matchmaker.models import User
 from matchmaker.services import agenda, auth, reports
-
-
-@pytest.fixture
-def demo(app, db):
-    from matchmaker.services.demo import load_demo
-
-    load_demo()
-    db.session.commit()
-    reports.write_weekly_report("2020-W12")
-    return reports.get_report("2020-W12")
 
 
 def _user(db, email):

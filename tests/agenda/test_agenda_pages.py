@@ -3,20 +3,9 @@ agenda (names with codes, units, percentages, the reader's language), the .xlsx 
 import io
 import re
 
-import pytest
 from openpyxl import load_workbook
 
-from matchmaker.services import reports
 from matchmaker.services.demo import DEMO_PASSWORD
-
-
-@pytest.fixture
-def demo(app, db):
-    from matchmaker.services.demo import load_demo
-
-    load_demo()
-    db.session.commit()
-    reports.write_weekly_report("2020-W12")
 
 
 def signed_in(app, email="county@demo.example.cn", lang=None):

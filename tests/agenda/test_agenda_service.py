@@ -11,16 +11,6 @@ from matchmaker.services import agenda, reports
 from matchmaker.services.support.errors import Forbidden, Invalid
 
 
-@pytest.fixture
-def demo(app, db):
-    from matchmaker.services.demo import load_demo
-
-    load_demo()
-    db.session.commit()
-    reports.write_weekly_report("2020-W12")
-    return reports.get_report("2020-W12")
-
-
 def staff(db, email):
     return db.session.scalar(sa.select(User).where(User.email == email))
 

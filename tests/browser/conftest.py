@@ -74,9 +74,11 @@ def seed(db):
             "soon": today + timedelta(days=30)}
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    """(base_url, app, world): a real server on 127.0.0.1 over a temp-file SQLite database."""
+@contextmanager
+def _live_app(tmp, prepare, **settings):
+    """A real server on 127.0.0.1 over a temp-file SQLite database in *tmp*, with *settings* over
+    TestConfig; *prepare()* runs in the app's context on the new database; yields (base_url, app,
+    what prepare returned)."""
     from werkzeug.serving import make_server
 
     from matchmaker import create_app
@@ -84,22 +86,20 @@ def live(tmp_path_factory):
     from matchmaker.infra.extensions import db, limiter
 
     was_enabled = limiter.enabled
-    tmp = tmp_path_factory.mktemp("live")
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'live.sqlite'}", WTF_CSRF_ENABLED=True,
-                  RATELIMIT_ENABLED=False, TESTING=False, IMPORT_IN_BACKGROUND=True, SECRET_KEY="browser-tests",
-                  TODAY=None)  # the seed is dated from the real today
+                  RATELIMIT_ENABLED=False, TESTING=False, SECRET_KEY="browser-tests", **settings)
     app = create_app(config)
     app.instance_path = str(tmp / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     with app.app_context():
         db.create_all()
-        world = seed(db)
+        prepared = prepare()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", app, world
+        yield f"http://127.0.0.1:{server.server_port}", app, prepared
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -107,45 +107,33 @@ def live(tmp_path_factory):
             db.session.remove()
             db.engine.dispose()
         limiter.enabled = was_enabled
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """(base_url, app, world): a real server on 127.0.0.1 over a temp-file SQLite database."""
+    from matchmaker.infra.extensions import db
+
+    # the seed is dated from the real today
+    with _live_app(tmp_path_factory.mktemp("live"), lambda: seed(db), IMPORT_IN_BACKGROUND=True, TODAY=None) as got:
+        yield got
 
 
 @pytest.fixture(scope="module")
 def demo_live(tmp_path_factory):
     """(base_url, app): a real server over a temp-file SQLite database holding the shipped demo and
     its 2020-W12 report, the service's day pinned to the demo's (TestConfig.TODAY, 2020-03-16)."""
-    from werkzeug.serving import make_server
-
-    from matchmaker import create_app
-    from matchmaker.infra.config import TestConfig
-    from matchmaker.infra.extensions import db, limiter
+    from matchmaker.infra.extensions import db
     from matchmaker.services import reports
     from matchmaker.services.demo import load_demo
 
-    was_enabled = limiter.enabled
-    tmp = tmp_path_factory.mktemp("demo-live")
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'live.sqlite'}", WTF_CSRF_ENABLED=True,
-                  RATELIMIT_ENABLED=False, TESTING=False, SECRET_KEY="browser-tests")
-    app = create_app(config)
-    app.instance_path = str(tmp / "instance")
-    os.makedirs(app.instance_path, exist_ok=True)
-    with app.app_context():
-        db.create_all()
+    def prepare():
         load_demo()
         db.session.commit()
         reports.write_weekly_report("2020-W12")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        limiter.enabled = was_enabled
+
+    with _live_app(tmp_path_factory.mktemp("demo-live"), prepare) as (base, app, _):
+        yield base, app
 
 
 @pytest.fixture(scope="module")
