@@ -202,11 +202,13 @@ def _level(base: str, idle_weeks: int, steps: int = 0) -> str:
 
 
 def _idle_weeks(acted: Mapping[str, Iterable[str]], weeks: tuple, key: str, weeks_open: int) -> int:
-    """The weeks of an item's run (the last ``weeks_open`` of ``weeks``, or all of it when the
-    report weeks are not given) in which staff did not act on it through the agenda."""
+    """The weeks of an item's run (the first ``weeks_open`` of ``weeks``) in which staff did not act
+    on it through the agenda. The report's own week counts as idle, as it did when the report was
+    written: an action this week lowers the level from the next report on (without ``weeks``,
+    every week in ``acted`` counts)."""
     done = set(acted.get(key, ()))
-    run = weeks[:weeks_open] if weeks else ()
-    return max(weeks_open - (len(done & set(run)) if weeks else len(done)), 0)
+    before = weeks[1:weeks_open] if weeks else ()
+    return max(weeks_open - (len(done & set(before)) if weeks else len(done)), 0)
 
 
 def _region(county: str | None, level: str) -> str | None:
@@ -254,7 +256,8 @@ def dispatch_agenda(breaks: Iterable[Any], firms: Iterable[Any], links: Iterable
         Item key -> the weeks in which staff acted on the item through the agenda.
     weeks : iterable of str, optional
         The stored reports' weeks, this report's first, then back in time: an item's run is the
-        first ``weeks_open`` of them (without them every week in ``acted`` counts).
+        first ``weeks_open`` of them; an action in this report's week counts from the next report
+        on (without ``weeks`` every week in ``acted`` counts).
 
     Returns
     -------

@@ -55,7 +55,7 @@ def kept_body(actor, name: str, render: Callable[[], str]) -> Markup:
     region: the site header around it (their name, CSRF tokens, unread count) is rendered each time."""
     reports.require_reader(actor)
     key = ("report_html", name, reports.report_version(), reports.reader_scope(actor), str(get_locale()),
-           tuple(sorted(request.args.items(multi=True))))
+           tuple(request.args.items(multi=True)))  # in order: the view reads the first of repeated arguments
     return viewcache.cached(key, lambda: Markup(render()))
 
 

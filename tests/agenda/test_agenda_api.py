@@ -77,3 +77,20 @@ def test_the_openapi_document_describes_the_agenda(client):
     assert {"/api/v1/agenda", "/api/v1/agenda/summary", "/api/v1/agenda/log", "/api/v1/agenda/decisions",
             "/api/v1/agenda/outcomes"} <= set(spec["paths"])
     assert "AgendaItem" in spec["components"]["schemas"]
+
+
+def test_an_items_log_is_for_the_regions_that_owned_it(client, db, demo):
+    """A staff member outside the item's regions gets 404 for its log, as for an item that does not
+    exist (keys are easy to guess); the owner region and the regions above it read it."""
+    from tests import factories
+
+    county = _user(db, "county@demo.example.cn")
+    key = agenda.region_agenda(county)["items"][0]["key"]
+    agenda.record_decision(county, key, "秘密决定")
+    elsewhere = factories.user("staff", region_code="230102", email="elsewhere@example.cn")
+    db.session.commit()
+    refused = client.get("/api/v1/agenda/log", query_string={"key": key}, headers=_bearer(elsewhere))
+    assert refused.status_code == 404 and "秘密决定" not in refused.text
+    for reader in (county, _user(db, "province@demo.example.cn")):
+        log = client.get("/api/v1/agenda/log", query_string={"key": key}, headers=_bearer(reader))
+        assert log.status_code == 200 and [e["note"][:4] for e in log.json] == ["秘密决定"]

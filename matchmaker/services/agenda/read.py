@@ -274,8 +274,12 @@ def _user_names(ids) -> dict[int, str]:
 
 
 def item_log(actor: User | None, key: str) -> list[dict]:
-    """The action log of an agenda item across weeks, oldest first."""
+    """The action log of an agenda item across weeks, oldest first; only for staff of a region that
+    owned the item in one of those weeks, or above it (NotFound otherwise, as for no such item)."""
     require_reader(actor)
+    owners = set(db.session.scalars(sa.select(AgendaEntry.owner_region).where(AgendaEntry.key == key)))
+    if actor is not None and actor.role != "admin" and owners and not any(in_scope(actor, r) for r in owners):
+        raise NotFound("agenda item not found")
     return [{"week": e.week, "action": e.action, "by": e.actor or "", "note": e.note, "at": e.at}
             for e in db.session.scalars(sa.select(AgendaEvent).where(AgendaEvent.key == key)
                                         .order_by(AgendaEvent.at, AgendaEvent.id))]

@@ -95,12 +95,15 @@ def get_report(week: str | None = None) -> WeeklyReport:
 def report_version() -> tuple:
     """What changes whenever anything a report's page shows from the stored reports changes: a
     report written or re-run (the latest report id, the runs of all, the last computed_at) or a
-    break's workflow (every change is a BreakEvent: the last event id). One cheap query."""
+    break's workflow (every change is a BreakEvent: the last event id, and their count: on PostgreSQL
+    ids are drawn at insert, not in commit order, so an action committed after a later id would
+    leave the maximum unchanged). One cheap query."""
     return tuple(db.session.execute(sa.select(
         sa.select(sa.func.max(WeeklyReport.id)).scalar_subquery(),
         sa.select(sa.func.coalesce(sa.func.sum(WeeklyReport.runs), 0)).scalar_subquery(),
         sa.select(sa.func.max(WeeklyReport.computed_at)).scalar_subquery(),
-        sa.select(sa.func.max(BreakEvent.id)).scalar_subquery())).one())
+        sa.select(sa.func.max(BreakEvent.id)).scalar_subquery(),
+        sa.select(sa.func.count(BreakEvent.id)).scalar_subquery())).one())
 
 
 def reader_scope(actor: User | None) -> tuple | None:
