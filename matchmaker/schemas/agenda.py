@@ -5,6 +5,7 @@ from marshmallow import fields
 from matchmaker.models.agenda import DECISION_OUTCOMES
 from matchmaker.rules import AGENDA_SORTS, DECISION_MAX, DEPARTMENTS
 from matchmaker.schemas.common import Choice, Day, InputSchema, OutputSchema, RegionCode, Text
+from matchmaker.schemas.report import ClosedSchema
 
 _KEY = {"description": "the item's key, stable from week to week: supplier|F0174, chain_gap|F0012, "
                        "uncovered|F0003, firm|F0201, risk_zone|231221, commitment|F0005|F0073"}
@@ -130,17 +131,14 @@ class BelowRegionSchema(OutputSchema):
     items = fields.Integer()
 
 
-class ClosedBreakSchema(OutputSchema):
+class ClosedBreakSchema(ClosedSchema):
+    """A break closed by staff (销号) as the report lists it, with what the agenda shows beside it."""
+
     id = fields.Integer()
-    kind = fields.String()
-    buyer = fields.String()
     buyer_name = fields.String(allow_none=True)
-    supplier = fields.String(allow_none=True)
     supplier_name = fields.String(allow_none=True)
-    category = fields.String()
     quantity = fields.Float()
     unit = fields.String(allow_none=True)
-    note = fields.String(allow_none=True)
     owner_region = fields.String()
     owned = fields.Boolean(metadata={"description": "owned by the region or a region under it"})
 
