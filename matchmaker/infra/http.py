@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from matchmaker.infra.errors import error_response
+from matchmaker.infra.jsonresponse import FastJSONProvider
 from matchmaker.services.support.audit import set_acting_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -127,8 +128,9 @@ def json_body():
 
 
 def register_http(app):
-    """Install the session interface, proxy handling and the security headers."""
+    """Install the session interface, the responses' JSON encoder, proxy handling and the security headers."""
     app.session_interface = TlsAwareSessionInterface()
+    app.json = FastJSONProvider(app)
     # X-Forwarded-For/-Proto/-Host are trusted only when the operator says how many proxies stand
     # in front (MATCHMAKER_PROXY_COUNT); otherwise anyone could invent a client address per request
     # and walk around the per-address sign-in limit.
