@@ -28,7 +28,8 @@ of the supply edges:
 
 from __future__ import annotations
 
-from .propagation_passes import SKIP_IDLE_PASSES, HealthyEdges, NextPassDiffers, by_firm_set, next_pass_differs
+from .propagation_passes import (SKIP_IDLE_PASSES, HealthyEdges, NextPassDiffers, by_firm_set, labels_of,
+                                 next_pass_differs)
 
 __all__ = ["propagate_upstream", "propagate_edges", "supplier_index", "healthy_edges_of", "GAP_FACTORS",
            "MAX_PASSES"]
@@ -138,16 +139,17 @@ def propagate_edges(edges: HealthyEdges, inputs: CategoryMap, outputs: CategoryM
     alt_pairs = set()
     best = [None] * edges.size
     for _ in range(MAX_PASSES):
-        declined = ([], [])
-        best, blocked, labels = _bfs({k: list(v) for k, v in seeds.items()}, edges, outputs, max_routes,
-                                     alt_pairs, declined)
+        firsts, alt_start, alt_added = [], frozenset(alt_pairs), {}
+        best, blocked, labels = _bfs({k: list(v) for k, v in seeds.items()}, edges, max_routes,
+                                     alt_pairs, firsts.append, alt_added)
         if max_routes == 1:
             return best
         if not _keep_alternatives(blocked, best, alt_pairs, edges):
             break
         if SKIP_IDLE_PASSES:
+            later = _declined_later(edges, outputs, best, labels, alt_pairs, alt_start, alt_added, max_routes)
             try:
-                if not next_pass_differs(declined, alt_pairs, best, max_routes, labels, edges):
+                if not next_pass_differs((firsts, later), alt_pairs, best, max_routes, labels, edges):
                     break
             except NextPassDiffers:
                 pass  # it may differ: run it
@@ -239,11 +241,14 @@ def supplier_index(healthy_out: HealthyOut) -> dict[str, dict[str, list[str]]]:
     return rev
 
 
-def _bfs(cand, edges, outputs, max_routes, alt_pairs, declined):
+def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added):
     """One level-synchronous pass; returns the best labels, the blocked extensions and the labels.
 
-    Per edge id: its pending routes of this tier, its labels ``[(tier, firm set or None, path,
-    factors)]`` (the firm set kept where the edge's pair keeps alternatives), its best label.
+    Per edge id: its pending routes of this tier (one ``(path, factors)``, or a list of them), its
+    best label ``(tier, path, factors)`` and its labels ``[(tier, firm set or None, path,
+    factors)]`` (the firm set kept where the edge's pair keeps alternatives); the labels are left
+    None where they are the best label alone, without its firm set (:func:`labels_of`). A pair
+    added to *alt_pairs* in the pass is noted in *alt_added* with its tier.
     """
     size = edges.size
     labels = [None] * size
@@ -256,48 +261,69 @@ def _bfs(cand, edges, outputs, max_routes, alt_pairs, declined):
         pending_of[e] = items
         order.append(e)
     blocked = []
-    declined_first, declined_later = declined[0].append, declined[1].append
     tier = 2
+    alts = max_routes > 1
     while order:
         frontier = []
         push = frontier.append
         for e in order:
             items = pending_of[e]
             pending_of[e] = None
-            nexts = nexts_of[e]
-            lab = labels[e]
-            cap = max_routes if pair_of[e] in alt_pairs else 1
-            if lab is None:
+            have = best[e]
+            if have is None:  # its first label
+                pair = pair_of[e]
+                if items.__class__ is not list:  # one route (the common case)
+                    path, f = items
+                    best[e] = (tier, path, f)
+                    if pair in alt_pairs:
+                        labels[e] = [(tier, frozenset(path), path, f)]
+                    elif alts and not buyers_of[e].isdisjoint(path):  # a buyer downstream is on the route
+                        alt_pairs.add(pair)
+                        alt_added[pair] = tier
+                        labels[e] = [(tier, frozenset(path), path, f)]
+                    push((nexts_of[e], path, f))
+                    continue
+                cap = max_routes if pair in alt_pairs else 1
                 if cap == 1 < max_routes:
                     best_path = min(items)[0] if len(items) > 1 else items[0][0]
                     if not buyers_of[e].isdisjoint(best_path):  # a buyer downstream is on the route
-                        alt_pairs.add(pair_of[e])
+                        alt_pairs.add(pair)
+                        alt_added[pair] = tier
                         cap = max_routes
+                nexts = nexts_of[e]
                 if len(items) == 1:
                     path, f = items[0]
                     best[e] = (tier, path, f)
-                    labels[e] = [(tier, frozenset(path) if cap > 1 else None, path, f)]
+                    if cap > 1:
+                        labels[e] = [(tier, frozenset(path), path, f)]
                     push((nexts, path, f))
                     continue
                 items.sort()
                 union = frozenset().union(*[f for _, f in items])
                 path = items[0][0]
                 best[e] = (tier, path, union)
-                lab = labels[e] = [(tier, frozenset(path) if cap > 1 else None, path, union)]
                 push((nexts, path, union))
                 if cap == 1:
-                    if max_routes > 1:
+                    if alts:
                         declined_first((e, tier, items))  # alternatives, had its pair kept them
                     continue
+                lab = labels[e] = [(tier, frozenset(path), path, union)]
                 for fs, (path, f) in by_firm_set(items[1:], exclude=lab[0][1]):
                     if len(lab) >= cap:
                         break
                     lab.append((tier, fs, path, f))
                     push((nexts, path, f))
             else:
+                lab = labels[e]
+                if lab is None:
+                    lab = labels[e] = [(have[0], None, have[1], have[2])]
+                cap = max_routes if pair_of[e] in alt_pairs else 1
                 if len(lab) >= cap:
                     continue
+                if items.__class__ is not list:
+                    items = [items]
                 items.sort()
+                nexts = nexts_of[e]
                 for fs, (path, f) in by_firm_set(items, exclude=None):
                     if len(lab) >= cap:
                         break
@@ -310,24 +336,63 @@ def _bfs(cand, edges, outputs, max_routes, alt_pairs, declined):
         tier += 1
         for nexts, path, f in frontier:
             for e, a in nexts:
-                lab = labels[e]
-                # labels are never empty: without the pair's alternatives one label is the cap. (An
-                # edge labelled already is checked first: a route blocked there would not matter,
-                # its tier being lower; _keep_alternatives skips such blocked routes.)
-                if lab is not None:
-                    if len(lab) >= max_routes:
-                        continue
+                # an edge labelled already takes further routes only if its pair keeps alternatives
+                # and it has room (labels are never empty: without the pair's alternatives one label
+                # is the cap; what it declines, _declined_later finds again). It is checked first: a
+                # route blocked there would not matter, its tier being lower; _keep_alternatives
+                # skips such blocked routes.
+                if best[e] is not None:
                     if pair_of[e] not in alt_pairs:
-                        if a not in path:
-                            declined_later((e, a, path, f, tier))  # an alternative, had its pair kept them
+                        continue
+                    lab = labels[e]
+                    if lab is not None and len(lab) >= max_routes:
                         continue
                 if a in path:
                     blocked.append((path, a, e, tier))
                     continue
                 pending = pending_of[e]
                 if pending is None:
-                    pending_of[e] = [((a,) + path, f)]
+                    pending_of[e] = ((a,) + path, f)
                     add(e)
-                else:
+                elif pending.__class__ is list:
                     pending.append(((a,) + path, f))
+                else:
+                    pending_of[e] = [pending, ((a,) + path, f)]
     return best, blocked, labels
+
+
+def _declined_later(edges, outputs, best, labels, alt_pairs, alt_start, alt_added, max_routes):
+    """The routes a pass dropped at an edge labelled already, for want of its pair keeping
+    alternatives, of the edges whose pair keeps them now: ``(edge, buyer, path, factors, tier)``.
+
+    What the pass pushed to an edge are its predecessors' labels, each one tier later; it dropped
+    a route that would not pass the edge's buyer twice when the edge had a label of a lower tier
+    and room for more, and its pair kept no alternatives yet (:func:`next_pass_differs`)."""
+    later = []
+    firms = list(edges.firm_ids)
+    n = edges.n_firms
+    edge, into = edges.edge, edges.into
+    never = tier_cap = 1 << 60
+    for pair in alt_pairs:
+        s, b = firms[pair // n], firms[pair % n]
+        added = -1 if pair in alt_start else alt_added.get(pair, never)
+        for c, ts in into.get(b, {}).items():
+            for t, e in ts:
+                if t != s or best[e] is None:
+                    continue
+                first = best[e][0]
+                lab_tiers = sorted(x[0] for x in labels_of(e, labels, best))
+                full = lab_tiers[max_routes - 1] if len(lab_tiers) >= max_routes else tier_cap
+                for c1, ps in into.get(s, {}).items():
+                    outs = outputs.get(c1)
+                    if not outs or c not in outs:
+                        continue
+                    for _, p in ps:
+                        if best[p] is None:
+                            continue
+                        for pt, _, path, f in labels_of(p, labels, best):
+                            arrival = pt + 1
+                            # labelled before, not full, its pair keeping none then, not passing b twice
+                            if first < arrival and full >= arrival and added >= arrival and b not in path:
+                                later.append((e, b, path, f, arrival))
+    return later

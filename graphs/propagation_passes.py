@@ -13,7 +13,7 @@ an alternative already kept, or add to its factors; when it cannot, the pass is 
 
 from __future__ import annotations
 
-__all__ = ["HealthyEdges", "by_firm_set", "SKIP_IDLE_PASSES", "next_pass_differs", "NextPassDiffers",
+__all__ = ["HealthyEdges", "by_firm_set", "labels_of", "SKIP_IDLE_PASSES", "next_pass_differs", "NextPassDiffers",
            "kept_by_next_pass"]
 
 
@@ -121,7 +121,7 @@ def next_pass_differs(declined: tuple[list, list], alt_pairs: set, best: list, m
 
     The next pass takes every other decision as this one, except downstream of these. So the
     routes it would add are followed here from them, tier by tier, over this pass's labels
-    (``labels[edge]``: ``[(tier, firm set, path, factors)]``), taking the decisions the next pass
+    (:func:`labels_of`: ``[(tier, firm set, path, factors)]``), taking the decisions the next pass
     would take: a route that passes every firm of a label the edge has by then is dropped; one
     that reaches an edge without a best route (``best[edge]``), or at or below its best tier
     (where it could change the best route, its factors, or a blocked route that matters) means
@@ -147,7 +147,7 @@ def next_pass_differs(declined: tuple[list, list], alt_pairs: set, best: list, m
         tier = min(arrivals)
         pushed = []
         for e, items, routes in arrivals.pop(tier).values():
-            lab = labels[e]
+            lab = labels_of(e, labels, best)
             added = extra.setdefault(e, [])
             if items is not None:  # the first label's alternatives (its pair kept none)
                 if routes or len(lab) > 1:
@@ -198,6 +198,16 @@ def kept_by_next_pass(labels: list, tier: int, fs: frozenset, path: tuple, f: fr
     if any(t > tier or (t == tier and lpath > path) for t, _, lpath, _ in labels):
         raise NextPassDiffers  # kept before labels of this pass: it could displace them
     return True
+
+
+def labels_of(e: int, labels: list, best: list) -> list:
+    """An edge's labels ``[(tier, firm set or None, path, factors)]`` after a pass: its best label
+    alone where the pass kept no list."""
+    lab = labels[e]
+    if lab is None:
+        tier, path, f = best[e]
+        lab = labels[e] = [(tier, None, path, f)]
+    return lab
 
 
 def by_firm_set(items: list, exclude: frozenset | None) -> list[tuple[frozenset, tuple]]:
