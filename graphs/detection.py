@@ -183,12 +183,18 @@ def detect_in_maps(nodes: dict, succ: dict, chain: ChainLike, needs: Iterable[An
     watched.update(n for n, a in nodes.items() if a.get("kind") == "leading")
     rank = {n: i for i, n in enumerate(sorted(nodes))}  # firms numbered in the order of their refs
     edges = HealthyEdges(rank)
+    inputs, outputs = input_output_maps(chain)
+    cat_rank = {c: i for i, c in enumerate(sorted(inputs.keys() | outputs.keys()))}
+    keys, unranked = [], set()
     found, down_in, live_sup = _edge_breaks(nodes, succ, regions, frozenset(stopped),
-                                            frozenset(high_risk_counties), edges, watched)
+                                            frozenset(high_risk_counties), edges, watched, cat_rank, keys, unranked)
+    if unranked:  # categories outside the chain: every category ranked again, the keys made again
+        cat_rank = {c: i for i, c in enumerate(sorted(cat_rank.keys() - unranked | unranked))}
+        n, n_cats = edges.n_firms, len(cat_rank) + 1
+        keys[:] = [(rank[b] * n_cats + cat_rank[c]) * n + rank[s] for s, b, c, _ in edges.edge]
     need_found, gaps = _need_breaks(groups, regions, allowed, live_sup)
     found += need_found
     found += _single_source_breaks(nodes, succ, regions, live_sup)
-    inputs, outputs = input_output_maps(chain)
     best = propagate_edges(edges, inputs, outputs, down_in, gaps, max_routes)
     exact_factors(best, edges, inputs, down_in, gaps)
     # by kind, buyer, category, supplier: each kind sorted on its own (kinds 3 and 4 have no supplier)
@@ -198,7 +204,7 @@ def detect_in_maps(nodes: dict, succ: dict, chain: ChainLike, needs: Iterable[An
     out = []
     for k, items in by_kind.items():
         if k == "upstream_break":
-            out += _upstream_breaks(best, edges, regions)  # made in that order
+            out += _upstream_breaks(best, edges, regions, keys)  # made in that order
             continue
         items.sort(key=_BY_BUYER if k in ("uncovered_need", "chain_gap") else _BY_EDGE)
         out += items
@@ -209,11 +215,12 @@ _BY_EDGE, _BY_BUYER = itemgetter(1, 2, 3), itemgetter(1, 2)
 
 
 def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: frozenset,
-                 high_risk: frozenset, edges: HealthyEdges, watched: set
-                 ) -> tuple[list[Break], DownIn, dict[tuple[str, str], list[str]]]:
+                 high_risk: frozenset, edges: HealthyEdges, watched: set, cat_rank: dict[str, int], keys: list,
+                 unranked: set) -> tuple[list[Break], DownIn, dict[tuple[str, str], list[str]]]:
     """Kinds 1 and 2 from one scan of the supply edges, with what the other kinds need: the
     suppliers down (with their factors) per buyer and category, the live ones of the *watched*
-    buyers, and the healthy edges, numbered into *edges*."""
+    buyers, and the healthy edges, numbered into *edges*, with their *keys* in the order of the
+    upstream breaks (categories ranked in *cat_rank*; any other in *unranked*)."""
     found = []
     append, new = found.append, tuple.__new__  # each Break made as Break(...) makes it, directly
     down_in = {}  # (buyer, category) -> [(down supplier, factors)]
@@ -223,6 +230,16 @@ def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: 
     add_edge, add_pair = edge.append, pair_of.append
     ids, n = edges.firm_ids, edges.n_firms
     e = len(edge)
+    add_key = keys.append
+    # the upstream breaks' order, by buyer, category, supplier, as one int per edge: firms numbered by
+    # ref in *edges*, categories by code in *cat_rank* (one outside it ranked after the scan: its key
+    # then made again)
+    n_cats = len(cat_rank) + 1
+
+    def late(c):
+        unranked.add(c)
+        return len(cat_rank)
+
     factor_cache = {}
     for s, nbrs in succ.items():
         if not nbrs:
@@ -235,9 +252,11 @@ def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: 
             out = outs.get(s)
             if out is None:
                 out = outs[s] = {}
-            key0 = ids[s] * n
+            key0, rank_s = ids[s] * n, ids[s]
             for b, keydict in nbrs.items():
-                pair = key0 + ids[b]
+                rank_b = ids[b]
+                pair = key0 + rank_b
+                by_b = rank_b * n_cats
                 watch = b in watched
                 per = into.get(b)
                 if per is None:
@@ -245,6 +264,10 @@ def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: 
                 for c, q in keydict.items():
                     add_edge((s, b, c, q))
                     add_pair(pair)
+                    cr = cat_rank.get(c)
+                    if cr is None:  # a category outside the chain: ranked after the scan
+                        cr = cat_rank[c] = late(c)
+                    add_key((by_b + cr) * n + rank_s)
                     to = out.get(c)
                     if to is None:
                         out[c] = [(e, b)]
@@ -348,26 +371,19 @@ def _single_source_breaks(nodes: dict, succ: dict, regions: dict[str, Regions],
     return found
 
 
-def _upstream_breaks(best: EdgeBest, edges: HealthyEdges, regions: dict[str, Regions]) -> list[Break]:
-    """Kind 6: the breaks of the propagated edges (tier, path and exact factors in *best*), by
-    buyer, category and supplier."""
+def _upstream_breaks(best: EdgeBest, edges: HealthyEdges, regions: dict[str, Regions], keys: list[int]
+                     ) -> list[Break]:
+    """Kind 6: the breaks of the propagated edges (tier, path and exact factors in *best*), in the
+    order of the edges' *keys* (by buyer, category and supplier)."""
     edge = edges.edge
-    ids, n = edges.firm_ids, edges.n_firms
-    labelled = [e for e, have in enumerate(best) if have is not None]
-    cats = sorted({edge[e][2] for e in labelled})
-    crank = {c: i * n for i, c in enumerate(cats)}
-    nc = len(cats) * n
-    # by buyer, category, supplier: one int each (firms and categories numbered in order)
-    keys = {}
-    for e in labelled:
-        s, b, c, _ = edge[e]
-        keys[e] = ids[b] * nc + crank[c] + ids[s]
-    labelled.sort(key=keys.__getitem__)
     found = []
     append, new = found.append, tuple.__new__  # ~10^5 breaks: each made as Break(...) makes it, directly
     ordered = {}
-    for e in labelled:
-        tier, path, factors = best[e]
+    for e in sorted(range(len(keys)), key=keys.__getitem__):
+        have = best[e]
+        if have is None:
+            continue
+        tier, path, factors = have
         s, b, c, q = edge[e]
         of = ordered.get(factors)
         if of is None:
