@@ -16,7 +16,6 @@ from .propagation_passes import HealthyEdges
 
 __all__ = ["exact_factors"]
 
-_NONE: dict = {}
 
 
 def exact_factors(best: EdgeBest, edges: HealthyEdges, inputs: CategoryMap, down_in: DownIn,
@@ -78,39 +77,46 @@ def exact_factors(best: EdgeBest, edges: HealthyEdges, inputs: CategoryMap, down
     into = edges.into  # supplier -> {category: its own healthy suppliers and their edges}
     todo.sort(key=itemgetter(0))  # a tier's edges need the exact factors of the tier below
     edge = edges.edge
-    for tier, e, root in todo:
-        s, b, c, _ = edge[e]
-        _, path, upper = best[e]
-        got = set(root)  # the factors of its best path's root: that route is valid, of its tier
-        _collect(s, c, tier, {s, b}, got, upper, best, into, inputs, down_in, gaps)
-        best[e] = (tier, path, frozenset(got))
+    visited, got, upper = set(), set(), frozenset()
 
-
-def _collect(s: str, c: str, tier: int, visited: set, got: set, upper: frozenset, best: EdgeBest,
-             into: dict, inputs: CategoryMap, down_in: DownIn, gaps: set) -> bool:
-    """Add to *got* the factors of the routes of exactly *tier* from an edge out of *s* in *c*
-    that pass no firm in *visited*; return True once *got* holds all of *upper*."""
-    ins = inputs.get(c, ())
-    if tier == 2:
-        for c1 in ins:
-            for x, f in down_in.get((s, c1), ()):
-                if x not in visited:
-                    got.update(f)
-            if (s, c1) in gaps:
-                got.update(GAP_FACTORS)
+    def collect(s: str, c: str, tier: int) -> bool:
+        """Add to *got* the factors of the routes of exactly *tier* from an edge out of *s* in *c*
+        that pass no firm in *visited*; return True once *got* holds all of *upper*."""
+        ins = inputs.get(c, ())
+        if tier == 2:
+            for c1 in ins:
+                for x, f in down_in.get((s, c1), ()):
+                    if x not in visited:
+                        got.update(f)
+                if (s, c1) in gaps:
+                    got.update(GAP_FACTORS)
+            return got >= upper
+        per = into.get(s)
+        if per is not None:
+            lower = tier - 1
+            for c1 in ins:
+                for t, e in per.get(c1, ()):
+                    if t in visited:
+                        continue
+                    have = best[e]
+                    if have is None or have[0] > lower:
+                        continue
+                    if have[0] == lower and got >= have[2]:
+                        continue
+                    visited.add(t)
+                    done = collect(t, c1, lower)
+                    visited.discard(t)
+                    if done:
+                        return True
         return got >= upper
-    for c1 in ins:
-        for t, e in into.get(s, _NONE).get(c1, ()):
-            if t in visited:
-                continue
-            have = best[e]
-            if have is None or have[0] > tier - 1:
-                continue
-            if have[0] == tier - 1 and got >= have[2]:
-                continue
-            visited.add(t)
-            done = _collect(t, c1, tier - 1, visited, got, upper, best, into, inputs, down_in, gaps)
-            visited.discard(t)
-            if done:
-                return True
-    return got >= upper
+
+    try:
+        for tier, e, root in todo:
+            s, b, c, _ = edge[e]
+            _, path, upper = best[e]
+            got = set(root)  # the factors of its best path's root: that route is valid, of its tier
+            visited = {s, b}
+            collect(s, c, tier)
+            best[e] = (tier, path, frozenset(got))
+    finally:
+        collect = None  # the function held itself (its recursion): a cycle the disabled collector would keep
