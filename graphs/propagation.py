@@ -284,9 +284,10 @@ def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added):
                     push((nexts_of[e], path, f))
                     continue
                 cap = max_routes if pair in alt_pairs else 1
+                if len(items) > 1:
+                    items.sort()  # the smallest path first (a stable sort: min() would take that one)
                 if cap == 1 < max_routes:
-                    best_path = min(items)[0] if len(items) > 1 else items[0][0]
-                    if not buyers_of[e].isdisjoint(best_path):  # a buyer downstream is on the route
+                    if not buyers_of[e].isdisjoint(items[0][0]):  # a buyer downstream is on the best route
                         alt_pairs.add(pair)
                         alt_added[pair] = tier
                         cap = max_routes
@@ -298,7 +299,6 @@ def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added):
                         labels[e] = [(tier, frozenset(path), path, f)]
                     push((nexts, path, f))
                     continue
-                items.sort()
                 union = frozenset().union(*[f for _, f in items])
                 path = items[0][0]
                 best[e] = (tier, path, union)
