@@ -13,6 +13,8 @@ an alternative already kept, or add to its factors; when it cannot, the pass is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 __all__ = ["HealthyEdges", "by_firm_set", "labels_of", "SKIP_IDLE_PASSES", "next_pass_differs", "NextPassDiffers",
            "kept_by_next_pass"]
 
@@ -48,7 +50,7 @@ class HealthyEdges:
 
     __slots__ = ("edge", "pair", "out", "into", "firm_ids", "n_firms", "nexts_of", "buyers_of")
 
-    def __init__(self, firms):
+    def __init__(self, firms: dict[str, int] | Iterable[str]) -> None:
         self.firm_ids = firms if isinstance(firms, dict) else {f: i for i, f in enumerate(firms)}
         self.n_firms = len(self.firm_ids)
         self.edge, self.pair = [], []
