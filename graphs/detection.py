@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 from .build import ChainLike, input_output_maps
 from .exceptions import GraphError, UnknownFirmError
-from .propagation import Best, DownIn, HealthyOut, propagate_upstream
+from .propagation import DownIn, EdgeBest, propagate_edges
+from .propagation_passes import HealthyEdges
 from .coerce import as_need
 from .records import FACTORS, LEVELS, Need, firm_is_live
 from .routes import exact_factors
@@ -176,22 +177,35 @@ def detect_in_maps(nodes: dict, succ: dict, chain: ChainLike, needs: Iterable[An
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
     regions = {n: (a.get("county"), a.get("city"), a.get("province")) for n, a in nodes.items()}
-    found, down_in, live_sup, healthy_out = _edge_breaks(
-        nodes, succ, regions, frozenset(stopped), frozenset(high_risk_counties))
-    need_found, gaps = _need_breaks(needs, nodes, regions, as_of, horizon_days, allowed, live_sup)
+    groups = _need_groups(needs, nodes, as_of, horizon_days)
+    # the buyers whose live suppliers per category count: leading firms (kind 5), buyers of needs
+    watched = {b for b, _ in groups}
+    watched.update(n for n, a in nodes.items() if a.get("kind") == "leading")
+    rank = {n: i for i, n in enumerate(sorted(nodes))}  # firms numbered in the order of their refs
+    edges = HealthyEdges(rank)
+    inputs, outputs = input_output_maps(chain)
+    cat_rank = {c: i for i, c in enumerate(sorted(inputs.keys() | outputs.keys()))}
+    keys, unranked = [], set()
+    found, down_in, live_sup = _edge_breaks(nodes, succ, regions, frozenset(stopped),
+                                            frozenset(high_risk_counties), edges, watched, cat_rank, keys, unranked)
+    if unranked:  # categories outside the chain: every category ranked again, the keys made again
+        cat_rank = {c: i for i, c in enumerate(sorted(cat_rank.keys() - unranked | unranked))}
+        n, n_cats = edges.n_firms, len(cat_rank) + 1
+        keys[:] = [(rank[b] * n_cats + cat_rank[c]) * n + rank[s] for s, b, c, _ in edges.edge]
+    need_found, gaps = _need_breaks(groups, regions, allowed, live_sup)
     found += need_found
     found += _single_source_breaks(nodes, succ, regions, live_sup)
-    inputs, outputs = input_output_maps(chain)
-    suppliers = {}  # propagation.supplier_index, made once for both when needed
-    best = propagate_upstream(healthy_out, inputs, outputs, down_in, gaps, max_routes, suppliers)
-    exact_factors(best, healthy_out, inputs, down_in, gaps, suppliers)
-    found += _upstream_breaks(best, succ, regions)
+    best = propagate_edges(edges, inputs, outputs, down_in, gaps, max_routes)
+    exact_factors(best, edges, inputs, down_in, gaps)
     # by kind, buyer, category, supplier: each kind sorted on its own (kinds 3 and 4 have no supplier)
     by_kind = {k: [] for k in KINDS}
     for x in found:
         by_kind[x[0]].append(x)
     out = []
     for k, items in by_kind.items():
+        if k == "upstream_break":
+            out += _upstream_breaks(best, edges, regions, keys)  # made in that order
+            continue
         items.sort(key=_BY_BUYER if k in ("uncovered_need", "chain_gap") else _BY_EDGE)
         out += items
     return out
@@ -201,25 +215,79 @@ _BY_EDGE, _BY_BUYER = itemgetter(1, 2, 3), itemgetter(1, 2)
 
 
 def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: frozenset,
-                 high_risk: frozenset
-                 ) -> tuple[list[Break], DownIn, dict[tuple[str, str], list[str]], HealthyOut]:
+                 high_risk: frozenset, edges: HealthyEdges, watched: set, cat_rank: dict[str, int], keys: list,
+                 unranked: set) -> tuple[list[Break], DownIn, dict[tuple[str, str], list[str]]]:
     """Kinds 1 and 2 from one scan of the supply edges, with what the other kinds need: the
-    suppliers down (with their factors) and live per buyer and category, and the healthy
-    edges per supplier and category."""
+    suppliers down (with their factors) per buyer and category, the live ones of the *watched*
+    buyers, and the healthy edges, numbered into *edges*, with their *keys* in the order of the
+    upstream breaks (categories ranked in *cat_rank*; any other in *unranked*)."""
     found = []
     append, new = found.append, tuple.__new__  # each Break made as Break(...) makes it, directly
     down_in = {}  # (buyer, category) -> [(down supplier, factors)]
-    live_sup = {}  # (buyer, category) -> [live supplier]
-    healthy_out = {}  # supplier -> {category: [buyers]} over healthy edges
+    live_sup = {}  # (buyer, category) -> [live supplier], for the watched buyers
+    outs, into = edges.out, edges.into
+    edge, pair_of = edges.edge, edges.pair
+    add_edge, add_pair = edge.append, pair_of.append
+    ids, n = edges.firm_ids, edges.n_firms
+    e = len(edge)
+    add_key = keys.append
+    # the upstream breaks' order, by buyer, category, supplier, as one int per edge: firms numbered by
+    # ref in *edges*, categories by code in *cat_rank* (one outside it ranked after the scan: its key
+    # then made again)
+    n_cats = len(cat_rank) + 1
+
+    def late(c):
+        unranked.add(c)
+        return len(cat_rank)
+
     factor_cache = {}
     for s, nbrs in succ.items():
+        if not nbrs:
+            continue
         a = nodes[s]
         risk = "high" if a.get("county") in high_risk else a.get("county_risk")
         s_live = firm_is_live(a.get("operating", True) and s not in stopped, risk)
-        risky = risk == "high"
         s_blockers = tuple(a.get("blockers") or ())
+        if s_live and not s_blockers:  # healthy: its edges are numbered for the propagation
+            out = outs.get(s)
+            if out is None:
+                out = outs[s] = {}
+            key0, rank_s = ids[s] * n, ids[s]
+            for b, keydict in nbrs.items():
+                rank_b = ids[b]
+                pair = key0 + rank_b
+                by_b = rank_b * n_cats
+                watch = b in watched
+                per = into.get(b)
+                if per is None:
+                    per = into[b] = {}
+                for c, q in keydict.items():
+                    add_edge((s, b, c, q))
+                    add_pair(pair)
+                    cr = cat_rank.get(c)
+                    if cr is None:  # a category outside the chain: ranked after the scan
+                        cr = cat_rank[c] = late(c)
+                    add_key((by_b + cr) * n + rank_s)
+                    to = out.get(c)
+                    if to is None:
+                        out[c] = [(e, b)]
+                    else:
+                        to.append((e, b))
+                    to = per.get(c)
+                    if to is None:
+                        per[c] = [(s, e)]
+                    else:
+                        to.append((s, e))
+                    e += 1
+                    if watch:
+                        sups = live_sup.get((b, c))
+                        if sups is None:
+                            live_sup[b, c] = [s]
+                        else:
+                            sups.append(s)
+            continue
+        risky = risk == "high"
         rs = regions[s]
-        out = None
         if not s_live:
             key = (s_blockers, risky)
             sf = factor_cache.get(key)
@@ -228,34 +296,28 @@ def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: 
                 factor_cache[key] = sf
             sfs = frozenset(sf)
             kind = "supplier_down"
-        elif s_blockers:
+        else:
             sf = order_factors(s_blockers)
             kind = "supplier_strained"
-        else:
-            out = healthy_out.setdefault(s, {})
         for b, keydict in nbrs.items():
             rb = regions[b]
-            # level_index(rb, rs), inlined (~10^5 edges)
+            # level_index(rb, rs), inlined
             li = 0 if rb[0] is not None and rb[0] == rs[0] else 1 if rb[1] is not None and rb[1] == rs[1] else 2
             level, owner = LEVELS[li], rb[li]
+            watch = s_live and b in watched
             for c, q in keydict.items():
                 if not s_live:
                     down_in.setdefault((b, c), []).append((s, sfs))
-                else:
+                elif watch:
                     live_sup.setdefault((b, c), []).append(s)
-                    if out is not None:
-                        out.setdefault(c, []).append(b)
-                        continue
                 append(new(Break, (kind, b, c, s, q, sf, 1, (b, s), level, owner, None, rb, ())))
-    return found, down_in, live_sup, healthy_out
+    return found, down_in, live_sup
 
 
-def _need_breaks(needs: Iterable[Any], nodes: dict, regions: dict[str, Regions], as_of: date,
-                 horizon_days: int, allowed: Collection[str],
-                 live_sup: dict[tuple[str, str], list[str]]
-                 ) -> tuple[list[Break], set[tuple[str, str]]]:
-    """Kinds 3 and 4: open needs due within the horizon and not fully covered, one break per
-    buyer and category; also the set of ``(buyer, category)`` with a chain gap."""
+def _need_groups(needs: Iterable[Any], nodes: dict, as_of: date, horizon_days: int
+                 ) -> dict[tuple[str, str], list[tuple[Need, float]]]:
+    """The open needs due within the horizon and not fully covered, by buyer and category, with
+    their uncovered quantity."""
     horizon = as_of + timedelta(days=horizon_days)
     groups: dict[tuple[str, str], list[tuple[Need, float]]] = {}
     for record in needs:
@@ -270,6 +332,14 @@ def _need_breaks(needs: Iterable[Any], nodes: dict, regions: dict[str, Regions],
         if uncovered <= 1e-9:
             continue
         groups.setdefault((need.buyer, need.category), []).append((need, uncovered))
+    return groups
+
+
+def _need_breaks(groups: dict[tuple[str, str], list[tuple[Need, float]]], regions: dict[str, Regions],
+                 allowed: Collection[str], live_sup: dict[tuple[str, str], list[str]]
+                 ) -> tuple[list[Break], set[tuple[str, str]]]:
+    """Kinds 3 and 4: one break per buyer and category of the needs' *groups*; also the set of
+    ``(buyer, category)`` with a chain gap."""
     found = []
     gaps = set()
     for (b, c), items in groups.items():
@@ -301,12 +371,20 @@ def _single_source_breaks(nodes: dict, succ: dict, regions: dict[str, Regions],
     return found
 
 
-def _upstream_breaks(best: Best, succ: dict, regions: dict[str, Regions]) -> list[Break]:
-    """Kind 6: the breaks of the propagated edges (tier, path and exact factors in *best*)."""
+def _upstream_breaks(best: EdgeBest, edges: HealthyEdges, regions: dict[str, Regions], keys: list[int]
+                     ) -> list[Break]:
+    """Kind 6: the breaks of the propagated edges (tier, path and exact factors in *best*), in the
+    order of the edges' *keys* (by buyer, category and supplier)."""
+    edge = edges.edge
     found = []
     append, new = found.append, tuple.__new__  # ~10^5 breaks: each made as Break(...) makes it, directly
     ordered = {}
-    for (s, b, c), (tier, path, factors) in best.items():
+    for e in sorted(range(len(keys)), key=keys.__getitem__):
+        have = best[e]
+        if have is None:
+            continue
+        tier, path, factors = have
+        s, b, c, q = edge[e]
         of = ordered.get(factors)
         if of is None:
             of = ordered[factors] = order_factors(factors)
@@ -316,6 +394,5 @@ def _upstream_breaks(best: Best, succ: dict, regions: dict[str, Regions]) -> lis
         else:  # level_index(rb, regions[path[-1]]), inlined (~10^5 breaks)
             rs = regions[path[-1]]
             li = 0 if rb[0] is not None and rb[0] == rs[0] else 1 if rb[1] is not None and rb[1] == rs[1] else 2
-        append(new(Break, ("upstream_break", b, c, s, succ[s][b][c], of, tier,
-                           path, LEVELS[li], rb[li], None, rb, ())))
+        append(new(Break, ("upstream_break", b, c, s, q, of, tier, path, LEVELS[li], rb[li], None, rb, ())))
     return found

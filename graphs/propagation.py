@@ -6,15 +6,17 @@ has a ``supplier_down`` or a ``chain_gap`` in an input of ``c`` (tier 2), or an
 one tier more). :func:`propagate_upstream` finds every such edge with its
 tier, path and factors by a level-synchronous breadth-first propagation,
 never enumerating paths, so it is safe on cycles and linear in the graph for
-bounded ``max_routes``; :func:`graphs.routes.exact_factors` then corrects the
+bounded ``max_routes``. It runs over edge ids (:func:`propagate_edges`): an edge's pending routes,
+labels and best route sit in lists indexed by its id; :func:`graphs.routes.exact_factors` then corrects the
 factors where a dropped route left some in.
 
 The inputs are what :func:`graphs.detection.detect_breaks` gathers in its scan
 of the supply edges:
 
-``healthy_out``
-    ``{supplier: {category: [buyers]}}`` over the healthy edges (live supplier,
-    no blockers);
+``edges``
+    the healthy edges (live supplier, no blockers), numbered
+    (:class:`graphs.propagation_passes.HealthyEdges`; :func:`propagate_upstream` takes
+    ``{supplier: {category: [buyers]}}`` instead);
 ``inputs``, ``outputs``
     ``{category: frozenset of its inputs}`` and the reverse
     (:func:`graphs.build.input_output_maps`);
@@ -26,16 +28,19 @@ of the supply edges:
 
 from __future__ import annotations
 
-from .propagation_passes import (REC_BUYERS, REC_LABELS, REC_NEXTS, REC_PAIR, REC_PENDING, REC_STATE, SKIP_IDLE_PASSES,
-                                 by_firm_set, NextPassDiffers, next_pass_differs, new_record, Records)
+from .propagation_passes import (SKIP_IDLE_PASSES, HealthyEdges, NextPassDiffers, by_firm_set, labels_of,
+                                 next_pass_differs)
 
-__all__ = ["propagate_upstream", "supplier_index", "GAP_FACTORS", "MAX_PASSES"]
+__all__ = ["propagate_upstream", "propagate_edges", "supplier_index", "healthy_edges_of", "GAP_FACTORS",
+           "MAX_PASSES"]
 
 HealthyOut = dict[str, dict[str, list[str]]]
 CategoryMap = dict[str, frozenset]
 DownIn = dict[tuple[str, str], list[tuple[str, frozenset]]]
 #: ``{(S, B, c): (tier, path, factors)}``: the tier, smallest path and factors of each edge.
 Best = dict[tuple[str, str, str], tuple[int, tuple[str, ...], frozenset]]
+#: Per edge id: ``(tier, path, factors)``, or None (no upstream break).
+EdgeBest = list
 
 #: Factors of a route rooted in a chain gap.
 GAP_FACTORS = frozenset({"materials"})
@@ -44,43 +49,33 @@ GAP_FACTORS = frozenset({"materials"})
 MAX_PASSES = 8
 
 
+def healthy_edges_of(healthy_out: HealthyOut) -> HealthyEdges:
+    """The :class:`~graphs.propagation_passes.HealthyEdges` of ``{supplier: {category: [buyers]}}``,
+    numbered in its order.
+
+    >>> healthy_edges_of({"S": {"car": ["B", "A"]}}).out
+    {'S': {'car': [(0, 'B'), (1, 'A')]}}
+    """
+    firms = {}
+    for s, out in healthy_out.items():
+        firms.setdefault(s, len(firms))
+        for buyers in out.values():
+            for b in buyers:
+                firms.setdefault(b, len(firms))
+    edges = HealthyEdges(firms)
+    for s, out in healthy_out.items():
+        for c, buyers in out.items():
+            for b in buyers:
+                edges.add(s, b, c)
+    return edges
+
+
 def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: CategoryMap,
-                       down_in: DownIn, gaps: set[tuple[str, str]], max_routes: int,
-                       suppliers: dict | None = None) -> Best:
+                       down_in: DownIn, gaps: set[tuple[str, str]], max_routes: int) -> Best:
     """Return ``{(S, B, c): (tier, path, factors)}`` for every upstream break.
 
-    The propagation is breadth-first by tier over the healthy supply edges
-    (the states), downstream from the roots. A *label* of a state is one
-    route ``(tier, path)``; the first tier at which a state gets a label is
-    its tier, its path the smallest of that tier's routes, its factors their
-    union (a superset where a merged route passes a firm further down; made
-    exact afterwards by :func:`graphs.routes.exact_factors`). A route never passes a firm twice, so a label cannot be extended
-    to a buyer already on it. An edge whose best route passes one of the
-    buyers it feeds keeps up to ``max_routes - 1`` alternative routes (other
-    firm sets, or a higher tier through firms not all on a better route).
-    Where a blocked extension still matters (the buyer's edge got no route of
-    that tier otherwise), the propagation runs again with alternatives kept
-    along the blocked route and on the edges upstream whose best route passes
-    the same firm, until nothing changes (at most ``MAX_PASSES`` passes); a pass
-    that provably changes nothing is skipped (:func:`next_pass_differs`).
-    Without such conflicts one pass suffices. Checked against a brute-force
-    enumeration of simple routes in ``tests/graphs/test_breaks_bruteforce.py``.
-
-    Parameters
-    ----------
-    healthy_out, inputs, outputs, down_in, gaps
-        As gathered by the detection (see the module notes).
-    max_routes : int
-        Routes each edge may keep (1: only its best).
-    suppliers : dict, optional
-        Filled with :func:`supplier_index` of *healthy_out* when first needed (an empty dict
-        the caller shares with :func:`graphs.routes.exact_factors`, which needs it too).
-
-    Returns
-    -------
-    dict
-        ``{(S, B, c): (tier, path, factors)}``; the path runs from ``B`` up to
-        the root (the supplier down, or the firm with the chain gap).
+    :func:`propagate_edges` over the edges of *healthy_out* (``{supplier: {category:
+    [buyers]}}`` over the healthy edges), keyed by the edges themselves.
 
     Examples
     --------
@@ -92,96 +87,141 @@ def propagate_upstream(healthy_out: HealthyOut, inputs: CategoryMap, outputs: Ca
     {('S', 'B', 'car'): (2, ('B', 'S', 'X'), frozenset({'labour'})),
      ('B', 'A', 'bus'): (3, ('A', 'B', 'S', 'X'), frozenset({'labour'}))}
     """
-    recs = Records()  # state -> its record (see _bfs), shared by the passes
-    recs.suppliers = {} if suppliers is None else suppliers
-    try:
-        return _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs)
-    finally:
-        recs.release()
+    edges = healthy_edges_of(healthy_out)
+    best = propagate_edges(edges, inputs, outputs, down_in, gaps, max_routes)
+    return {edges.edge[e][:3]: have for e, have in enumerate(best) if have is not None}
 
 
-def _propagate(healthy_out, inputs, outputs, down_in, gaps, max_routes, recs):
-    seeds = _seeds(healthy_out, inputs, down_in, gaps)
+def propagate_edges(edges: HealthyEdges, inputs: CategoryMap, outputs: CategoryMap, down_in: DownIn,
+                    gaps: set[tuple[str, str]], max_routes: int) -> EdgeBest:
+    """Return ``(tier, path, factors)`` of every healthy edge by its id (None: no upstream break).
+
+    The propagation is breadth-first by tier over the healthy supply edges
+    (the states), downstream from the roots. A *label* of a state is one
+    route ``(tier, path)``; the first tier at which a state gets a label is
+    its tier, its path the smallest of that tier's routes, its factors their
+    union (a superset where a merged route passes a firm further down; made
+    exact afterwards by :func:`graphs.routes.exact_factors`). A route never passes a firm twice,
+    so a label cannot be extended to a buyer already on it. An edge whose best route passes one
+    of the buyers it feeds keeps up to ``max_routes - 1`` alternative routes (other
+    firm sets, or a higher tier through firms not all on a better route).
+    Where a blocked extension still matters (the buyer's edge got no route of
+    that tier otherwise), the propagation runs again with alternatives kept
+    along the blocked route and on the edges upstream whose best route passes
+    the same firm, until nothing changes (at most ``MAX_PASSES`` passes); a pass
+    that provably changes nothing is skipped (:func:`next_pass_differs`).
+    Without such conflicts one pass suffices. Checked against a brute-force
+    enumeration of simple routes in ``tests/graphs/test_breaks_bruteforce.py``.
+
+    Parameters
+    ----------
+    edges, inputs, outputs, down_in, gaps
+        As gathered by the detection (see the module notes).
+    max_routes : int
+        Routes each edge may keep (1: only its best).
+
+    Returns
+    -------
+    list
+        ``(tier, path, factors)`` or None per edge id; the path runs from ``B`` up to the root
+        (the supplier down, or the firm with the chain gap).
+
+    Examples
+    --------
+    >>> edges = healthy_edges_of({"S": {"car": ["B"]}, "B": {"bus": ["A"]}})
+    >>> propagate_edges(edges, {"car": frozenset({"steel"}), "bus": frozenset({"car"})},
+    ...                 {"steel": frozenset({"car"}), "car": frozenset({"bus"})},
+    ...                 {("S", "steel"): [("X", frozenset({"labour"}))]}, set(), max_routes=4)
+    [(2, ('B', 'S', 'X'), frozenset({'labour'})), (3, ('A', 'B', 'S', 'X'), frozenset({'labour'}))]
+    """
+    edges.prepare(outputs)
+    seeds = _seeds(edges, inputs, down_in, gaps)
     alt_pairs = set()
+    best = [None] * edges.size
     for _ in range(MAX_PASSES):
-        declined = ([], [])
-        best, blocked = _bfs({k: list(v) for k, v in seeds.items()}, healthy_out, outputs,
-                             max_routes, alt_pairs, recs, declined)
+        firsts, alt_start, alt_added = [], frozenset(alt_pairs), {}
+        best, blocked, labels = _bfs({k: list(v) for k, v in seeds.items()}, edges, max_routes,
+                                     alt_pairs, firsts.append, alt_added)
         if max_routes == 1:
             return best
-        if not _keep_alternatives(blocked, best, alt_pairs, recs, healthy_out):
+        if not _keep_alternatives(blocked, best, alt_pairs, edges):
             break
         if SKIP_IDLE_PASSES:
+            later = _declined_later(edges, outputs, best, labels, alt_pairs, alt_start, alt_added, max_routes)
             try:
-                if not next_pass_differs(declined, alt_pairs, best, max_routes):
+                if not next_pass_differs((firsts, later), alt_pairs, best, max_routes, labels, edges):
                     break
             except NextPassDiffers:
                 pass  # it may differ: run it
     return best
 
 
-def _seeds(healthy_out: HealthyOut, inputs: CategoryMap, down_in: DownIn,
-           gaps: set[tuple[str, str]]) -> dict[tuple[str, str, str], list]:
-    """The routes of tier 2: ``{(S, B, c): [(path, factors)]}`` for each healthy edge out of a
-    firm with a supplier down or a chain gap in an input of ``c``."""
+def _seeds(edges: HealthyEdges, inputs: CategoryMap, down_in: DownIn,
+           gaps: set[tuple[str, str]]) -> dict[int, list]:
+    """The routes of tier 2: ``{edge: [(path, factors)]}`` for each healthy edge out of a firm with
+    a supplier down or a chain gap in an input of its category."""
     roots = {}
     for (s, c1), downs in down_in.items():
         roots.setdefault(s, []).extend((c1, (s, x), f) for x, f in downs if x != s)
     for s, c1 in gaps:
         roots.setdefault(s, []).append((c1, (s,), GAP_FACTORS))
     seeds = {}
+    outs = edges.out
     for s, items in roots.items():
-        out = healthy_out.get(s)
+        out = outs.get(s)
         if not out:
             continue
-        for c, buyers in out.items():
+        for c, firms in out.items():
             ins = inputs.get(c)
             if not ins:
                 continue
             for c1, tail, f in items:
                 if c1 not in ins:
                     continue
-                for b in buyers:
+                for e, b in firms:
                     if b in tail:  # [B, S, B]: passes B twice
                         continue
-                    seeds.setdefault((s, b, c), []).append(((b,) + tail, f))
+                    routes = seeds.get(e)
+                    if routes is None:
+                        seeds[e] = [((b,) + tail, f)]
+                    else:
+                        routes.append(((b,) + tail, f))
     return seeds
 
 
-def _keep_alternatives(blocked: list, best: Best, alt_pairs: set, recs: Records,
-                       healthy_out: HealthyOut) -> bool:
+def _keep_alternatives(blocked: list, best: EdgeBest, alt_pairs: set, edges: HealthyEdges) -> bool:
     """Let the firm pairs along each blocked route that still matters keep alternatives, and
     the edges upstream whose best route passes the same firm; return True if any pair was
     added (the propagation must run again)."""
     grown = False
-    for path, a, state, tau in blocked:
-        have = best.get(state)
+    pair_key = edges.pair_key
+    for path, a, e, tau in blocked:
+        have = best[e]
         if have is not None and have[0] <= tau:
             continue
         flagged = []
         for i in range(path.index(a)):
-            pair = (path[i + 1], path[i])
+            pair = pair_key(path[i + 1], path[i])
             flagged.append(pair)
             if pair not in alt_pairs:
                 alt_pairs.add(pair)
                 grown = True
         # upstream edges whose own best route passes a also need their alternatives
-        suppliers = recs.suppliers
-        if not suppliers:
-            suppliers.update(supplier_index(healthy_out))
+        suppliers = edges.into
         seen = set(flagged)
-        stack = [(path[1], path[0])]
+        stack = [path[1]]
         while stack:
-            s, b = stack.pop()
-            for c1, ts in suppliers.get(s, {}).items():
-                for t in ts:
-                    pred = best.get((t, s, c1))
-                    if pred is None or a not in pred[1] or (t, s) in seen:
+            s = stack.pop()
+            for ts in suppliers.get(s, {}).values():
+                for t, e1 in ts:
+                    pred = best[e1]
+                    pair = edges.pair[e1]
+                    if pred is None or a not in pred[1] or pair in seen:
                         continue
-                    seen.add((t, s))
-                    stack.append((t, s))
-                    if (t, s) not in alt_pairs:
-                        alt_pairs.add((t, s))
+                    seen.add(pair)
+                    stack.append(t)
+                    if pair not in alt_pairs:
+                        alt_pairs.add(pair)
                         grown = True
     return grown
 
@@ -197,81 +237,93 @@ def supplier_index(healthy_out: HealthyOut) -> dict[str, dict[str, list[str]]]:
     for s, out in healthy_out.items():
         for c, buyers in out.items():
             for b in buyers:
-                per = rev.get(b)
-                if per is None:
-                    rev[b] = {c: [s]}
-                else:
-                    ts = per.get(c)
-                    if ts is None:
-                        per[c] = [s]
-                    else:
-                        ts.append(s)
+                rev.setdefault(b, {}).setdefault(c, []).append(s)
     return rev
 
 
-def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
-    """One level-synchronous pass; returns the best labels and the blocked extensions.
+def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added):
+    """One level-synchronous pass; returns the best labels, the blocked extensions and the labels.
 
-    *recs* (shared by the passes) maps a state ``(s, b, c)`` to its record: the state, its firm
-    pair ``(s, b)``, the records it cascades to as ``(record, buyer)`` and their buyers (filled
-    when first needed), and this pass's labels ``[(tier, firm set or None)]`` and pending routes.
+    Per edge id: its pending routes of this tier (one ``(path, factors)``, or a list of them), its
+    best label ``(tier, path, factors)`` and its labels ``[(tier, firm set or None, path,
+    factors)]`` (the firm set kept where the edge's pair keeps alternatives); the labels are left
+    None where they are the best label alone, without its firm set (:func:`labels_of`). A pair
+    added to *alt_pairs* in the pass is noted in *alt_added* with its tier.
     """
-    for rec in recs.values():
-        rec[REC_LABELS] = rec[REC_PENDING] = None
-    order = []  # the records with pending routes, in the order of their first route
-    for state, items in cand.items():
-        rec = recs.get(state)
-        if rec is None:
-            rec = recs[state] = new_record(recs, state)
-        rec[REC_PENDING] = items
-        order.append(rec)
-    best = {}
+    size = edges.size
+    labels = [None] * size
+    pending_of = [None] * size
+    best = [None] * size
+    pair_of = edges.pair
+    nexts_of, buyers_of = edges.nexts_of, edges.buyers_of
+    order = []  # the edges with pending routes, in the order of their first route
+    for e, items in cand.items():
+        pending_of[e] = items
+        order.append(e)
     blocked = []
-    declined_first, declined_later = declined[0].append, declined[1].append
     tier = 2
+    alts = max_routes > 1
     while order:
         frontier = []
         push = frontier.append
-        for rec in order:
-            items = rec[REC_PENDING]
-            rec[REC_PENDING] = None
-            state = rec[REC_STATE]
-            nexts = rec[REC_NEXTS]
-            if nexts is None:
-                nexts = _fill(recs, healthy_out, outputs, rec)
-            lab = rec[REC_LABELS]
-            cap = max_routes if rec[REC_PAIR] in alt_pairs else 1
-            if lab is None:
+        for e in order:
+            items = pending_of[e]
+            pending_of[e] = None
+            have = best[e]
+            if have is None:  # its first label
+                pair = pair_of[e]
+                if items.__class__ is not list:  # one route (the common case)
+                    path, f = items
+                    best[e] = (tier, path, f)
+                    if pair in alt_pairs:
+                        labels[e] = [(tier, frozenset(path), path, f)]
+                    elif alts and not buyers_of[e].isdisjoint(path):  # a buyer downstream is on the route
+                        alt_pairs.add(pair)
+                        alt_added[pair] = tier
+                        labels[e] = [(tier, frozenset(path), path, f)]
+                    push((nexts_of[e], path, f))
+                    continue
+                cap = max_routes if pair in alt_pairs else 1
+                if len(items) > 1:
+                    items.sort()  # the smallest path first (a stable sort: min() would take that one)
                 if cap == 1 < max_routes:
-                    best_path = min(items)[0] if len(items) > 1 else items[0][0]
-                    if not rec[REC_BUYERS].isdisjoint(best_path):  # a buyer downstream is on the route
-                        alt_pairs.add(rec[REC_PAIR])
+                    if not buyers_of[e].isdisjoint(items[0][0]):  # a buyer downstream is on the best route
+                        alt_pairs.add(pair)
+                        alt_added[pair] = tier
                         cap = max_routes
+                nexts = nexts_of[e]
                 if len(items) == 1:
                     path, f = items[0]
-                    best[state] = (tier, path, f)
-                    rec[REC_LABELS] = [(tier, frozenset(path) if cap > 1 else None, path, f)]
+                    best[e] = (tier, path, f)
+                    if cap > 1:
+                        labels[e] = [(tier, frozenset(path), path, f)]
                     push((nexts, path, f))
                     continue
-                items.sort()
                 union = frozenset().union(*[f for _, f in items])
                 path = items[0][0]
-                best[state] = (tier, path, union)
-                lab = rec[REC_LABELS] = [(tier, frozenset(path) if cap > 1 else None, path, union)]
+                best[e] = (tier, path, union)
                 push((nexts, path, union))
                 if cap == 1:
-                    if max_routes > 1:
-                        declined_first((rec, tier, items))  # alternatives, had its pair kept them
+                    if alts:
+                        declined_first((e, tier, items))  # alternatives, had its pair kept them
                     continue
+                lab = labels[e] = [(tier, frozenset(path), path, union)]
                 for fs, (path, f) in by_firm_set(items[1:], exclude=lab[0][1]):
                     if len(lab) >= cap:
                         break
                     lab.append((tier, fs, path, f))
                     push((nexts, path, f))
             else:
+                lab = labels[e]
+                if lab is None:
+                    lab = labels[e] = [(have[0], None, have[1], have[2])]
+                cap = max_routes if pair_of[e] in alt_pairs else 1
                 if len(lab) >= cap:
                     continue
+                if items.__class__ is not list:
+                    items = [items]
                 items.sort()
+                nexts = nexts_of[e]
                 for fs, (path, f) in by_firm_set(items, exclude=None):
                     if len(lab) >= cap:
                         break
@@ -283,54 +335,64 @@ def _bfs(cand, healthy_out, outputs, max_routes, alt_pairs, recs, declined):
         add = order.append
         tier += 1
         for nexts, path, f in frontier:
-            for rec, a in nexts:
-                lab = rec[REC_LABELS]
-                # labels are never empty: without the pair's alternatives one label is the cap. (An
-                # edge labelled already is checked first: a route blocked there would not matter,
-                # its tier being lower; _keep_alternatives skips such blocked routes.)
-                if lab is not None:
-                    if len(lab) >= max_routes:
+            for e, a in nexts:
+                # an edge labelled already takes further routes only if its pair keeps alternatives
+                # and it has room (labels are never empty: without the pair's alternatives one label
+                # is the cap; what it declines, _declined_later finds again). It is checked first: a
+                # route blocked there would not matter, its tier being lower; _keep_alternatives
+                # skips such blocked routes.
+                if best[e] is not None:
+                    if pair_of[e] not in alt_pairs:
                         continue
-                    if rec[REC_PAIR] not in alt_pairs:
-                        if a not in path:
-                            declined_later((rec, a, path, f, tier))  # an alternative, had its pair kept them
+                    lab = labels[e]
+                    if lab is not None and len(lab) >= max_routes:
                         continue
                 if a in path:
-                    blocked.append((path, a, rec[REC_STATE], tier))
+                    blocked.append((path, a, e, tier))
                     continue
-                pending = rec[REC_PENDING]
+                pending = pending_of[e]
                 if pending is None:
-                    rec[REC_PENDING] = [((a,) + path, f)]
-                    add(rec)
-                else:
+                    pending_of[e] = ((a,) + path, f)
+                    add(e)
+                elif pending.__class__ is list:
                     pending.append(((a,) + path, f))
-    return best, blocked
+                else:
+                    pending_of[e] = [pending, ((a,) + path, f)]
+    return best, blocked, labels
 
 
-def _fill(recs, healthy_out, outputs, rec):
-    """Fill a state's record with the healthy edges (b, a, c2) a break on it cascades to (as
-    ``(record, a)``) and their buyers; return the former. Edges into one (b, c) share them."""
-    s, b, c = rec[REC_STATE]
-    key = (b, c)
-    succ = recs.cascades.get(key)
-    if succ is None:
-        out = healthy_out.get(b)
-        outs = outputs.get(c)
-        if not out or not outs:
-            succ = ((), frozenset())
-        else:
-            nexts = []
-            buyers = set()
-            for c2, firms in out.items():
-                if c2 in outs:
-                    for a in firms:
-                        state = (b, a, c2)
-                        nxt = recs.get(state)
-                        if nxt is None:
-                            nxt = recs[state] = new_record(recs, state)
-                        nexts.append((nxt, a))
-                        buyers.add(a)
-            succ = (tuple(nexts), frozenset(buyers))
-        recs.cascades[key] = succ
-    rec[REC_NEXTS], rec[REC_BUYERS] = succ
-    return succ[0]
+def _declined_later(edges, outputs, best, labels, alt_pairs, alt_start, alt_added, max_routes):
+    """The routes a pass dropped at an edge labelled already, for want of its pair keeping
+    alternatives, of the edges whose pair keeps them now: ``(edge, buyer, path, factors, tier)``.
+
+    What the pass pushed to an edge are its predecessors' labels, each one tier later; it dropped
+    a route that would not pass the edge's buyer twice when the edge had a label of a lower tier
+    and room for more, and its pair kept no alternatives yet (:func:`next_pass_differs`)."""
+    later = []
+    firms = list(edges.firm_ids)
+    n = edges.n_firms
+    edge, into = edges.edge, edges.into
+    never = tier_cap = 1 << 60
+    for pair in alt_pairs:
+        s, b = firms[pair // n], firms[pair % n]
+        added = -1 if pair in alt_start else alt_added.get(pair, never)
+        for c, ts in into.get(b, {}).items():
+            for t, e in ts:
+                if t != s or best[e] is None:
+                    continue
+                first = best[e][0]
+                lab_tiers = sorted(x[0] for x in labels_of(e, labels, best))
+                full = lab_tiers[max_routes - 1] if len(lab_tiers) >= max_routes else tier_cap
+                for c1, ps in into.get(s, {}).items():
+                    outs = outputs.get(c1)
+                    if not outs or c not in outs:
+                        continue
+                    for _, p in ps:
+                        if best[p] is None:
+                            continue
+                        for pt, _, path, f in labels_of(p, labels, best):
+                            arrival = pt + 1
+                            # labelled before, not full, its pair keeping none then, not passing b twice
+                            if first < arrival and full >= arrival and added >= arrival and b not in path:
+                                later.append((e, b, path, f, arrival))
+    return later

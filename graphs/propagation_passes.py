@@ -1,25 +1,22 @@
-"""What the upstream propagation (:mod:`graphs.propagation`) keeps from one pass to the next: a
-record per healthy supply edge, and whether another pass could change anything.
+"""What the upstream propagation (:mod:`graphs.propagation`) keeps from one pass to the next: the
+healthy supply edges numbered once (:class:`HealthyEdges`), and whether another pass could change
+anything.
 
-A record is one mutable list per state ``(s, b, c)``: ``[state, pair, nexts, buyers, labels,
-pending]``, kept across passes in :class:`Records`. :func:`next_pass_differs` follows the routes
-a next pass would add from what this pass declined, and says whether it could change a best
-route, push out an alternative already kept, or add to its factors; when it cannot, the pass is
-skipped (:data:`SKIP_IDLE_PASSES`; ``tests/graphs/test_propagation_passes.py`` compares both ways).
+The propagation runs over edge ids: an edge's routes, labels and best route sit in lists indexed
+by its id, its firm pair is one int (:meth:`HealthyEdges.pair_key`), and what a break on it
+cascades to is a shared tuple of ``(edge, buyer)`` (:meth:`HealthyEdges.nexts`). Routes are
+tuples of firm refs, as in the breaks. :func:`next_pass_differs` follows the routes a next pass
+would add from what this pass declined, and says whether it could change a best route, push out
+an alternative already kept, or add to its factors; when it cannot, the pass is skipped
+(:data:`SKIP_IDLE_PASSES`; ``tests/graphs/test_propagation_passes.py`` compares both ways).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-if TYPE_CHECKING:
-    from .propagation import Best
-
-__all__ = ["REC_STATE", "REC_PAIR", "REC_NEXTS", "REC_BUYERS", "REC_LABELS", "REC_PENDING", "Records", "new_record",
-           "by_firm_set", "SKIP_IDLE_PASSES", "next_pass_differs", "NextPassDiffers"]
-
-# fields of a state's record in the propagation (one mutable list per healthy edge, kept across passes)
-REC_STATE, REC_PAIR, REC_NEXTS, REC_BUYERS, REC_LABELS, REC_PENDING = range(6)
+__all__ = ["HealthyEdges", "by_firm_set", "labels_of", "SKIP_IDLE_PASSES", "next_pass_differs", "NextPassDiffers",
+           "kept_by_next_pass"]
 
 
 #: Skip a pass that provably changes nothing (:func:`next_pass_differs`); False runs every pass
@@ -27,44 +24,133 @@ REC_STATE, REC_PAIR, REC_NEXTS, REC_BUYERS, REC_LABELS, REC_PENDING = range(6)
 SKIP_IDLE_PASSES = True
 
 
-def next_pass_differs(declined: tuple[list, list], alt_pairs: set, best: Best, max_routes: int) -> bool:
+class HealthyEdges:
+    """The healthy supply edges (live supplier, no blockers), numbered ``0 .. size - 1``.
+
+    ``edge`` holds each edge's ``(supplier, buyer, category, quantity)`` by id, ``pair`` its firm
+    pair as one int (:meth:`pair_key`: the firms' numbers in *firms*); ``out`` is ``{supplier:
+    {category: [(edge, buyer)]}}`` and ``into`` ``{buyer: {category: [(supplier, edge)]}}``, both
+    in the order the detection met the edges (the order the propagation takes them in). The
+    detection fills them in its scan of the supply edges (:meth:`add` does the same for one edge).
+    :meth:`prepare` then gives each edge what a break on it cascades to.
+
+    Examples
+    --------
+    >>> g = HealthyEdges(["A", "B", "S"])
+    >>> g.add("S", "B", "car", 5.0), g.add("B", "A", "bus", 2.0)
+    (0, 1)
+    >>> g.out
+    {'S': {'car': [(0, 'B')]}, 'B': {'bus': [(1, 'A')]}}
+    >>> g.into
+    {'B': {'car': [('S', 0)]}, 'A': {'bus': [('B', 1)]}}
+    >>> g.prepare({"car": frozenset({"bus"})})
+    >>> g.nexts_of, g.buyers_of
+    ([((1, 'A'),), ()], [frozenset({'A'}), frozenset()])
+    """
+
+    __slots__ = ("edge", "pair", "out", "into", "firm_ids", "n_firms", "nexts_of", "buyers_of")
+
+    def __init__(self, firms: dict[str, int] | Iterable[str]) -> None:
+        self.firm_ids = firms if isinstance(firms, dict) else {f: i for i, f in enumerate(firms)}
+        self.n_firms = len(self.firm_ids)
+        self.edge, self.pair = [], []
+        self.out, self.into = {}, {}
+        self.nexts_of = self.buyers_of = None  # per edge, once prepared
+
+    @property
+    def size(self) -> int:
+        """How many edges."""
+        return len(self.edge)
+
+    def pair_key(self, s: str, b: str) -> int:
+        """The firm pair ``(s, b)`` as one int."""
+        ids = self.firm_ids
+        return ids[s] * self.n_firms + ids[b]
+
+    def add(self, s: str, b: str, c: str, quantity: float = 0.0) -> int:
+        """Number a healthy edge ``s -> b`` in ``c``; return its id."""
+        e = len(self.edge)
+        self.edge.append((s, b, c, quantity))
+        self.pair.append(self.pair_key(s, b))
+        self.out.setdefault(s, {}).setdefault(c, []).append((e, b))
+        self.into.setdefault(b, {}).setdefault(c, []).append((s, e))
+        return e
+
+    def prepare(self, outputs: dict) -> None:
+        """Give each edge ``(s, b, c)`` the healthy edges ``(b, a, c2)`` a break on it cascades to
+        (``c2`` an output of ``c``), as ``(edge, a)`` in :attr:`out`'s order, in ``nexts_of``, and
+        their buyers in ``buyers_of``; edges into one ``(b, c)`` share them."""
+        size = len(self.edge)
+        nexts_of, buyers_of = [()] * size, [frozenset()] * size
+        self.nexts_of, self.buyers_of = nexts_of, buyers_of
+        outs = self.out
+        for b, per in self.into.items():
+            out = outs.get(b)
+            if not out:
+                continue
+            if len(out) == 1:  # b supplies one category (the common case): one cascade or none
+                (c2, firms), = out.items()
+                nexts, buyers = tuple(firms), frozenset([a for _, a in firms])
+                for c, ts in per.items():
+                    into_outputs = outputs.get(c)
+                    if into_outputs and c2 in into_outputs:
+                        for _, e in ts:
+                            nexts_of[e] = nexts
+                            buyers_of[e] = buyers
+                continue
+            for c, ts in per.items():
+                into_outputs = outputs.get(c)
+                if not into_outputs:
+                    continue
+                nexts = tuple([x for c2, firms in out.items() if c2 in into_outputs for x in firms])
+                if nexts:
+                    buyers = frozenset([a for _, a in nexts])
+                    for _, e in ts:
+                        nexts_of[e] = nexts
+                        buyers_of[e] = buyers
+
+
+def next_pass_differs(declined: tuple[list, list], alt_pairs: set, best: list, max_routes: int,
+                      labels: list, edges: HealthyEdges) -> bool:
     """Whether the next pass could find another best route for some edge (or keep a new pair).
 
     A pass depends on the pairs that keep alternatives (``alt_pairs``) in two places only: a
     first label with routes of other firm sets keeps them as alternatives, and an edge already
     labelled takes further routes, only for such a pair. *declined* holds what this pass dropped
-    for want of that: ``(record, tier, its routes of that tier, sorted)`` of first labels, and
-    ``(record, buyer, path, factors, tier)`` of routes an edge already labelled dropped (a route
+    for want of that: ``(edge, tier, its routes of that tier, sorted)`` of first labels, and
+    ``(edge, buyer, path, factors, tier)`` of routes an edge already labelled dropped (a route
     that would pass its buyer twice left out: blocked on an edge of lower tier, it cannot matter).
 
     The next pass takes every other decision as this one, except downstream of these. So the
     routes it would add are followed here from them, tier by tier, over this pass's labels
-    (``(tier, firm set, path, factors)``), taking the decisions the next pass would take: a
-    route that passes every firm of a label the edge has by then is dropped; one that reaches an
-    edge without a best route, or at or below its best tier (where it could change the best
-    route, its factors, or a blocked route that matters) means the next pass may differ (True);
-    so does one that would be kept before labels of this pass of its tier or later (it could
-    displace them or change their factors). Otherwise it is dropped as the next pass would drop
-    it (no room left, or the pair keeps no alternatives), or kept as an alternative after this
-    pass's labels and followed further. When none is left, the next pass would find the same
-    best routes and the same blocked routes that matter, and keep no new pair: it would change
-    nothing (False).
+    (:func:`labels_of`: ``[(tier, firm set, path, factors)]``), taking the decisions the next pass
+    would take: a route that passes every firm of a label the edge has by then is dropped; one
+    that reaches an edge without a best route (``best[edge]``), or at or below its best tier
+    (where it could change the best route, its factors, or a blocked route that matters) means
+    the next pass may differ (True); so does one that would be kept before labels of this pass
+    of its tier or later (it could displace them or change their factors). Otherwise it is
+    dropped as the next pass would drop it (no room left, or the pair keeps no alternatives), or
+    kept as an alternative after this pass's labels and followed further. When none is left, the
+    next pass would find the same best routes and the same blocked routes that matter, and keep
+    no new pair: it would change nothing (False).
     """
     firsts, later = declined
-    arrivals = {}  # tier -> {id(record): [record, alternatives of its first label, routes]}
-    for rec, tier, items in firsts:
-        if rec[REC_PAIR] in alt_pairs:
-            arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[1] = items
-    for rec, a, path, f, tier in later:
-        if rec[REC_PAIR] in alt_pairs:
-            arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[2].append(((a,) + path, f))
-    extra = {}  # id(record) -> [firm set] of the alternatives the next pass would add
+    pair_of = edges.pair
+    nexts_of = edges.nexts_of
+    arrivals = {}  # tier -> {edge: [edge, alternatives of its first label, routes]}
+    for e, tier, items in firsts:
+        if pair_of[e] in alt_pairs:
+            arrivals.setdefault(tier, {}).setdefault(e, [e, None, []])[1] = items
+    for e, a, path, f, tier in later:
+        if pair_of[e] in alt_pairs:
+            arrivals.setdefault(tier, {}).setdefault(e, [e, None, []])[2].append(((a,) + path, f))
+    extra = {}  # edge -> [firm set] of the alternatives the next pass would add
     while arrivals:
         tier = min(arrivals)
         pushed = []
-        for rec, items, routes in arrivals.pop(tier).values():
-            lab = rec[REC_LABELS]
-            added = extra.setdefault(id(rec), [])
+        for e, items, routes in arrivals.pop(tier).values():
+            lab = labels_of(e, labels, best)
+            added = extra.setdefault(e, [])
             if items is not None:  # the first label's alternatives (its pair kept none)
                 if routes or len(lab) > 1:
                     return True  # other routes or labels beside them: they could displace each other
@@ -72,21 +158,21 @@ def next_pass_differs(declined: tuple[list, list], alt_pairs: set, best: Best, m
                     if 1 + len(added) >= max_routes:
                         break
                     added.append(fs)
-                    pushed.append((rec[REC_NEXTS], path, f))
+                    pushed.append((nexts_of[e], path, f))
                 continue
             routes.sort()
             for fs, (path, f) in by_firm_set(routes, exclude=None):
-                if kept_by_next_pass(rec, tier, fs, path, f, added, max_routes):
+                if kept_by_next_pass(lab, tier, fs, path, f, added, max_routes):
                     added.append(fs)
-                    pushed.append((rec[REC_NEXTS], path, f))
+                    pushed.append((nexts_of[e], path, f))
         tier += 1
         for nexts, path, f in pushed:
-            for rec, a in nexts:
-                have = best.get(rec[REC_STATE])
+            for e, a in nexts:
+                have = best[e]
                 if have is None or have[0] >= tier:
                     return True  # a best route (or a blocked route that matters) could change
-                if rec[REC_PAIR] in alt_pairs and a not in path:  # else dropped, as the next pass drops it
-                    arrivals.setdefault(tier, {}).setdefault(id(rec), [rec, None, []])[2].append(((a,) + path, f))
+                if pair_of[e] in alt_pairs and a not in path:  # else dropped, as the next pass drops it
+                    arrivals.setdefault(tier, {}).setdefault(e, [e, None, []])[2].append(((a,) + path, f))
     return False
 
 
@@ -94,13 +180,13 @@ class NextPassDiffers(Exception):
     """The next pass may differ (raised by :func:`kept_by_next_pass`)."""
 
 
-def kept_by_next_pass(rec: list, tier: int, fs: frozenset, path: tuple, f: frozenset, added: list,
-          max_routes: int) -> bool:
-    """Whether the next pass keeps a route (firm set *fs*, *path*, *factors*) arriving at *rec*'s
-    edge at *tier* as an alternative after this pass's labels; raises :class:`NextPassDiffers` where it
-    could change them."""
+def kept_by_next_pass(labels: list, tier: int, fs: frozenset, path: tuple, f: frozenset, added: list,
+                      max_routes: int) -> bool:
+    """Whether the next pass keeps a route (firm set *fs*, *path*, *factors*) arriving at an edge with
+    these *labels* at *tier* as an alternative after this pass's labels; raises
+    :class:`NextPassDiffers` where it could change them."""
     earlier = 0
-    for t, lfs, lpath, lf in rec[REC_LABELS]:
+    for t, lfs, lpath, lf in labels:
         if t < tier or (t == tier and lpath < path):  # met before the route
             if (lfs if lfs is not None else frozenset(lpath)) <= fs:
                 if t == tier and lfs == fs and not lf >= f:
@@ -111,36 +197,19 @@ def kept_by_next_pass(rec: list, tier: int, fs: frozenset, path: tuple, f: froze
         return False
     if earlier + len(added) >= max_routes:
         return False  # no room left when it comes
-    if any(t > tier or (t == tier and lpath > path) for t, _, lpath, _ in rec[REC_LABELS]):
+    if any(t > tier or (t == tier and lpath > path) for t, _, lpath, _ in labels):
         raise NextPassDiffers  # kept before labels of this pass: it could displace them
     return True
 
 
-class Records(dict):
-    """state -> record of the propagation; ``cascades``: (b, c) -> (records, buyers) a break on an
-    edge into b in c cascades to; ``pairs``: the one ``(s, b)`` tuple of each firm pair (so that
-    set look-ups make no new tuple); ``suppliers``: :func:`supplier_index`, once needed."""
-
-    def __init__(self):
-        super().__init__()
-        self.cascades = {}
-        self.pairs = {}
-        self.suppliers = {}
-
-    def release(self) -> None:
-        """Break the cycles the records make (a record's cascades hold records that may lead back to
-        it): without this they outlive the propagation until the cyclic collector runs, which a
-        report run keeps off (at a province's scale ~1.8 million objects, and a second to collect)."""
-        for rec in self.values():
-            rec[REC_NEXTS] = rec[REC_BUYERS] = rec[REC_LABELS] = rec[REC_PENDING] = None
-        self.cascades.clear()
-        self.clear()
-
-
-def new_record(recs: Records, state: tuple[str, str, str]) -> list:
-    """A new record for a state: ``[state, pair, nexts, buyers, labels, pending]``."""
-    pair = (state[0], state[1])
-    return [state, recs.pairs.setdefault(pair, pair), None, None, None, None]
+def labels_of(e: int, labels: list, best: list) -> list:
+    """An edge's labels ``[(tier, firm set or None, path, factors)]`` after a pass: its best label
+    alone where the pass kept no list."""
+    lab = labels[e]
+    if lab is None:
+        tier, path, f = best[e]
+        lab = labels[e] = [(tier, None, path, f)]
+    return lab
 
 
 def by_firm_set(items: list, exclude: frozenset | None) -> list[tuple[frozenset, tuple]]:

@@ -9,23 +9,26 @@ that are valid.
 
 from __future__ import annotations
 
-from .propagation import GAP_FACTORS, Best, CategoryMap, DownIn, HealthyOut, supplier_index
+from operator import itemgetter
+
+from .propagation import GAP_FACTORS, CategoryMap, DownIn, EdgeBest
+from .propagation_passes import HealthyEdges
 
 __all__ = ["exact_factors"]
 
-_NONE: dict = {}
 
 
-def exact_factors(best: Best, healthy_out: HealthyOut, inputs: CategoryMap, down_in: DownIn,
-                  gaps: set[tuple[str, str]], suppliers: dict | None = None) -> None:
+def exact_factors(best: EdgeBest, edges: HealthyEdges, inputs: CategoryMap, down_in: DownIn,
+                  gaps: set[tuple[str, str]]) -> None:
     """Make the factors of every upstream break exactly those of its valid smallest-tier routes.
 
-    The propagation keeps one route (or a few) per edge but passes on the union of the factors
-    of all the edge's routes of its tier, so a route that is dropped further down because it
-    passes a firm twice can still leave its factors in that union: the propagated factors are a
-    superset of the exact ones. No bounded route set can be exact for the union in general (the
-    routes that must be kept depend on which firms lie further down), so the factors are
-    corrected here, in *best* in place, tier by tier:
+    *best* is :func:`graphs.propagation.propagate_edges`' ``(tier, path, factors)`` per id of
+    the healthy *edges*. The propagation keeps one route (or a few) per edge but passes on the
+    union of the factors of all the edge's routes of its tier, so a route that is dropped further
+    down because it passes a firm twice can still leave its factors in that union: the propagated
+    factors are a superset of the exact ones. No bounded route set can be exact for the union in
+    general (the routes that must be kept depend on which firms lie further down), so the factors
+    are corrected here, in *best* in place, tier by tier:
 
     * when the root of the edge's own (valid) best path already has all the propagated factors,
       they are exact (nothing to do; the common case);
@@ -45,15 +48,20 @@ def exact_factors(best: Best, healthy_out: HealthyOut, inputs: CategoryMap, down
     ``B <- S <- B`` (``B`` down for ``S``'s steel), which passes ``B`` twice;
     its one valid route of tier 2 is ``B <- S <- X``:
 
-    >>> best = {("S", "B", "car"): (2, ("B", "S", "X"), frozenset({"labour", "funds"}))}
+    >>> from graphs.propagation import healthy_edges_of
+    >>> best = [(2, ("B", "S", "X"), frozenset({"labour", "funds"}))]
     >>> down_in = {("S", "steel"): [("X", frozenset({"labour"})), ("B", frozenset({"funds"}))]}
-    >>> exact_factors(best, {"S": {"car": ["B"]}}, {"car": frozenset({"steel"})}, down_in, set())
-    >>> best[("S", "B", "car")]
-    (2, ('B', 'S', 'X'), frozenset({'labour'}))
+    >>> exact_factors(best, healthy_edges_of({"S": {"car": ["B"]}}), {"car": frozenset({"steel"})},
+    ...               down_in, set())
+    >>> best
+    [(2, ('B', 'S', 'X'), frozenset({'labour'}))]
     """
     down_f = None
     todo = []
-    for state, (tier, path, factors) in best.items():
+    for e, have in enumerate(best):
+        if have is None:
+            continue
+        tier, path, factors = have
         if len(factors) < 2:
             continue  # the best path is valid and has at least one factor
         if tier == len(path):
@@ -63,45 +71,52 @@ def exact_factors(best: Best, healthy_out: HealthyOut, inputs: CategoryMap, down
                 down_f = {x: f for downs in down_in.values() for x, f in downs}
             root = down_f[path[-1]]
         if not root >= factors:
-            todo.append((tier, state, root))
+            todo.append((tier, e, root))
     if not todo:
         return
-    # supplier -> {category: its own healthy suppliers}: filled here unless the propagation did
-    into = suppliers if suppliers else supplier_index(healthy_out)
-    todo.sort(key=lambda x: x[0])  # a tier's edges need the exact factors of the tier below
-    for tier, state, root in todo:
-        s, b, c = state
-        _, path, upper = best[state]
-        got = set(root)  # the factors of its best path's root: that route is valid, of its tier
-        _collect(s, c, tier, {s, b}, got, upper, best, into, inputs, down_in, gaps)
-        best[state] = (tier, path, frozenset(got))
+    into = edges.into  # supplier -> {category: its own healthy suppliers and their edges}
+    todo.sort(key=itemgetter(0))  # a tier's edges need the exact factors of the tier below
+    edge = edges.edge
+    visited, got, upper = set(), set(), frozenset()
 
-
-def _collect(s: str, c: str, tier: int, visited: set, got: set, upper: frozenset, best: Best,
-             into: dict, inputs: CategoryMap, down_in: DownIn, gaps: set) -> bool:
-    """Add to *got* the factors of the routes of exactly *tier* from an edge out of *s* in *c*
-    that pass no firm in *visited*; return True once *got* holds all of *upper*."""
-    ins = inputs.get(c, ())
-    if tier == 2:
-        for c1 in ins:
-            for x, f in down_in.get((s, c1), ()):
-                if x not in visited:
-                    got.update(f)
-            if (s, c1) in gaps:
-                got.update(GAP_FACTORS)
+    def collect(s: str, c: str, tier: int) -> bool:
+        """Add to *got* the factors of the routes of exactly *tier* from an edge out of *s* in *c*
+        that pass no firm in *visited*; return True once *got* holds all of *upper*."""
+        ins = inputs.get(c, ())
+        if tier == 2:
+            for c1 in ins:
+                for x, f in down_in.get((s, c1), ()):
+                    if x not in visited:
+                        got.update(f)
+                if (s, c1) in gaps:
+                    got.update(GAP_FACTORS)
+            return got >= upper
+        per = into.get(s)
+        if per is not None:
+            lower = tier - 1
+            for c1 in ins:
+                for t, e in per.get(c1, ()):
+                    if t in visited:
+                        continue
+                    have = best[e]
+                    if have is None or have[0] > lower:
+                        continue
+                    if have[0] == lower and got >= have[2]:
+                        continue
+                    visited.add(t)
+                    done = collect(t, c1, lower)
+                    visited.discard(t)
+                    if done:
+                        return True
         return got >= upper
-    for c1 in ins:
-        for t in into.get(s, _NONE).get(c1, ()):
-            if t in visited:
-                continue
-            have = best.get((t, s, c1))
-            if have is None or have[0] > tier - 1:
-                continue
-            if have[0] == tier - 1 and got >= have[2]:
-                continue
-            visited.add(t)
-            done = _collect(t, c1, tier - 1, visited, got, upper, best, into, inputs, down_in, gaps)
-            visited.discard(t)
-            if done:
-                return True
-    return got >= upper
+
+    try:
+        for tier, e, root in todo:
+            s, b, c, _ = edge[e]
+            _, path, upper = best[e]
+            got = set(root)  # the factors of its best path's root: that route is valid, of its tier
+            visited = {s, b}
+            collect(s, c, tier)
+            best[e] = (tier, path, frozenset(got))
+    finally:
+        collect = None  # the function held itself (its recursion): a cycle the disabled collector would keep

@@ -1,0 +1,107 @@
+"""Route correction: the exact factors of each ``upstream_break``.
+
+The propagation (:mod:`graphs.propagation`) passes on, for each supply edge,
+the union of the factors of all its routes of its tier, including routes that
+are dropped further down because they pass a firm twice; :func:`exact_factors`
+corrects those unions, tier by tier, with a depth-bounded search of the routes
+that are valid.
+"""
+
+from __future__ import annotations
+
+from .propagation import GAP_FACTORS, Best, CategoryMap, DownIn, HealthyOut, supplier_index
+
+__all__ = ["exact_factors"]
+
+_NONE: dict = {}
+
+
+def exact_factors(best: Best, healthy_out: HealthyOut, inputs: CategoryMap, down_in: DownIn,
+                  gaps: set[tuple[str, str]], suppliers: dict | None = None) -> None:
+    """Make the factors of every upstream break exactly those of its valid smallest-tier routes.
+
+    The propagation keeps one route (or a few) per edge but passes on the union of the factors
+    of all the edge's routes of its tier, so a route that is dropped further down because it
+    passes a firm twice can still leave its factors in that union: the propagated factors are a
+    superset of the exact ones. No bounded route set can be exact for the union in general (the
+    routes that must be kept depend on which firms lie further down), so the factors are
+    corrected here, in *best* in place, tier by tier:
+
+    * when the root of the edge's own (valid) best path already has all the propagated factors,
+      they are exact (nothing to do; the common case);
+    * otherwise a depth-bounded search enumerates the edge's routes of exactly its tier, backward
+      and without passing a firm twice, only through edges whose tier is at most the hops left,
+      skipping an edge of exactly that tier whose (already exact) factors are all collected, and
+      stopping as soon as every propagated factor is found.
+
+    Both steps trust the propagated union to hold the factors of every valid route of the tier
+    (true unless a too small ``max_routes`` dropped an alternative that was needed further down);
+    the search's depth is the tier, its worst case exponential in it, in practice a small part of
+    the detection (``docs/chain-breaks.md``).
+
+    Examples
+    --------
+    The edge ``S -> B`` in ``car`` got ``funds`` in its union from the route
+    ``B <- S <- B`` (``B`` down for ``S``'s steel), which passes ``B`` twice;
+    its one valid route of tier 2 is ``B <- S <- X``:
+
+    >>> best = {("S", "B", "car"): (2, ("B", "S", "X"), frozenset({"labour", "funds"}))}
+    >>> down_in = {("S", "steel"): [("X", frozenset({"labour"})), ("B", frozenset({"funds"}))]}
+    >>> exact_factors(best, {"S": {"car": ["B"]}}, {"car": frozenset({"steel"})}, down_in, set())
+    >>> best[("S", "B", "car")]
+    (2, ('B', 'S', 'X'), frozenset({'labour'}))
+    """
+    down_f = None
+    todo = []
+    for state, (tier, path, factors) in best.items():
+        if len(factors) < 2:
+            continue  # the best path is valid and has at least one factor
+        if tier == len(path):
+            root = GAP_FACTORS
+        else:
+            if down_f is None:
+                down_f = {x: f for downs in down_in.values() for x, f in downs}
+            root = down_f[path[-1]]
+        if not root >= factors:
+            todo.append((tier, state, root))
+    if not todo:
+        return
+    # supplier -> {category: its own healthy suppliers}: filled here unless the propagation did
+    into = suppliers if suppliers else supplier_index(healthy_out)
+    todo.sort(key=lambda x: x[0])  # a tier's edges need the exact factors of the tier below
+    for tier, state, root in todo:
+        s, b, c = state
+        _, path, upper = best[state]
+        got = set(root)  # the factors of its best path's root: that route is valid, of its tier
+        _collect(s, c, tier, {s, b}, got, upper, best, into, inputs, down_in, gaps)
+        best[state] = (tier, path, frozenset(got))
+
+
+def _collect(s: str, c: str, tier: int, visited: set, got: set, upper: frozenset, best: Best,
+             into: dict, inputs: CategoryMap, down_in: DownIn, gaps: set) -> bool:
+    """Add to *got* the factors of the routes of exactly *tier* from an edge out of *s* in *c*
+    that pass no firm in *visited*; return True once *got* holds all of *upper*."""
+    ins = inputs.get(c, ())
+    if tier == 2:
+        for c1 in ins:
+            for x, f in down_in.get((s, c1), ()):
+                if x not in visited:
+                    got.update(f)
+            if (s, c1) in gaps:
+                got.update(GAP_FACTORS)
+        return got >= upper
+    for c1 in ins:
+        for t in into.get(s, _NONE).get(c1, ()):
+            if t in visited:
+                continue
+            have = best.get((t, s, c1))
+            if have is None or have[0] > tier - 1:
+                continue
+            if have[0] == tier - 1 and got >= have[2]:
+                continue
+            visited.add(t)
+            done = _collect(t, c1, tier - 1, visited, got, upper, best, into, inputs, down_in, gaps)
+            visited.discard(t)
+            if done:
+                return True
+    return got >= upper
