@@ -798,3 +798,47 @@ def test_latitude_bands_find_the_same_candidates(seed, monkeypatch):
         assert whole[0].size > 100
         for a, b in zip(whole, banded):
             assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_runs_result_is_each_pairs_flow_cost_distance_and_reasons(seed):
+    """The result of a run, built from columns at once, is pairing by pairing what the candidate
+    arrays and the solved flow say: refs, quantity, unit cost, distance to the metre (Python's
+    round), reasons; the unmet needs and the objective's total cost in exact integers."""
+    from graphs.matching import ProposedPairing, UnmetNeed, solve_pairings
+    from graphs.matching.costs import COST_SCALE, QUANTITY_SCALE
+
+    rng = random.Random(1700 + seed)
+    needs, offers = _random_product_instance(rng, 60, 60)
+    firms = sorted({n.buyer for n in needs} | {o.supplier for o in offers})
+    index = build_index(needs, offers, as_of=AS_OF, substitutes={"a": {"b"}},
+                        customers={f: rng.sample(firms, 3) for f in firms[:4]})
+    ni, oi, cost, dist = candidate_arrays(index)
+    flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost)
+    result = propose_pairings(None, None, index=index)
+    used = [k for k in range(ni.size) if flow[k] > 0]
+    assert used
+    expected = [ProposedPairing(index.needs[ni[k]].ref, index.offers[oi[k]].ref, int(flow[k]) / QUANTITY_SCALE,
+                                int(cost[k]) / COST_SCALE, round(float(dist[k]), 3),
+                                tuple(pairing_reasons(index.needs[ni[k]], index.offers[oi[k]], float(dist[k]),
+                                                      index=index)))
+                for k in used]
+    assert result.pairings == expected
+    matched = [0] * len(index.needs)
+    for k in used:
+        matched[ni[k]] += int(flow[k])
+    assert result.unmet == [UnmetNeed(n.ref, (int(index.n_qty[i]) - matched[i]) / QUANTITY_SCALE)
+                            for i, n in enumerate(index.needs) if matched[i] < index.n_qty[i]]
+    total = sum(int(flow[k]) * int(cost[k]) for k in used)
+    assert result.objective["total_cost"] == total / (QUANTITY_SCALE * COST_SCALE)
+
+
+def test_the_sum_of_products_is_exact_in_and_beyond_int64():
+    from graphs.matching.propose import _sum_of_products
+
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 10 ** 6, 5000), rng.integers(0, 10 ** 6, 5000)
+    assert _sum_of_products(a, b) == sum(int(x) * int(y) for x, y in zip(a, b))
+    big = np.array([2 ** 40, 2 ** 40, 3], dtype=np.int64)  # products beyond int64: summed in Python
+    assert _sum_of_products(big, big) == 2 * 2 ** 80 + 9
+    assert _sum_of_products(big[:0], big[:0]) == 0
