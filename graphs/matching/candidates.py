@@ -100,7 +100,8 @@ def allowed_among(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: 
         ok &= ~(offers.price[oi] > needs.max_price[ni])
         ni, oi = ni[ok], oi[ok]
     la1, la2 = needs.lat[ni], offers.lat[oi]
-    dist = haversine_rad(la1, la2, la2 - la1, offers.lon[oi] - needs.lon[ni])
+    dist = haversine_rad(la1, la2, la2 - la1, offers.lon[oi] - needs.lon[ni], cos1=needs.coslat[ni],
+                         cos2=offers.coslat[oi])
     ok = dist <= offers.radius[oi] + RADIUS_TOLERANCE_KM
     return ni[ok], oi[ok], dist[ok]
 
