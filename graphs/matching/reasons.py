@@ -13,7 +13,7 @@ the parts that depend on one posting only are cached across calls.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -310,15 +310,17 @@ class _Parts:
 def _need_parts(index, regions, products, categories) -> _Parts:
     """The needs' parts: region, product, category, whether a cap is set, whether the buyer leads,
     the terms offered."""
-    region, product, category, cap, kind, terms = fields_of(
-        index.needs, "region", "product", "category", "max_unit_price", "buyer_kind", "terms")
+    region, product, category, cap, terms = fields_of(
+        index.needs, "region", "product", "category", "max_unit_price", "terms")
     parts = _Parts()
     parts.region = regions.column(region)
     parts.product, parts.category = products.column(product), categories.column(category)
     parts.capped = np.array([c is not None for c in cap], dtype=bool)
-    parts.leading = np.array([k == "leading" for k in kind], dtype=bool)
+    parts.leading = index.need_columns.leading
     offered = _Numbering()
-    parts.term = offered.column([t if type(t) is tuple else tuple(t) for t in terms])
+    if set(map(type, terms)) - {tuple}:
+        terms = [tuple(t) for t in terms]
+    parts.term = offered.column(terms)
     parts.terms = [tuple(_TERM_REASONS[x] for x in ARTICLE_10_TERMS if x in t) if t else ()
                    for t in offered.values]
     return parts
@@ -328,26 +330,31 @@ def _offer_parts(index, regions, products, categories) -> _Parts:
     """The offers' parts: region, product, category, whether the supplier is an SME, the price
     reasons (with a buyer's cap, without) and the lead time and workers back reasons."""
     offers = index.offers
-    region, product, category, price, lead, workers, kind = fields_of(
-        offers, "region", "product", "category", "unit_price", "lead_time_days", "workers_back", "supplier_kind")
+    region, product, category, price, lead, workers = fields_of(
+        offers, "region", "product", "category", "unit_price", "lead_time_days", "workers_back")
     parts = _Parts()
     parts.region = regions.column(region)
     parts.product, parts.category = products.column(product), categories.column(category)
-    parts.sme = np.array([k == "sme" for k in kind], dtype=bool)
-    leads = _Numbering()
-    parts.lead = leads.column(list(zip(lead, workers)))
-    parts.leads = [((), ())] + [(r[:1], r[1:]) for r in (_offer_reasons(_Lead(*k)) for k in leads.values[1:])]
+    parts.sme = index.offer_columns.sme
+    # the lead time and workers back reasons, worded once per distinct pair of values
+    parts.lead, rows = _pairs_numbered(_Numbering().column(lead), _Numbering().column(workers))
+    parts.leads = [(r[:1], r[1:]) for r in (_offer_reasons(offers[j]) for j in rows)]
     # the price reasons depend on the price and its reference (the offer's price code) only
-    priced = _Numbering()
-    parts.price = priced.column([None if p is None else (p, g)
-                                 for p, g in zip(price, index.offer_columns.goods.tolist())])
-    parts.prices = [((), ())] * len(priced)
-    codes, first = np.unique(parts.price, return_index=True)
-    for code, j in zip(codes.tolist(), first.tolist()):
-        if code:
-            parts.prices[code] = tuple((text,) if text else () for text in (
-                _price_reason(_CAPPED, offers[j], index), _price_reason(_UNCAPPED, offers[j], index)))
+    priced = _Numbering().column(price)
+    parts.price, rows = _pairs_numbered(priced, np.where(priced > 0, index.offer_columns.goods, -1))
+    parts.prices = [tuple((text,) if text else () for text in (
+        _price_reason(_CAPPED, offers[j], index), _price_reason(_UNCAPPED, offers[j], index)))
+        if price[j] is not None else ((), ()) for j in rows]
     return parts
+
+
+def _pairs_numbered(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The code of each row's pair ``(a, b)`` (0, 1, ... over the distinct pairs) and the first row
+    of each distinct pair."""
+    if not a.size:
+        return a, []
+    _keys, first, codes = np.unique(a * (int(b.max()) + 2) + (b + 1), return_index=True, return_inverse=True)
+    return codes.reshape(-1), first.tolist()
 
 
 def _worded(keys: np.ndarray, words) -> np.ndarray:
@@ -371,13 +378,6 @@ def _place_text(kind: int, km: int) -> str:
     if kind == 1:
         return "同市，%d 公里 / same city, %d km" % (km, km)
     return "相距 %d 公里 / %d km away" % (km, km)
-
-
-class _Lead(NamedTuple):
-    """A stand-in offer for :func:`_offer_reasons`: its lead time and workers back."""
-
-    lead_time_days: int
-    workers_back: float | None
 
 
 class _Cap:
