@@ -141,9 +141,17 @@ def _result(index: MatchIndex, ni: np.ndarray, oi: np.ndarray, cost: np.ndarray,
         },
         timings={},
         weights=dict(index.weights),
-        need_goods=[(n.category, n.product, n.unit, tuple(n.accepts)) for n in index.needs],
-        offer_goods=[(o.category, o.product, o.unit) for o in index.offers],
+        need_goods=_goods(index.needs, "category", "product", "unit", "accepts"),
+        offer_goods=_goods(index.offers, "category", "product", "unit"),
     )
+
+
+def _goods(records: list, *names: str) -> list[tuple]:
+    """``(category, product, unit[, tuple(accepts)])`` of each record, zipped from its columns."""
+    columns = fields_of(records, *names)
+    if names[-1] == "accepts":
+        columns[-1] = map(tuple, columns[-1])
+    return list(zip(*columns))
 
 
 def _sum_of_products(a: np.ndarray, b: np.ndarray) -> int:
