@@ -386,14 +386,30 @@ def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200, products=(
     print("stored the instance in %.1f s (%s)" % (time.perf_counter() - t0, url.split("://")[0]))
     env = dict(os.environ, MATCHMAKER_DATABASE_URL=url)
     # the console script, with its own peak memory printed on exit
+    # ... and the CPU it has used when its app is ready (the CLI's start) and when the run begins
     code = ("import atexit, resource, sys\n"
+            "def cpu():\n"
+            "    r = resource.getrusage(resource.RUSAGE_SELF)\n"
+            "    return r.ru_utime + r.ru_stime\n"
             "def report():\n"
             "    r = resource.getrusage(resource.RUSAGE_SELF)\n"
-            "    print('CPU_S', r.ru_utime + r.ru_stime, 'MAXRSS_KIB', r.ru_maxrss, file=sys.stderr)\n"
+            "    print('CPU_S', cpu(), 'MAXRSS_KIB', r.ru_maxrss, file=sys.stderr)\n"
             "atexit.register(report)\n"
-            "from matchmaker.cli import main\n"
+            "import matchmaker.cli as cli\n"
+            "def app(*a, _create=cli.create_app, **k):\n"
+            "    made = _create(*a, **k)\n"
+            "    print('APP_READY_CPU_S', cpu(), file=sys.stderr)\n"
+            "    from matchmaker import collector_paused\n"
+            "    with collector_paused():  # as the command imports the matcher\n"
+            "        import matchmaker.services.matching.runs as runs\n"
+            "    def run(*a, _run=runs._run_matching, **k):\n"
+            "        print('RUN_START_CPU_S', cpu(), file=sys.stderr)\n"
+            "        return _run(*a, **k)\n"
+            "    runs._run_matching = run\n"
+            "    return made\n"
+            "cli.create_app = app\n"
             "sys.argv = ['matchmaker', 'match', '--as-of', %r, '--no-progress']\n"
-            "main()\n" % as_of.isoformat())
+            "cli.main()\n" % as_of.isoformat())
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          cwd=str(ROOT))
@@ -402,6 +418,8 @@ def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200, products=(
         raise RuntimeError(out.stderr)
     child_rss = int(out.stderr.split("MAXRSS_KIB")[-1].split()[0])
     child_cpu = float(out.stderr.split("CPU_S")[-1].split()[0])
+    app_ready = float(out.stderr.split("APP_READY_CPU_S")[-1].split()[0])
+    run_start = float(out.stderr.split("RUN_START_CPU_S")[-1].split()[0])
     print(out.stdout.strip())
     from matchmaker.infra.extensions import db
     from matchmaker.models import User
@@ -433,6 +451,8 @@ def run_end_to_end(needs, offers, subs, as_of, url=None, queries=200, products=(
     return {
         "seconds": seconds,
         "cpu_seconds": child_cpu,
+        "app_ready_cpu": app_ready,
+        "run_start_cpu": run_start,
         "phases": phases,
         "stored_proposals": stored,
         "objective": objective,
@@ -512,6 +532,8 @@ def main(argv=None):
         print("end to end / best raw solver time: %.1fx (wall); CPU %.2f s / %.2f s = %.1fx"
               % (e2e["seconds"] / raw, e2e["cpu_seconds"], cpu["solve_per_component"],
                  e2e["cpu_seconds"] / cpu["solve_per_component"]))
+        print("matchmaker match start (CPU): app ready after %.2f s, the run begins after %.2f s"
+              % (e2e["app_ready_cpu"], e2e["run_start_cpu"]))
     if nxv is None:
         print("networkx / OR-Tools per component: > %.0fx" % (args.budget / raw))
     elif nxv != "skipped":

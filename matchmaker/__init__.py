@@ -1,4 +1,6 @@
 """Supply-chain matchmaking service (产业链"手拉手"撮合)."""
+import contextlib
+import gc
 import os
 import secrets
 from pathlib import Path
@@ -20,6 +22,25 @@ def create_app(config=None, *, web=True, commands=True):
     pages, no API and no schema migrations, so it starts without importing them. `commands=False`
     leaves the CLI commands off `app.cli` (the `matchmaker` console script resolves them itself).
     """
+    with collector_paused():
+        return _create_app(config, web, commands)
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector for a while: building the app (and a command's first
+    imports) allocates tens of thousands of long-lived objects (modules, classes, mappers), which
+    the collector would walk again and again for nothing (about a tenth of the time of a start)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _create_app(config, web, commands):
     app = Flask(
         __name__,
         instance_relative_config=True,

@@ -51,7 +51,7 @@ Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def allowed_among(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.ndarray,
-                  *, cross: bool) -> Pairs:
+                  *, cross: bool, lon_reach: float | None = None) -> Pairs:
     """Pairs among needs ``ni`` and offers ``oi`` allowed by hard rules 1, 4, 5 and 6.
 
     Parameters
@@ -63,6 +63,9 @@ def allowed_among(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: 
     cross : bool
         Test every need against every offer (a block); otherwise ``ni`` and ``oi``
         are aligned pairs.
+    lon_reach : float, optional
+        With aligned pairs: a difference of longitude (radians, :func:`longitude_reach`)
+        beyond which no pair is within reach, so its distance is not computed.
 
     Returns
     -------
@@ -99,8 +102,14 @@ def allowed_among(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: 
         ok &= offers.firm[oi] != needs.firm[ni]
         ok &= ~(offers.price[oi] > needs.max_price[ni])
         ni, oi = ni[ok], oi[ok]
+    dlon = offers.lon[oi] - needs.lon[ni]
+    if lon_reach is not None and not cross:
+        # farther apart in longitude (either way round the earth) than any radius reaches
+        ok = np.abs(dlon) <= lon_reach
+        ok |= np.abs(dlon) >= 2.0 * np.pi - lon_reach
+        ni, oi, dlon = ni[ok], oi[ok], dlon[ok]
     la1, la2 = needs.lat[ni], offers.lat[oi]
-    dist = haversine_rad(la1, la2, la2 - la1, offers.lon[oi] - needs.lon[ni])
+    dist = haversine_rad(la1, la2, la2 - la1, dlon, cos1=needs.coslat[ni], cos2=offers.coslat[oi])
     ok = dist <= offers.radius[oi] + RADIUS_TOLERANCE_KM
     return ni[ok], oi[ok], dist[ok]
 
@@ -146,7 +155,9 @@ def allowed_in_bands(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, o
     if total:
         # need k meets the sorted offers lo[k] .. lo[k] + counts[k] - 1
         first = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-        parts.append(allowed_among(needs, offers, np.repeat(ni, counts), near[np.arange(total) + first], cross=False))
+        coslat = min(float(needs.coslat[ni].min()), float(offers.coslat[near].min()))
+        parts.append(allowed_among(needs, offers, np.repeat(ni, counts), near[np.arange(total) + first], cross=False,
+                                   lon_reach=longitude_reach(float(radius[finite].max()), coslat)))
     if near.size < oi.size:
         parts.append(allowed_among(needs, offers, ni, oi[~finite], cross=True))
     if len(parts) == 1:
@@ -154,6 +165,30 @@ def allowed_in_bands(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, o
     if not parts:
         return ni[:0], oi[:0], np.zeros(0, np.float64)
     return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def longitude_reach(radius_km: float, coslat: float) -> float | None:
+    """The difference of longitude (radians) beyond which two points whose latitudes have cosines of
+    at least ``coslat`` are farther apart than ``radius_km`` (plus :data:`RADIUS_TOLERANCE_KM`),
+    with a margin; None when every difference may be within reach.
+
+    The haversine term ``sin²(Δλ/2)·cos φ1·cos φ2`` alone bounds the distance from below, so a
+    pair beyond this difference would fail hard rule 5 anyway: it is left out before its distance
+    is computed, and those of the others are unchanged.
+
+    Examples
+    --------
+    >>> round(longitude_reach(111.19492664455873, 1.0), 6)  # one degree on the equator
+    0.017453
+    >>> longitude_reach(100.0, 0.0) is None  # at a pole every longitude is near
+    True
+    """
+    if not coslat > 0.0:
+        return None
+    ratio = np.sin((radius_km + RADIUS_TOLERANCE_KM) / (2.0 * EARTH_RADIUS_KM)) / coslat
+    if not ratio < 0.5:  # beyond a third of the way round: no gain in testing it
+        return None
+    return float(2.0 * np.arcsin(ratio)) * (1.0 + 1e-6) + 1e-12
 
 
 def without_declined(pairs: Pairs, keys: np.ndarray, n_offers: int) -> Pairs:

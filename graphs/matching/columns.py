@@ -79,12 +79,12 @@ def _hashable(terms: Sequence) -> Sequence:
 
 
 class NeedColumns:
-    """Columns of needs: ``lat``, ``lon`` (radians), ``due`` (ordinal), ``max_price``
-    (NaN if unset), ``firm`` and ``cat`` (codes), ``qty`` (scaled open quantity, ``None``
+    """Columns of needs: ``lat``, ``lon`` (radians), ``coslat`` (the cosine of ``lat``), ``due``
+    (ordinal), ``max_price`` (NaN if unset), ``firm`` and ``cat`` (codes), ``qty`` (scaled open quantity, ``None``
     for a posting that is only scored), ``leading`` (the buyer is a leading firm),
     ``terms`` (share of the article-10 terms offered)."""
 
-    __slots__ = ("lat", "lon", "due", "max_price", "firm", "cat", "qty", "leading", "terms")
+    __slots__ = ("lat", "lon", "coslat", "due", "max_price", "firm", "cat", "qty", "leading", "terms")
 
     @classmethod
     def of(cls, needs: Sequence[Need], firm_code: Mapping[str, int], cat_code: Mapping[str, int],
@@ -105,6 +105,7 @@ class NeedColumns:
         self = cls()
         self.lat = np.radians(_floats(lat))
         self.lon = np.radians(_floats(lon))
+        self.coslat = np.cos(self.lat)
         self.due = np.array(list(map(date.toordinal, due)), dtype=np.int64)
         self.max_price = _floats([np.nan if p is None else float(p) for p in price])
         self.firm = _coded(firm_code, buyer)
@@ -118,15 +119,15 @@ class NeedColumns:
 
 
 class OfferColumns:
-    """Columns of offers: ``lat``, ``lon`` (radians), ``arrival`` (ordinal of the earliest
-    arrival, ``max(available_from, as_of) + lead_time_days``), ``lead`` (days), ``price``
+    """Columns of offers: ``lat``, ``lon`` (radians), ``coslat`` (the cosine of ``lat``), ``arrival``
+    (ordinal of the earliest arrival, ``max(available_from, as_of) + lead_time_days``), ``lead`` (days), ``price``
     (NaN if unset), ``radius`` (km, infinite if unset), ``firm`` and ``goods`` (the code of
     its :func:`price_key`),
     ``qty`` (scaled open quantity, ``None`` for a posting that is only scored), ``sme``
     (the supplier is an SME), ``workers`` (share back, :data:`UNKNOWN_WORKERS_BACK` if
     unknown) and ``live`` (hard rule 7)."""
 
-    __slots__ = ("lat", "lon", "arrival", "lead", "price", "radius", "firm", "goods", "qty", "sme",
+    __slots__ = ("lat", "lon", "coslat", "arrival", "lead", "price", "radius", "firm", "goods", "qty", "sme",
                  "workers", "live")
 
     @classmethod
@@ -152,6 +153,7 @@ class OfferColumns:
         self = cls()
         self.lat = np.radians(_floats(lat))
         self.lon = np.radians(_floats(lon))
+        self.coslat = np.cos(self.lat)
         self.arrival = np.maximum(np.array(list(map(date.toordinal, start)), dtype=np.int64),
                                   as_of.toordinal()) + lead
         self.lead = lead.astype(np.float64)

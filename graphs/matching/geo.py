@@ -60,7 +60,8 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike,
 
 
 def haversine_rad(lat1: np.ndarray, lat2: np.ndarray, dlat: np.ndarray,
-                  dlon: np.ndarray) -> np.ndarray:
+                  dlon: np.ndarray, *, cos1: np.ndarray | None = None,
+                  cos2: np.ndarray | None = None) -> np.ndarray:
     """Great-circle distance in km from latitudes and differences in radians (element-wise).
 
     Parameters
@@ -69,6 +70,9 @@ def haversine_rad(lat1: np.ndarray, lat2: np.ndarray, dlat: np.ndarray,
         Latitudes of the two ends, in radians.
     dlat, dlon : numpy.ndarray
         ``lat2 - lat1`` and ``lon2 - lon1``, in radians.
+    cos1, cos2 : numpy.ndarray, optional
+        ``np.cos(lat1)`` and ``np.cos(lat2)`` when the caller has them (the index keeps the
+        cosine of each posting's latitude): the same values, not computed per pair again.
 
     Returns
     -------
@@ -82,7 +86,11 @@ def haversine_rad(lat1: np.ndarray, lat2: np.ndarray, dlat: np.ndarray,
     >>> np.round(d, 3).tolist()
     [111.195, 222.39]
     """
-    a = np.sin(dlat * 0.5) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon * 0.5) ** 2
+    if cos1 is None:
+        cos1 = np.cos(lat1)
+    if cos2 is None:
+        cos2 = np.cos(lat2)
+    a = np.sin(dlat * 0.5) ** 2 + cos1 * cos2 * np.sin(dlon * 0.5) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 

@@ -62,11 +62,13 @@ class MatchIndex:
         self.product_names = dict(product_names or {})
         self.needs = needs
         self.offers = offers
-        self.need_pos = {n.ref: i for i, n in enumerate(needs)}
-        self.offer_pos = {o.ref: i for i, o in enumerate(offers)}
+        (need_refs, buyers), (offer_refs, suppliers) = (fields_of(needs, "ref", "buyer"),
+                                                       fields_of(offers, "ref", "supplier"))
+        self.need_pos = dict(zip(need_refs, range(len(needs))))
+        self.offer_pos = dict(zip(offer_refs, range(len(offers))))
         self._code_categories(substitutes)
-        self.firm_code = {f: i for i, f in enumerate(sorted(
-            {n.buyer for n in needs} | {o.supplier for o in offers}))}
+        firms = sorted(set(buyers).union(suppliers))
+        self.firm_code = dict(zip(firms, range(len(firms))))
         if need_qty is None:
             need_qty = np.array(checked_quantities(needs, "covered"), dtype=np.int64)
         if offer_qty is None:
@@ -86,7 +88,7 @@ class MatchIndex:
     def _code_categories(self, substitutes: Mapping[str, Iterable[str]] | None) -> None:
         """Number the categories of the postings and the substitutes map; set the
         category lists each side may pair with (hard rule 2)."""
-        cats = {n.category for n in self.needs} | {o.category for o in self.offers}
+        cats = set(fields_of(self.needs, "category")[0]).union(fields_of(self.offers, "category")[0])
         subs: dict[str, tuple[str, ...]] = {}
         for c, ss in (substitutes or {}).items():
             ss = sorted(set(ss) - {c})

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from collections.abc import Iterable, Mapping
+from itertools import repeat
 
 import numpy as np
 
 from ..exceptions import MatchingError
 from ..records import Need, Offer
 from .candidates import candidate_arrays
+from .columns import fields_of
 from .costs import COST_SCALE, QUANTITY_SCALE
 from .geo import round_km
 from .index import MatchIndex, build_index
@@ -112,19 +114,20 @@ def _result(index: MatchIndex, ni: np.ndarray, oi: np.ndarray, cost: np.ndarray,
     """The run's result from the candidate arrays and the solved flow on each."""
     used = np.flatnonzero(flow > 0)
     n_used, o_used, d_used = ni[used], oi[used], dist[used]
-    need_refs = [n.ref for n in index.needs]
-    offer_refs = [o.ref for o in index.offers]
-    pairings = [ProposedPairing(need_refs[n_i], offer_refs[o_i], q, c, round(d, 3), r)  # round_km
-                for n_i, o_i, q, c, d, r in zip(n_used.tolist(), o_used.tolist(), _unscaled(flow[used], QUANTITY_SCALE),
-                                                _unscaled(cost[used], COST_SCALE), d_used.tolist(),
-                                                pairings_reasons(index, n_used, o_used, d_used))]
+    need_refs, = fields_of(index.needs, "ref")
+    offer_refs, = fields_of(index.offers, "ref")
+    # built by map over plain columns: a run proposes a hundred thousand pairings
+    pairings = list(map(ProposedPairing, map(need_refs.__getitem__, n_used.tolist()),
+                        map(offer_refs.__getitem__, o_used.tolist()), _unscaled(flow[used], QUANTITY_SCALE),
+                        _unscaled(cost[used], COST_SCALE), map(round, d_used.tolist(), repeat(3)),  # round_km
+                        pairings_reasons(index, n_used, o_used, d_used)))
     matched = np.zeros(len(index.needs), dtype=np.int64)
     np.add.at(matched, n_used, flow[used])
     short = np.flatnonzero(matched < index.n_qty)
     unmet = [UnmetNeed(need_refs[i], q) for i, q in zip(
         short.tolist(), _unscaled(index.n_qty[short] - matched[short], QUANTITY_SCALE))]
     total_flow = int(flow.sum())
-    total_cost = sum(int(f) * int(c) for f, c in zip(flow[used].tolist(), cost[used].tolist()))
+    total_cost = _sum_of_products(flow[used], cost[used])
     return MatchResult(
         as_of=index.as_of,
         needs=list(zip(need_refs, _unscaled(index.n_qty, QUANTITY_SCALE))),
@@ -138,9 +141,28 @@ def _result(index: MatchIndex, ni: np.ndarray, oi: np.ndarray, cost: np.ndarray,
         },
         timings={},
         weights=dict(index.weights),
-        need_goods=[(n.category, n.product, n.unit, tuple(n.accepts)) for n in index.needs],
-        offer_goods=[(o.category, o.product, o.unit) for o in index.offers],
+        need_goods=_goods(index.needs, "category", "product", "unit", "accepts"),
+        offer_goods=_goods(index.offers, "category", "product", "unit"),
     )
+
+
+def _goods(records: list, *names: str) -> list[tuple]:
+    """``(category, product, unit[, tuple(accepts)])`` of each record, zipped from its columns."""
+    columns = fields_of(records, *names)
+    if names[-1] == "accepts":
+        columns[-1] = map(tuple, columns[-1])
+    return list(zip(*columns))
+
+
+def _sum_of_products(a: np.ndarray, b: np.ndarray) -> int:
+    """``sum(int(x) * int(y) for x, y in zip(a, b))`` of integer arrays: summed in int64 when no
+    product and no partial sum can exceed it (the same integer), else in Python's integers."""
+    if not a.size:
+        return 0
+    bound = int(np.abs(a).max()) * int(np.abs(b).max())
+    if bound * a.size < 2 ** 63:
+        return int(np.dot(a.astype(np.int64), b.astype(np.int64)))
+    return sum(int(x) * int(y) for x, y in zip(a.tolist(), b.tolist()))
 
 
 def _unscaled(values: np.ndarray, scale: int) -> list[float]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..records import ARTICLE_10_TERMS, Need, Offer
-from .columns import price_key
+from .columns import fields_of, price_key
 from .geo import haversine_km
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
@@ -210,92 +210,174 @@ def pairings_reasons(index: MatchIndex, need_idx: np.ndarray, offer_idx: np.ndar
     oi = np.asarray(offer_idx, dtype=np.int64)
     if ni.size == 0:
         return []
-    needs, offers = index.needs, index.offers
     cache: dict = {}
-    # each posting that occurs, worded once: (its row -> its part)
-    need_rows = np.unique(ni).tolist()
-    offer_rows = np.unique(oi).tolist()
-    n_part = [None] * len(needs)  # (product, category, region, city, has cap, leading, terms reasons)
-    for i in need_rows:
-        n = needs[i]
-        terms = ()
-        if n.terms:
-            key = ("terms", n.terms if isinstance(n.terms, tuple) else tuple(n.terms))
-            terms = cache.get(key)
-            if terms is None:
-                terms = cache[key] = tuple(_TERM_REASONS[t] for t in ARTICLE_10_TERMS if t in n.terms)
-        n_part[i] = (n.product, n.category, n.region or None, n.region[:4] if n.region else None,
-                     n.max_unit_price is not None, n.buyer_kind == "leading", terms)
-    # (product, category, region, city, (price, lead) with a buyer's cap / without, sme, workers)
-    o_part = [None] * len(offers)
-    for j in offer_rows:
-        o = offers[j]
-        # the lead time, workers back and price parts depend on few values each
-        key = ("offer", o.lead_time_days, o.workers_back)
-        lead_workers = cache.get(key)
-        if lead_workers is None:
-            lead_workers = cache[key] = _offer_reasons(o)
-        lead, workers = lead_workers[:1], lead_workers[1:]
-        with_cap = without_cap = lead
-        if o.unit_price is not None:
-            key = ("prices", o.unit_price, o.category, o.product, o.unit)
-            prices = cache.get(key)
-            if prices is None:
-                prices = cache[key] = tuple((text,) if text else () for text in (
-                    _price_reason(_CAPPED, o, index), _price_reason(_UNCAPPED, o, index)))
-            with_cap, without_cap = prices[0] + lead, prices[1] + lead
-        o_part[j] = (o.product, o.category, o.region or None, o.region[:4] if o.region else None,
-                     with_cap, without_cap, o.supplier_kind == "sme", workers)
+    # what depends on one posting only, as integer columns aligned with the index's needs and
+    # offers (values numbered, 0 for None) and small tables of the reasons' words per value
+    regions, products, categories = _Numbering(also_none=("",)), _Numbering(), _Numbering()
+    need = _need_parts(index, regions, products, categories)
+    offer = _offer_parts(index, regions, products, categories)
+    city = np.array([cities(r[:4] if r else None) for cities in (_Numbering(),) for r in regions.values],
+                    dtype=np.int64)
+    # then each pair's reasons are joined from parts picked per pair out of those tables: object
+    # arrays, whose "+" concatenates the tuples pair by pair in C
+    km = np.rint(np.asarray(distance, dtype=np.float64)).astype(np.int64)  # as "%.0f" rounds (ties to even)
+    n_region, o_region = need.region[ni], offer.region[oi]
+    county = (n_region > 0) & (n_region == o_region)
+    near = ~county & (n_region > 0) & (o_region > 0) & (city[n_region] == city[o_region])
+    span = int(km.max()) + 1
+    out = _worded(np.where(county, 0, np.where(near, 1, 2)) * span + km,
+                  lambda key: (_place_text(*divmod(key, span)),))
+    n_product, o_product = need.product[ni], offer.product[oi]
+    by_category = (n_product == 0) | (o_product == 0)
+    if n_product.any() or o_product.any():
+        width, names = len(products), products.values
+
+        def goods(key):
+            a, b = names[key // width], names[key % width]
+            return () if a is None and b is None else (_goods_reason(a, b, index.product_names),)
+
+        out = _worded(n_product * width + o_product, goods) + out
+    n_cat, o_cat = need.category[ni], offer.category[oi]
+    substitute = by_category & (n_cat != o_cat)
+    if substitute.any():
+        width, cats = len(categories), categories.values
+
+        def instead(key):
+            if key < 0:
+                return ()
+            o, n = cats[key // width], cats[key % width]
+            return ("以 %s 替代 %s / %s as a substitute for %s" % (o, n, o, n),)
+
+        out = out + _worded(np.where(substitute, o_cat * width + n_cat, -1), instead)
+    # the price (within the buyer's cap, or against the median) and the lead time
+    width, lead_width = len(offer.prices), len(offer.leads)
+    prices, leads = offer.prices, offer.leads
+    out = out + _worded((need.capped[ni].astype(np.int64) * width + offer.price[oi]) * lead_width + offer.lead[oi],
+                        lambda key: prices[key // lead_width % width][1 - key // lead_width // width] + leads[key % lead_width][0])
+    both = offer.sme[oi] & need.leading[ni]
+    if both.any():
+        out = out + _table([(), (_SME_FOR_LEADING,)])[both.view(np.int8)]
     sf = index.supply_first
     if sf is not None:
         nc, oc = index.need_columns, index.offer_columns
-        first = np.isin(nc.firm[ni] * sf.n_firms + oc.firm[oi], sf.pairs).tolist()
-    else:
-        first = [False] * ni.size
-    names = index.product_names
-    # whole kilometres as "%.0f" rounds them (to nearest, ties to even), each place text made once
-    km = np.rint(np.asarray(distance, dtype=np.float64)).astype(np.int64).tolist()
-    places: dict = {}
-    out = []
-    for i, j, k, f in zip(ni.tolist(), oi.tolist(), km, first):
-        n_product, n_cat, n_region, n_city, capped, leading, terms = n_part[i]
-        o_product, o_cat, o_region, o_city, with_cap, without_cap, sme, workers = o_part[j]
-        if n_region is not None and n_region == o_region:
-            key = k
-        elif n_region is not None and o_region is not None and n_city == o_city:
-            key = -1 - k
-        else:
-            key = None, k
-        place = places.get(key)
-        if place is None:
-            place = places[key] = _place_reason(key)
-        if n_product is None and o_product is None:
-            head = (place,)
-        else:
-            key = ("goods", n_product, o_product)
-            goods = cache.get(key)
-            if goods is None:
-                goods = cache[key] = _goods_reason(n_product, o_product, names)
-            head = (goods, place)
-        if (n_product is None or o_product is None) and o_cat != n_cat:
-            head += ("以 %s 替代 %s / %s as a substitute for %s" % (o_cat, n_cat, o_cat, n_cat),)
-        reasons = head + (with_cap if capped else without_cap)
-        if sme and leading:
-            reasons += (_SME_FOR_LEADING,)
-        if f:
-            reasons += (_SUPPLY_FIRST,)
-        out.append(reasons + workers + terms if workers or terms else reasons)
-    return out
+        first = np.isin(nc.firm[ni] * sf.n_firms + oc.firm[oi], sf.pairs)
+        if first.any():
+            out = out + _table([(), (_SUPPLY_FIRST,)])[first.view(np.int8)]
+    out = out + _table([w for _, w in leads])[offer.lead[oi]]
+    return (out + _table(need.terms)[need.term[ni]]).tolist()
 
 
-def _place_reason(key) -> str:
-    """Where the two firms are: ``key`` is the distance in whole km in the same county, ``-1 - km``
-    in the same city, ``(None, km)`` otherwise."""
-    if isinstance(key, tuple):
-        return "相距 %d 公里 / %d km away" % (key[1], key[1])
-    if key >= 0:
-        return "同县，%d 公里 / same county, %d km" % (key, key)
-    return "同市，%d 公里 / same city, %d km" % (-1 - key, -1 - key)
+class _Numbering:
+    """Numbers values in the order they come, None as 0 (and the values of ``also_none``):
+    ``values[code]`` is the value of a code."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, also_none: tuple = ()):
+        self.codes = dict.fromkeys((None, *also_none), 0)
+        self.values = [None]
+
+    def __call__(self, value) -> int:
+        code = self.codes.get(value)
+        if code is None:
+            code = self.codes[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def column(self, values: list) -> np.ndarray:
+        """The codes of ``values`` (a list) as an array."""
+        codes = self.codes
+        for value in dict.fromkeys(values):  # each distinct value, in order
+            if value not in codes:
+                codes[value] = len(self.values)
+                self.values.append(value)
+        return np.fromiter(map(codes.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+class _Parts:
+    """What the reasons of a pair take from one of its postings: numbered values as columns aligned
+    with the index's postings, and the tables of words of a need's terms (``terms[term[i]]``), an
+    offer's prices (``prices[price[j]]``: with a buyer's cap, without) and lead time and workers
+    back (``leads[lead[j]]``: a reason each, or none)."""
+
+    __slots__ = ("region", "product", "category", "capped", "leading", "term", "terms", "sme", "price",
+                 "prices", "lead", "leads")
+
+
+def _need_parts(index, regions, products, categories) -> _Parts:
+    """The needs' parts: region, product, category, whether a cap is set, whether the buyer leads,
+    the terms offered."""
+    region, product, category, cap, terms = fields_of(
+        index.needs, "region", "product", "category", "max_unit_price", "terms")
+    parts = _Parts()
+    parts.region = regions.column(region)
+    parts.product, parts.category = products.column(product), categories.column(category)
+    parts.capped = np.array([c is not None for c in cap], dtype=bool)
+    parts.leading = index.need_columns.leading
+    offered = _Numbering()
+    if set(map(type, terms)) - {tuple}:
+        terms = [tuple(t) for t in terms]
+    parts.term = offered.column(terms)
+    parts.terms = [tuple(_TERM_REASONS[x] for x in ARTICLE_10_TERMS if x in t) if t else ()
+                   for t in offered.values]
+    return parts
+
+
+def _offer_parts(index, regions, products, categories) -> _Parts:
+    """The offers' parts: region, product, category, whether the supplier is an SME, the price
+    reasons (with a buyer's cap, without) and the lead time and workers back reasons."""
+    offers = index.offers
+    region, product, category, price, lead, workers = fields_of(
+        offers, "region", "product", "category", "unit_price", "lead_time_days", "workers_back")
+    parts = _Parts()
+    parts.region = regions.column(region)
+    parts.product, parts.category = products.column(product), categories.column(category)
+    parts.sme = index.offer_columns.sme
+    # the lead time and workers back reasons, worded once per distinct pair of values
+    parts.lead, rows = _pairs_numbered(_Numbering().column(lead), _Numbering().column(workers))
+    parts.leads = [(r[:1], r[1:]) for r in (_offer_reasons(offers[j]) for j in rows)]
+    # the price reasons depend on the price and its reference (the offer's price code) only
+    priced = _Numbering().column(price)
+    parts.price, rows = _pairs_numbered(priced, np.where(priced > 0, index.offer_columns.goods, -1))
+    parts.prices = [tuple((text,) if text else () for text in (
+        _price_reason(_CAPPED, offers[j], index), _price_reason(_UNCAPPED, offers[j], index)))
+        if price[j] is not None else ((), ()) for j in rows]
+    return parts
+
+
+def _pairs_numbered(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The code of each row's pair ``(a, b)`` (0, 1, ... over the distinct pairs) and the first row
+    of each distinct pair."""
+    if not a.size:
+        return a, []
+    _keys, first, codes = np.unique(a * (int(b.max()) + 2) + (b + 1), return_index=True, return_inverse=True)
+    return codes.reshape(-1), first.tolist()
+
+
+def _worded(keys: np.ndarray, words) -> np.ndarray:
+    """``words(key)`` of each key, as an object array, each distinct key worded once."""
+    distinct, of = np.unique(keys, return_inverse=True)
+    return _table([words(k) for k in distinct.tolist()])[of.reshape(-1)]
+
+
+def _table(values: list) -> np.ndarray:
+    """An object array of ``values``, each item whole (tuples are not unpacked into a dimension)."""
+    table = np.empty(len(values), dtype=object)
+    for k, v in enumerate(values):
+        table[k] = v
+    return table
+
+
+def _place_text(kind: int, km: int) -> str:
+    """Where the two firms are, ``km`` whole kilometres apart: same county (kind 0), same city (1) or not."""
+    if kind == 0:
+        return "同县，%d 公里 / same county, %d km" % (km, km)
+    if kind == 1:
+        return "同市，%d 公里 / same city, %d km" % (km, km)
+    return "相距 %d 公里 / %d km away" % (km, km)
 
 
 class _Cap:

@@ -53,9 +53,12 @@ def match_command(as_of, out, progress):
     """Run the matcher: store optimal proposals for the open needs and offers (spec/matching.md)."""
     # the matcher (numpy, the services) loads here, when it runs: `matchmaker match --help` and
     # the command's start do not wait for it
-    from matchmaker.services.matching import run_matching
-    from matchmaker.services.support.audit import acting_as
-    from matchmaker.services.support.errors import DomainError
+    from matchmaker import collector_paused
+
+    with collector_paused():
+        from matchmaker.services.matching import run_matching
+        from matchmaker.services.support.audit import acting_as
+        from matchmaker.services.support.errors import DomainError
 
     show = sys.stdout.isatty() if progress is None else progress
     day = as_of.date() if as_of else None

@@ -798,3 +798,137 @@ def test_latitude_bands_find_the_same_candidates(seed, monkeypatch):
         assert whole[0].size > 100
         for a, b in zip(whole, banded):
             assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_runs_result_is_each_pairs_flow_cost_distance_and_reasons(seed):
+    """The result of a run, built from columns at once, is pairing by pairing what the candidate
+    arrays and the solved flow say: refs, quantity, unit cost, distance to the metre (Python's
+    round), reasons; the unmet needs and the objective's total cost in exact integers."""
+    from graphs.matching import ProposedPairing, UnmetNeed, solve_pairings
+    from graphs.matching.costs import COST_SCALE, QUANTITY_SCALE
+
+    rng = random.Random(1700 + seed)
+    needs, offers = _random_product_instance(rng, 60, 60)
+    firms = sorted({n.buyer for n in needs} | {o.supplier for o in offers})
+    index = build_index(needs, offers, as_of=AS_OF, substitutes={"a": {"b"}},
+                        customers={f: rng.sample(firms, 3) for f in firms[:4]})
+    ni, oi, cost, dist = candidate_arrays(index)
+    flow = solve_pairings(index.n_qty, index.o_qty, ni, oi, cost)
+    result = propose_pairings(None, None, index=index)
+    used = [k for k in range(ni.size) if flow[k] > 0]
+    assert used
+    expected = [ProposedPairing(index.needs[ni[k]].ref, index.offers[oi[k]].ref, int(flow[k]) / QUANTITY_SCALE,
+                                int(cost[k]) / COST_SCALE, round(float(dist[k]), 3),
+                                tuple(pairing_reasons(index.needs[ni[k]], index.offers[oi[k]], float(dist[k]),
+                                                      index=index)))
+                for k in used]
+    assert result.pairings == expected
+    matched = [0] * len(index.needs)
+    for k in used:
+        matched[ni[k]] += int(flow[k])
+    assert result.unmet == [UnmetNeed(n.ref, (int(index.n_qty[i]) - matched[i]) / QUANTITY_SCALE)
+                            for i, n in enumerate(index.needs) if matched[i] < index.n_qty[i]]
+    total = sum(int(flow[k]) * int(cost[k]) for k in used)
+    assert result.objective["total_cost"] == total / (QUANTITY_SCALE * COST_SCALE)
+
+
+def test_the_sum_of_products_is_exact_in_and_beyond_int64():
+    from graphs.matching.propose import _sum_of_products
+
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 10 ** 6, 5000), rng.integers(0, 10 ** 6, 5000)
+    assert _sum_of_products(a, b) == sum(int(x) * int(y) for x, y in zip(a, b))
+    big = np.array([2 ** 40, 2 ** 40, 3], dtype=np.int64)  # products beyond int64: summed in Python
+    assert _sum_of_products(big, big) == 2 * 2 ** 80 + 9
+    assert _sum_of_products(big[:0], big[:0]) == 0
+
+
+def test_distances_from_the_indexed_cosines_are_those_of_the_formula():
+    """The index keeps each posting's cos(latitude): the distances computed from them are, bit for
+    bit, those of the haversine formula computing the cosines per pair."""
+    from graphs.matching.geo import haversine_rad
+
+    rng = np.random.default_rng(11)
+    lat, lon = np.radians(rng.uniform(-80, 80, 5000)), np.radians(rng.uniform(-180, 180, 5000))
+    coslat = np.cos(lat)
+    for size in (1, 7, 64, 1001, 20000):
+        a, b = rng.integers(0, lat.size, size), rng.integers(0, lat.size, size)
+        plain = haversine_rad(lat[a], lat[b], lat[b] - lat[a], lon[b] - lon[a])
+        kept = haversine_rad(lat[a], lat[b], lat[b] - lat[a], lon[b] - lon[a], cos1=coslat[a], cos2=coslat[b])
+        assert plain.tobytes() == kept.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_longitude_reach_leaves_out_only_pairs_out_of_reach(seed, monkeypatch):
+    """The band search leaves out pairs too far apart in longitude before computing their distance:
+    the same arrays as testing whole blocks, also across the antimeridian, at high latitudes and on
+    pairs placed exactly on their radius along a parallel."""
+    from graphs.matching import candidates
+    from graphs.matching.geo import haversine_km
+
+    rng = random.Random(70 + seed)
+    needs, offers = _random_instance(rng, 120, 120, n_firms=30, cats=("a",))
+
+    def moved(r, k):
+        lat, lon = (rng.uniform(60, 85), rng.choice((-179.9, 179.9)) + rng.uniform(-0.5, 0.5)) if k % 3 == 0 else (
+            rng.uniform(44, 46), 125.0 + rng.uniform(-3, 3))
+        return r._replace(lat=lat, lon=(lon + 180.0) % 360.0 - 180.0)
+
+    needs = [moved(n, k) for k, n in enumerate(needs)]
+    offers = [moved(o, k)._replace(delivery_radius_km=rng.choice((20.0, 60.0, 150.0, 400.0)), available_until=None,
+                                   supplier_live=True) for k, o in enumerate(offers)]
+    if seed % 2:  # the on-radius pairs set the reach: every other radius is shorter
+        offers = [o._replace(delivery_radius_km=min(o.delivery_radius_km, 10.0)) for o in offers]
+    # offers exactly on their radius from a need, due east along its parallel
+    for k in range(10):
+        n, o = needs[k], offers[k]
+        lon = n.lon + 0.5
+        offers[k] = o._replace(lat=n.lat, lon=lon, delivery_radius_km=haversine_km(n.lat, n.lon, n.lat, lon))
+    index = build_index(needs, offers, as_of=AS_OF)
+    monkeypatch.setattr(candidates, "BAND_MIN", 10 ** 9)
+    whole = candidate_arrays(index)
+    monkeypatch.setattr(candidates, "BAND_MIN", 1)
+    monkeypatch.setattr(candidates, "BAND_SHARE", 0)  # always the bands
+    banded = candidate_arrays(index)
+    assert whole[0].size > (10 if seed % 2 else 50)
+    for a, b in zip(whole, banded):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_longitude_reach_is_a_lower_bound_of_the_distance():
+    from graphs.matching.candidates import longitude_reach
+    from graphs.matching.geo import haversine_km
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        lat1, lat2 = rng.uniform(-89, 89), rng.uniform(-89, 89)
+        radius = rng.choice((1.0, 30.0, 400.0, 3000.0))
+        reach = longitude_reach(radius, min(math.cos(math.radians(lat1)), math.cos(math.radians(lat2))))
+        if reach is None:
+            continue
+        dlon = math.degrees(reach) * rng.uniform(1.0, 3.0)
+        if dlon < 360 - math.degrees(reach):
+            assert haversine_km(lat1, 0.0, lat2, dlon) > radius
+
+
+def test_a_pair_on_its_radius_along_a_parallel_is_not_left_out_by_the_longitude_reach(monkeypatch):
+    """Along a parallel the longitude reach is the distance's bound itself: a pair exactly on the
+    radius stays (the reach carries a margin)."""
+    from graphs.matching import candidates
+    from graphs.matching.geo import EARTH_RADIUS_KM, haversine_km
+
+    lat, radius = 50.0, 100.0
+    step = math.degrees(2 * math.asin(math.sin(radius / (2 * EARTH_RADIUS_KM)) / math.cos(math.radians(lat))))
+    needs = [NeedRecord("N%d" % k, "B%d" % k, "a", 5, AS_OF + timedelta(days=9), lat, 120.0 + k) for k in range(5)]
+    offers = [OfferRecord("O%d" % k, "S%d" % k, "a", 5, AS_OF, lat, 120.0 + k + step,
+                          delivery_radius_km=haversine_km(lat, 120.0 + k, lat, 120.0 + k + step)) for k in range(5)]
+    index = build_index(needs, offers, as_of=AS_OF)
+    monkeypatch.setattr(candidates, "BAND_MIN", 10 ** 9)
+    whole = candidate_arrays(index)
+    monkeypatch.setattr(candidates, "BAND_MIN", 1)
+    monkeypatch.setattr(candidates, "BAND_SHARE", 0)
+    banded = candidate_arrays(index)
+    assert whole[0].size >= 5
+    for a, b in zip(whole, banded):
+        assert np.array_equal(a, b)
