@@ -101,3 +101,49 @@ def test_the_propagation_leaves_no_cycle_behind():
     finally:
         gc.enable()
     assert upstream and searched  # graphs.routes.exact_factors searched routes too
+
+
+def test_the_declined_routes_found_again_are_those_the_pass_declined(monkeypatch):
+    """The routes an edge labelled already declined for want of alternatives are found again after
+    the pass (propagation._declined_later) rather than recorded one by one in it: on generated
+    graphs they are exactly what recording them in the pass gives, for the pairs that keep
+    alternatives after it. (The recording is put back into a copy of the module's source.)"""
+    import inspect
+    import types
+
+    import graphs.detection as detection
+
+    source = inspect.getsource(propagation)
+    closed = ("                if best[e] is not None:\n"
+              "                    if pair_of[e] not in alt_pairs:\n"
+              "                        continue\n")
+    recorded = ("                if best[e] is not None:\n"
+                "                    if pair_of[e] not in alt_pairs:\n"
+                "                        lab = labels[e]\n"
+                "                        if (lab is None or len(lab) < max_routes) and a not in path:\n"
+                "                            RECORDED.append((e, a, path, f, tier))\n"
+                "                        continue\n")
+    found = "            later = _declined_later("
+    assert source.count(closed) == 1 and source.count(found) == 1 and "    for _ in range(MAX_PASSES):\n" in source
+    source = source.replace(closed, recorded).replace(found, "            later = CHECK(alt_pairs, edges) or _declined_later(")
+    source = source.replace("    for _ in range(MAX_PASSES):\n", "    for _ in range(MAX_PASSES):\n        RECORDED.clear()\n")
+    copy = types.ModuleType("graphs.propagation", propagation.__doc__)
+    copy.__dict__.update(__package__="graphs", RECORDED=[])
+    checks = []
+
+    def check(alt_pairs, edges):
+        checks.append(sorted((x for x in copy.RECORDED if edges.pair[x[0]] in alt_pairs), key=repr))
+
+    copy.CHECK = check
+    exec(compile(source, propagation.__file__, "exec"), copy.__dict__)
+    found_again = []
+    declined_later = copy._declined_later
+    monkeypatch.setattr(copy, "_declined_later", lambda *args: found_again.append(sorted(
+        declined_later(*args), key=repr)) or found_again[-1])
+    monkeypatch.setattr(detection, "propagate_edges", copy.propagate_edges)
+    for seed in range(300):
+        rnd = random.Random(seed)
+        firms, links, chain = generated(rnd)
+        chain_breaks_of(firms, links, chain, as_of=AS_OF, max_routes=rnd.choice([2, 3, 4]))
+    assert checks == found_again
+    assert sum(map(len, checks)) > 100  # routes were declined, and found again
