@@ -22,10 +22,12 @@ def weekly_command(week, as_of, out):
     try:
         if out and not out.lower().endswith((".json", ".xlsx")):
             raise click.UsageError("--out must end in .json or .xlsx")
-        report, _ = reports.write_weekly_report(week=week, as_of=as_of)
-        # the summary is what was just computed; the file streams the stored rows (issue 14)
+        json_out = out if out and out.lower().endswith(".json") else None
+        # a .json file is written from the rows just stored, an .xlsx one streams them back (issue 14)
+        report, _ = reports.write_weekly_report(week=week, as_of=as_of, out=json_out)
+        # the summary is what was just computed (the file's counts are the same)
         done = {"week": report.week, "as_of": report.as_of.isoformat(), **report.stats}
-        if out:
+        if out and json_out is None:
             done = reports.export_report(None, report.week, out, report_vocabulary())
     except DomainError as exc:
         raise click.ClickException(exc.message) from None

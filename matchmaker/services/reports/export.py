@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # openpyxl is loaded when a workbook is written, not whenever
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "report_workbook", "report_xlsx",
+__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "write_json_report", "report_workbook", "report_xlsx",
            "stake_text", "text_cell"]
 
 # part ("kind", "level", "factor", "status") -> code -> the word printed for it
@@ -75,13 +75,31 @@ def export_report(actor: User | None, week: str | None, path: str | Path,
     report = get_report(week)
     parts = _parts(actor, report)
     if path.lower().endswith(".json"):
-        with open(path, "w", encoding="utf-8") as fh:
-            n = _write_json(fh, parts, open_break_rows(actor, report, json_text=True))
+        n = _write_json_file(path, parts, open_break_rows(actor, report, json_text=True))
     else:
         with open(path, "wb") as fh:
             n = _write_workbook(fh, parts, (break_dict(r) for r in open_break_rows(actor, report)), words,
                                 product_names())
     return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
+
+
+def write_json_report(actor: User | None, report, path: str | Path, rows) -> dict:
+    """Write a stored report's JSON file for the actor (all of it for None) with its breaks from
+    ``rows``: the open breaks the actor sees in the report's order, as tuples of
+    paged.FILE_BREAK_FIELDS with ``factors``, ``path``, ``regions`` and ``products`` as their JSON
+    text (what ``paged.open_break_rows(..., json_text=True)`` reads back; a report run passes the
+    rows it has just stored). Returns what :func:`export_report` returns."""
+    path = _checked_path(path, None)
+    if not path.lower().endswith(".json"):
+        raise ValueError("write_json_report writes .json files")
+    parts = _parts(actor, report)
+    n = _write_json_file(path, parts, rows)
+    return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
+
+
+def _write_json_file(path: str, parts: dict, rows) -> int:
+    with open(path, "w", encoding="utf-8") as fh:
+        return _write_json(fh, parts, rows)
 
 
 def report_xlsx(actor: User | None, week: str | None, words: Vocabulary) -> tuple[io.BytesIO, str]:

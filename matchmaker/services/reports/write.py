@@ -29,6 +29,7 @@ import importlib
 import json
 import time
 from collections import namedtuple
+from operator import itemgetter
 from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -45,6 +46,8 @@ from matchmaker.models import Category, Firm, Link, Need, Product, User
 from matchmaker.models.pairing import MatchRun, Pairing
 from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport
 from matchmaker.services.reports.commitments import commitment_parts
+from matchmaker.services.reports.export import write_json_report
+from matchmaker.services.reports.paged import FILE_BREAK_FIELDS
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
 from matchmaker.services.reports.weeks import resolve_week, week_monday
 from matchmaker.services.support import network as net
@@ -103,11 +106,16 @@ def _lock_week(week):
 
 
 def write_weekly_report(week: str | None = None, as_of: date | str | None = None, *,
-                        only_if_missing: bool = False) -> tuple[WeeklyReport, bool]:
+                        only_if_missing: bool = False, out: str | None = None) -> tuple[WeeklyReport, bool]:
     """Compute and store the weekly report of a week in one transaction; returns (report, written).
 
     `written` is False when `only_if_missing` is set and the week already has a report (the
-    scheduler's case: one report per week, whatever the number of processes)."""
+    scheduler's case: one report per week, whatever the number of processes). With `out` (a .json
+    path) the whole report file is also written there once the report is committed, the same bytes
+    as :func:`~matchmaker.services.reports.export.export_report` writes, its breaks from the rows
+    just stored rather than read back (issue 14)."""
+    if out is not None and not str(out).lower().endswith(".json"):
+        raise ValueError("write_weekly_report writes .json report files (export_report writes .xlsx)")
     week, as_of = resolve_week(week, as_of)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # ~10^6 short-lived containers: the cyclic collector would cost a third of the run
@@ -172,6 +180,8 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
         # what was just computed stays readable on the (expired) report without reading it back
         for name, value in (("week", week), ("as_of", as_of), ("stats", payload["stats"])):
             set_committed_value(report, name, value)
+        if out is not None:
+            write_json_report(None, report, out, _file_rows(rows))
     except BaseException:
         db.session.rollback()
         raise
@@ -223,11 +233,6 @@ _BREAK_COLUMNS = ("report_id", "key", "kind", "buyer", "supplier", "category", "
                   "acted", "unit", "products")
 
 
-@functools.lru_cache(maxsize=65536)
-def _severity(kind, quantity, leading, tier, weeks_open):
-    return severity(kind, quantity, leading_buyer=leading, tier=tier, weeks_open=weeks_open)
-
-
 def _json_list(items, _dumps=json.dumps):
     """JSON text of a list of refs (plain refs joined directly: a province has ~10^6 of them)."""
     for x in items:
@@ -242,10 +247,6 @@ def _plain_refs(refs):
     return all(x.isascii() and x.isprintable() and '"' not in x and "\\" not in x for x in refs)
 
 
-def _join_list(items):
-    return '["' + '", "'.join(items) + '"]'
-
-
 def _stakes_json(stakes, _dumps=json.dumps):
     """JSON text of a break's products at stake (graphs.Stake records)."""
     return _dumps([{"product": p, "unit": u, "quantity": round(q, 6)} for p, u, q in stakes], ensure_ascii=False)
@@ -253,72 +254,116 @@ def _stakes_json(stakes, _dumps=json.dumps):
 
 def _break_rows(report, detected, network, prev_rows, same_rows):
     """The report's break rows as tuples in _BREAK_COLUMNS order, the automatic events, the keys.
-    Each names the products at stake and the unit of its quantity (graphs.break_stakes)."""
+    Each names the products at stake and the unit of its quantity (graphs.break_stakes).
+
+    ~2 x 10^5 breaks at a province's scale, so the loop is flat: graphs.path_regions, the JSON
+    texts of the lists and the level and severity of a break are computed inline or looked up in
+    caches of what repeats (the stakes of a supply edge by the identity of the tuple the network
+    holds; factors, levels and severities by value)."""
     info = network.info
     edges = network.stakes or {}
     needs = {n.ref: n for n in network.needs}
-    stakes_json = {}
     rows, events, keys = [], [], set()
-    factors_json = {}
     report_id, week = report.id, report.week
-    with_proposals = BREAKS_WITH_PROPOSALS
+    with_proposals = frozenset(BREAKS_WITH_PROPOSALS)
     leading = {ref for ref, firm in info.items() if firm.kind == "leading"}
     level_index = {lv: i for i, lv in enumerate(LEVELS)}
-    add_key, append = keys.add, rows.append
+    add_key, append, reopen = keys.add, rows.append, events.append
     get_prev, get_same = prev_rows.get, same_rows.get
-    levels = {}
     county_of = {ref: firm.county for ref, firm in info.items()}
-    path_json = _join_list if _plain_refs(info) else _json_list
-    edge_kinds = EDGE_KINDS
-    regions_json = {}  # regions -> their JSON text, where a county code needs escaping
-    regions_plain = _plain_refs({c for c in county_of.values() if c})
+    county = county_of.get
+    # refs and county codes written as JSON by joining them (no escaping needed: checked once)
+    plain_paths = _plain_refs(info)
+    every_county = all(county_of.values())  # no firm without a county: no None or "" to leave out
+    plain_regions = _plain_refs({c for c in county_of.values() if c})
+    edge_kinds, get_edge = EDGE_KINDS, edges.get
+    by_edge = {}  # id of an edge's stakes tuple (held by the network) -> (unit, products JSON)
+    stakes_json = {}  # stakes tuple -> (unit, products JSON), for the needs' stakes built per break
+    factors_json, levels, severities = {}, {}, {}
     for brk in detected:
         kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ = brk
         key = f"{kind}|{buyer}|{category}|{supplier or ''}"  # models.break_key, inlined (~10^5 breaks)
         add_key(key)
-        prev = get_prev(key)
-        same = get_same(key) if same_rows else None
-        weeks_open = prev.weeks_open + 1 if prev is not None else 1
-        status, assignee, steps, note, acted = "open", None, 0, None, False
+        if prev_rows or same_rows:
+            prev = get_prev(key)
+            same = get_same(key) if same_rows else None
+        else:
+            prev = same = None
         if same is not None:  # a re-run of the week keeps that week's workflow
-            status, assignee, steps, note = same.status, same.assignee_id, same.manual_steps, same.note
-            acted = bool(same.acted)
+            weeks_open = prev.weeks_open + 1 if prev is not None else 1
+            status, assignee, steps, note, acted = same.status, same.assignee_id, same.manual_steps, same.note, bool(same.acted)
+            idle = (prev.idle_weeks if prev is not None else 0) + (0 if acted else 1)
         elif prev is not None:
+            weeks_open, note, acted = prev.weeks_open + 1, None, False
             assignee, steps = prev.assignee_id, prev.manual_steps
-            status = {"closed": "reopened", "resolved": "open"}.get(prev.status, prev.status)
-            if prev.status == "closed":
-                events.append({"key": key, "week": week, "action": "reopened", "level": None})
+            status = prev.status
+            if status == "closed":
+                status = "reopened"
+                reopen({"key": key, "week": week, "action": "reopened", "level": None})
+            elif status == "resolved":
+                status = "open"
+            idle = prev.idle_weeks + 1
+        else:
+            weeks_open, status, assignee, steps, note, acted, idle = 1, "open", None, 0, None, False, 1
         # a week in which staff acted on the break does not count toward its automatic escalation
-        idle = (prev.idle_weeks if prev is not None else 0) + (0 if acted else 1)
         lkey = (base, idle, steps)
         level = levels.get(lkey)
         if level is None:
             level = levels[lkey] = _level(base, idle, steps)
-        regs = path_regions(path, county_of)
-        if regions_plain:
-            rj = '["' + '", "'.join(regs) + '"]' if regs else "[]"
+        # graphs.path_regions, inlined: the counties of the path's firms, sorted, each once
+        if len(path) == 2:
+            a, b = county(path[0]), county(path[1])
+            regs = ((a,) if a == b else ((a, b) if a < b else (b, a))) if a and b else path_regions(path, county_of)
+        elif every_county:
+            regs = sorted(set(map(county, path)))
         else:
-            rj = regions_json.get(regs)
-            if rj is None:
-                rj = regions_json[regs] = _json_list(regs)
+            regs = path_regions(path, county_of)
+        rj = ('["' + '", "'.join(regs) + '"]' if regs else "[]") if plain_regions else _json_list(regs)
         # graphs.break_stakes, inlined (~10^5 breaks)
-        stakes = edges.get((supplier, buyer, category), ()) if kind in edge_kinds else break_stakes(brk, edges, needs)
-        stake = stakes_json.get(stakes)
-        if stake is None:
-            stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
+        if kind in edge_kinds:
+            stakes = get_edge((supplier, buyer, category), ())
+            stake = by_edge.get(id(stakes))
+            if stake is None:
+                stake = stakes_json.get(stakes)
+                if stake is None:
+                    stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
+                by_edge[id(stakes)] = stake
+        else:
+            stakes = break_stakes(brk, edges, needs)
+            stake = stakes_json.get(stakes)
+            if stake is None:
+                stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
         fj = factors_json.get(factors)
         if fj is None:
             fj = factors_json[factors] = json.dumps(list(factors))
+        skey = (kind, quantity, buyer in leading, tier, weeks_open)
+        sev = severities.get(skey)
+        if sev is None:
+            sev = severities[skey] = severity(kind, quantity, leading_buyer=skey[2], tier=tier, weeks_open=weeks_open)
         append((
             report_id, key, kind, buyer, supplier, category, float(quantity), fj, tier,
-            path_json(path), base, level, regions[level_index[level]], regions[0], weeks_open,
-            _severity(kind, quantity, buyer in leading, tier, weeks_open),
+            '["' + '", "'.join(path) + '"]' if plain_paths else _json_list(path),
+            base, level, regions[level_index[level]], regions[0], weeks_open, sev,
             status, assignee, steps or 0, pending if kind in with_proposals else None, note, rj, idle, acted, *stake,
         ))
     return rows, events, keys
 
 
 _STATUS = _BREAK_COLUMNS.index("status")
+_FILE_FIELDS = itemgetter(*(_BREAK_COLUMNS.index(f) for f in FILE_BREAK_FIELDS))
+
+
+def _file_rows(rows):
+    """The open break rows in the report file's order (severity, highest first, then kind, buyer,
+    category, supplier: paged.open_break_rows' order; the report's keys are unique, so no two rows
+    tie), as tuples of paged.FILE_BREAK_FIELDS: what the report file's breaks are written from."""
+    status, sev, kind, buyer, category, supplier = (_BREAK_COLUMNS.index(c) for c in (
+        "status", "severity", "kind", "buyer", "category", "supplier"))
+    rank, other = KIND_RANK.get, len(KIND_RANK)
+    opened = [r for r in rows if r[status] in OPEN_STATUSES]
+    opened.sort(key=lambda r: (-r[sev], rank(r[kind], other), r[buyer], r[category], r[supplier] or ""))
+    return map(_FILE_FIELDS, opened)
+
 
 
 def _open_count(rows):
