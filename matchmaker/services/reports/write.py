@@ -120,74 +120,81 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # ~10^6 short-lived containers: the cyclic collector would cost a third of the run
     try:
-        _lock_week(week)
-        report = db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week))
-        if report is not None and only_if_missing:
-            db.session.rollback()
-            return db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week)), False
-        clock = _Clock()
-        # every table once, the matcher's postings included; each county's risk as in force on as_of
-        network = net.load_network(as_of, risks=risk_zones.risk_overrides(as_of))
-        clock.lap("load")
-        allowed = net.needs_with_allowed_offer(as_of, network)
-        clock.lap("allowed_offers")
-        detected = detect_breaks(as_of, network, allowed)
-        clock.lap("detect")
-        previous = db.session.scalar(
-            sa.select(WeeklyReport).where(WeeklyReport.week < week).order_by(WeeklyReport.week.desc()).limit(1))
-        prev_rows = _rows_by_key(previous.id) if previous is not None else {}
-        same_rows = _rows_by_key(report.id) if report is not None else {}
-        clock.lap("previous")
-        if report is None:
-            report = WeeklyReport(week=week, as_of=as_of, runs=1)
-            db.session.add(report)
-        else:
-            db.session.execute(sa.delete(Break).where(Break.report_id == report.id))
-            db.session.execute(sa.delete(BreakEvent).where(
-                BreakEvent.week == week, BreakEvent.actor_id.is_(None),
-                BreakEvent.action.in_(("reopened", "resolved"))))
-            report.runs = (report.runs or 0) + 1
-            report.as_of = as_of
-        report.previous_week = previous.week if previous is not None else None
-        report.computed_at = datetime.now(timezone.utc)
-        db.session.flush()
-        rows, events, keys = _break_rows(report, detected, network, prev_rows, same_rows)
-        asking = _blocked_firms(network.firms, detected, previous)
-        resolved = _resolved(prev_rows, keys)
-        events.extend({"key": r.pop("key"), "week": week, "action": "resolved", "level": r.pop("level")}
-                      for r in resolved)
-        payload = {"resolved": resolved, "blocked_firms": asking, "monitoring": _monitoring(network.info),
-                   "pairings": _pairings(week)}
-        monitoring.add_snapshot(payload["monitoring"], network.info)  # by division and chain, weighted
-        clock.lap("rows")
-        payload.update(commitment_parts(as_of, previous))
-        clock.lap("commitments")
-        _insert_breaks(rows)
-        if events:
-            db.session.execute(sa.insert(BreakEvent.__table__), [
-                {"actor_id": None, "actor": None, "assignee_id": None, "note": None,
-                 "at": service_now(), **e} for e in events])
-        clock.lap("insert")
-        payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
-                            "open_breaks": _open_count(rows), "resolved": len(resolved),
-                            "seconds": clock.laps, "cpu_seconds": clock.cpu_laps}
-        # the large JSON parts go in by a plain UPDATE: the audit log records the report row, not its payload
-        db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
-                           .values(**payload))
-        notifications.report_ready(week, report.id)  # the report and its news commit together
-        pause_point("report.before_commit")  # fault tests kill or race a process here
-        db.session.commit()
-        # what was just computed stays readable on the (expired) report without reading it back
-        for name, value in (("week", week), ("as_of", as_of), ("stats", payload["stats"])):
-            set_committed_value(report, name, value)
-        if out is not None:
-            write_json_report(None, report, out, _file_rows(rows))
+        # the run's ~10^6 objects are freed when _write_report returns, before the collector is on
+        # again (alive then, the first young collection would walk them all: ~0.5 s at a province)
+        return _write_report(week, as_of, only_if_missing, out)
     except BaseException:
         db.session.rollback()
         raise
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _write_report(week, as_of, only_if_missing, out):
+    """write_weekly_report's transaction (the collector off); returns (report, written)."""
+    _lock_week(week)
+    report = db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week))
+    if report is not None and only_if_missing:
+        db.session.rollback()
+        return db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week)), False
+    clock = _Clock()
+    # every table once, the matcher's postings included; each county's risk as in force on as_of
+    network = net.load_network(as_of, risks=risk_zones.risk_overrides(as_of))
+    clock.lap("load")
+    allowed = net.needs_with_allowed_offer(as_of, network)
+    clock.lap("allowed_offers")
+    detected = detect_breaks(as_of, network, allowed)
+    clock.lap("detect")
+    previous = db.session.scalar(
+        sa.select(WeeklyReport).where(WeeklyReport.week < week).order_by(WeeklyReport.week.desc()).limit(1))
+    prev_rows = _rows_by_key(previous.id) if previous is not None else {}
+    same_rows = _rows_by_key(report.id) if report is not None else {}
+    clock.lap("previous")
+    if report is None:
+        report = WeeklyReport(week=week, as_of=as_of, runs=1)
+        db.session.add(report)
+    else:
+        db.session.execute(sa.delete(Break).where(Break.report_id == report.id))
+        db.session.execute(sa.delete(BreakEvent).where(
+            BreakEvent.week == week, BreakEvent.actor_id.is_(None),
+            BreakEvent.action.in_(("reopened", "resolved"))))
+        report.runs = (report.runs or 0) + 1
+        report.as_of = as_of
+    report.previous_week = previous.week if previous is not None else None
+    report.computed_at = datetime.now(timezone.utc)
+    db.session.flush()
+    rows, events, keys = _break_rows(report, detected, network, prev_rows, same_rows)
+    asking = _blocked_firms(network.firms, detected, previous)
+    resolved = _resolved(prev_rows, keys)
+    events.extend({"key": r.pop("key"), "week": week, "action": "resolved", "level": r.pop("level")}
+                  for r in resolved)
+    payload = {"resolved": resolved, "blocked_firms": asking, "monitoring": _monitoring(network.info),
+               "pairings": _pairings(week)}
+    monitoring.add_snapshot(payload["monitoring"], network.info)  # by division and chain, weighted
+    clock.lap("rows")
+    payload.update(commitment_parts(as_of, previous))
+    clock.lap("commitments")
+    _insert_breaks(rows)
+    if events:
+        db.session.execute(sa.insert(BreakEvent.__table__), [
+            {"actor_id": None, "actor": None, "assignee_id": None, "note": None,
+             "at": service_now(), **e} for e in events])
+    clock.lap("insert")
+    payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
+                        "open_breaks": _open_count(rows), "resolved": len(resolved),
+                        "seconds": clock.laps, "cpu_seconds": clock.cpu_laps}
+    # the large JSON parts go in by a plain UPDATE: the audit log records the report row, not its payload
+    db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
+                       .values(**payload))
+    notifications.report_ready(week, report.id)  # the report and its news commit together
+    pause_point("report.before_commit")  # fault tests kill or race a process here
+    db.session.commit()
+    # what was just computed stays readable on the (expired) report without reading it back
+    for name, value in (("week", week), ("as_of", as_of), ("stats", payload["stats"])):
+        set_committed_value(report, name, value)
+    if out is not None:
+        write_json_report(None, report, out, _file_rows(rows))
     return report, True
 
 
