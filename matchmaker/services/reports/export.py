@@ -150,6 +150,14 @@ class _Counts:
         self.levels[level] += 1
         self.factors[factors if isinstance(factors, str) else tuple(factors)] += 1
 
+    def add_groups(self, groups: Mapping[tuple, int]) -> None:
+        """Count ``{(kind, level, factors): number of breaks}`` at once."""
+        for (kind, level, factors), n in groups.items():
+            self.n += n
+            self.kinds[kind] += n
+            self.levels[level] += n
+            self.factors[factors if isinstance(factors, str) else tuple(factors)] += n
+
     def summary(self) -> dict:
         by_factor = Counter()
         for factors, n in self.factors.items():
@@ -163,22 +171,33 @@ class _Counts:
 def _write_json(fh, parts: dict, rows) -> int:
     """Write the report file: its breaks from rows of paged.open_break_rows (JSON texts spliced as
     they are stored, every other value encoded as json would), then its other parts; returns
-    the number of breaks."""
-    text, number, counts = encode_basestring, _number, _Counts()
-    add, write, with_proposals = counts.add, fh.write, BREAKS_WITH_PROPOSALS
+    the number of breaks. (~10^5 rows: numbers are written inline as :func:`_number` writes them,
+    the counts kept per (kind, level, factors) and summed at the end.)"""
+    text, number, counts, groups = encode_basestring, _number, _Counts(), {}
+    count, write, with_proposals = groups.get, fh.write, BREAKS_WITH_PROPOSALS
+    float_text, int_text, finite = float.__repr__, int.__repr__, math.isfinite
     write('{\n  "week": %s,\n  "as_of": %s,\n  "breaks": [' % (text(parts["week"]), text(parts["as_of"])))
-    sep = "\n    "
+    sep, chunk = "\n    ", []
+    put = chunk.append
     for (kind, buyer, supplier, category, quantity, factors, level, owner, weeks, status, tier, path, regions,
          severity, pending, unit, products) in rows:
         factors = factors or "[]"
-        add(kind, level, factors)
-        write(_BREAK_JSON % (
+        group = (kind, level, factors)
+        groups[group] = count(group, 0) + 1
+        put(_BREAK_JSON % (
             sep, text(kind), text(buyer), "null" if supplier is None else text(supplier), text(category),
-            number(quantity), factors, text(level), text(owner), number(weeks), text(status), number(tier),
-            path or "[]", regions or "[]", number(severity),
+            float_text(quantity) if type(quantity) is float and finite(quantity) else number(quantity),
+            factors, text(level), text(owner), int_text(weeks) if type(weeks) is int else number(weeks),
+            text(status), int_text(tier) if type(tier) is int else number(tier), path or "[]", regions or "[]",
+            float_text(severity) if type(severity) is float and finite(severity) else number(severity),
             (', "pending_proposals": %d' % (pending or 0)) if kind in with_proposals else "",
             "null" if unit is None else text(unit), products or "[]"))
         sep = ",\n    "
+        if len(chunk) == 2000:  # written 2000 breaks at a time
+            write("".join(chunk))
+            chunk.clear()
+    write("".join(chunk))
+    counts.add_groups(groups)
     write("\n  ],\n")
     rest = {k: v for k, v in parts.items() if k not in ("week", "as_of")}
     rest = {"resolved": rest.pop("resolved"), "closed": rest.pop("closed"), "blocked_firms": rest.pop("blocked_firms"),

@@ -28,7 +28,6 @@ import gc
 import importlib
 import json
 import time
-from collections import namedtuple
 from operator import itemgetter
 from datetime import date, datetime, timedelta, timezone
 
@@ -213,18 +212,28 @@ class _Clock:
         self._t, self._c = t, c
 
 
-_StoredBreak = namedtuple("_StoredBreak", "key weeks_open status assignee_id manual_steps note idle_weeks acted id")
+#: What a break of the next run continues of a stored break, in this order (plain tuples of the driver)
+_STORED = ("key", "weeks_open", "status", "assignee_id", "manual_steps", "note", "idle_weeks", "acted", "id")
+_WEEKS, _STATUS_, _ASSIGNEE, _STEPS, _NOTE, _IDLE, _ACTED, _ID = range(1, len(_STORED))
 
 
 def _rows_by_key(report_id):
-    """key -> _StoredBreak of a stored report's breaks: what a break of the next run continues (its
-    run, workflow and idle weeks), in one query; the rest of a row is read only for the few breaks
-    that turn out resolved (:func:`_resolved`). Plain tuples: ~10^5 of them are read field by field."""
-    t = Break.__table__  # table columns: a Core select, no ORM row processing for ~10^5 rows
-    cols = [sa.type_coerce(t.c.acted, sa.Integer) if f == "acted" else t.c[f] for f in _StoredBreak._fields]
-    rows = db.session.connection().execute(sa.select(*cols).where(t.c.report_id == report_id)).all()  # one fetchall
-    make = _StoredBreak._make
-    return {r[0]: make(r) for r in rows}
+    """key -> the row of _STORED fields of a stored report's breaks: what a break of the next run
+    continues (its run, workflow and idle weeks), in one query; the rest of a row is read only for
+    the few breaks that turn out resolved (:func:`_resolved`). ~10^5 rows: read by the driver's own
+    cursor in one fetchall, as its plain tuples (no Row objects), in the session's transaction."""
+    conn = db.session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"SELECT {', '.join(quote(c) for c in _STORED)} FROM {quote(Break.__tablename__)} "
+           f"WHERE {quote('report_id')} = {mark}")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, (report_id,))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return {r[0]: r for r in rows}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -297,19 +306,20 @@ def _break_rows(report, detected, network, prev_rows, same_rows):
         else:
             prev = same = None
         if same is not None:  # a re-run of the week keeps that week's workflow
-            weeks_open = prev.weeks_open + 1 if prev is not None else 1
-            status, assignee, steps, note, acted = same.status, same.assignee_id, same.manual_steps, same.note, bool(same.acted)
-            idle = (prev.idle_weeks if prev is not None else 0) + (0 if acted else 1)
+            weeks_open = prev[_WEEKS] + 1 if prev is not None else 1
+            status, assignee, steps, note = same[_STATUS_], same[_ASSIGNEE], same[_STEPS], same[_NOTE]
+            acted = bool(same[_ACTED])
+            idle = (prev[_IDLE] if prev is not None else 0) + (0 if acted else 1)
         elif prev is not None:
-            weeks_open, note, acted = prev.weeks_open + 1, None, False
-            assignee, steps = prev.assignee_id, prev.manual_steps
-            status = prev.status
+            weeks_open, note, acted = prev[_WEEKS] + 1, None, False
+            assignee, steps = prev[_ASSIGNEE], prev[_STEPS]
+            status = prev[_STATUS_]
             if status == "closed":
                 status = "reopened"
                 reopen({"key": key, "week": week, "action": "reopened", "level": None})
             elif status == "resolved":
                 status = "open"
-            idle = prev.idle_weeks + 1
+            idle = prev[_IDLE] + 1
         else:
             weeks_open, status, assignee, steps, note, acted, idle = 1, "open", None, 0, None, False, 1
         # a week in which staff acted on the break does not count toward its automatic escalation
@@ -411,7 +421,7 @@ def _blocked_firms(firms, detected, previous):
 def _resolved(prev_rows, keys, chunk=500):
     """The previous report's breaks whose condition no longer holds, as the report's ``resolved`` part
     (their rows read by id, a few hundred at a time)."""
-    ids = [r.id for k, r in prev_rows.items() if k not in keys]
+    ids = [r[_ID] for k, r in prev_rows.items() if k not in keys]
     t = Break.__table__
     # regions read raw (the JSON text SQLite stores, or the list psycopg decodes)
     cols = (t.c.key, t.c.kind, t.c.buyer, t.c.supplier, t.c.category, t.c.owner_region, t.c.buyer_region,
