@@ -29,21 +29,26 @@ def report_group():
 @with_appcontext
 def weekly_command(week, as_of, out):
     """Compute and store the weekly report; running it twice for a week replaces it."""
-    try:
-        if out and not out.lower().endswith((".json", ".xlsx")):
-            raise click.UsageError("--out must end in .json or .xlsx")
-        json_out = out if out and out.lower().endswith(".json") else None
-        # a .json file is written from the rows just stored, an .xlsx one streams them back (issue 14)
-        report, _ = reports.write_weekly_report(week=week, as_of=as_of, out=json_out)
+    if out and not out.lower().endswith((".json", ".xlsx")):
+        raise click.UsageError("--out must end in .json or .xlsx")
+    json_out = out if out and out.lower().endswith(".json") else None
+
+    def finish(report):
+        """Once committed: the .xlsx file (streamed back), the summary, and the end of the process
+        (the run's data is still held then: nothing is freed for nothing)."""
         # the summary is what was just computed (the file's counts are the same)
         done = {"week": report.week, "as_of": report.as_of.isoformat(), **report.stats}
         if out and json_out is None:
             done = reports.export_report(None, report.week, out, report_vocabulary())
+        click.echo(f"{done['week']} (as of {done['as_of']}): {done['open_breaks']} open breaks, "
+                   f"{done['resolved']} resolved" + (f"; written to {out}" if out else ""))
+        _end_process()
+
+    try:
+        # a .json file is written from the rows just stored, an .xlsx one streams them back (issue 14)
+        reports.write_weekly_report(week=week, as_of=as_of, out=json_out, then=finish)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"{done['week']} (as of {done['as_of']}): {done['open_breaks']} open breaks, "
-               f"{done['resolved']} resolved" + (f"; written to {out}" if out else ""))
-    _end_process()
 
 
 def _own_process() -> bool:
@@ -63,10 +68,7 @@ def _end_process() -> None:
     does, but without the interpreter's teardown of the heap. Elsewhere (a test runner), nothing."""
     if not _own_process():
         return
-    from matchmaker.infra.extensions import db
-
-    db.session.remove()
-    db.engine.dispose()
+    reports.close_connections()
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -16,14 +16,14 @@ import itertools
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphs import KINDS, LEVELS
 from matchmaker.infra import spreadsheets
-from matchmaker.models import User
+from matchmaker.models import User, WeeklyReport
 from matchmaker.services.products.names import product_names
 from matchmaker.services.reports.commitments import SCORECARD_FIELDS
 from matchmaker.services.reports.paged import open_break_rows
@@ -83,7 +83,7 @@ def export_report(actor: User | None, week: str | None, path: str | Path,
     return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
 
 
-def write_json_report(actor: User | None, report, path: str | Path, rows) -> dict:
+def write_json_report(actor: User | None, report: WeeklyReport, path: str | Path, rows: Iterable[tuple]) -> dict:
     """Write a stored report's JSON file for the actor (all of it for None) with its breaks from
     ``rows``: the open breaks the actor sees in the report's order, as tuples of
     paged.FILE_BREAK_FIELDS with ``factors``, ``path``, ``regions`` and ``products`` as their JSON

@@ -28,8 +28,9 @@ import gc
 import importlib
 import json
 import time
-from operator import itemgetter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
+from operator import attrgetter, itemgetter
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -53,7 +54,7 @@ from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Forbidden
 from matchmaker.services import monitoring, notifications, risk_zones
 
-__all__ = ["detection_options", "detect_breaks", "write_weekly_report", "run_report"]
+__all__ = ["detection_options", "detect_breaks", "write_weekly_report", "run_report", "close_connections"]
 
 
 def detection_options() -> dict[str, int]:
@@ -81,6 +82,13 @@ def run_report(actor: User | None, week: str | None = None, as_of: date | str | 
     return report_data(None, report.week)
 
 
+def close_connections() -> None:
+    """End the session and close the engine's pooled connections (a process about to end that will
+    not tear down its heap: the database sees its connections closed, not dropped)."""
+    db.session.remove()
+    db.engine.dispose()
+
+
 _UPSERTS = ("postgresql", "sqlite")  # the dialects with INSERT .. ON CONFLICT, imported when used
 
 
@@ -105,14 +113,17 @@ def _lock_week(week):
 
 
 def write_weekly_report(week: str | None = None, as_of: date | str | None = None, *,
-                        only_if_missing: bool = False, out: str | None = None) -> tuple[WeeklyReport, bool]:
+                        only_if_missing: bool = False, out: str | None = None,
+                        then: Callable[[WeeklyReport], None] | None = None) -> tuple[WeeklyReport, bool]:
     """Compute and store the weekly report of a week in one transaction; returns (report, written).
 
     `written` is False when `only_if_missing` is set and the week already has a report (the
     scheduler's case: one report per week, whatever the number of processes). With `out` (a .json
     path) the whole report file is also written there once the report is committed, the same bytes
     as :func:`~matchmaker.services.reports.export.export_report` writes, its breaks from the rows
-    just stored rather than read back (issue 14)."""
+    just stored rather than read back (issue 14). `then` is called with the report once it is
+    committed (and its file written), while the run's ~10^6 objects are still held: a process that
+    ends there (the CLI's) does not spend time freeing them."""
     if out is not None and not str(out).lower().endswith(".json"):
         raise ValueError("write_weekly_report writes .json report files (export_report writes .xlsx)")
     week, as_of = resolve_week(week, as_of)
@@ -121,7 +132,7 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
     try:
         # the run's ~10^6 objects are freed when _write_report returns, before the collector is on
         # again (alive then, the first young collection would walk them all: ~0.5 s at a province)
-        return _write_report(week, as_of, only_if_missing, out)
+        return _write_report(week, as_of, only_if_missing, out, then)
     except BaseException:
         db.session.rollback()
         raise
@@ -130,7 +141,7 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
             gc.enable()
 
 
-def _write_report(week, as_of, only_if_missing, out):
+def _write_report(week, as_of, only_if_missing, out, then):
     """write_weekly_report's transaction (the collector off); returns (report, written)."""
     _lock_week(week)
     report = db.session.scalar(sa.select(WeeklyReport).where(WeeklyReport.week == week))
@@ -194,6 +205,8 @@ def _write_report(week, as_of, only_if_missing, out):
         set_committed_value(report, name, value)
     if out is not None:
         write_json_report(None, report, out, _file_rows(rows))
+    if then is not None:
+        then(report)
     return report, True
 
 
@@ -411,11 +424,14 @@ def _decoded(value):
     return json.loads(value) if isinstance(value, str) else list(value)
 
 
+_PATH = attrgetter("path")
+
+
 def _blocked_firms(firms, detected, previous):
     """The firms asking for help (graphs.blocked_firms) as the report file's objects, their weeks open
     continued from the previous stored report's."""
     before = {f["firm"]: f["weeks_open"] for f in (previous.blocked_firms or [])} if previous is not None else {}
-    return [f.as_dict() for f in blocked_firms(firms, (b.path for b in detected), before)]
+    return [f.as_dict() for f in blocked_firms(firms, map(_PATH, detected), before)]
 
 
 def _resolved(prev_rows, keys, chunk=500):
