@@ -63,6 +63,12 @@ def test_the_command_ends_its_process_without_tearing_it_down(province_db, tmp_p
         reports.export_report(None, "2020-W12", tmp_path / "again.json")
         assert out.read_bytes() == (tmp_path / "again.json").read_bytes()  # the file whole
         db.engine.dispose()
+    book = tmp_path / "w12.xlsx"  # a workbook too is whole when the process ends
+    done = _run(url, "report", "weekly", "--week", "2020-W12", "--out", str(book))
+    assert done.returncode == 0 and "TORN DOWN" not in done.stdout.splitlines(), done.stderr
+    from openpyxl import load_workbook
+
+    assert load_workbook(book)["断链清单"].max_row == 2  # the header and the one break
     # the probe sees a teardown when there is one: a failing command exits the usual way
     failed = _run(url, "report", "weekly", "--week", "2020-12")
     assert failed.returncode != 0 and "TORN DOWN" in failed.stdout.splitlines()
