@@ -60,9 +60,9 @@ class Break(Base):
     """One break in one weekly report."""
 
     __tablename__ = "chain_break"
-    # Few indexes on purpose: a province's report inserts ~10^5 rows in one go.
-    __table_args__ = (sa.UniqueConstraint("report_id", "key", name="uq_chain_break_report_key"),
-                      sa.Index("ix_chain_break_report_buyer", "report_id", "buyer"))
+    # Few indexes on purpose: a province's report inserts ~10^5 rows in one go. The unique one serves
+    # every read by report too (its report_id prefix), the firm's inbox (buyer OR supplier) included.
+    __table_args__ = (sa.UniqueConstraint("report_id", "key", name="uq_chain_break_report_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("weekly_report.id", ondelete="CASCADE"))

@@ -16,14 +16,14 @@ import itertools
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphs import KINDS, LEVELS
 from matchmaker.infra import spreadsheets
-from matchmaker.models import User
+from matchmaker.models import User, WeeklyReport
 from matchmaker.services.products.names import product_names
 from matchmaker.services.reports.commitments import SCORECARD_FIELDS
 from matchmaker.services.reports.paged import open_break_rows
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # openpyxl is loaded when a workbook is written, not whenever
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "report_workbook", "report_xlsx",
+__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "write_json_report", "report_workbook", "report_xlsx",
            "stake_text", "text_cell"]
 
 # part ("kind", "level", "factor", "status") -> code -> the word printed for it
@@ -75,13 +75,31 @@ def export_report(actor: User | None, week: str | None, path: str | Path,
     report = get_report(week)
     parts = _parts(actor, report)
     if path.lower().endswith(".json"):
-        with open(path, "w", encoding="utf-8") as fh:
-            n = _write_json(fh, parts, open_break_rows(actor, report, json_text=True))
+        n = _write_json_file(path, parts, open_break_rows(actor, report, json_text=True))
     else:
         with open(path, "wb") as fh:
             n = _write_workbook(fh, parts, (break_dict(r) for r in open_break_rows(actor, report)), words,
                                 product_names())
     return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
+
+
+def write_json_report(actor: User | None, report: WeeklyReport, path: str | Path, rows: Iterable[tuple]) -> dict:
+    """Write a stored report's JSON file for the actor (all of it for None) with its breaks from
+    ``rows``: the open breaks the actor sees in the report's order, as tuples of
+    paged.FILE_BREAK_FIELDS with ``factors``, ``path``, ``regions`` and ``products`` as their JSON
+    text (what ``paged.open_break_rows(..., json_text=True)`` reads back; a report run passes the
+    rows it has just stored). Returns what :func:`export_report` returns."""
+    path = _checked_path(path, None)
+    if not path.lower().endswith(".json"):
+        raise ValueError("write_json_report writes .json files")
+    parts = _parts(actor, report)
+    n = _write_json_file(path, parts, rows)
+    return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
+
+
+def _write_json_file(path: str, parts: dict, rows) -> int:
+    with open(path, "w", encoding="utf-8") as fh:
+        return _write_json(fh, parts, rows)
 
 
 def report_xlsx(actor: User | None, week: str | None, words: Vocabulary) -> tuple[io.BytesIO, str]:
@@ -132,6 +150,14 @@ class _Counts:
         self.levels[level] += 1
         self.factors[factors if isinstance(factors, str) else tuple(factors)] += 1
 
+    def add_groups(self, groups: Mapping[tuple, int]) -> None:
+        """Count ``{(kind, level, factors): number of breaks}`` at once."""
+        for (kind, level, factors), n in groups.items():
+            self.n += n
+            self.kinds[kind] += n
+            self.levels[level] += n
+            self.factors[factors if isinstance(factors, str) else tuple(factors)] += n
+
     def summary(self) -> dict:
         by_factor = Counter()
         for factors, n in self.factors.items():
@@ -145,22 +171,33 @@ class _Counts:
 def _write_json(fh, parts: dict, rows) -> int:
     """Write the report file: its breaks from rows of paged.open_break_rows (JSON texts spliced as
     they are stored, every other value encoded as json would), then its other parts; returns
-    the number of breaks."""
-    text, number, counts = encode_basestring, _number, _Counts()
-    add, write, with_proposals = counts.add, fh.write, BREAKS_WITH_PROPOSALS
+    the number of breaks. (~10^5 rows: numbers are written inline as :func:`_number` writes them,
+    the counts kept per (kind, level, factors) and summed at the end.)"""
+    text, number, counts, groups = encode_basestring, _number, _Counts(), {}
+    count, write, with_proposals = groups.get, fh.write, BREAKS_WITH_PROPOSALS
+    float_text, int_text, finite = float.__repr__, int.__repr__, math.isfinite
     write('{\n  "week": %s,\n  "as_of": %s,\n  "breaks": [' % (text(parts["week"]), text(parts["as_of"])))
-    sep = "\n    "
+    sep, chunk = "\n    ", []
+    put = chunk.append
     for (kind, buyer, supplier, category, quantity, factors, level, owner, weeks, status, tier, path, regions,
          severity, pending, unit, products) in rows:
         factors = factors or "[]"
-        add(kind, level, factors)
-        write(_BREAK_JSON % (
+        group = (kind, level, factors)
+        groups[group] = count(group, 0) + 1
+        put(_BREAK_JSON % (
             sep, text(kind), text(buyer), "null" if supplier is None else text(supplier), text(category),
-            number(quantity), factors, text(level), text(owner), number(weeks), text(status), number(tier),
-            path or "[]", regions or "[]", number(severity),
+            float_text(quantity) if type(quantity) is float and finite(quantity) else number(quantity),
+            factors, text(level), text(owner), int_text(weeks) if type(weeks) is int else number(weeks),
+            text(status), int_text(tier) if type(tier) is int else number(tier), path or "[]", regions or "[]",
+            float_text(severity) if type(severity) is float and finite(severity) else number(severity),
             (', "pending_proposals": %d' % (pending or 0)) if kind in with_proposals else "",
             "null" if unit is None else text(unit), products or "[]"))
         sep = ",\n    "
+        if len(chunk) == 2000:  # written 2000 breaks at a time
+            write("".join(chunk))
+            chunk.clear()
+    write("".join(chunk))
+    counts.add_groups(groups)
     write("\n  ],\n")
     rest = {k: v for k, v in parts.items() if k not in ("week", "as_of")}
     rest = {"resolved": rest.pop("resolved"), "closed": rest.pop("closed"), "blocked_firms": rest.pop("blocked_firms"),

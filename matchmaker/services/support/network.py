@@ -421,8 +421,11 @@ def needs_with_allowed_offer(as_of: date, network: Network | None = None) -> set
                            substitutes=load_substitutes() if substitutes is None else substitutes)
     candidates = gm.allowed_pairs(index)
     need_idx = getattr(candidates, "need_idx", None)
-    if need_idx is not None:
-        return {index.needs[i].ref for i in set(need_idx.tolist())}
+    if need_idx is not None:  # ~10^6 pairs of ~10^4 needs: their distinct needs found by numpy
+        import numpy as np  # loaded with graphs.matching's candidates already
+
+        needs = index.needs
+        return {needs[i].ref for i in np.unique(need_idx).tolist()}
     return {c.need for c in candidates}
 
 
