@@ -31,6 +31,9 @@ def weekly_command(week, as_of, out):
     """Compute and store the weekly report; running it twice for a week replaces it."""
     if out and not out.lower().endswith((".json", ".xlsx")):
         raise click.UsageError("--out must end in .json or .xlsx")
+    folder = os.path.dirname(os.path.abspath(out)) if out else None
+    if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK)):
+        raise click.UsageError(f"--out: cannot write in {folder} (no such folder, or not writable)")
     json_out = out if out and out.lower().endswith(".json") else None
 
     def finish(report):
@@ -49,6 +52,9 @@ def weekly_command(week, as_of, out):
         reports.write_weekly_report(week=week, as_of=as_of, out=json_out, then=finish)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
+    except OSError as exc:  # only the file is written outside the database: the report is committed
+        raise click.ClickException(f"the report is stored, but {out} could not be written: "
+                                   f"{exc.strerror or exc}") from None
 
 
 def _own_process() -> bool:

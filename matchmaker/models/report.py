@@ -61,7 +61,9 @@ class Break(Base):
 
     __tablename__ = "chain_break"
     # Few indexes on purpose: a province's report inserts ~10^5 rows in one go. The unique one serves
-    # every read by report too (its report_id prefix), the firm's inbox (buyer OR supplier) included.
+    # every read by report too (its report_id prefix); the firm's inbox (buyer OR supplier) narrows
+    # to the report by it and reads the report's rows (the dropped (report_id, buyer) index could not
+    # serve the OR either).
     __table_args__ = (sa.UniqueConstraint("report_id", "key", name="uq_chain_break_report_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,9 +1,10 @@
 """chain breaks: the (report_id, buyer) index dropped
 
 A weekly report inserts ~2 x 10^5 break rows at a province's scale, and this index cost ~0.2 s of
-each insert while no query needs it: the reads by report (and by report and buyer OR supplier,
-the firm's inbox) are served by the unique (report_id, key) index, which SQLite and PostgreSQL use
-for its report_id prefix (issue 14, item 2).
+each insert while no query needs it: the reads by report are served by the unique (report_id, key)
+index, which SQLite and PostgreSQL use for its report_id prefix; the firm's inbox (buyer OR
+supplier) narrows to the report by that prefix, as it did before (this index could not serve the
+OR) (issue 14, item 2).
 
 Revision ID: 0013_break_index
 Revises: 0011_notify

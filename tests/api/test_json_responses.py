@@ -27,8 +27,8 @@ def test_every_listed_answer_is_the_document_flasks_encoder_wrote(app, client, b
         assert (resp.status_code, resp.mimetype, resp.headers.get("X-Pagination")) == \
                (before.status_code, before.mimetype, before.headers.get("X-Pagination")), key
         assert json.loads(resp.data) == json.loads(before.data), key
-        # canonical: sorted keys, no spaces, UTF-8 text, one newline (as Flask's, less the escapes)
-        assert resp.data == (json.dumps(json.loads(resp.data), sort_keys=True, separators=(",", ":"),
+        # Flask's bytes with the escapes written as UTF-8: sorted keys, no spaces, one newline
+        assert resp.data == (json.dumps(json.loads(before.data), sort_keys=True, separators=(",", ":"),
                                         ensure_ascii=False) + "\n").encode(), key
         compared += resp.status_code == 200 and len(resp.data) > 3
     assert compared > 40
@@ -45,11 +45,21 @@ def _both(app, obj):
 def test_values_orjson_does_not_know_are_written_as_flask_wrote_them(app):
     obj = {"day": dt.date(2020, 3, 16), "at": dt.datetime(2020, 3, 16, 8, 30, tzinfo=dt.timezone.utc),
            "money": decimal.Decimal("12.50"), "id": uuid.UUID(int=7), "html": Markup("<b>望奎</b>"),
-           "by_id": {3: "int key", 12: "another"}, "name": "望奎县", "list": [1.5, None, True]}
+           "name": "望奎县", "list": [1.5, None, True]}
     fast, plain = _both(app, obj)
     assert json.loads(fast) == json.loads(plain)
     assert json.loads(fast)["day"] == "Mon, 16 Mar 2020 00:00:00 GMT"  # Flask's HTTP date, not orjson's ISO
     assert "望奎县".encode() in fast and b"\\u" not in fast
+
+
+def test_integer_keys_keep_flasks_bytes_and_order(app):
+    fast, plain = _both(app, {"by_id": {3: "a", 12: "b"}})
+    assert fast == plain == b'{"by_id":{"3":"a","12":"b"}}\n'
+
+
+def test_a_nan_is_written_null(app):
+    fast, _ = _both(app, {"x": float("nan"), "y": [float("inf")]})
+    assert fast == b'{"x":null,"y":[null]}\n'
 
 
 @pytest.mark.parametrize("obj", [{"big": 2 ** 70}, {"lone": "\ud800"}], ids=["int past 64 bits", "lone surrogate"])

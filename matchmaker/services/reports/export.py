@@ -11,15 +11,18 @@ open breaks stream from the database in the report's order (:mod:`.paged`), the 
 their stored JSON texts, the workbook is written by openpyxl's write-only sheets, and the counts
 are kept on the way; a province's report (~10^5 breaks) is never held in memory as objects.
 """
+import contextlib
 import io
 import itertools
 import json
 import math
+import os
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from graphs import KINDS, LEVELS
 from matchmaker.infra import spreadsheets
@@ -34,7 +37,7 @@ if TYPE_CHECKING:  # openpyxl is loaded when a workbook is written, not whenever
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "write_json_report", "report_workbook", "report_xlsx",
+__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "json_report_parts", "write_json_report", "replacing", "report_workbook", "report_xlsx",
            "stake_text", "text_cell"]
 
 # part ("kind", "level", "factor", "status") -> code -> the word printed for it
@@ -57,11 +60,11 @@ def write_report_file(data: dict, path: str | Path, words: Vocabulary | None = N
     """Write report data (report_data) to .json or .xlsx by the file's extension (.xlsx needs `words`)."""
     path = _checked_path(path, words)
     if path.lower().endswith(".json"):
-        with open(path, "w", encoding="utf-8") as fh:
+        with replacing(path, "w") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
     else:
-        with open(path, "wb") as fh:
+        with replacing(path, "wb") as fh:
             fh.write(report_workbook(data, words).getvalue())
 
 
@@ -77,29 +80,58 @@ def export_report(actor: User | None, week: str | None, path: str | Path,
     if path.lower().endswith(".json"):
         n = _write_json_file(path, parts, open_break_rows(actor, report, json_text=True))
     else:
-        with open(path, "wb") as fh:
+        with replacing(path, "wb") as fh:
             n = _write_workbook(fh, parts, (break_dict(r) for r in open_break_rows(actor, report)), words,
                                 product_names())
     return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
 
 
-def write_json_report(actor: User | None, report: WeeklyReport, path: str | Path, rows: Iterable[tuple]) -> dict:
-    """Write a stored report's JSON file for the actor (all of it for None) with its breaks from
-    ``rows``: the open breaks the actor sees in the report's order, as tuples of
-    paged.FILE_BREAK_FIELDS with ``factors``, ``path``, ``regions`` and ``products`` as their JSON
-    text (what ``paged.open_break_rows(..., json_text=True)`` reads back; a report run passes the
-    rows it has just stored). Returns what :func:`export_report` returns."""
+def json_report_parts(report: WeeklyReport) -> dict:
+    """Every part of a stored report's file but its breaks, for the whole report (no reader's scope):
+    what a report run reads inside its own transaction before it commits, so that the file it
+    writes (:func:`write_json_report`) is one snapshot with the rows it has just stored."""
+    return _parts(None, report)
+
+
+def write_json_report(path: str | Path, parts: dict, rows: Iterable[tuple]) -> dict:
+    """Write a whole report's JSON file from its parts (:func:`json_report_parts`) and its open
+    breaks ``rows``, in the report's order, as tuples of paged.FILE_BREAK_FIELDS with ``factors``,
+    ``path``, ``regions`` and ``products`` as their JSON text (what ``paged.open_break_rows(...,
+    json_text=True)`` reads back; a report run passes the rows it has just stored). Returns what
+    :func:`export_report` returns."""
     path = _checked_path(path, None)
     if not path.lower().endswith(".json"):
         raise ValueError("write_json_report writes .json files")
-    parts = _parts(actor, report)
     n = _write_json_file(path, parts, rows)
     return {"week": parts["week"], "as_of": parts["as_of"], "open_breaks": n, "resolved": len(parts["resolved"])}
 
 
 def _write_json_file(path: str, parts: dict, rows) -> int:
-    with open(path, "w", encoding="utf-8") as fh:
+    with replacing(path, "w") as fh:
         return _write_json(fh, parts, rows)
+
+
+@contextlib.contextmanager
+def replacing(path: str | Path, mode: str) -> Iterator[IO]:
+    """A file to write `path` with: opened under a temporary name in the same folder and moved over
+    `path` once it is whole (``os.replace``), so a failure midway leaves the previous file (or
+    none), never half a report, and two runs writing the same path leave one of them whole. The
+    new file gets the old one's permissions, else the usual ones (0644)."""
+    path = str(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".part", dir=folder)
+    try:
+        with open(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            yield fh
+        try:
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        except FileNotFoundError:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def report_xlsx(actor: User | None, week: str | None, words: Vocabulary) -> tuple[io.BytesIO, str]:

@@ -46,7 +46,7 @@ from matchmaker.models import Category, Firm, Link, Need, Product, User
 from matchmaker.models.pairing import MatchRun, Pairing
 from matchmaker.models.report import OPEN_STATUSES, Break, BreakEvent, ReportGuard, WeeklyReport
 from matchmaker.services.reports.commitments import commitment_parts
-from matchmaker.services.reports.export import write_json_report
+from matchmaker.services.reports.export import json_report_parts, write_json_report
 from matchmaker.services.reports.paged import FILE_BREAK_FIELDS
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK, report_data
 from matchmaker.services.reports.weeks import resolve_week, week_monday
@@ -198,13 +198,16 @@ def _write_report(week, as_of, only_if_missing, out, then):
     db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
                        .values(**payload))
     notifications.report_ready(week, report.id)  # the report and its news commit together
+    if out is not None:  # the file's other parts read in this transaction: one snapshot with its rows
+        db.session.expire(report)  # its payload went in by the plain UPDATE above
+        file_parts = json_report_parts(report)
     pause_point("report.before_commit")  # fault tests kill or race a process here
     db.session.commit()
     # what was just computed stays readable on the (expired) report without reading it back
     for name, value in (("week", week), ("as_of", as_of), ("stats", payload["stats"])):
         set_committed_value(report, name, value)
     if out is not None:
-        write_json_report(None, report, out, _file_rows(rows))
+        write_json_report(out, file_parts, _file_rows(rows))
     if then is not None:
         then(report)
     return report, True
