@@ -6,8 +6,6 @@ in one transaction; previous proposals still awaiting an answer lapse. It is als
 scheduler's daily job and the ``matchmaker match`` command (which may write the run file, see
 :mod:`matchmaker.packages.runfile`).
 """
-import contextlib
-import gc
 import os
 import sqlite3
 import time
@@ -20,6 +18,7 @@ from operator import attrgetter
 import sqlalchemy as sa
 
 from graphs import matching as gm
+from matchmaker import collector_paused
 from matchmaker.infra import clock, queue
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
@@ -51,22 +50,10 @@ def run_matching(as_of: date | None = None, *, started_by: str | None = None, ou
     had already accepted carries that acceptance over when the new run proposes the same pair again
     for no more quantity. Returns the stored MatchRun. This is also the scheduler's daily job.
     """
-    with _gc_paused():
+    # the run allocates hundreds of thousands of acyclic objects (rows, records, reasons), which the
+    # cyclic collector would walk again and again (about a third of loading and building the result)
+    with collector_paused():
         return _run_matching(as_of, started_by, out, progress)
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector for a run: it allocates hundreds of thousands of acyclic
-    objects (rows, records, reasons), which the collector would otherwise walk again and again
-    (about a third of the time of loading and of building the result)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _run_matching(as_of, started_by, out, progress):
