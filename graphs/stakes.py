@@ -19,10 +19,12 @@ A link or need that names no product counts under ``product=None`` in its catego
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["Stake", "EDGE_KINDS", "edge_stakes", "need_stakes", "break_stakes", "stake_unit"]
+__all__ = ["Stake", "EDGE_KINDS", "edge_stakes", "edge_stakes_of_columns", "need_stakes", "break_stakes",
+           "stake_unit"]
 
 #: The kinds of break whose quantity is that of a supply edge (the others: needs not covered).
 EDGE_KINDS = frozenset(("supplier_down", "supplier_strained", "single_source", "upstream_break"))
@@ -59,8 +61,9 @@ def edge_stakes(links: Iterable[Any]) -> dict[EdgeKey, tuple[Stake, ...]]:
     >>> [tuple(s) for s in stakes["S", "B", "C1"]]
     [('P1', 't', 15.0), ('P2', 'head', 4.0), (None, 't', 30.0)]
     """
-    first: dict[EdgeKey, tuple] = {}  # the first link's (product, unit, quantity) of each edge
-    more: dict[EdgeKey, dict] = {}  # {(product, unit): quantity} of the edges with more than one link
+    if not isinstance(links, (list, tuple)):
+        links = list(links)
+    keys, products, units, quantities = [], [], [], []
     for link in links:
         if isinstance(link, tuple) and not hasattr(link, "_fields"):
             s, b, c, q, product, unit = link
@@ -69,28 +72,39 @@ def edge_stakes(links: Iterable[Any]) -> dict[EdgeKey, tuple[Stake, ...]]:
                 continue
             s, b, c, q = link.supplier, link.buyer, link.category, link.quantity_per_week
             product, unit = link.product, link.unit
-        key = (s, b, c)
-        have = first.get(key)
-        if have is None:
-            first[key] = (product, unit, float(q or 0.0))
-            continue
-        per = more.get(key)
-        if per is None:
-            per = more[key] = {(have[0], have[1]): have[2]}
-        per[product, unit] = per.get((product, unit), 0.0) + float(q or 0.0)
+        keys.append((s, b, c))
+        products.append(product)
+        units.append(unit)
+        quantities.append(float(q or 0.0))
+    return edge_stakes_of_columns(keys, quantities, products, units)
+
+
+def edge_stakes_of_columns(keys: Sequence[EdgeKey], quantities: Iterable[float], products: Iterable[str | None],
+                           units: Iterable[str | None]) -> dict[EdgeKey, tuple[Stake, ...]]:
+    """Return what :func:`edge_stakes` returns of active links given as aligned columns: the key
+    ``(supplier, buyer, category)`` of each link, its quantity per week (a float), product and unit.
+
+    Examples
+    --------
+    >>> stakes = edge_stakes_of_columns([("S", "B", "C1"), ("T", "B", "C1"), ("S", "B", "C1")],
+    ...                                 [10.0, 2.0, 5.0], ["P1", None, "P2"], ["t", "t", "head"])
+    >>> [tuple(s) for s in stakes["S", "B", "C1"]], [tuple(s) for s in stakes["T", "B", "C1"]]
+    ([('P1', 't', 10.0), ('P2', 'head', 5.0)], [(None, 't', 2.0)])
+    """
+    values = list(zip(products, units, quantities))  # (product, unit, quantity) of each link
     # most supply edges carry one link: their one stake is made directly, equal ones shared (a
-    # province's 10^5 edges have a few thousand distinct ones)
-    one: dict[tuple, tuple[Stake, ...]] = {}
-    out = {}
-    for key, pq in first.items():
-        per = more.get(key)
-        if per is not None:
+    # province's 10^5 edges have a few thousand distinct ones); the dict is built in C, in the
+    # order of each edge's first link
+    shared = {pq: (Stake._make(pq),) for pq in set(values)}
+    out = dict(zip(keys, map(shared.__getitem__, values)))
+    if len(out) < len(keys):  # edges with more than one link: their quantities summed per product and unit
+        more: dict[EdgeKey, dict] = {key: {} for key, n in Counter(keys).items() if n > 1}
+        for key, (product, unit, q) in zip(keys, values):
+            per = more.get(key)
+            if per is not None:
+                per[product, unit] = per.get((product, unit), 0.0) + q
+        for key, per in more.items():
             out[key] = _sorted(per)
-            continue
-        stakes = one.get(pq)
-        if stakes is None:
-            stakes = one[pq] = (Stake(*pq),)
-        out[key] = stakes
     return out
 
 

@@ -26,6 +26,8 @@ declined before is never allowed again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from .columns import NeedColumns, OfferColumns
@@ -34,7 +36,7 @@ from .geo import EARTH_RADIUS_KM, RADIUS_TOLERANCE_KM, haversine_rad
 from .index import MatchIndex
 from .results import CandidateList
 
-__all__ = ["allowed_pairs", "candidate_arrays"]
+__all__ = ["allowed_pairs", "candidate_arrays", "needs_with_allowed"]
 
 BLOCK = 1 << 21
 """Entries of a need x offer block evaluated at once (bounds the memory of a block)."""
@@ -208,6 +210,65 @@ def without_declined(pairs: Pairs, keys: np.ndarray, n_offers: int) -> Pairs:
     return pairs
 
 
+def _allowed_blocks(index: MatchIndex, found: np.ndarray | None = None) -> Iterator[Pairs]:
+    """The allowed pairs ``(ni, oi, dist)`` of an index, block by block (non-empty blocks only).
+
+    Each need group (sorted by due date) is tested against the offer groups whose goods may serve
+    it (hard rule 2; sorted by arrival) in blocks of at most :data:`BLOCK` entries; the arrival rule
+    cuts each offer group to the offers arriving by the block's latest due date. With ``found`` (a
+    boolean per need row), the needs it marks are not tested, and those of each block's pairs are
+    marked: the blocks then hold at least the first allowed pair found of each need, not all.
+    """
+    needs, offers = index.need_columns, index.offer_columns
+    for ncode in sorted(index.need_groups):
+        group = index.need_groups[ncode]  # sorted by due date
+        for scode in index.goods.supply[ncode]:
+            supply = index.offer_groups.get(scode)
+            if supply is None:
+                continue
+            if found is not None:
+                group = group[~found[group]]  # still sorted by due date
+                if not group.size:
+                    break
+            arrival = offers.arrival[supply]  # ascending
+            rows = max(1, BLOCK // max(1, supply.shape[0]))
+            for start in range(0, group.shape[0], rows):
+                chunk = group[start:start + rows]
+                # arrival rule: only offers arriving by the chunk's latest due date
+                m = int(np.searchsorted(arrival, needs.due[chunk[-1]], side="right"))
+                if m == 0:
+                    continue
+                pairs = (allowed_in_bands(needs, offers, chunk, supply[:m]) if m >= BAND_MIN
+                         else allowed_among(needs, offers, chunk, supply[:m], cross=True))
+                ni, oi, d = without_declined(pairs, index.declined_keys, len(index.offers))
+                if ni.size:
+                    if found is not None:
+                        found[ni] = True
+                    yield ni, oi, d
+
+
+def needs_with_allowed(index: MatchIndex) -> np.ndarray:
+    """Whether each need row of an index has some offer the hard rules allow (what
+    ``numpy.unique`` of :func:`candidate_arrays`' need rows says, without finding every pair:
+    a need with an allowed offer is not tested against the offer groups after it).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graphs.records import NeedRecord, OfferRecord
+    >>> from graphs.matching.index import build_index
+    >>> soon = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 17), 45.7, 126.6)
+    >>> later = NeedRecord("N2", "B", "steel", 10, date(2020, 3, 20), 45.7, 126.6)
+    >>> o = OfferRecord("O1", "S", "steel", 5, date(2020, 3, 1), 45.8, 126.5, lead_time_days=2)
+    >>> needs_with_allowed(build_index([soon, later], [o], as_of=date(2020, 3, 16))).tolist()
+    [False, True]
+    """
+    found = np.zeros(len(index.needs), dtype=bool)
+    for _pairs in _allowed_blocks(index, found):
+        pass
+    return found
+
+
 def candidate_arrays(index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """All allowed pairs of an index as arrays, sorted by need row, then offer row.
 
@@ -232,29 +293,11 @@ def candidate_arrays(index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndar
     >>> ni.tolist(), oi.tolist(), cost.tolist()
     ([0], [0], [3636])
     """
-    needs, offers = index.need_columns, index.offer_columns
     out_n, out_o, out_d = [], [], []
-    for ncode in sorted(index.need_groups):
-        group = index.need_groups[ncode]  # sorted by due date
-        for scode in index.goods.supply[ncode]:
-            supply = index.offer_groups.get(scode)
-            if supply is None:
-                continue
-            arrival = offers.arrival[supply]  # ascending
-            rows = max(1, BLOCK // max(1, supply.shape[0]))
-            for start in range(0, group.shape[0], rows):
-                chunk = group[start:start + rows]
-                # arrival rule: only offers arriving by the chunk's latest due date
-                m = int(np.searchsorted(arrival, needs.due[chunk[-1]], side="right"))
-                if m == 0:
-                    continue
-                found = (allowed_in_bands(needs, offers, chunk, supply[:m]) if m >= BAND_MIN
-                         else allowed_among(needs, offers, chunk, supply[:m], cross=True))
-                ni, oi, d = without_declined(found, index.declined_keys, len(index.offers))
-                if ni.size:
-                    out_n.append(ni)
-                    out_o.append(oi)
-                    out_d.append(d)
+    for ni, oi, d in _allowed_blocks(index):
+        out_n.append(ni)
+        out_o.append(oi)
+        out_d.append(d)
     if out_n:
         ni = np.concatenate(out_n)
         oi = np.concatenate(out_o)
@@ -267,6 +310,7 @@ def candidate_arrays(index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndar
     # in order, which the stable sort's runs exploit (a third of the time of a two-key lexsort)
     order = np.argsort(ni.astype(np.int64) * max(1, len(index.offers)) + oi, kind="stable")
     ni, oi, d = ni[order], oi[order], d[order]
+    needs, offers = index.need_columns, index.offer_columns
     cost = unit_costs(needs, offers, ni, oi, d, weights=index.weights, cat_median=index.cat_median,
                       supply_first=index.supply_first)
     return ni, oi, cost, d

@@ -932,3 +932,46 @@ def test_a_pair_on_its_radius_along_a_parallel_is_not_left_out_by_the_longitude_
     assert whole[0].size >= 5
     for a, b in zip(whole, banded):
         assert np.array_equal(a, b)
+
+
+# ---------------------------------------------------------------------------
+# which needs have an allowed offer (the weekly report's chain breaks)
+
+
+@pytest.mark.parametrize("band_min, block", [(1, 7), (10 ** 9, 1 << 21), (64, 40)])
+@pytest.mark.parametrize("seed", range(25))
+def test_needs_with_allowed_are_the_needs_of_the_allowed_pairs(seed, band_min, block, monkeypatch):
+    """needs_with_allowed (no pair kept, a need found not tested again) says of each need what the
+    allowed pairs say: categories with substitutes, products with accepts and units, declined
+    pairs, radii, dates; blocks cut small, searched by bands or whole."""
+    from graphs.matching import candidates, needs_with_allowed
+
+    monkeypatch.setattr(candidates, "BAND_MIN", band_min)
+    monkeypatch.setattr(candidates, "BLOCK", block)
+    rng = random.Random(900 + seed)
+    make = _random_product_instance if seed % 2 else _random_instance
+    needs, offers = make(rng, rng.randint(1, 60), rng.randint(1, 60))
+    cats = sorted({n.category for n in needs} | {o.category for o in offers})
+    subs = {c: set(rng.sample(cats, rng.randint(0, min(3, len(cats))))) for c in cats if rng.random() < 0.6}
+    all_pairs = [(n.ref, o.ref) for n in needs for o in offers]
+    declined = rng.sample(all_pairs, rng.randint(0, len(all_pairs) // 3))
+    index = build_index(needs, offers, as_of=AS_OF, substitutes=subs, declined=declined)
+    got = needs_with_allowed(index)
+    assert got.dtype == bool and got.shape == (len(index.needs),)
+    ni = candidate_arrays(index)[0]
+    assert got.nonzero()[0].tolist() == np.unique(ni).tolist()
+    assert {index.needs[i].ref for i in got.nonzero()[0]} == {c.need for c in allowed_pairs(index)}
+
+
+def test_needs_with_allowed_skips_a_need_found_but_not_one_declined():
+    """A need with an allowed offer in its own category is not tested against its substitutes'
+    offers; a need whose only offer in its category was declined still finds a substitute's."""
+    from graphs.matching import needs_with_allowed
+
+    n1, n2 = need("N1", category="a"), need("N2", category="a")
+    own, sub = offer("O1", category="a"), offer("O2", category="b", at=DAQING, delivery_radius_km=10)
+    index = build_index([n1, n2], [own, sub], as_of=AS_OF, substitutes={"a": {"b"}}, declined=[("N2", "O1")])
+    assert needs_with_allowed(index).tolist() == [True, False]  # O2 is out of N2's reach
+    far = offer("O2", category="b", at=DAQING)
+    index = build_index([n1, n2], [own, far], as_of=AS_OF, substitutes={"a": {"b"}}, declined=[("N2", "O1")])
+    assert needs_with_allowed(index).tolist() == [True, True]

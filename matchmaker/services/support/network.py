@@ -16,6 +16,7 @@ once.
 """
 from collections import namedtuple
 from datetime import date
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
@@ -82,12 +83,18 @@ def _firm(ref, kind, county, operating, blockers, risk):
 
 
 def _firms_of(rows):
-    """(firm records, ref -> FirmInfo) of rows of ``_read_firms(*_INFO_COLUMNS)``."""
+    """(firm records, ref -> FirmInfo) of rows of ``_read_firms(*_INFO_COLUMNS)``: each record what
+    :func:`_firm` makes, its tuple made directly (5 x 10^4 firms), city and province per county."""
     records, info, decoded = [], {}, _Decoded()
+    new, firm, firm_info = tuple.__new__, graphs.Firm, FirmInfo
+    above: dict = {}  # county -> (city, province)
     for (fid, ref, kind, county, _lat, _lon, operating, workers, risk, name, industry, park, cap, blockers) in rows:
-        record = _firm(ref, kind, county, operating, decoded(blockers), risk)
-        records.append(record)
-        info[ref] = FirmInfo(fid, ref, name, kind, county, industry, park, record.operating, cap, workers)
+        up = above.get(county)
+        if up is None:
+            up = above[county] = (county[:4] + "00", county[:2] + "0000")
+        operating = True if operating is None else bool(operating)
+        records.append(new(firm, (ref, kind, county, up[0], up[1], operating, decoded(blockers), risk or "low")))
+        info[ref] = new(firm_info, (fid, ref, name, kind, county, industry, park, operating, cap, workers))
     return records, info
 
 
@@ -125,10 +132,11 @@ def _links_of(rows, ref_of):
     return [new(record, (ref_of[s], ref_of[b], c, float(q or 0.0), True)) for s, b, c, q, _p in rows]
 
 
-def _edge_stakes(rows, ref_of, units):
-    """graphs.edge_stakes of link rows: per supply edge, its quantity per product, in its unit."""
-    return graphs.edge_stakes((ref_of[s], ref_of[b], c, q, p, u)
-                              for (s, b, c, q, p), u in zip(rows, units.of_links(rows)))
+def _edge_stakes(rows, links, units):
+    """graphs.edge_stakes of link rows and their records (``_links_of``): per supply edge, its
+    quantity per product, in its unit (the records' edge keys and float quantities, by column)."""
+    return graphs.edge_stakes_of_columns(list(map(itemgetter(0, 1, 2), links)), map(itemgetter(3), links),
+                                         map(itemgetter(4), rows), units.of_links(rows))
 
 
 def load_links(info: dict | None = None) -> list:
@@ -400,7 +408,7 @@ def load_network(as_of: date | None = None, risks: dict | None = None) -> Networ
     need_rows = _read_needs(Need.__table__.c.status == "open")
     places = _places(firm_rows)
     units = _Units()
-    stakes = _edge_stakes(link_rows, ref_of, units)
+    stakes = _edge_stakes(link_rows, links, units)
     needs = _needs_of(need_rows, places, units, _pending_proposals())
     if as_of is None:
         return Network(firms, links, chain, needs, info, stakes=stakes)
@@ -419,14 +427,8 @@ def needs_with_allowed_offer(as_of: date, network: Network | None = None) -> set
         return set()
     index = gm.build_index(postings.needs, postings.offers, as_of=as_of,
                            substitutes=load_substitutes() if substitutes is None else substitutes)
-    candidates = gm.allowed_pairs(index)
-    need_idx = getattr(candidates, "need_idx", None)
-    if need_idx is not None:  # ~10^6 pairs of ~10^4 needs: their distinct needs found by numpy
-        import numpy as np  # loaded with graphs.matching's candidates already
-
-        needs = index.needs
-        return {needs[i].ref for i in np.unique(need_idx).tolist()}
-    return {c.need for c in candidates}
+    needs = index.needs
+    return {needs[i].ref for i in gm.needs_with_allowed(index).nonzero()[0].tolist()}
 
 
 def supply_graph(network: Network | None = None) -> "nx.DiGraph":
