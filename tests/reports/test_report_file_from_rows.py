@@ -94,12 +94,12 @@ def test_the_report_run_writes_only_json(db):
 def test_the_rows_are_in_the_report_files_order_whatever_their_suppliers():
     """paged.open_break_rows' order (severity, highest first, then kind, buyer, category, supplier
     with None as ""), also when one kind has a buyer and category with and without a supplier."""
-    from matchmaker.services.reports import write
+    from matchmaker.services.reports import rows as report_rows
     from matchmaker.services.reports.paged import FILE_BREAK_FIELDS
     from matchmaker.services.reports.read import KIND_RANK
 
     rnd = random.Random(7)
-    columns = write._BREAK_COLUMNS
+    columns = report_rows.BREAK_COLUMNS
     rows = []
     for i in range(400):
         values = dict.fromkeys(columns)
@@ -107,7 +107,7 @@ def test_the_rows_are_in_the_report_files_order_whatever_their_suppliers():
                       supplier=rnd.choice([None, "S1", "S2", "S10"]), severity=rnd.choice([1.0, 2.5, 2.5, 3.0]),
                       status=rnd.choice(["open", "assigned", "closed", "reopened"]), key=str(i))
         rows.append(tuple(values[c] for c in columns))
-    got = list(write._file_rows(rows))
+    got = list(report_rows.file_rows(rows))
     at = {c: i for i, c in enumerate(columns)}
     opened = [r for r in rows if r[at["status"]] in OPEN_STATUSES]
     opened.sort(key=lambda r: (-r[at["severity"]], KIND_RANK[r[at["kind"]]], r[at["buyer"]], r[at["category"]],

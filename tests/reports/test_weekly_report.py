@@ -121,13 +121,13 @@ def test_rerun_replaces_the_week_and_keeps_its_workflow(db, down_supplier):
 def test_a_crash_mid_report_leaves_the_previous_state(db, down_supplier, monkeypatch):
     reports.write_weekly_report("2020-W10")
     before = db.session.execute(sa.select(Break.key, Break.weeks_open, Break.status)).all()
-    real_insert = write._insert_breaks
+    real_insert = write.insert_breaks
 
     def insert_then_fail(rows, chunk=20000):
         real_insert(rows, chunk)  # the rows are written in the transaction ...
         raise RuntimeError("disk full")  # ... and then the run dies
 
-    monkeypatch.setattr(write, "_insert_breaks", insert_then_fail)
+    monkeypatch.setattr(write, "insert_breaks", insert_then_fail)
     with pytest.raises(RuntimeError):
         reports.write_weekly_report("2020-W11")
     with pytest.raises(RuntimeError):
