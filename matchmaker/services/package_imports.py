@@ -25,6 +25,7 @@ from typing import Protocol
 from matchmaker.infra import queue
 from matchmaker.infra.cache import shared_cache
 from matchmaker.infra.extensions import db
+from matchmaker.infra.files import replacing
 from matchmaker.models import User
 from matchmaker.packages.problems import PackageInvalid
 from matchmaker.services.packages import import_package
@@ -181,9 +182,8 @@ class FolderJobs:
     def write_status(self, job_id: str, status: dict) -> None:
         """Replace the job's status file atomically."""
         path = self._path(job_id, ".json")
-        with open(path + ".tmp", "w", encoding="utf-8") as fh:
+        with replacing(path, "w") as fh:
             json.dump(status, fh, ensure_ascii=False, default=str)
-        os.replace(path + ".tmp", path)
 
     def read_status(self, job_id: str) -> dict | None:
         try:
@@ -195,10 +195,9 @@ class FolderJobs:
     def write_errors(self, job_id: str, problems: list) -> int:
         """The problems of a refused import, one JSON object a line; how many there are."""
         path = self._path(job_id, ".errors.jsonl")
-        with open(path + ".tmp", "w", encoding="utf-8") as fh:
+        with replacing(path, "w") as fh:
             for p in problems:
                 fh.write(json.dumps(_problem(p), ensure_ascii=False) + "\n")
-        os.replace(path + ".tmp", path)
         return len(problems)
 
     def read_errors(self, job_id: str, start: int, count: int) -> list[dict]:

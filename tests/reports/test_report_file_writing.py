@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db as ext_db
+from matchmaker.infra.files import replacing
 from matchmaker.models.report import Break, WeeklyReport
 from matchmaker.services import reports
 from matchmaker.services.reports import export
@@ -41,11 +42,11 @@ def test_a_file_failing_midway_leaves_the_previous_file_and_says_the_report_is_s
 
 def test_replacing_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
     out = tmp_path / "r.json"
-    with export.replacing(out, "w") as fh:
+    with replacing(out, "w") as fh:
         fh.write("first")
     assert (out.read_text(), out.stat().st_mode & 0o777) == ("first", 0o644)
     out.chmod(0o600)
-    with export.replacing(out, "w") as fh:
+    with replacing(out, "w") as fh:
         fh.write("second")
     assert (out.read_text(), out.stat().st_mode & 0o777) == ("second", 0o600)
 

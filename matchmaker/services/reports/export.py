@@ -11,21 +11,19 @@ open breaks stream from the database in the report's order (:mod:`.paged`), the 
 their stored JSON texts, the workbook is written by openpyxl's write-only sheets, and the counts
 are kept on the way; a province's report (~10^5 breaks) is never held in memory as objects.
 """
-import contextlib
 import io
 import itertools
 import json
 import math
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from graphs import KINDS, LEVELS
 from matchmaker.infra import spreadsheets
+from matchmaker.infra.files import replacing
 from matchmaker.models import User, WeeklyReport
 from matchmaker.services.products.names import product_names
 from matchmaker.services.reports.commitments import SCORECARD_FIELDS
@@ -37,7 +35,7 @@ if TYPE_CHECKING:  # openpyxl is loaded when a workbook is written, not whenever
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "json_report_parts", "write_json_report", "replacing", "report_workbook", "report_xlsx",
+__all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "json_report_parts", "write_json_report", "report_workbook", "report_xlsx",
            "stake_text", "text_cell"]
 
 # part ("kind", "level", "factor", "status") -> code -> the word printed for it
@@ -109,29 +107,6 @@ def write_json_report(path: str | Path, parts: dict, rows: Iterable[tuple]) -> d
 def _write_json_file(path: str, parts: dict, rows) -> int:
     with replacing(path, "w") as fh:
         return _write_json(fh, parts, rows)
-
-
-@contextlib.contextmanager
-def replacing(path: str | Path, mode: str) -> Iterator[IO]:
-    """A file to write `path` with: opened under a temporary name in the same folder and moved over
-    `path` once it is whole (``os.replace``), so a failure midway leaves the previous file (or
-    none), never half a report, and two runs writing the same path leave one of them whole. The
-    new file gets the old one's permissions, else the usual ones (0644)."""
-    path = str(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".part", dir=folder)
-    try:
-        with open(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
-            yield fh
-        try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def report_xlsx(actor: User | None, week: str | None, words: Vocabulary) -> tuple[io.BytesIO, str]:
