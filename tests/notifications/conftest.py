@@ -1,6 +1,5 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives, and a small world of a
 leading firm, an SME, their users and staff."""
-import socket
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
@@ -10,6 +9,7 @@ from aiosmtpd.controller import Controller
 from matchmaker.infra.extensions import db as _db
 from matchmaker.services.notifications import MailSettings
 from tests import factories
+from tests.scale.processes import free_port  # noqa: F401 - also for the tests that import it from here
 
 
 class Inbox:
@@ -26,10 +26,6 @@ class Inbox:
         return "250 OK"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

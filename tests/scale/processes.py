@@ -4,6 +4,7 @@ import contextlib
 import http.cookiejar
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -94,10 +95,27 @@ def celery_worker(env, log_path, concurrency=1, pool="solo"):
     return started(cmd, env, log_path, lambda text: " ready." in text)
 
 
+_HANDED = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port below the system's ephemeral range (32768 and up on Linux): a port the
+    kernel hands out (bind to 0) can be taken by any outgoing connection (to PostgreSQL, Redis)
+    before the server started on it binds it, which failed a two-server test once ("Address
+    already in use"). Never the same port twice in a test run."""
+    rnd = random.Random()
+    for _ in range(1000):
+        port = rnd.randrange(20000, 32000)
+        if port in _HANDED:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED.add(port)
+        return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def gunicorn(env, log_path, port, workers=2):
