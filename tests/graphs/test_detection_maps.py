@@ -36,3 +36,18 @@ def test_a_link_to_an_unknown_firm_raises():
         supply_maps([{"ref": "B"}], [("S", "B", "C1", 1.0)])
     with pytest.raises(UnknownFirmError):
         supply_maps([{"ref": "S"}], [("S", "B", "C1", 1.0)])
+
+
+@pytest.mark.parametrize("top", [50, 10**12, 1 << 62, 1 << 66, 1 << 80])
+def test_the_upstream_breaks_order_is_that_of_their_keys(top):
+    """The upstream breaks are made in the order of their keys (one int per edge, by buyer, category
+    and supplier): numpy's argsort where the keys fit in 63 bits, else a sort of the ids by key."""
+    from graphs.detection import _argsort
+
+    rnd = random.Random(top)
+    for n in (0, 1, 2, 7, 300):
+        keys = rnd.sample(range(min(top, 10**6)), min(n, top)) if top < 10**6 else [
+            rnd.randrange(top) for _ in range(n)]
+        keys = list(dict.fromkeys(keys))  # distinct, as the edges' keys are
+        assert _argsort(keys) == sorted(range(len(keys)), key=keys.__getitem__)
+        assert all(type(i) is int for i in _argsort(keys))
