@@ -6,7 +6,7 @@ The province is :mod:`benchmarks.bench_weekly_report`'s (50,000 firms, 200,000 l
 same seed, the same generator), loaded as ``matchmaker report weekly`` loads it for 2020-W12 and
 2020-W13 (firms, links, chain, needs, the needs with an allowed offer); the collector is off, as in
 the report run. ``--before TREE``: the ``graphs`` package of another checkout, imported under another
-name, runs first in each round.
+name, runs beside this one's, each first in every other round.
 
 Run:  ``python benchmarks/bench_detection.py --before /path/to/old/checkout [--repeat 3]``
 """
@@ -60,7 +60,7 @@ def main(argv=None):
     p.add_argument("--needs", type=int, default=20000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--before", help="another checkout whose detection runs first in each round")
+    p.add_argument("--before", help="another checkout whose detection runs beside this one")
     args = p.parse_args(argv)
     tmp = tempfile.mkdtemp(prefix="bench-detection-")
     try:
@@ -74,8 +74,8 @@ def main(argv=None):
         gc.disable()  # as in the report run
         for week, a, kw in inputs:
             cpu, found = {}, {}
-            for _ in range(args.repeat):
-                for label, module in runs:
+            for i in range(args.repeat):
+                for label, module in runs if i % 2 == 0 else runs[::-1]:  # each first in turn
                     c0 = time.process_time()
                     breaks = module.chain_breaks_of(*a, **kw)
                     cpu.setdefault(label, []).append(time.process_time() - c0)
