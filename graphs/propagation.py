@@ -106,7 +106,9 @@ def propagate_edges(edges: HealthyEdges, inputs: CategoryMap, outputs: CategoryM
     of the buyers it feeds keeps up to ``max_routes - 1`` alternative routes (other
     firm sets, or a higher tier through firms not all on a better route).
     Where a blocked extension still matters (the buyer's edge got no route of
-    that tier otherwise), the propagation runs again with alternatives kept
+    a lower tier, or its pair keeps alternatives: its better routes may be unusable further
+    down, and a route of the same tier may sort first or bring factors), the propagation runs
+    again with alternatives kept
     along the blocked route and on the edges upstream whose best route passes
     the same firm, until nothing changes (at most ``MAX_PASSES`` passes); a pass
     that provably changes nothing is skipped (:func:`next_pass_differs`).
@@ -192,12 +194,17 @@ def _seeds(edges: HealthyEdges, inputs: CategoryMap, down_in: DownIn,
 def _keep_alternatives(blocked: list, best: EdgeBest, alt_pairs: set, edges: HealthyEdges) -> bool:
     """Let the firm pairs along each blocked route that still matters keep alternatives, and
     the edges upstream whose best route passes the same firm; return True if any pair was
-    added (the propagation must run again)."""
+    added (the propagation must run again).
+
+    A blocked route matters unless the edge it was blocked at has a route of a lower tier and
+    keeps no alternatives. A route of the same tier can still be the path that sorts first or
+    bring more factors; and where the edge keeps alternatives, a buyer further down is on its
+    better routes, so this one may be the only route left for that buyer."""
     grown = False
     pair_key = edges.pair_key
     for path, a, e, tau in blocked:
         have = best[e]
-        if have is not None and have[0] <= tau:
+        if have is not None and have[0] < tau and edges.pair[e] not in alt_pairs:
             continue
         flagged = []
         for i in range(path.index(a)):

@@ -1,0 +1,69 @@
+"""The upstream breaks of chain-breaks.md kind 6 by enumerating every simple route (a test oracle).
+
+Over the maps the detection scans (``graphs.supply_maps``), with stopped firms and high-risk counties:
+a healthy edge ``S -> B`` in ``c`` (S live, no blockers) gets the smallest tier over the routes that
+pass no firm twice, the path of that tier that sorts first, and the union of the factors of that
+tier's roots (a supplier down: the factors of its ``supplier_down`` break; a chain gap:
+``materials``). Exponential in the graph: for small graphs only.
+"""
+
+ROUTES_AT_MOST = 1_000_000
+
+
+class TooManyRoutes(Exception):
+    """The graph has too many simple routes to enumerate in a test."""
+
+
+def exact_upstream(nodes, succ, chain, breaks, *, stopped=(), high_risk_counties=()):
+    """``{(supplier, buyer, category): (tier, path, set of factors)}`` of every upstream break, from
+    the other kinds in *breaks* (the detection's supplier_down factors and chain gaps)."""
+    gaps = {(b.buyer, b.category) for b in breaks if b.kind == "chain_gap"}
+    down_factors = {b.supplier: set(b.factors) for b in breaks if b.kind == "supplier_down"}
+
+    def live(x):
+        node = nodes[x]
+        return (node.get("operating", True) and x not in stopped and node["county"] not in high_risk_counties
+                and node.get("county_risk") != "high")
+
+    into_healthy, into_down = {}, {}
+    for s, buyers in succ.items():
+        for b, kinds in buyers.items():
+            for c in kinds:
+                if not live(s):
+                    into_down.setdefault((b, c), []).append(s)
+                elif not nodes[s].get("blockers"):
+                    into_healthy.setdefault((b, c), []).append(s)
+    chain = chain or {}
+    count = [0]
+
+    def routes(s, b, c, visited):
+        out = []
+        for c1 in chain.get(c, ()):
+            out.extend((2, (b, s, x), down_factors[x]) for x in into_down.get((s, c1), ()) if x not in visited)
+            if (s, c1) in gaps:
+                out.append((2, (b, s), {"materials"}))
+            for t in into_healthy.get((s, c1), ()):
+                if t not in visited:
+                    out.extend((tier + 1, (b,) + path, f) for tier, path, f in routes(t, s, c1, visited | {t}))
+        count[0] += len(out)
+        if count[0] > ROUTES_AT_MOST:
+            raise TooManyRoutes
+        return out
+
+    result = {}
+    for (b, c), suppliers in into_healthy.items():
+        for s in suppliers:
+            if s == b:
+                continue
+            found = routes(s, b, c, frozenset({b, s}))
+            if found:
+                tier = min(r[0] for r in found)
+                at = [r for r in found if r[0] == tier]
+                result[(s, b, c)] = (tier, min(r[1] for r in at), set().union(*(r[2] for r in at)))
+    return result
+
+
+def upstream_of(breaks):
+    """The detection's upstream breaks in the same form as :func:`exact_upstream`."""
+    return {(b.supplier, b.buyer, b.category): (b.tier, b.path, set(b.factors))
+            for b in breaks if b.kind == "upstream_break"}
