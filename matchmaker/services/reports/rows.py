@@ -10,7 +10,8 @@ read by the driver's own cursor.
 import functools
 import json
 from collections.abc import Iterator
-from operator import countOf, itemgetter
+from itertools import repeat
+from operator import countOf, getitem, itemgetter
 
 import sqlalchemy as sa
 
@@ -81,44 +82,27 @@ def _stakes_json(stakes, _dumps=json.dumps):
     return _dumps([{"product": p, "unit": u, "quantity": round(q, 6)} for p, u, q in stakes], ensure_ascii=False)
 
 
-def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_rows: dict,
-               same_rows: dict) -> tuple[list[tuple], list[dict], set[str]]:
-    """The report's break rows as tuples in BREAK_COLUMNS order, the automatic events, the keys.
-    Each names the products at stake and the unit of its quantity (graphs.break_stakes).
+class _Memo(dict):
+    """A dict that computes a missing value by its function (a cache read by map, no call per hit)."""
 
-    ~2 x 10^5 breaks at a province's scale, so the loop is flat: graphs.path_regions, the JSON
-    texts of the lists and the level and severity of a break are computed inline or looked up in
-    caches of what repeats (the stakes of a supply edge by the identity of the tuple the network
-    holds; factors, levels and severities by value)."""
-    info = network.info
-    edges = network.stakes or {}
-    needs = {n.ref: n for n in network.needs}
-    rows, events, keys = [], [], set()
-    report_id, week = report.id, report.week
-    with_proposals = frozenset(BREAKS_WITH_PROPOSALS)
-    leading = {ref for ref, firm in info.items() if firm.kind == "leading"}
-    level_index = {lv: i for i, lv in enumerate(LEVELS)}
-    add_key, append, reopen = keys.add, rows.append, events.append
+    def __init__(self, compute):
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key):
+        value = self[key] = self._compute(key)
+        return value
+
+
+def _workflow(keys: list[str], week: str, prev_rows: dict, same_rows: dict) -> tuple[list, ...]:
+    """What each break continues of the previous report's row and of this week's own earlier run:
+    the columns weeks_open, status, assignee_id, manual_steps, note, acted, idle_weeks of the
+    report's rows (in the order of keys), and the automatic ``reopened`` events."""
+    weeks, statuses, assignees, steps_, notes, acts, idles, events = [], [], [], [], [], [], [], []
     get_prev, get_same = prev_rows.get, same_rows.get
-    county_of = {ref: firm.county for ref, firm in info.items()}
-    county = county_of.get
-    # refs and county codes written as JSON by joining them (no escaping needed: checked once)
-    plain_paths = _plain_refs(info)
-    every_county = all(county_of.values())  # no firm without a county: no None or "" to leave out
-    plain_regions = _plain_refs({c for c in county_of.values() if c})
-    edge_kinds, get_edge = EDGE_KINDS, edges.get
-    by_edge = {}  # id of an edge's stakes tuple (held by the network) -> (unit, products JSON)
-    stakes_json = {}  # stakes tuple -> (unit, products JSON), for the needs' stakes built per break
-    factors_json, levels, severities = {}, {}, {}
-    for brk in detected:
-        kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ = brk
-        key = f"{kind}|{buyer}|{category}|{supplier or ''}"  # models.break_key, inlined (~10^5 breaks)
-        add_key(key)
-        if prev_rows or same_rows:
-            prev = get_prev(key)
-            same = get_same(key) if same_rows else None
-        else:
-            prev = same = None
+    for key in keys:
+        prev = get_prev(key)
+        same = get_same(key) if same_rows else None
         if same is not None:  # a re-run of the week keeps that week's workflow
             weeks_open = prev[_WEEKS] + 1 if prev is not None else 1
             status, assignee, steps, note = same[_STATUS_], same[_ASSIGNEE], same[_STEPS], same[_NOTE]
@@ -130,54 +114,100 @@ def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_
             status = prev[_STATUS_]
             if status == "closed":
                 status = "reopened"
-                reopen({"key": key, "week": week, "action": "reopened", "level": None})
+                events.append({"key": key, "week": week, "action": "reopened", "level": None})
             elif status == "resolved":
                 status = "open"
             idle = prev[_IDLE] + 1
         else:
             weeks_open, status, assignee, steps, note, acted, idle = 1, "open", None, 0, None, False, 1
-        # a week in which staff acted on the break does not count toward its automatic escalation
-        lkey = (base, idle, steps)
-        level = levels.get(lkey)
-        if level is None:
-            level = levels[lkey] = _level(base, idle, steps)
-        # graphs.path_regions, inlined: the counties of the path's firms, sorted, each once
-        if len(path) == 2:
-            a, b = county(path[0]), county(path[1])
-            regs = ((a,) if a == b else ((a, b) if a < b else (b, a))) if a and b else path_regions(path, county_of)
-        elif every_county:
-            regs = sorted(set(map(county, path)))
-        else:
-            regs = path_regions(path, county_of)
-        rj = ('["' + '", "'.join(regs) + '"]' if regs else "[]") if plain_regions else _json_list(regs)
-        # graphs.break_stakes, inlined (~10^5 breaks)
-        if kind in edge_kinds:
-            stakes = get_edge((supplier, buyer, category), ())
-            stake = by_edge.get(id(stakes))
-            if stake is None:
-                stake = stakes_json.get(stakes)
-                if stake is None:
-                    stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
-                by_edge[id(stakes)] = stake
-        else:
-            stakes = break_stakes(brk, edges, needs)
-            stake = stakes_json.get(stakes)
-            if stake is None:
-                stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
-        fj = factors_json.get(factors)
-        if fj is None:
-            fj = factors_json[factors] = json.dumps(list(factors))
-        skey = (kind, quantity, buyer in leading, tier, weeks_open)
-        sev = severities.get(skey)
-        if sev is None:
-            sev = severities[skey] = severity(kind, quantity, leading_buyer=skey[2], tier=tier, weeks_open=weeks_open)
-        append((
-            report_id, key, kind, buyer, supplier, category, float(quantity), fj, tier,
-            '["' + '", "'.join(path) + '"]' if plain_paths else _json_list(path),
-            base, level, regions[level_index[level]], regions[0], weeks_open, sev,
-            status, assignee, steps or 0, pending if kind in with_proposals else None, note, rj, idle, acted, *stake,
-        ))
-    return rows, events, keys
+        weeks.append(weeks_open)
+        statuses.append(status)
+        assignees.append(assignee)
+        steps_.append(steps)
+        notes.append(note)
+        acts.append(acted)
+        idles.append(idle)
+    return weeks, statuses, assignees, steps_, notes, acts, idles, events
+
+
+def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_rows: dict,
+               same_rows: dict) -> tuple[list[tuple], list[dict], set[str]]:
+    """The report's break rows as tuples in BREAK_COLUMNS order, the automatic events, the keys.
+    Each names the products at stake and the unit of its quantity (graphs.break_stakes).
+
+    ~2 x 10^5 breaks at a province's scale, so the rows are zipped from columns, each built in one
+    pass by map or a comprehension: the detected breaks transposed, the workflow carried over
+    (:func:`_workflow`; constant columns when there is nothing to carry), graphs.path_regions and
+    the JSON texts of the lists inlined, and what repeats (levels, severities, factors, the stakes
+    of a supply edge by the identity of the tuple the network holds) read from caches by value."""
+    if not detected:
+        return [], [], set()
+    info = network.info
+    edges = network.stakes or {}
+    n = len(detected)
+    (kinds, buyers, categories, suppliers, quantities, factors, tiers, paths, bases, _, pendings, owner_regions,
+     _) = zip(*detected)
+    # models.break_key, as columns: kind|buyer|category|supplier ("" for none)
+    keys = list(map("{}|{}|{}|{}".format, kinds, buyers, categories, map({None: ""}.get, suppliers, suppliers)))
+    events = []
+    if prev_rows or same_rows:
+        weeks, statuses, assignees, steps, notes, acted, idles, events = _workflow(
+            keys, report.week, prev_rows, same_rows)
+        levels = list(map(_level, bases, idles, steps))
+        steps = [s or 0 for s in steps]
+    else:  # a first report: every break opens
+        weeks, statuses, assignees, steps, notes, acted, idles = (
+            repeat(1, n), repeat("open", n), repeat(None, n), repeat(0, n), repeat(None, n), repeat(False, n),
+            repeat(1, n))
+        levels = list(map(_Memo(lambda base: _level(base, 1, 0)).__getitem__, bases))
+        weeks_open = repeat(1, n)
+    # the owner region moves with the level: the buyer's county, city or province (graphs.owner_region)
+    level_index = {lv: i for i, lv in enumerate(LEVELS)}
+    owners = list(map(getitem, owner_regions, map(level_index.__getitem__, levels)))
+    county_of = {ref: firm.county for ref, firm in info.items()}
+    county = county_of.get
+    # refs and county codes written as JSON by joining them (no escaping needed: checked once)
+    if _plain_refs(info):
+        path_json = list(map('["{}"]'.format, map('", "'.join, paths)))
+    else:
+        path_json = list(map(_json_list, paths))
+    if all(county_of.values()) and _plain_refs(set(county_of.values())):
+        # graphs.path_regions, inlined: the counties of the path's firms, sorted, each once (every
+        # firm has a county: none to leave out)
+        regions = ['["' + '", "'.join(sorted(set(map(county, p)))) + '"]' for p in paths]
+    else:
+        regions = [_json_list(path_regions(p, county_of)) for p in paths]
+    stakes = _stake_columns(detected, kinds, suppliers, buyers, categories, edges, network.needs)
+    leading = {ref for ref, firm in info.items() if firm.kind == "leading"}
+    severities = _Memo(lambda k: severity(k[0], k[1], leading_buyer=k[2], tier=k[3], weeks_open=k[4]))
+    if prev_rows or same_rows:
+        weeks_open = weeks
+    sev = map(severities.__getitem__, zip(kinds, quantities, map(leading.__contains__, buyers), tiers, weeks_open))
+    with_proposals = frozenset(BREAKS_WITH_PROPOSALS)
+    pending = [p if k in with_proposals else None for k, p in zip(kinds, pendings)]
+    rows = list(zip(
+        repeat(report.id, n), keys, kinds, buyers, suppliers, categories, map(float, quantities),
+        map(_Memo(lambda f: json.dumps(list(f))).__getitem__, factors), tiers, path_json, bases, levels, owners,
+        map(itemgetter(0), owner_regions), weeks, sev, statuses, assignees, steps, pending, notes, regions, idles,
+        acted, *stakes))
+    return rows, events, set(keys)
+
+
+def _stake_columns(detected, kinds, suppliers, buyers, categories, edges, needs) -> tuple[Iterator, Iterator]:
+    """The unit and products (JSON) columns of the breaks (graphs.break_stakes, inlined for the
+    supply-edge kinds: the stakes tuple the network holds for the edge, its JSON cached by the
+    tuple's identity, then by value)."""
+    by_value = _Memo(lambda stakes: (stake_unit(stakes), _stakes_json(stakes)))
+    get_edge = edges.get
+    held = list(map(get_edge, zip(suppliers, buyers, categories), repeat(())))
+    by_id = {i: by_value[s] for i, s in dict(zip(map(id, held), held)).items()}
+    pairs = list(map(by_id.__getitem__, map(id, held)))
+    if not EDGE_KINDS.issuperset(kinds):
+        need_of = {nd.ref: nd for nd in needs}
+        for i, kind in enumerate(kinds):
+            if kind not in EDGE_KINDS:
+                pairs[i] = by_value[break_stakes(detected[i], edges, need_of)]
+    return map(itemgetter(0), pairs), map(itemgetter(1), pairs)
 
 
 _STATUS = BREAK_COLUMNS.index("status")
