@@ -2,15 +2,16 @@
 report's row, its row built from the detected break, the rows inserted in bulk and put in the
 report file's order, and the previous report's breaks that turned out resolved.
 
-A province has ~10^5 breaks: rows are plain tuples in :data:`BREAK_COLUMNS` order, their JSON
-texts joined directly where the refs allow, inserted by driver-level bulk SQL; stored rows are
-read by the driver's own cursor.
+A province has ~10^5 breaks: a run's rows are held by column (:class:`BreakColumns`, in
+:data:`BREAK_COLUMNS`), each built in one pass, their JSON texts joined directly where the refs
+allow, inserted by driver-level bulk SQL (COPY on PostgreSQL); stored rows are read by the
+driver's own cursor.
 """
 
 import functools
 import json
-from collections.abc import Iterator
-from itertools import repeat
+from collections.abc import Iterable, Iterator
+from itertools import islice, repeat
 from operator import countOf, getitem, itemgetter
 
 import sqlalchemy as sa
@@ -22,7 +23,8 @@ from matchmaker.services.reports.paged import FILE_BREAK_FIELDS
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK
 from matchmaker.services.support import network as net
 
-__all__ = ["BREAK_COLUMNS", "rows_by_key", "break_rows", "file_rows", "open_count", "insert_breaks", "resolved_breaks"]
+__all__ = ["BREAK_COLUMNS", "BreakColumns", "rows_by_key", "break_rows", "file_rows", "open_count", "insert_breaks",
+           "resolved_breaks"]
 
 
 
@@ -130,40 +132,60 @@ def _workflow(keys: list[str], week: str, prev_rows: dict, same_rows: dict) -> t
     return weeks, statuses, assignees, steps_, notes, acts, idles, events
 
 
+class BreakColumns:
+    """The break rows of a report run by column (:data:`BREAK_COLUMNS`): each a sequence of the
+    rows' values, or one value the same in every row (``same``); ``len()`` is the number of rows.
+    Rows are zipped from it only where a whole row is needed (the inserted columns, the file's)."""
+
+    __slots__ = ("n", "columns", "same")
+
+    def __init__(self, n: int, columns: dict, same: dict | None = None):
+        self.n, self.columns, self.same = n, columns, same or {}
+
+    def __len__(self):
+        return self.n
+
+    def column(self, name: str) -> Iterable:
+        """The values of one column, row by row."""
+        return repeat(self.same[name], self.n) if name in self.same else self.columns[name]
+
+    def rows(self, names: tuple = BREAK_COLUMNS) -> Iterator[tuple]:
+        """The rows as tuples of the named columns."""
+        return zip(*map(self.column, names))
+
+
 def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_rows: dict,
-               same_rows: dict) -> tuple[list[tuple], list[dict], set[str]]:
-    """The report's break rows as tuples in BREAK_COLUMNS order, the automatic events, the keys.
+               same_rows: dict) -> tuple[BreakColumns, list[dict], set[str]]:
+    """The report's break rows (BREAK_COLUMNS, JSON encoded), the automatic events, the keys.
     Each names the products at stake and the unit of its quantity (graphs.break_stakes).
 
-    ~2 x 10^5 breaks at a province's scale, so the rows are zipped from columns, each built in one
-    pass by map or a comprehension: the detected breaks transposed, the workflow carried over
-    (:func:`_workflow`; constant columns when there is nothing to carry), graphs.path_regions and
-    the JSON texts of the lists inlined, and what repeats (levels, severities, factors, the stakes
+    ~2 x 10^5 breaks at a province's scale, so the rows are built by column, each in one pass by
+    map or a comprehension: the detected breaks transposed, the workflow carried over
+    (:func:`_workflow`; one value for every row when there is nothing to carry), graphs.path_regions
+    and the JSON texts of the lists inlined, and what repeats (levels, severities, factors, the stakes
     of a supply edge by the identity of the tuple the network holds) read from caches by value."""
+    same = {"report_id": report.id}
     if not detected:
-        return [], [], set()
+        return BreakColumns(0, {c: () for c in BREAK_COLUMNS}), [], set()
     info = network.info
     edges = network.stakes or {}
-    n = len(detected)
     (kinds, buyers, categories, suppliers, quantities, factors, tiers, paths, bases, _, pendings, owner_regions,
      _) = zip(*detected)
     # models.break_key, as columns: kind|buyer|category|supplier ("" for none)
     keys = list(map("{}|{}|{}|{}".format, kinds, buyers, categories, map({None: ""}.get, suppliers, suppliers)))
-    events = []
+    columns, events = {}, []
     if prev_rows or same_rows:
-        weeks, statuses, assignees, steps, notes, acted, idles, events = _workflow(
-            keys, report.week, prev_rows, same_rows)
+        (weeks_open, columns["status"], columns["assignee_id"], steps, columns["note"], columns["acted"], idles,
+         events) = _workflow(keys, report.week, prev_rows, same_rows)
         levels = list(map(_level, bases, idles, steps))
-        steps = [s or 0 for s in steps]
+        columns.update(weeks_open=weeks_open, manual_steps=[s or 0 for s in steps], idle_weeks=idles)
     else:  # a first report: every break opens
-        weeks, statuses, assignees, steps, notes, acted, idles = (
-            repeat(1, n), repeat("open", n), repeat(None, n), repeat(0, n), repeat(None, n), repeat(False, n),
-            repeat(1, n))
+        same.update(weeks_open=1, status="open", assignee_id=None, manual_steps=0, note=None, acted=False,
+                    idle_weeks=1)
         levels = list(map(_Memo(lambda base: _level(base, 1, 0)).__getitem__, bases))
-        weeks_open = repeat(1, n)
+        weeks_open = repeat(1, len(detected))
     # the owner region moves with the level: the buyer's county, city or province (graphs.owner_region)
     level_index = {lv: i for i, lv in enumerate(LEVELS)}
-    owners = list(map(getitem, owner_regions, map(level_index.__getitem__, levels)))
     county_of = {ref: firm.county for ref, firm in info.items()}
     county = county_of.get
     # refs and county codes written as JSON by joining them (no escaping needed: checked once)
@@ -177,23 +199,25 @@ def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_
         regions = ['["' + '", "'.join(sorted(set(map(county, p)))) + '"]' for p in paths]
     else:
         regions = [_json_list(path_regions(p, county_of)) for p in paths]
-    stakes = _stake_columns(detected, kinds, suppliers, buyers, categories, edges, network.needs)
     leading = {ref for ref, firm in info.items() if firm.kind == "leading"}
     severities = _Memo(lambda k: severity(k[0], k[1], leading_buyer=k[2], tier=k[3], weeks_open=k[4]))
-    if prev_rows or same_rows:
-        weeks_open = weeks
-    sev = map(severities.__getitem__, zip(kinds, quantities, map(leading.__contains__, buyers), tiers, weeks_open))
     with_proposals = frozenset(BREAKS_WITH_PROPOSALS)
-    pending = [p if k in with_proposals else None for k, p in zip(kinds, pendings)]
-    rows = list(zip(
-        repeat(report.id, n), keys, kinds, buyers, suppliers, categories, map(float, quantities),
-        map(_Memo(lambda f: json.dumps(list(f))).__getitem__, factors), tiers, path_json, bases, levels, owners,
-        map(itemgetter(0), owner_regions), weeks, sev, statuses, assignees, steps, pending, notes, regions, idles,
-        acted, *stakes))
-    return rows, events, set(keys)
+    columns.update(
+        key=keys, kind=kinds, buyer=buyers, supplier=suppliers, category=categories,
+        quantity=list(map(float, quantities)), factors=list(map(_Memo(lambda f: json.dumps(list(f))).__getitem__,
+                                                                factors)),
+        tier=tiers, path=path_json, base_level=bases, level=levels,
+        owner_region=list(map(getitem, owner_regions, map(level_index.__getitem__, levels))),
+        buyer_region=list(map(itemgetter(0), owner_regions)),
+        severity=list(map(severities.__getitem__, zip(kinds, quantities, map(leading.__contains__, buyers), tiers,
+                                                      weeks_open))),
+        pending_proposals=[p if k in with_proposals else None for k, p in zip(kinds, pendings)], regions=regions)
+    columns["unit"], columns["products"] = _stake_columns(detected, kinds, suppliers, buyers, categories, edges,
+                                                          network.needs)
+    return BreakColumns(len(detected), columns, same), events, set(keys)
 
 
-def _stake_columns(detected, kinds, suppliers, buyers, categories, edges, needs) -> tuple[Iterator, Iterator]:
+def _stake_columns(detected, kinds, suppliers, buyers, categories, edges, needs) -> tuple[list, list]:
     """The unit and products (JSON) columns of the breaks (graphs.break_stakes, inlined for the
     supply-edge kinds: the stakes tuple the network holds for the edge, its JSON cached by the
     tuple's identity, then by value)."""
@@ -207,14 +231,10 @@ def _stake_columns(detected, kinds, suppliers, buyers, categories, edges, needs)
         for i, kind in enumerate(kinds):
             if kind not in EDGE_KINDS:
                 pairs[i] = by_value[break_stakes(detected[i], edges, need_of)]
-    return map(itemgetter(0), pairs), map(itemgetter(1), pairs)
+    return list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
 
 
-_STATUS = BREAK_COLUMNS.index("status")
-_FILE_FIELDS = itemgetter(*(BREAK_COLUMNS.index(f) for f in FILE_BREAK_FIELDS))
-
-
-def file_rows(rows: list[tuple]) -> Iterator[tuple]:
+def file_rows(breaks: BreakColumns) -> Iterator[tuple]:
     """The open break rows in the report file's order (severity, highest first, then kind, buyer,
     category, supplier: paged.open_break_rows' order; the report's keys are unique, so no two rows
     tie), as tuples of paged.FILE_BREAK_FIELDS: what the report file's breaks are written from.
@@ -222,10 +242,10 @@ def file_rows(rows: list[tuple]) -> Iterator[tuple]:
     Sorted by plain itemgetter keys (~10^5 rows): kind by kind in the report's order of kinds, each
     by buyer, category, supplier, then all by severity, highest first (a stable sort keeps the rest
     of the order among equal severities)."""
-    status, sev, kind, buyer, category, supplier = (BREAK_COLUMNS.index(c) for c in (
+    status, sev, kind, buyer, category, supplier = (FILE_BREAK_FIELDS.index(c) for c in (
         "status", "severity", "kind", "buyer", "category", "supplier"))
     by_kind = {}
-    for r in rows:
+    for r in breaks.rows(FILE_BREAK_FIELDS):
         if r[status] in OPEN_STATUSES:
             part = by_kind.get(r[kind])
             if part is None:
@@ -241,13 +261,12 @@ def file_rows(rows: list[tuple]) -> Iterator[tuple]:
             part.sort(key=lambda r: (r[buyer], r[category], r[supplier] or ""))
         opened += part
     opened.sort(key=itemgetter(sev), reverse=True)
-    return map(_FILE_FIELDS, opened)
+    return iter(opened)
 
 
-def open_count(rows: list[tuple]) -> int:
+def open_count(breaks: BreakColumns) -> int:
     """How many of the report's break rows are open (the report file's breaks)."""
-    status = _STATUS
-    return sum(1 for r in rows if r[status] in OPEN_STATUSES)
+    return sum(map(OPEN_STATUSES.__contains__, breaks.column("status")))
 
 
 #: Columns that are often the same in every row of a run (a first week: no workflow carried over)
@@ -256,13 +275,15 @@ _CONSTANT_CANDIDATES = ("report_id", "assignee_id", "manual_steps", "note", "act
                         "pending_proposals", "tier")
 
 
-def insert_breaks(rows: list[tuple], chunk: int = 20000) -> None:
-    """Insert the report's break rows (tuples in BREAK_COLUMNS order, JSON encoded) in bulk: COPY on
-    PostgreSQL (psycopg), else one driver-level executemany per chunk, inside the session's transaction (a province has ~10^5
-    breaks; per-row ORM or Core processing would cost seconds). On SQLite a column whose value is
-    the same None, int or bool in every row is written in the statement as its literal (as the
-    driver binds it: NULL, the integer, 1 or 0), not bound 10^5 times (~40 ms a column)."""
-    if not rows:
+def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
+    """Insert the report's break rows (BREAK_COLUMNS, JSON encoded) in bulk: COPY on PostgreSQL
+    (psycopg), else one driver-level executemany per chunk, inside the session's transaction (a
+    province has ~10^5 breaks; per-row ORM or Core processing would cost seconds). On SQLite a
+    column whose value is the same None, int or bool in every row is written in the statement as
+    its literal (as the driver binds it: NULL, the integer, 1 or 0), not bound 10^5 times (~40 ms
+    a column), and the rows are zipped from the bound columns alone."""
+    n = len(breaks)
+    if not n:
         return
     conn = db.session.connection()
     quote = conn.dialect.identifier_preparer.quote
@@ -272,26 +293,27 @@ def insert_breaks(rows: list[tuple], chunk: int = 20000) -> None:
         with conn.connection.dbapi_connection.cursor() as cursor, \
                 cursor.copy(f"COPY {quote(Break.__tablename__)} ({columns}) FROM STDIN") as copy:
             write = copy.write_row
-            for row in rows:
+            for row in breaks.rows():
                 write(row)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     values = [mark] * len(BREAK_COLUMNS)
     if conn.dialect.name == "sqlite":
-        first = rows[0]
         for i, name in enumerate(BREAK_COLUMNS):
-            v = first[i]
-            if name in _CONSTANT_CANDIDATES and (v is None or type(v) in (int, bool)) \
-                    and countOf(map(itemgetter(i), rows), v) == len(rows):
+            if name in breaks.same:
+                v, every = breaks.same[name], True
+            elif name in _CONSTANT_CANDIDATES:
+                column = breaks.columns[name]
+                v = column[0]
+                every = countOf(column, v) == n
+            else:
+                continue
+            if every and (v is None or type(v) in (int, bool)):
                 values[i] = "NULL" if v is None else str(int(v))
     sql = (f"INSERT INTO {quote(Break.__tablename__)} ({', '.join(quote(c) for c in BREAK_COLUMNS)}) "
            f"VALUES ({', '.join(values)})")
-    bound = [i for i, v in enumerate(values) if v == mark]
-    project = None if len(bound) == len(values) else itemgetter(*bound)
-    for i in range(0, len(rows), chunk):
-        part = rows[i:i + chunk]
-        if project is not None:
-            part = list(map(project, part)) if len(bound) > 1 else [(project(r),) for r in part]
+    rows = breaks.rows(tuple(c for c, v in zip(BREAK_COLUMNS, values) if v == mark))
+    while part := list(islice(rows, chunk)):
         conn.exec_driver_sql(sql, part)
 
 
