@@ -107,7 +107,8 @@ def test_the_rows_are_in_the_report_files_order_whatever_their_suppliers():
                       supplier=rnd.choice([None, "S1", "S2", "S10"]), severity=rnd.choice([1.0, 2.5, 2.5, 3.0]),
                       status=rnd.choice(["open", "assigned", "closed", "reopened"]), key=str(i))
         rows.append(tuple(values[c] for c in columns))
-    got = list(report_rows.file_rows(rows))
+    by_column = report_rows.BreakColumns(len(rows), dict(zip(columns, map(list, zip(*rows)))))
+    got = list(report_rows.file_rows(by_column))
     at = {c: i for i, c in enumerate(columns)}
     opened = [r for r in rows if r[at["status"]] in OPEN_STATUSES]
     opened.sort(key=lambda r: (-r[at["severity"]], KIND_RANK[r[at["kind"]]], r[at["buyer"]], r[at["category"]],

@@ -2,15 +2,17 @@
 report's row, its row built from the detected break, the rows inserted in bulk and put in the
 report file's order, and the previous report's breaks that turned out resolved.
 
-A province has ~10^5 breaks: rows are plain tuples in :data:`BREAK_COLUMNS` order, their JSON
-texts joined directly where the refs allow, inserted by driver-level bulk SQL; stored rows are
-read by the driver's own cursor.
+A province has ~10^5 breaks: a run's rows are held by column (:class:`BreakColumns`, in
+:data:`BREAK_COLUMNS`), each built in one pass, their JSON texts joined directly where the refs
+allow, inserted by driver-level bulk SQL (COPY on PostgreSQL); stored rows are read by the
+driver's own cursor.
 """
 
 import functools
 import json
-from collections.abc import Iterator
-from operator import countOf, itemgetter
+from collections.abc import Iterable, Iterator
+from itertools import islice, repeat
+from operator import countOf, getitem, itemgetter
 
 import sqlalchemy as sa
 
@@ -21,7 +23,8 @@ from matchmaker.services.reports.paged import FILE_BREAK_FIELDS
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK
 from matchmaker.services.support import network as net
 
-__all__ = ["BREAK_COLUMNS", "rows_by_key", "break_rows", "file_rows", "open_count", "insert_breaks", "resolved_breaks"]
+__all__ = ["BREAK_COLUMNS", "BreakColumns", "rows_by_key", "break_rows", "file_rows", "open_count", "insert_breaks",
+           "resolved_breaks"]
 
 
 
@@ -46,7 +49,7 @@ def rows_by_key(report_id: int) -> dict[str, tuple]:
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    return {r[0]: r for r in rows}
+    return dict(zip(map(itemgetter(0), rows), rows))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -81,44 +84,27 @@ def _stakes_json(stakes, _dumps=json.dumps):
     return _dumps([{"product": p, "unit": u, "quantity": round(q, 6)} for p, u, q in stakes], ensure_ascii=False)
 
 
-def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_rows: dict,
-               same_rows: dict) -> tuple[list[tuple], list[dict], set[str]]:
-    """The report's break rows as tuples in BREAK_COLUMNS order, the automatic events, the keys.
-    Each names the products at stake and the unit of its quantity (graphs.break_stakes).
+class _Memo(dict):
+    """A dict that computes a missing value by its function (a cache read by map, no call per hit)."""
 
-    ~2 x 10^5 breaks at a province's scale, so the loop is flat: graphs.path_regions, the JSON
-    texts of the lists and the level and severity of a break are computed inline or looked up in
-    caches of what repeats (the stakes of a supply edge by the identity of the tuple the network
-    holds; factors, levels and severities by value)."""
-    info = network.info
-    edges = network.stakes or {}
-    needs = {n.ref: n for n in network.needs}
-    rows, events, keys = [], [], set()
-    report_id, week = report.id, report.week
-    with_proposals = frozenset(BREAKS_WITH_PROPOSALS)
-    leading = {ref for ref, firm in info.items() if firm.kind == "leading"}
-    level_index = {lv: i for i, lv in enumerate(LEVELS)}
-    add_key, append, reopen = keys.add, rows.append, events.append
+    def __init__(self, compute):
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key):
+        value = self[key] = self._compute(key)
+        return value
+
+
+def _workflow(keys: list[str], week: str, prev_rows: dict, same_rows: dict) -> tuple[list, ...]:
+    """What each break continues of the previous report's row and of this week's own earlier run:
+    the columns weeks_open, status, assignee_id, manual_steps, note, acted, idle_weeks of the
+    report's rows (in the order of keys), and the automatic ``reopened`` events."""
+    weeks, statuses, assignees, steps_, notes, acts, idles, events = [], [], [], [], [], [], [], []
     get_prev, get_same = prev_rows.get, same_rows.get
-    county_of = {ref: firm.county for ref, firm in info.items()}
-    county = county_of.get
-    # refs and county codes written as JSON by joining them (no escaping needed: checked once)
-    plain_paths = _plain_refs(info)
-    every_county = all(county_of.values())  # no firm without a county: no None or "" to leave out
-    plain_regions = _plain_refs({c for c in county_of.values() if c})
-    edge_kinds, get_edge = EDGE_KINDS, edges.get
-    by_edge = {}  # id of an edge's stakes tuple (held by the network) -> (unit, products JSON)
-    stakes_json = {}  # stakes tuple -> (unit, products JSON), for the needs' stakes built per break
-    factors_json, levels, severities = {}, {}, {}
-    for brk in detected:
-        kind, buyer, category, supplier, quantity, factors, tier, path, base, _, pending, regions, _ = brk
-        key = f"{kind}|{buyer}|{category}|{supplier or ''}"  # models.break_key, inlined (~10^5 breaks)
-        add_key(key)
-        if prev_rows or same_rows:
-            prev = get_prev(key)
-            same = get_same(key) if same_rows else None
-        else:
-            prev = same = None
+    for key in keys:
+        prev = get_prev(key)
+        same = get_same(key) if same_rows else None
         if same is not None:  # a re-run of the week keeps that week's workflow
             weeks_open = prev[_WEEKS] + 1 if prev is not None else 1
             status, assignee, steps, note = same[_STATUS_], same[_ASSIGNEE], same[_STEPS], same[_NOTE]
@@ -130,61 +116,125 @@ def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_
             status = prev[_STATUS_]
             if status == "closed":
                 status = "reopened"
-                reopen({"key": key, "week": week, "action": "reopened", "level": None})
+                events.append({"key": key, "week": week, "action": "reopened", "level": None})
             elif status == "resolved":
                 status = "open"
             idle = prev[_IDLE] + 1
         else:
             weeks_open, status, assignee, steps, note, acted, idle = 1, "open", None, 0, None, False, 1
-        # a week in which staff acted on the break does not count toward its automatic escalation
-        lkey = (base, idle, steps)
-        level = levels.get(lkey)
-        if level is None:
-            level = levels[lkey] = _level(base, idle, steps)
-        # graphs.path_regions, inlined: the counties of the path's firms, sorted, each once
-        if len(path) == 2:
-            a, b = county(path[0]), county(path[1])
-            regs = ((a,) if a == b else ((a, b) if a < b else (b, a))) if a and b else path_regions(path, county_of)
-        elif every_county:
-            regs = sorted(set(map(county, path)))
-        else:
-            regs = path_regions(path, county_of)
-        rj = ('["' + '", "'.join(regs) + '"]' if regs else "[]") if plain_regions else _json_list(regs)
-        # graphs.break_stakes, inlined (~10^5 breaks)
-        if kind in edge_kinds:
-            stakes = get_edge((supplier, buyer, category), ())
-            stake = by_edge.get(id(stakes))
-            if stake is None:
-                stake = stakes_json.get(stakes)
-                if stake is None:
-                    stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
-                by_edge[id(stakes)] = stake
-        else:
-            stakes = break_stakes(brk, edges, needs)
-            stake = stakes_json.get(stakes)
-            if stake is None:
-                stake = stakes_json[stakes] = (stake_unit(stakes), _stakes_json(stakes))
-        fj = factors_json.get(factors)
-        if fj is None:
-            fj = factors_json[factors] = json.dumps(list(factors))
-        skey = (kind, quantity, buyer in leading, tier, weeks_open)
-        sev = severities.get(skey)
-        if sev is None:
-            sev = severities[skey] = severity(kind, quantity, leading_buyer=skey[2], tier=tier, weeks_open=weeks_open)
-        append((
-            report_id, key, kind, buyer, supplier, category, float(quantity), fj, tier,
-            '["' + '", "'.join(path) + '"]' if plain_paths else _json_list(path),
-            base, level, regions[level_index[level]], regions[0], weeks_open, sev,
-            status, assignee, steps or 0, pending if kind in with_proposals else None, note, rj, idle, acted, *stake,
-        ))
-    return rows, events, keys
+        weeks.append(weeks_open)
+        statuses.append(status)
+        assignees.append(assignee)
+        steps_.append(steps)
+        notes.append(note)
+        acts.append(acted)
+        idles.append(idle)
+    return weeks, statuses, assignees, steps_, notes, acts, idles, events
 
 
-_STATUS = BREAK_COLUMNS.index("status")
-_FILE_FIELDS = itemgetter(*(BREAK_COLUMNS.index(f) for f in FILE_BREAK_FIELDS))
+class BreakColumns:
+    """The break rows of a report run by column (:data:`BREAK_COLUMNS`): each a sequence of the
+    rows' values, or one value the same in every row (``same``); ``len()`` is the number of rows.
+    Rows are zipped from it only where a whole row is needed (the inserted columns, the file's)."""
+
+    __slots__ = ("n", "columns", "same")
+
+    def __init__(self, n: int, columns: dict, same: dict | None = None):
+        self.n, self.columns, self.same = n, columns, same or {}
+
+    def __len__(self):
+        return self.n
+
+    def column(self, name: str) -> Iterable:
+        """The values of one column, row by row."""
+        return repeat(self.same[name], self.n) if name in self.same else self.columns[name]
+
+    def rows(self, names: tuple = BREAK_COLUMNS) -> Iterator[tuple]:
+        """The rows as tuples of the named columns."""
+        return zip(*map(self.column, names))
 
 
-def file_rows(rows: list[tuple]) -> Iterator[tuple]:
+def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_rows: dict,
+               same_rows: dict) -> tuple[BreakColumns, list[dict], set[str]]:
+    """The report's break rows (BREAK_COLUMNS, JSON encoded), the automatic events, the keys.
+    Each names the products at stake and the unit of its quantity (graphs.break_stakes).
+
+    ~2 x 10^5 breaks at a province's scale, so the rows are built by column, each in one pass by
+    map or a comprehension: the detected breaks transposed, the workflow carried over
+    (:func:`_workflow`; one value for every row when there is nothing to carry), graphs.path_regions
+    and the JSON texts of the lists inlined, and what repeats (levels, severities, factors, the stakes
+    of a supply edge by the identity of the tuple the network holds) read from caches by value."""
+    same = {"report_id": report.id}
+    if not detected:
+        return BreakColumns(0, {c: () for c in BREAK_COLUMNS}), [], set()
+    info = network.info
+    edges = network.stakes or {}
+    (kinds, buyers, categories, suppliers, quantities, factors, tiers, paths, bases, _, pendings, owner_regions,
+     _) = zip(*detected)
+    # models.break_key, as columns: kind|buyer|category|supplier ("" for none)
+    keys = list(map("{}|{}|{}|{}".format, kinds, buyers, categories, map({None: ""}.get, suppliers, suppliers)))
+    columns, events = {}, []
+    if prev_rows or same_rows:
+        (weeks_open, columns["status"], columns["assignee_id"], steps, columns["note"], columns["acted"], idles,
+         events) = _workflow(keys, report.week, prev_rows, same_rows)
+        levels = list(map(_level, bases, idles, steps))
+        columns.update(weeks_open=weeks_open, manual_steps=[s or 0 for s in steps], idle_weeks=idles)
+    else:  # a first report: every break opens
+        same.update(weeks_open=1, status="open", assignee_id=None, manual_steps=0, note=None, acted=False,
+                    idle_weeks=1)
+        levels = list(map(_Memo(lambda base: _level(base, 1, 0)).__getitem__, bases))
+        weeks_open = repeat(1, len(detected))
+    # the owner region moves with the level: the buyer's county, city or province (graphs.owner_region)
+    level_index = {lv: i for i, lv in enumerate(LEVELS)}
+    county_of = {ref: firm.county for ref, firm in info.items()}
+    county = county_of.get
+    # refs and county codes written as JSON by joining them (no escaping needed: checked once)
+    if _plain_refs(info):
+        path_json = list(map('["{}"]'.format, map('", "'.join, paths)))
+    else:
+        path_json = list(map(_json_list, paths))
+    if all(county_of.values()) and _plain_refs(set(county_of.values())):
+        # graphs.path_regions, inlined: the counties of the path's firms, sorted, each once (every
+        # firm has a county: none to leave out)
+        regions = ['["' + '", "'.join(sorted(set(map(county, p)))) + '"]' for p in paths]
+    else:
+        regions = [_json_list(path_regions(p, county_of)) for p in paths]
+    leading = {ref for ref, firm in info.items() if firm.kind == "leading"}
+    severities = _Memo(lambda k: severity(k[0], k[1], leading_buyer=k[2], tier=k[3], weeks_open=k[4]))
+    with_proposals = frozenset(BREAKS_WITH_PROPOSALS)
+    columns.update(
+        key=keys, kind=kinds, buyer=buyers, supplier=suppliers, category=categories,
+        quantity=list(map(float, quantities)), factors=list(map(_Memo(lambda f: json.dumps(list(f))).__getitem__,
+                                                                factors)),
+        tier=tiers, path=path_json, base_level=bases, level=levels,
+        owner_region=list(map(getitem, owner_regions, map(level_index.__getitem__, levels))),
+        buyer_region=list(map(itemgetter(0), owner_regions)),
+        severity=list(map(severities.__getitem__, zip(kinds, quantities, map(leading.__contains__, buyers), tiers,
+                                                      weeks_open))),
+        pending_proposals=[p if k in with_proposals else None for k, p in zip(kinds, pendings)], regions=regions)
+    columns["unit"], columns["products"] = _stake_columns(detected, kinds, suppliers, buyers, categories, edges,
+                                                          network.needs)
+    return BreakColumns(len(detected), columns, same), events, set(keys)
+
+
+def _stake_columns(detected, kinds, suppliers, buyers, categories, edges, needs) -> tuple[list, list]:
+    """The unit and products (JSON) columns of the breaks (graphs.break_stakes, inlined for the
+    supply-edge kinds: the stakes tuple the network holds for the edge, its JSON cached by the
+    tuple's identity, then by value)."""
+    by_value = _Memo(lambda stakes: (stake_unit(stakes), _stakes_json(stakes)))
+    get_edge = edges.get
+    held = list(map(get_edge, zip(suppliers, buyers, categories), repeat(())))
+    by_id = {i: by_value[s] for i, s in dict(zip(map(id, held), held)).items()}
+    pairs = list(map(by_id.__getitem__, map(id, held)))
+    if not EDGE_KINDS.issuperset(kinds):
+        need_of = {nd.ref: nd for nd in needs}
+        for i, kind in enumerate(kinds):
+            if kind not in EDGE_KINDS:
+                pairs[i] = by_value[break_stakes(detected[i], edges, need_of)]
+    return list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
+
+
+def file_rows(breaks: BreakColumns) -> Iterator[tuple]:
     """The open break rows in the report file's order (severity, highest first, then kind, buyer,
     category, supplier: paged.open_break_rows' order; the report's keys are unique, so no two rows
     tie), as tuples of paged.FILE_BREAK_FIELDS: what the report file's breaks are written from.
@@ -192,10 +242,10 @@ def file_rows(rows: list[tuple]) -> Iterator[tuple]:
     Sorted by plain itemgetter keys (~10^5 rows): kind by kind in the report's order of kinds, each
     by buyer, category, supplier, then all by severity, highest first (a stable sort keeps the rest
     of the order among equal severities)."""
-    status, sev, kind, buyer, category, supplier = (BREAK_COLUMNS.index(c) for c in (
+    status, sev, kind, buyer, category, supplier = (FILE_BREAK_FIELDS.index(c) for c in (
         "status", "severity", "kind", "buyer", "category", "supplier"))
     by_kind = {}
-    for r in rows:
+    for r in breaks.rows(FILE_BREAK_FIELDS):
         if r[status] in OPEN_STATUSES:
             part = by_kind.get(r[kind])
             if part is None:
@@ -211,13 +261,12 @@ def file_rows(rows: list[tuple]) -> Iterator[tuple]:
             part.sort(key=lambda r: (r[buyer], r[category], r[supplier] or ""))
         opened += part
     opened.sort(key=itemgetter(sev), reverse=True)
-    return map(_FILE_FIELDS, opened)
+    return iter(opened)
 
 
-def open_count(rows: list[tuple]) -> int:
+def open_count(breaks: BreakColumns) -> int:
     """How many of the report's break rows are open (the report file's breaks)."""
-    status = _STATUS
-    return sum(1 for r in rows if r[status] in OPEN_STATUSES)
+    return sum(map(OPEN_STATUSES.__contains__, breaks.column("status")))
 
 
 #: Columns that are often the same in every row of a run (a first week: no workflow carried over)
@@ -226,33 +275,48 @@ _CONSTANT_CANDIDATES = ("report_id", "assignee_id", "manual_steps", "note", "act
                         "pending_proposals", "tier")
 
 
-def insert_breaks(rows: list[tuple], chunk: int = 20000) -> None:
-    """Insert the report's break rows (tuples in BREAK_COLUMNS order, JSON encoded) in bulk: one
-    driver-level executemany per chunk, inside the session's transaction (a province has ~10^5
-    breaks; per-row ORM or Core processing would cost seconds). On SQLite a column whose value is
-    the same None, int or bool in every row is written in the statement as its literal (as the
-    driver binds it: NULL, the integer, 1 or 0), not bound 10^5 times (~40 ms a column)."""
-    if not rows:
+def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
+    """Insert the report's break rows (BREAK_COLUMNS, JSON encoded) in bulk: COPY on PostgreSQL
+    (psycopg), else one driver-level executemany per chunk, inside the session's transaction (a
+    province has ~10^5 breaks; per-row ORM or Core processing would cost seconds). On SQLite a
+    column whose value is the same None, int or bool in every row is written in the statement as
+    its literal (as the driver binds it: NULL, the integer, 1 or 0; a text the same in every row
+    by construction, e.g. a first report's status, as a quoted text), not bound 10^5 times (~30 ms
+    a column), and the rows are zipped from the bound columns alone."""
+    n = len(breaks)
+    if not n:
         return
     conn = db.session.connection()
     quote = conn.dialect.identifier_preparer.quote
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        # COPY: one stream instead of a statement per row (the JSON columns go in as their text)
+        columns = ", ".join(quote(c) for c in BREAK_COLUMNS)
+        with conn.connection.dbapi_connection.cursor() as cursor, \
+                cursor.copy(f"COPY {quote(Break.__tablename__)} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in breaks.rows():
+                write(row)
+        return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     values = [mark] * len(BREAK_COLUMNS)
     if conn.dialect.name == "sqlite":
-        first = rows[0]
         for i, name in enumerate(BREAK_COLUMNS):
-            v = first[i]
-            if name in _CONSTANT_CANDIDATES and (v is None or type(v) in (int, bool)) \
-                    and countOf(map(itemgetter(i), rows), v) == len(rows):
+            if name in breaks.same:
+                v, every = breaks.same[name], True
+            elif name in _CONSTANT_CANDIDATES:
+                column = breaks.columns[name]
+                v = column[0]
+                every = countOf(column, v) == n
+            else:
+                continue
+            if every and (v is None or type(v) in (int, bool)):
                 values[i] = "NULL" if v is None else str(int(v))
+            elif every and type(v) is str and name in breaks.same:  # a first report's status: text as bound
+                values[i] = "'" + v.replace("'", "''") + "'"
     sql = (f"INSERT INTO {quote(Break.__tablename__)} ({', '.join(quote(c) for c in BREAK_COLUMNS)}) "
            f"VALUES ({', '.join(values)})")
-    bound = [i for i, v in enumerate(values) if v == mark]
-    project = None if len(bound) == len(values) else itemgetter(*bound)
-    for i in range(0, len(rows), chunk):
-        part = rows[i:i + chunk]
-        if project is not None:
-            part = list(map(project, part)) if len(bound) > 1 else [(project(r),) for r in part]
+    rows = breaks.rows(tuple(c for c, v in zip(BREAK_COLUMNS, values) if v == mark))
+    while part := list(islice(rows, chunk)):
         conn.exec_driver_sql(sql, part)
 
 

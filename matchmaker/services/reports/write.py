@@ -20,8 +20,8 @@ How a report is written (:func:`write_weekly_report`), in ONE transaction:
 5. everything commits at once; any error rolls everything back, leaving the previous state.
 
 Severity is :func:`graphs.severity` (kind weight x log quantity x 2 for a leading buyer /
-tier x (1 + (weeks_open - 1) / 2)). A province has ~10^5 breaks: their rows are plain tuples
-built, inserted and put in the file's order by :mod:`.rows`.
+tier x (1 + (weeks_open - 1) / 2)). A province has ~10^5 breaks: their rows are built by column,
+inserted and put in the file's order by :mod:`.rows`.
 """
 import gc
 import importlib
@@ -172,7 +172,7 @@ def _write_report(week, as_of, only_if_missing, out, then):
     report.previous_week = previous.week if previous is not None else None
     report.computed_at = datetime.now(timezone.utc)
     db.session.flush()
-    rows, events, keys = break_rows(report, detected, network, prev_rows, same_rows)
+    breaks, events, keys = break_rows(report, detected, network, prev_rows, same_rows)
     asking = _blocked_firms(network.firms, detected, previous)
     resolved = resolved_breaks(prev_rows, keys)
     events.extend({"key": r.pop("key"), "week": week, "action": "resolved", "level": r.pop("level")}
@@ -183,14 +183,14 @@ def _write_report(week, as_of, only_if_missing, out, then):
     clock.lap("rows")
     payload.update(commitment_parts(as_of, previous))
     clock.lap("commitments")
-    insert_breaks(rows)
+    insert_breaks(breaks)
     if events:
         db.session.execute(sa.insert(BreakEvent.__table__), [
             {"actor_id": None, "actor": None, "assignee_id": None, "note": None,
              "at": service_now(), **e} for e in events])
     clock.lap("insert")
-    payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(rows),
-                        "open_breaks": open_count(rows), "resolved": len(resolved),
+    payload["stats"] = {"firms": len(network.firms), "links": len(network.links), "breaks": len(breaks),
+                        "open_breaks": open_count(breaks), "resolved": len(resolved),
                         "seconds": clock.laps, "cpu_seconds": clock.cpu_laps}
     # the large JSON parts go in by a plain UPDATE: the audit log records the report row, not its payload
     db.session.execute(sa.update(WeeklyReport.__table__).where(WeeklyReport.__table__.c.id == report.id)
@@ -205,7 +205,7 @@ def _write_report(week, as_of, only_if_missing, out, then):
     for name, value in (("week", week), ("as_of", as_of), ("stats", payload["stats"])):
         set_committed_value(report, name, value)
     if out is not None:
-        write_json_report(out, file_parts, file_rows(rows))
+        write_json_report(out, file_parts, file_rows(breaks))
     if then is not None:
         then(report)
     return report, True
