@@ -14,6 +14,8 @@ from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
 
+import numpy as np
+
 import graphs
 from graphs.matching.columns import Records
 from matchmaker.services.support.rows import DecodedLists
@@ -84,20 +86,24 @@ def keep_open(records: Records, rows: Sequence, taken: str, ids: dict, skipped: 
               since: date | None = None) -> Records:
     """The records with open quantity (quantity less the field ``taken``) and a place, due on
     ``since`` or later when given; their ids (``rows[k][1]``) by ref into ``ids``, the refs of the
-    unplaceable to ``skipped``."""
-    columns = records.columns
+    unplaceable to ``skipped``. Tested column by column (the same float differences as record by record)."""
+    columns, count = records.columns, len(records)
     refs, lat, lon = columns["ref"], columns["lat"], columns["lon"]
-    due = columns["needed_by"] if since is not None else repeat(since)
-    kept = []
-    for k, (q, t, d) in enumerate(zip(columns["quantity"], columns[taken], due)):
-        if q - t <= EPSILON or (since is not None and d < since):
-            continue
-        if lat[k] is None or lon[k] is None:
-            skipped.append(refs[k])
-            continue
-        kept.append(k)
+    wanted = np.subtract(np.array(columns["quantity"], dtype=np.float64),
+                         np.array(columns[taken], dtype=np.float64)) > EPSILON
+    if since is not None:
+        wanted &= np.fromiter(map(since.__le__, columns["needed_by"]), dtype=bool, count=count)
+    if None in lat or None in lon:
+        placed = np.fromiter(map(_placed, lat, lon), dtype=bool, count=count)
+        skipped.extend(map(refs.__getitem__, np.flatnonzero(wanted & ~placed).tolist()))
+        wanted &= placed
+    kept = np.flatnonzero(wanted).tolist()
     ids.update(zip(map(refs.__getitem__, kept), map(itemgetter(1), map(rows.__getitem__, kept))))
-    return records if len(kept) == len(records) else records.take(kept)
+    return records if len(kept) == count else records.take(kept)
+
+
+def _placed(lat, lon):
+    return lat is not None and lon is not None
 
 
 def postings_of(needs: Records, need_rows: Sequence, offer_rows: Sequence, places: Mapping[int, tuple],
