@@ -32,7 +32,8 @@ class Records(tuple):
     rows column by column has already (:func:`fields_of` then reads a column, not every record).
 
     A tuple, so the records cannot change under their columns; ``columns`` maps a field name to
-    the list of that field of every record, in order (the caller guarantees that they agree).
+    the list of that field of every record, in order (the caller guarantees that they agree), and
+    may hold more columns aligned with the records (a loader's stored ids), which :meth:`take` keeps.
 
     Examples
     --------

@@ -97,8 +97,11 @@ def test_postings_carry_their_columns(world):
         return {name: [getattr(r, name) for r in records] for name in type(records[0])._fields}
 
     net = network.load_network(AS_OF)
-    for records in (*network.load_postings(AS_OF)[:2], net.needs, *net.postings[:2]):
-        assert records.columns == columns_of(records)
+    for postings in (network.load_postings(AS_OF), net.postings):
+        for records, ids in ((postings.needs, postings.need_ids), (postings.offers, postings.offer_ids)):
+            assert {k: v for k, v in records.columns.items() if k != "id"} == columns_of(records)
+            assert records.columns["id"] == [ids[r.ref] for r in records]  # the stored ids travel along
+    assert {k: v for k, v in net.needs.columns.items() if k != "id"} == columns_of(net.needs)
     assert len(net.postings.needs) < len(net.needs)
 
 

@@ -271,7 +271,7 @@ def load_postings(as_of: date) -> Postings:
     places = _places(_read_firms())
     units = _Units()
     need_rows = _read_needs(n.status == "open", n.needed_by >= as_of)
-    return postings_of(needs_of(need_rows, places, units), need_rows, _read_offers(as_of), places, units, as_of)
+    return postings_of(needs_of(need_rows, places, units), _read_offers(as_of), places, units, as_of)
 
 
 def posting_record(kind: str, posting: Need | Offer) -> graphs.Need | graphs.Offer | None:
@@ -293,7 +293,7 @@ def posting_record(kind: str, posting: Need | Offer) -> graphs.Need | graphs.Off
                  p.available_from.isoformat(), p.available_until.isoformat() if p.available_until else None,
                  p.lead_time_days, p.unit_price, p.delivery_radius_km, p.status, p.product_code)]
         records, taken = offers_of(rows, places, units), "committed"
-    kept = keep_open(records, rows, taken, {}, [])
+    kept = keep_open(records, taken, {}, [])
     return kept[0] if kept else None
 
 
@@ -343,7 +343,7 @@ def load_network(as_of: date | None = None, risks: dict | None = None) -> Networ
     needs = needs_of(need_rows, places, units, _pending_proposals())
     if as_of is None:
         return Network(firms, links, chain, needs, info, stakes=stakes)
-    postings = postings_of(needs, need_rows, _read_offers(as_of), places, units, as_of)
+    postings = postings_of(needs, _read_offers(as_of), places, units, as_of)
     return Network(firms, links, chain, needs, info, as_of, postings, graphs.substitutes_map(categories), stakes)
 
 

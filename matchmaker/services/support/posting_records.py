@@ -11,7 +11,6 @@ the index.
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from itertools import repeat
-from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -61,10 +60,10 @@ def needs_of(rows: Sequence, places: Mapping[int, tuple], units: Callable[[str, 
     (fid, nid, ref, cat, qty, committed, due, max_price, terms, status, product,
      accepts) = _columns(rows, 12)
     firm, kind, county, lat, lon = _columns(list(map(places.__getitem__, fid)), 8)[:5]
-    return Records.of(graphs.Need, [
+    return _with_ids(Records.of(graphs.Need, [
         ref, firm, cat, qty, _isodates(due), [c or 0.0 for c in committed],
         list(map((pending or {}).get, nid, repeat(0))), status, lat, lon, kind, max_price,
-        DecodedLists().column(terms), county, product, DecodedLists().column(accepts), _units(units, cat, product)])
+        DecodedLists().column(terms), county, product, DecodedLists().column(accepts), _units(units, cat, product)]), nid)
 
 
 def offers_of(rows: Sequence, places: Mapping[int, tuple],
@@ -75,18 +74,28 @@ def offers_of(rows: Sequence, places: Mapping[int, tuple],
      product) = _columns(rows, 13)
     firm, kind, county, lat, lon, operating, workers, risk = _columns(list(map(places.__getitem__, fid)), 8)
     live = {key: graphs.firm_is_live(*key) for key in set(zip(operating, risk))}
-    return Records.of(graphs.Offer, [
+    return _with_ids(Records.of(graphs.Offer, [
         ref, firm, cat, qty, _isodates(start), lat, lon, kind,
         [date.fromisoformat(u) if u else None for u in until], [int(d or 0) for d in lead], price, radius,
         list(map(live.__getitem__, zip(operating, risk))), workers, status, county,
-        [c or 0.0 for c in committed], product, _units(units, cat, product)])
+        [c or 0.0 for c in committed], product, _units(units, cat, product)]), oid)
 
 
-def keep_open(records: Records, rows: Sequence, taken: str, ids: dict, skipped: list,
-              since: date | None = None) -> Records:
-    """The records with open quantity (quantity less the field ``taken``) and a place, due on
-    ``since`` or later when given; their ids (``rows[k][1]``) by ref into ``ids``, the refs of the
-    unplaceable to ``skipped``. Tested column by column (the same float differences as record by record)."""
+def _with_ids(records: Records, ids: list) -> Records:
+    """The records with the stored id of each as one more column, ``id`` (not a field of theirs)."""
+    records.columns[ID] = ids
+    return records
+
+
+#: The column of the stored ids that travels with the loaded records (:func:`keep_open` maps refs to them).
+ID = "id"
+
+
+def keep_open(records: Records, taken: str, ids: dict, skipped: list, since: date | None = None) -> Records:
+    """The records (of :func:`needs_of` or :func:`offers_of`) with open quantity (quantity less the
+    field ``taken``) and a place, due on ``since`` or later when given; their stored ids by ref into
+    ``ids``, the refs of the unplaceable to ``skipped``. Tested column by column (the same float
+    differences as record by record)."""
     columns, count = records.columns, len(records)
     refs, lat, lon = columns["ref"], columns["lat"], columns["lon"]
     wanted = np.subtract(np.array(columns["quantity"], dtype=np.float64),
@@ -98,20 +107,23 @@ def keep_open(records: Records, rows: Sequence, taken: str, ids: dict, skipped: 
         skipped.extend(map(refs.__getitem__, np.flatnonzero(wanted & ~placed).tolist()))
         wanted &= placed
     kept = np.flatnonzero(wanted).tolist()
-    ids.update(zip(map(refs.__getitem__, kept), map(itemgetter(1), map(rows.__getitem__, kept))))
-    return records if len(kept) == count else records.take(kept)
+    if len(kept) == count:
+        ids.update(zip(refs, columns[ID]))
+        return records
+    ids.update(zip(map(refs.__getitem__, kept), map(columns[ID].__getitem__, kept)))
+    return records.take(kept)
 
 
 def _placed(lat, lon):
     return lat is not None and lon is not None
 
 
-def postings_of(needs: Records, need_rows: Sequence, offer_rows: Sequence, places: Mapping[int, tuple],
+def postings_of(needs: Records, offer_rows: Sequence, places: Mapping[int, tuple],
                 units: Callable[[str, str | None], str | None], as_of: date) -> Postings:
-    """The matcher's postings: of the need records (of need_rows) and the offer rows, what remains
+    """The matcher's postings: of the need records (:func:`needs_of`) and the offer rows, what remains
     open as of a date and can be placed."""
     need_ids, offer_ids, skipped = {}, {}, []
-    open_needs = keep_open(needs, need_rows, "covered", need_ids, skipped, as_of)
-    open_offers = keep_open(offers_of(offer_rows, places, units), offer_rows, "committed", offer_ids, skipped)
+    open_needs = keep_open(needs, "covered", need_ids, skipped, as_of)
+    open_offers = keep_open(offers_of(offer_rows, places, units), "committed", offer_ids, skipped)
     return Postings(open_needs, open_offers, need_ids, offer_ids, skipped,
                     {place[0]: firm_id for firm_id, place in places.items()})
