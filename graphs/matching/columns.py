@@ -5,7 +5,8 @@ Row ``i`` of :class:`NeedColumns` is the ``i``-th need of an index (row ``j`` of
 ordinals, unknown prices are NaN, an unset delivery radius is infinite, and
 firms, categories and price references (:func:`price_key`) are integer codes of
 the index (-1 for one it does not know). The same builders make the one-row columns of a posting scored against
-an index (:func:`graphs.matching.best_partners`).
+an index (:func:`graphs.matching.best_partners`). Records loaded column by column come as
+:class:`Records`, which keep their columns: :func:`fields_of` reads those instead of every record.
 """
 
 from __future__ import annotations

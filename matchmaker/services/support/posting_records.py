@@ -28,8 +28,8 @@ class Postings(NamedTuple):
     maps, the refs of the postings skipped because their county has no coordinates, and the id of
     every firm by its ref (read with the postings: a run's news goes to firms by id)."""
 
-    needs: list
-    offers: list
+    needs: Sequence
+    offers: Sequence
     need_ids: dict
     offer_ids: dict
     skipped: list
