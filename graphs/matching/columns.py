@@ -5,13 +5,15 @@ Row ``i`` of :class:`NeedColumns` is the ``i``-th need of an index (row ``j`` of
 ordinals, unknown prices are NaN, an unset delivery radius is infinite, and
 firms, categories and price references (:func:`price_key`) are integer codes of
 the index (-1 for one it does not know). The same builders make the one-row columns of a posting scored against
-an index (:func:`graphs.matching.best_partners`).
+an index (:func:`graphs.matching.best_partners`). Records loaded column by column come as
+:class:`Records`, which keep their columns: :func:`fields_of` reads those instead of every record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from itertools import repeat
 from operator import attrgetter, itemgetter
 
 import numpy as np
@@ -19,18 +21,54 @@ import numpy as np
 from ..records import Need, Offer
 from .costs import UNKNOWN_WORKERS_BACK, terms_share
 
-__all__ = ["NeedColumns", "OfferColumns", "price_key"]
+__all__ = ["NeedColumns", "OfferColumns", "Records", "price_key"]
 
 
 def _floats(values: Sequence) -> np.ndarray:
     return np.array(values, dtype=np.float64)
 
 
+class Records(tuple):
+    """Records of one named-tuple type that carry their fields as columns: what a loader that reads
+    rows column by column has already (:func:`fields_of` then reads a column, not every record).
+
+    A tuple, so the records cannot change under their columns; ``columns`` maps a field name to
+    the list of that field of every record, in order (the caller guarantees that they agree), and
+    may hold more columns aligned with the records (a loader's stored ids), which :meth:`take` keeps.
+
+    Examples
+    --------
+    >>> from graphs.records import Link
+    >>> links = Records.of(Link, [["S", "T"], ["B", "B"], ["c", "c"], [1.0, 2.0], [True, True]])
+    >>> links[1], fields_of(links, "supplier")
+    (Link(supplier='T', buyer='B', category='c', quantity_per_week=2.0, active=True), [['S', 'T']])
+    >>> links.take([1]).columns["quantity_per_week"]
+    [2.0]
+    """
+
+    columns: dict
+
+    @classmethod
+    def of(cls, kind: type, columns: Sequence[list]) -> Records:
+        """The records of a named-tuple type made of its fields' columns (one list per field, in
+        the type's order)."""
+        self = cls(map(tuple.__new__, repeat(kind), zip(*columns)))
+        self.columns = dict(zip(kind._fields, columns))
+        return self
+
+    def take(self, rows: Sequence[int]) -> Records:
+        """The records at these positions, with their columns."""
+        out = Records(map(self.__getitem__, rows))
+        out.columns = {name: list(map(column.__getitem__, rows)) for name, column in self.columns.items()}
+        return out
+
+
 def fields_of(records: Sequence, *names: str) -> list[list]:
     """The named fields of every record, one list per field.
 
-    Read by position when the records are all of one named-tuple type (a
-    tuple item is read faster than a named attribute), else by name.
+    Read from the columns of :class:`Records` (not to be changed), else by position when the
+    records are all of one named-tuple type (a tuple item is read faster than a named attribute),
+    else by name.
 
     Examples
     --------
@@ -38,6 +76,9 @@ def fields_of(records: Sequence, *names: str) -> list[list]:
     >>> fields_of([Link("S", "B", "c", 1.0), Link("T", "B", "c", 2.0)], "supplier", "quantity_per_week")
     [['S', 'T'], [1.0, 2.0]]
     """
+    columns = getattr(records, "columns", None)
+    if columns is not None and all(name in columns for name in names):
+        return [columns[name] for name in names]
     if len(records) == 1:  # a posting scored against an index
         return [[getattr(records[0], name)] for name in names]
     kinds = set(map(type, records))

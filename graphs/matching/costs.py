@@ -234,20 +234,26 @@ def unit_costs(needs: NeedColumns, offers: OfferColumns, ni: np.ndarray, oi: np.
     w = weights
     ref = needs.max_price[ni]
     ref = np.where(np.isnan(ref), cat_median[offers.goods[oi]], ref)
-    price = offers.price[oi]
+    ratio = offers.price[oi]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = price / ref
-    ratio = np.where(np.isfinite(ratio), ratio, 1.0)
-    ratio = np.clip(ratio, 0.0, PRICE_RATIO_CAP)
-    hand = ~(offers.sme[oi] & needs.leading[ni])
-    cost = (
-        w["distance"] * (dist / 100.0)
-        + w["price"] * ratio
-        + w["lead_time"] * (offers.lead[oi] / 7.0)
-        + w["not_hand_in_hand"] * hand
-        + w["workers_away"] * np.clip(1.0 - offers.workers[oi], 0.0, 1.0)
-        + w["no_terms"] * (1.0 - needs.terms[ni])
-    )
+        np.divide(ratio, ref, out=ratio)
+    ratio[~np.isfinite(ratio)] = 1.0
+    np.clip(ratio, 0.0, PRICE_RATIO_CAP, out=ratio)
+    del ref
+    # the terms of one posting alone are weighed once per posting, then taken per pair; the sum is
+    # accumulated in place, term after term in the order of the module notes (the same floats as
+    # ``a + b + c + ...``), so a run holds few pair-sized arrays at once
+    cost = dist / 100.0
+    cost *= w["distance"]
+    ratio *= w["price"]
+    cost += ratio
+    del ratio
+    cost += (w["lead_time"] * (offers.lead / 7.0))[oi]
+    cost += w["not_hand_in_hand"] * ~(offers.sme[oi] & needs.leading[ni])
+    cost += (w["workers_away"] * np.clip(1.0 - offers.workers, 0.0, 1.0))[oi]
+    cost += (w["no_terms"] * (1.0 - needs.terms))[ni]
     if supply_first is not None:
-        cost = cost + w["not_supply_first"] * not_supply_first(needs, offers, ni, oi, supply_first)
-    return np.rint(np.maximum(cost, 0.0) * COST_SCALE).astype(np.int64)
+        cost += w["not_supply_first"] * not_supply_first(needs, offers, ni, oi, supply_first)
+    np.maximum(cost, 0.0, out=cost)
+    cost *= COST_SCALE
+    return np.rint(cost, out=cost).astype(np.int64)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from ..exceptions import MatchingError
 from ..records import Need, Offer
-from .columns import NeedColumns, OfferColumns, fields_of, price_key
+from .columns import NeedColumns, OfferColumns, Records, fields_of, price_key
 from .costs import check_weights, scale_quantities, scale_quantity, supply_first_codes
 from .goods import GoodsGroups, NeedGoods, OfferGoods, need_goods
 
@@ -254,7 +255,7 @@ def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.da
     as_of = as_of or _dt.date.today()
     w = check_weights(weights)
     as_of_ord = as_of.toordinal()
-    needs, offers = list(needs), list(offers)
+    needs, offers = _listed(needs), _listed(offers)
     need_qty = checked_quantities(needs, "covered")
     offer_qty = checked_quantities(offers, "committed")
     status, due = fields_of(needs, "status", "needed_by")
@@ -266,19 +267,30 @@ def build_index(needs: Iterable[Need], offers: Iterable[Offer], *, as_of: _dt.da
     open_needs, need_qty = _by_ref(needs, keep_needs, need_qty)
     open_offers, offer_qty = _by_ref(offers, keep_offers, offer_qty)
     for kind, rows in (("need", open_needs), ("offer", open_offers)):
-        for a, b in zip(rows, rows[1:]):
-            if a.ref == b.ref:
-                raise MatchingError("duplicate %s ref %r" % (kind, a.ref))
+        refs, = fields_of(rows, "ref")
+        for same, ref in zip(map(operator.eq, refs, refs[1:]), refs):
+            if same:
+                raise MatchingError("duplicate %s ref %r" % (kind, ref))
     return MatchIndex(open_needs, open_offers, as_of=as_of, substitutes=substitutes,
                       declined=declined, weights=w, need_qty=need_qty, offer_qty=offer_qty,
                       customers=customers, product_names=product_names)
 
 
-def _by_ref(records: list, keep: list[int], qty: list[int]) -> tuple[list, np.ndarray]:
-    """The records at the positions *keep* and their quantities, sorted by ref (stable)."""
+def _listed(records: Iterable) -> Sequence:
+    """The records as a list, or as they are when they are :class:`~.columns.Records` (with their columns)."""
+    return records if isinstance(records, Records) else list(records)
+
+
+def _by_ref(records: Sequence, keep: list[int], qty: list[int]) -> tuple[Sequence, np.ndarray]:
+    """The records at the positions *keep* and their quantities, sorted by ref (stable); of
+    :class:`~.columns.Records`, Records (the same when all are kept in their order)."""
     refs, = fields_of(records, "ref")
     keep.sort(key=refs.__getitem__)
-    return [records[i] for i in keep], np.array(qty, dtype=np.int64)[keep].reshape(len(keep))
+    qty = np.array(qty, dtype=np.int64)[keep].reshape(len(keep))
+    if isinstance(records, Records):
+        same = len(keep) == len(records) and keep == list(range(len(keep)))
+        return (records if same else records.take(keep)), qty
+    return [records[i] for i in keep], qty
 
 
 def checked_quantities(records: Sequence[Any], taken: str) -> list[int]:

@@ -90,6 +90,21 @@ def test_a_network_as_of_a_date_holds_the_same_postings(world):
     assert network.load_network().postings is None
 
 
+def test_postings_carry_their_columns(world):
+    """The loaded records keep their columns (what the matcher's index reads instead of each record),
+    also when some are left out (N5 and O6 cannot be placed, closed needs are not postings)."""
+    def columns_of(records):
+        return {name: [getattr(r, name) for r in records] for name in type(records[0])._fields}
+
+    net = network.load_network(AS_OF)
+    for postings in (network.load_postings(AS_OF), net.postings):
+        for records, ids in ((postings.needs, postings.need_ids), (postings.offers, postings.offer_ids)):
+            assert {k: v for k, v in records.columns.items() if k != "id"} == columns_of(records)
+            assert records.columns["id"] == [ids[r.ref] for r in records]  # the stored ids travel along
+    assert {k: v for k, v in net.needs.columns.items() if k != "id"} == columns_of(net.needs)
+    assert len(net.postings.needs) < len(net.needs)
+
+
 def test_network_needs_are_every_open_need_with_cover_and_pending_proposals(world):
     net = network.load_network()
     needs = {n.ref: n for n in net.needs}

@@ -1,5 +1,6 @@
 """The one adapter from stored rows to :mod:`graphs` records (:mod:`graphs.records`); its ledger part is
-:mod:`.ledger_records` and the pieces both share are in :mod:`.rows`.
+:mod:`.ledger_records`, its needs-and-offers part (rows to records column by column) :mod:`.posting_records`,
+and the pieces they share are in :mod:`.rows`.
 
 Every record the graph library takes is built here and nowhere else: firms, links, categories
 with their inputs and substitutes, needs, offers and declined pairs, and the article-10 ledger
@@ -17,7 +18,7 @@ once.
 from collections import namedtuple
 from datetime import date
 from operator import itemgetter
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -28,14 +29,13 @@ from matchmaker.models import (Category, Firm, Link, Need, Offer, Product, Regio
                                category_substitute)
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, DeclinedPair, Pairing
 from matchmaker.rules import posting_unit
+from matchmaker.services.support.posting_records import (  # noqa: F401 (EPSILON: one adapter)
+    EPSILON, Postings, keep_open, needs_of, offers_of, postings_of)
 from matchmaker.services.support.ledger_records import Ledger, ledger_link_record, load_ledger  # noqa: F401 (one adapter)
 from matchmaker.services.support.rows import DecodedLists as _Decoded, connection as _connection, iso_text as _iso
 
 if TYPE_CHECKING:  # networkx is loaded by graphs.build when a graph is built, not by every importer
     import networkx as nx
-
-# Slack when comparing float quantities (committed vs held); quantities are solved to 0.001.
-EPSILON = 1e-6
 
 Network = namedtuple("Network", "firms links chain needs info as_of postings substitutes stakes",
                      defaults=(None, None, None, None))
@@ -45,19 +45,6 @@ ref -> FirmInfo; loaded as of a date, also the matcher's postings and substitute
 (graphs.edge_stakes: what the breaks name, product by product, in their units)."""
 # what the report needs of a firm besides the graph: id, name, kind, county, industry, park, figures
 FirmInfo = namedtuple("FirmInfo", "id ref name kind county industry park operating capacity_utilization workers_back")
-
-
-class Postings(NamedTuple):
-    """What the matcher pairs: the needs and offers with open quantity (graphs records), ref -> id
-    maps, the refs of the postings skipped because their county has no coordinates, and the id of
-    every firm by its ref (read with the postings: a run's news goes to firms by id)."""
-
-    needs: list
-    offers: list
-    need_ids: dict
-    offer_ids: dict
-    skipped: list
-    firm_ids: dict = {}
 
 
 # --- firms and links ----------------------------------------------------------------------------
@@ -273,61 +260,6 @@ def _places(firm_rows):
     return {row[0]: row[1:9] for row in firm_rows}
 
 
-def _needs_of(rows, places, units, pending=None):
-    """graphs Need records of need rows (``_need_columns``): the quantity, what accepted pairings
-    cover, the proposals awaiting an answer (``pending``: need id -> count), and for the matcher
-    where the buyer is, its kind, the price limit, the terms, the product, accepts and unit."""
-    iso, make, terms, waiting = date.fromisoformat, graphs.Need, _Decoded(), (pending or {}).get
-    accepts = _Decoded()
-    records = []
-    for (fid, nid, ref, cat, qty, committed, due, max_price, raw, status, product, raw_accepts) in rows:
-        firm, kind, county, lat, lon, _operating, _workers, _risk = places[fid]
-        records.append(make(ref, firm, cat, qty, iso(due), committed or 0.0, waiting(nid, 0), status,
-                            lat, lon, kind, max_price, terms(raw), county, product, accepts(raw_accepts),
-                            units(cat, product)))
-    return records
-
-
-def _offers_of(rows, places, units):
-    """graphs Offer records of offer rows (``_offer_columns``), with where the supplier is, whether
-    it is live, the product and the unit."""
-    iso, make, live, records = date.fromisoformat, graphs.Offer, graphs.firm_is_live, []
-    for (fid, oid, ref, cat, qty, committed, avail_from, avail_until, lead, price, radius, status, product) in rows:
-        firm, kind, county, lat, lon, operating, workers, risk = places[fid]
-        records.append(make(ref, firm, cat, qty, iso(avail_from), lat, lon, kind,
-                            iso(avail_until) if avail_until else None, int(lead or 0), price, radius,
-                            live(operating, risk), workers, status, county, committed or 0.0, product,
-                            units(cat, product)))
-    return records
-
-
-def _keep(records, rows, taken, kept, ids, skipped, since=None):
-    """Add to ``kept`` the records with open quantity (quantity less the field ``taken``) and a
-    place, due on ``since`` or later when given; ids by ref, refs of the unplaceable to skipped."""
-    for record, row in zip(records, rows):
-        if record.quantity - record[taken] <= EPSILON or (since is not None and record.needed_by < since):
-            continue
-        if record.lat is None or record.lon is None:
-            skipped.append(record.ref)
-            continue
-        ids[record.ref] = row[1]
-        kept.append(record)
-
-
-_COVERED = graphs.Need._fields.index("covered")
-_COMMITTED = graphs.Offer._fields.index("committed")
-
-
-def _postings(needs, need_rows, offer_rows, places, units, as_of):
-    """The matcher's postings: of the need records (of need_rows) and the offer rows, what remains
-    open as of a date and can be placed."""
-    postings = Postings([], [], {}, {}, [], {place[0]: firm_id for firm_id, place in places.items()})
-    _keep(needs, need_rows, _COVERED, postings.needs, postings.need_ids, postings.skipped, as_of)
-    _keep(_offers_of(offer_rows, places, units), offer_rows, _COMMITTED, postings.offers, postings.offer_ids,
-          postings.skipped)
-    return postings
-
-
 def load_postings(as_of: date) -> Postings:
     """Open needs and offers as graphs records (what remains open of them is their quantity less
     what is covered or committed), plus ref -> id maps and the skipped refs.
@@ -339,7 +271,7 @@ def load_postings(as_of: date) -> Postings:
     places = _places(_read_firms())
     units = _Units()
     need_rows = _read_needs(n.status == "open", n.needed_by >= as_of)
-    return _postings(_needs_of(need_rows, places, units), need_rows, _read_offers(as_of), places, units, as_of)
+    return postings_of(needs_of(need_rows, places, units), _read_offers(as_of), places, units, as_of)
 
 
 def posting_record(kind: str, posting: Need | Offer) -> graphs.Need | graphs.Offer | None:
@@ -355,14 +287,13 @@ def posting_record(kind: str, posting: Need | Offer) -> graphs.Need | graphs.Off
     if kind == "need":
         rows = [(p.firm_id, p.id, p.ref, p.category_code, p.quantity, p.committed_quantity,
                  p.needed_by.isoformat(), p.max_unit_price, p.terms, p.status, p.product_code, p.accepts)]
-        records, taken = _needs_of(rows, places, units), _COVERED
+        records, taken = needs_of(rows, places, units), "covered"
     else:
         rows = [(p.firm_id, p.id, p.ref, p.category_code, p.quantity, p.committed_quantity,
                  p.available_from.isoformat(), p.available_until.isoformat() if p.available_until else None,
                  p.lead_time_days, p.unit_price, p.delivery_radius_km, p.status, p.product_code)]
-        records, taken = _offers_of(rows, places, units), _COMMITTED
-    kept = []
-    _keep(records, rows, taken, kept, {}, [])
+        records, taken = offers_of(rows, places, units), "committed"
+    kept = keep_open(records, taken, {}, [])
     return kept[0] if kept else None
 
 
@@ -409,10 +340,10 @@ def load_network(as_of: date | None = None, risks: dict | None = None) -> Networ
     places = _places(firm_rows)
     units = _Units()
     stakes = _edge_stakes(link_rows, links, units)
-    needs = _needs_of(need_rows, places, units, _pending_proposals())
+    needs = needs_of(need_rows, places, units, _pending_proposals())
     if as_of is None:
         return Network(firms, links, chain, needs, info, stakes=stakes)
-    postings = _postings(needs, need_rows, _read_offers(as_of), places, units, as_of)
+    postings = postings_of(needs, _read_offers(as_of), places, units, as_of)
     return Network(firms, links, chain, needs, info, as_of, postings, graphs.substitutes_map(categories), stakes)
 
 

@@ -38,3 +38,11 @@ class DecodedLists:
         if value is None:
             value = self._seen[raw] = tuple(json.loads(raw) or ())
         return value
+
+    def column(self, raws: list) -> list:
+        """``[self(raw) for raw in raws]``, each distinct text looked at once (a driver's lists one by one)."""
+        try:
+            decoded = {raw: self(raw) for raw in set(raws)}
+        except TypeError:  # lists a driver decoded are not hashable
+            return list(map(self, raws))
+        return list(map(decoded.__getitem__, raws))
