@@ -465,7 +465,7 @@ def test_proposals_stored_in_chunks_are_the_runs_pairings(world, monkeypatch):
     """On SQLite a run inserts its proposals many rows per statement: with chunks of three (and a
     remainder) every pairing of the result is stored once, in its order, field for field."""
     from graphs import matching as gm
-    from matchmaker.services.matching import runs
+    from matchmaker.services.matching import stored
 
     factories.need(world["buyer"], "C1", quantity=20.0, needed_by=date(2020, 4, 13), ref="N2")
     factories.need(world["s1"], "C1", quantity=15.0, needed_by=date(2020, 4, 20), ref="N3")
@@ -476,7 +476,7 @@ def test_proposals_stored_in_chunks_are_the_runs_pairings(world, monkeypatch):
     results = []
     original = gm.propose_pairings
     monkeypatch.setattr(gm, "propose_pairings", lambda *a, **kw: results.append(original(*a, **kw)) or results[-1])
-    monkeypatch.setattr(runs, "_SQLITE_ROWS_PER_INSERT", 3)
+    monkeypatch.setattr(stored, "SQLITE_ROWS_PER_INSERT", 3)
     run = matching.run_matching(AS_OF)
     pairings = results[0].pairings
     assert len(pairings) > 6 and len(pairings) % 3  # two chunks and more
