@@ -485,3 +485,34 @@ def test_proposals_stored_in_chunks_are_the_runs_pairings(world, monkeypatch):
             for p in stored] == [(q.need, q.offer, q.quantity, q.unit_cost, q.distance_km, list(q.reasons),
                                   "proposed") for q in pairings]
     assert all(p.created_at == run.created_at and p.buyer_accepted_at is None for p in stored)
+
+
+def test_proposals_stored_in_chunks_carry_an_acceptance_over(world, monkeypatch):
+    """Chunks of three with an acceptance carried over (whole rows, not the shared-values
+    statement): every pairing stored once, in its order, the carried one accepted with the earlier
+    acceptance's time, the others proposed without one."""
+    from graphs import matching as gm
+    from matchmaker.services.matching import stored
+
+    for k, (firm, qty) in enumerate((("buyer", 20.0), ("s1", 15.0), ("s2", 25.0)), start=2):
+        factories.need(world[firm], "C1", quantity=qty, needed_by=date(2020, 4, 20), ref=f"N{k}")
+    factories.offer(world["buyer"], "C1", quantity=10.0, ref="O3")
+    factories.offer(world["s2"], "C1", quantity=5.0, ref="O4")
+    _db.session.commit()
+    matching.run_matching(AS_OF)
+    accepted = matching.accept_pairing(world["ub"], _pair("N1", "O2").id)
+    when = accepted.buyer_accepted_at
+    results = []
+    original = gm.propose_pairings
+    monkeypatch.setattr(gm, "propose_pairings", lambda *a, **kw: results.append(original(*a, **kw)) or results[-1])
+    monkeypatch.setattr(stored, "SQLITE_ROWS_PER_INSERT", 3)
+    run = matching.run_matching(AS_OF)
+    pairings = results[0].pairings
+    assert len(pairings) > 6 and len(pairings) % 3
+    got = [(p.need.ref, p.offer.ref, p.quantity, p.unit_cost, p.distance_km, list(p.reasons), p.status,
+            p.buyer_accepted_at, p.supplier_accepted_at, p.created_at) for p in _proposals() if p.run_id == run.id]
+    carried = [("N1", "O2") == (q.need, q.offer) for q in pairings]
+    assert sum(carried) == 1
+    assert got == [(q.need, q.offer, q.quantity, q.unit_cost, q.distance_km, list(q.reasons),
+                    "accepted" if c else "proposed", when if c else None, None, run.created_at)
+                   for q, c in zip(pairings, carried)]

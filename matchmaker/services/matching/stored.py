@@ -32,7 +32,9 @@ _OWN = ("need_id", "offer_id", "quantity", "unit_cost", "distance_km", "reasons"
 SQLITE_ROWS_PER_INSERT = 500
 
 
-def insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now, firm_of) -> Counter:
+def insert_proposals(run_id: int, pairings: Sequence, need_ids: Mapping[str, int], offer_ids: Mapping[str, int],
+                     carried: Mapping[tuple[int, int], tuple], now: datetime,
+                     firm_of: tuple[Mapping[int, int], Mapping[int, int]]) -> Counter:
     """Insert a run's proposals (in their order: the same ids as a statement per row). Returns how
     many of them are proposed (not carried over as accepted) to each firm, buyer or supplier (firm
     id -> count), counted from ``firm_of``: (need id -> its buyer's firm id, offer id -> its
@@ -150,7 +152,7 @@ def _insert_rows(conn, count, rows):
         conn.exec_driver_sql(sql + one, rows)
 
 
-def rows_per_statement(conn, width: int, shared: int = 0) -> int:
+def rows_per_statement(conn: sa.Connection, width: int, shared: int = 0) -> int:
     """How many proposals of ``width`` own values one INSERT of the SQLite driver takes (within its
     limit on bound parameters, ``shared`` of them bound once); 1 on other databases."""
     if conn.dialect.name != "sqlite":
