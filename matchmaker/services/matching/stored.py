@@ -8,6 +8,7 @@ list of reasons encoded once, so the rows read back exactly like ORM-written one
 """
 import sqlite3
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import chain, repeat
 from operator import attrgetter
