@@ -516,3 +516,41 @@ def test_proposals_stored_in_chunks_carry_an_acceptance_over(world, monkeypatch)
     assert got == [(q.need, q.offer, q.quantity, q.unit_cost, q.distance_km, list(q.reasons),
                     "accepted" if c else "proposed", when if c else None, None, run.created_at)
                    for q, c in zip(pairings, carried)]
+
+
+def test_a_run_checks_its_postings_once_and_leaves_foreign_keys_on(world, monkeypatch):
+    """On SQLite the run's proposals are written without a foreign-key lookup per row: the run
+    looks its needs and offers up once. A need deleted after the run read it is refused (nothing
+    stored), and the connection enforces foreign keys again once the run is over, either way."""
+    from graphs import matching as gm
+    from matchmaker.services.support.errors import Conflict
+
+    def enforced():
+        return _db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() if _db.engine.dialect.name == "sqlite" else 1
+
+    original = gm.propose_pairings
+
+    def need_deleted_meanwhile(*a, **kw):
+        result = original(*a, **kw)
+        # as another process would, committed before the run writes (no proposal refers to it yet)
+        _db.session.execute(sa.text("DELETE FROM need WHERE ref = 'N1'"))
+        _db.session.commit()
+        return result
+
+    monkeypatch.setattr(gm, "propose_pairings", need_deleted_meanwhile)
+    with pytest.raises(Conflict):
+        matching.run_matching(AS_OF)
+    _db.session.rollback()
+    assert enforced() == 1
+    assert _db.session.scalar(sa.select(sa.func.count()).select_from(Pairing)) == 0
+    monkeypatch.setattr(gm, "propose_pairings", original)
+    factories.need(world["buyer"], "C1", quantity=100.0, needed_by=date(2020, 4, 13), ref="N2")
+    _db.session.commit()
+    run = matching.run_matching(AS_OF)
+    assert run.pairings_count == 2 and {(p.need.ref, p.status) for p in _proposals()} == {("N2", "proposed")}
+    assert enforced() == 1
+    with pytest.raises(sa.exc.IntegrityError):  # still enforced on the run's connection
+        _db.session.execute(sa.text("INSERT INTO pairing (run_id, need_id, offer_id, quantity, unit_cost, reasons, "
+                                    "status) VALUES (:run, 999999, 999999, 1, 1, '[]', 'proposed')"), {"run": run.id})
+        _db.session.flush()
+    _db.session.rollback()

@@ -19,6 +19,7 @@ from matchmaker import collector_paused
 from matchmaker.infra import clock, queue
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
+from matchmaker.infra.sqlite import foreign_keys_off_until_released
 from matchmaker.models.base import utcnow
 from matchmaker.models import User
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, MatchRun, Pairing
@@ -79,6 +80,8 @@ def _run_matching(as_of, started_by, out, progress):
 
     say("store")
     t = time.perf_counter()
+    # SQLite: foreign keys are checked once for the whole run (insert_proposals), not per row and key
+    references_checked = foreign_keys_off_until_released(db.session)
     now = utcnow()
     run = MatchRun(
         as_of=as_of, weights=result.weights, objective=dict(result.objective),
@@ -97,7 +100,8 @@ def _run_matching(as_of, started_by, out, progress):
     firm_of = (dict(zip(map(need_ids.__getitem__, map(_REF, needs)), map(firm_ids.__getitem__, map(_BUYER, needs)))),
                dict(zip(map(offer_ids.__getitem__, map(_REF, offers)),
                         map(firm_ids.__getitem__, map(_SUPPLIER, offers)))))
-    per_firm = insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now, firm_of)
+    per_firm = insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now, firm_of,
+                                check_references=references_checked)
     # in the run's transaction: the proposals and their news commit together
     notifications.proposals_arrived(run.id, per_firm=per_firm)
     timings["store"] = time.perf_counter() - t

@@ -6,6 +6,7 @@ acceptances when none is carried over) is bound once per statement rather than o
 Timestamps go through the column's own bind processor and reasons are JSON text, each distinct
 list of reasons encoded once, so the rows read back exactly like ORM-written ones.
 """
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -16,8 +17,10 @@ from operator import attrgetter
 import sqlalchemy as sa
 
 from matchmaker.infra.extensions import db
+from matchmaker.models import Need, Offer
 from matchmaker.models.pairing import Pairing
 from matchmaker.packages.runfile import ReasonsJSON
+from matchmaker.services.support.errors import Conflict
 from matchmaker.services.support.network import EPSILON
 
 __all__ = ["insert_proposals"]
@@ -35,12 +38,17 @@ SQLITE_ROWS_PER_INSERT = 500
 
 def insert_proposals(run_id: int, pairings: Sequence, need_ids: Mapping[str, int], offer_ids: Mapping[str, int],
                      carried: Mapping[tuple[int, int], tuple], now: datetime,
-                     firm_of: tuple[Mapping[int, int], Mapping[int, int]]) -> Counter:
+                     firm_of: tuple[Mapping[int, int], Mapping[int, int]], *,
+                     check_references: bool = False) -> Counter:
     """Insert a run's proposals (in their order: the same ids as a statement per row). Returns how
     many of them are proposed (not carried over as accepted) to each firm, buyer or supplier (firm
     id -> count), counted from ``firm_of``: (need id -> its buyer's firm id, offer id -> its
     supplier's). ``carried``: (need id, offer id) -> (quantity, buyer_accepted_at,
-    supplier_accepted_at) of open proposals of earlier runs one side has accepted."""
+    supplier_accepted_at) of open proposals of earlier runs one side has accepted.
+
+    ``check_references``: the database does not enforce foreign keys in this transaction (see
+    :func:`matchmaker.infra.sqlite.foreign_keys_off_until_released`), so the needs and offers are
+    looked up here, once each: Conflict when one was deleted since the run read it."""
     if not pairings:
         return Counter()
     conn = db.session.connection()
@@ -53,6 +61,8 @@ def insert_proposals(run_id: int, pairings: Sequence, need_ids: Mapping[str, int
     count = len(pairings)
     nids = list(map(need_ids.__getitem__, map(_NEED, pairings)))
     oids = list(map(offer_ids.__getitem__, map(_OFFER, pairings)))
+    if check_references:
+        _require_postings(conn, nids, oids)
     accepted = _carried_over(nids, oids, pairings, carried, as_time) if carried else {}
     per_firm = _per_firm(nids, oids, accepted, firm_of)
     reasons = ReasonsJSON().many(map(_REASONS, pairings))
@@ -74,6 +84,18 @@ def insert_proposals(run_id: int, pairings: Sequence, need_ids: Mapping[str, int
         return per_firm
     _insert_rows(conn, count, rows)
     return per_firm
+
+
+def _require_postings(conn, nids, oids):
+    """Conflict unless every need and offer id is stored (what the foreign keys would check),
+    each looked up once, in one statement a table."""
+    for model, ids in ((Need, nids), (Offer, oids)):
+        wanted = sorted(set(ids))
+        found = conn.exec_driver_sql(
+            "SELECT count(*) FROM %s WHERE id IN (SELECT value FROM json_each(?))" % model.__table__.name,
+            (json.dumps(wanted),)).scalar()
+        if found != len(wanted):
+            raise Conflict("a need or an offer of this run was deleted while it ran; run it again")
 
 
 def _processor(dialect, name):
