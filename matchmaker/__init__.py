@@ -50,7 +50,8 @@ def _create_app(config, web, commands):
     )
     configure_app(app, config)
     register_extensions(app, web)
-    register_http(app)
+    if web:
+        register_http(app)
     if web:
         register_blueprints(app)
     register_errorhandlers(app)
@@ -108,16 +109,18 @@ def _instance_secret(app):
 
 def register_extensions(app, web=True):
     from matchmaker import models  # noqa: F401  (every model registered on the metadata)
-    from matchmaker.infra.extensions import babel, csrf, db, limiter, login_manager
+    from matchmaker.infra.extensions import babel, db, login_manager
 
     db.init_app(app)
     if web:
-        from flask_migrate import Migrate  # imports Alembic: not for batch commands
+        # Alembic, the rate limiter and CSRF serve the web service, not batch commands
+        from flask_migrate import Migrate
+        from matchmaker.infra.extensions import csrf, limiter
 
         Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
-    csrf.init_app(app)
+        csrf.init_app(app)
+        limiter.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     from matchmaker.infra.cache import init_cache
 
     init_cache(app)

@@ -7,6 +7,7 @@ from datetime import timezone
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from matchmaker.models.base import Base
 
@@ -27,10 +28,37 @@ def install_sqlite_pragmas(app):
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        @event.listens_for(Pool, "checkin")
+        def _foreign_keys_back_on(dbapi_connection, connection_record):
+            # after the pool's rollback, before anyone else can check the connection out
+            if connection_record.info.pop(_FOREIGN_KEYS_OFF, False) and dbapi_connection is not None:
+                dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and "utc" not in _installed:
         _installed.add("utc")
         event.listen(Base, "load", _aware_on_load, propagate=True)
         event.listen(Base, "refresh", _aware_on_refresh, propagate=True)
+
+
+_FOREIGN_KEYS_OFF = "matchmaker_foreign_keys_off"
+
+
+def foreign_keys_off_until_released(session: sa.orm.Session) -> bool:
+    """SQLite: stop enforcing foreign keys on the session's connection for the transaction about
+    to begin, when none has begun on it yet (SQLite ignores the pragma inside one); the pool turns
+    them back on when the connection is returned (after the commit or rollback), before anyone
+    else can use it. For a bulk write whose caller checks the references itself, once for the
+    whole batch instead of a lookup per row and key. Returns whether they are off."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return False
+    fairy = conn.connection
+    raw = fairy.dbapi_connection
+    if getattr(raw, "in_transaction", True) or "pragmas" not in _installed:
+        return False
+    raw.execute("PRAGMA foreign_keys=OFF")
+    fairy.info[_FOREIGN_KEYS_OFF] = True
+    return True
 
 
 # SQLite stores DateTime(timezone=True) values as text without an offset and returns them

@@ -5,8 +5,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher, profiles
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
@@ -17,7 +15,8 @@ from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Mes
 
 # Argon2id with the library's RFC 9106 low-memory profile (64 MiB, t=3). Under TESTING the
 # cheapest profile is used unless PASSWORD_HASH_PROFILE says otherwise: hashes carry their own
-# parameters, so verification works across profiles.
+# parameters, so verification works across profiles. argon2 is imported when a password is
+# hashed or verified: the batch commands, which import this module for scopes, never do.
 _HASHERS = {}
 _DUMMY = {}
 
@@ -28,10 +27,12 @@ def _profile_name():
     return setting("PASSWORD_HASH_PROFILE") or default
 
 
-def _hasher() -> PasswordHasher:
-    """The PasswordHasher of the current profile (cached)."""
+def _hasher():
+    """The argon2 PasswordHasher of the current profile (cached)."""
     name = _profile_name()
     if name not in _HASHERS:
+        from argon2 import PasswordHasher, profiles
+
         _HASHERS[name] = PasswordHasher.from_parameters(getattr(profiles, name))
     return _HASHERS[name]
 
@@ -51,8 +52,11 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when the password matches the stored hash."""
+    hasher = _hasher()
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher().verify(password_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

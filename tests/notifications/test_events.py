@@ -45,6 +45,23 @@ def test_a_run_tells_each_side_once_how_many_proposals_arrived(people, proposed)
     assert not _told(u["other"]) and not _told(u["county"])
 
 
+@pytest.mark.parametrize("named", [500, 1])
+def test_the_users_of_many_firms_are_those_of_few(people, monkeypatch, named):
+    """Past _FIRMS_NAMED firms their users are picked out of every firm user (no IN list of
+    thousands): the same active users of the firms asked for, none of another firm, no staff."""
+    from matchmaker.services.notifications import events
+
+    monkeypatch.setattr(events, "_FIRMS_NAMED", named)
+    u = people["users"]
+    idle = factories.user("firm", people["lead"], email="idle@example.cn")
+    idle.active = False
+    db.session.commit()
+    lead, sme = people["lead"].id, people["sme"].id
+    got = events._firm_users([lead, sme, 999999])
+    assert {k: [x.email for x in v] for k, v in got.items()} == {
+        lead: [u["lead"].email], sme: [u["sme"].email], 999999: []}
+
+
 def test_the_other_side_hears_the_answer_and_both_hear_the_link(people, proposed):
     _run, pairing = proposed
     u = people["users"]

@@ -7,12 +7,9 @@ scheduler's daily job and the ``matchmaker match`` command (which may write the 
 :mod:`matchmaker.packages.runfile`).
 """
 import os
-import sqlite3
 import time
-from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
-from itertools import chain, repeat
+from datetime import date, timedelta, timezone
 from operator import attrgetter
 
 import sqlalchemy as sa
@@ -22,13 +19,15 @@ from matchmaker import collector_paused
 from matchmaker.infra import clock, queue
 from matchmaker.infra.extensions import db
 from matchmaker.infra.settings import setting
+from matchmaker.infra.sqlite import foreign_keys_off_until_released
 from matchmaker.models.base import utcnow
 from matchmaker.models import User
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, MatchRun, Pairing
-from matchmaker.packages.runfile import ReasonsJSON, write_run_file
+from matchmaker.packages.runfile import write_run_file
 from matchmaker.services.matching import fanout
 from matchmaker.services.matching.partners import invalidate_index
 from matchmaker.services.matching.proposals import can_read_pairing
+from matchmaker.services.matching.stored import insert_proposals
 from matchmaker.services.matching.weights import configured_weights
 from matchmaker.services.support import common
 from matchmaker.services.support import network as net
@@ -36,10 +35,6 @@ from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Mes
 from matchmaker.services import notifications
 
 _REF, _BUYER, _SUPPLIER = attrgetter("ref"), attrgetter("buyer"), attrgetter("supplier")
-_NEED, _OFFER, _QUANTITY, _UNIT_COST, _DISTANCE, _REASONS = map(
-    attrgetter, ("need", "offer", "quantity", "unit_cost", "distance_km", "reasons"))
-_PROPOSAL_COLUMNS = ("run_id", "need_id", "offer_id", "quantity", "unit_cost", "distance_km", "reasons",
-                     "status", "created_at", "buyer_accepted_at", "supplier_accepted_at")
 
 
 def run_matching(as_of: date | None = None, *, started_by: str | None = None, out: str | os.PathLike | None = None,
@@ -85,6 +80,8 @@ def _run_matching(as_of, started_by, out, progress):
 
     say("store")
     t = time.perf_counter()
+    # SQLite: foreign keys are checked once for the whole run (insert_proposals), not per row and key
+    references_checked = foreign_keys_off_until_released(db.session)
     now = utcnow()
     run = MatchRun(
         as_of=as_of, weights=result.weights, objective=dict(result.objective),
@@ -103,7 +100,8 @@ def _run_matching(as_of, started_by, out, progress):
     firm_of = (dict(zip(map(need_ids.__getitem__, map(_REF, needs)), map(firm_ids.__getitem__, map(_BUYER, needs)))),
                dict(zip(map(offer_ids.__getitem__, map(_REF, offers)),
                         map(firm_ids.__getitem__, map(_SUPPLIER, offers)))))
-    per_firm = _insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now, firm_of)
+    per_firm = insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now, firm_of,
+                                check_references=references_checked)
     # in the run's transaction: the proposals and their news commit together
     notifications.proposals_arrived(run.id, per_firm=per_firm)
     timings["store"] = time.perf_counter() - t
@@ -131,95 +129,6 @@ def _half_accepted():
                   Pairing.supplier_accepted_at).where(Pairing.status == "accepted",
                                                       Pairing.run_id.in_(_matcher_runs()))).all()
     return {(n, o): (q, b, s) for n, o, q, b, s in rows}
-
-
-def _insert_proposals(run_id, pairings, need_ids, offer_ids, carried, now, firm_of):
-    """Insert a run's proposals with driver-level executemany (many rows a statement on SQLite), or
-    COPY on PostgreSQL with psycopg; timestamps go through the column's own bind processor and
-    reasons are JSON text, so the rows read back exactly like ORM-written ones. Returns how many
-    of them are proposed (not carried over as accepted) to each firm, buyer or supplier (firm id
-    -> count), counted from ``firm_of``: (need id -> its buyer's firm id, offer id -> its supplier's)."""
-    if not pairings:
-        return {}
-    conn = db.session.connection()
-    dialect = conn.dialect
-    table = Pairing.__table__
-
-    def processor(name):
-        proc = table.c[name].type.bind_processor(dialect)
-        return proc or (lambda v: v)
-
-    as_time = processor("created_at")
-    created = as_time(now)
-    if dialect.name == "sqlite" and isinstance(created, datetime):
-        # what sqlite3's default datetime adapter would store for every row, computed once
-        created = created.isoformat(" ")
-    as_json = ReasonsJSON()
-    count = len(pairings)
-    nids = list(map(need_ids.__getitem__, map(_NEED, pairings)))
-    oids = list(map(offer_ids.__getitem__, map(_OFFER, pairings)))
-    status, buyer_at, supplier_at = ["proposed"] * count, [None] * count, [None] * count
-    proposed = range(count)
-    if carried:
-        for k, (n, o, p) in enumerate(zip(nids, oids, pairings)):
-            old = carried.get((n, o))
-            if old is not None and p.quantity <= old[0] + net.EPSILON:
-                status[k], buyer_at[k], supplier_at[k] = "accepted", as_time(old[1]), as_time(old[2])
-        proposed = [k for k, s in enumerate(status) if s == "proposed"]
-    per_firm = Counter(map(firm_of[0].__getitem__, map(nids.__getitem__, proposed)))
-    per_firm.update(map(firm_of[1].__getitem__, map(oids.__getitem__, proposed)))
-    # the rows, in _PROPOSAL_COLUMNS' order, zipped from columns (one pass, no Python call per row)
-    rows = zip(repeat(run_id), nids, oids, map(_QUANTITY, pairings), map(_UNIT_COST, pairings),
-               map(_DISTANCE, pairings), map(as_json, map(_REASONS, pairings)), status, repeat(created),
-               buyer_at, supplier_at)
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        # COPY: one stream instead of a statement per row
-        cursor = conn.connection.dbapi_connection.cursor()
-        with cursor.copy("COPY %s (%s) FROM STDIN" % (table.name, ", ".join(_PROPOSAL_COLUMNS))) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return per_firm
-    marks = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
-    if marks is None:  # pragma: no cover - every supported driver is covered above
-        db.session.execute(sa.insert(Pairing), [dict(zip(_PROPOSAL_COLUMNS, r)) for r in rows])
-        return per_firm
-    values = [marks] * len(_PROPOSAL_COLUMNS)
-    if dialect.name == "postgresql":
-        values[_PROPOSAL_COLUMNS.index("reasons")] = "CAST(%s AS JSON)" % marks
-    sql = "INSERT INTO %s (%s) VALUES " % (table.name, ", ".join(_PROPOSAL_COLUMNS))
-    one = "(%s)" % ", ".join(values)
-    many = _rows_per_statement(conn)
-    if many > 1 and count >= many:
-        # SQLite: one prepared statement of many rows, run once per chunk (same rows, same order,
-        # same ids as a statement per row, in less CPU)
-        width = len(_PROPOSAL_COLUMNS)
-        flat = list(chain.from_iterable(rows))
-        full, chunk = (count - count % many) * width, many * width
-        conn.exec_driver_sql(sql + ", ".join([one] * many),
-                             [tuple(flat[k:k + chunk]) for k in range(0, full, chunk)])
-        rows = [tuple(flat[k:k + width]) for k in range(full, len(flat), width)]
-    else:
-        rows = list(rows)
-    if rows:
-        conn.exec_driver_sql(sql + one, rows)
-    return per_firm
-
-
-def _rows_per_statement(conn) -> int:
-    """How many proposals one INSERT of the SQLite driver takes (within its limit on bound
-    parameters); 1 on other databases."""
-    if conn.dialect.name != "sqlite":
-        return 1
-    raw = conn.connection.dbapi_connection
-    try:
-        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    except AttributeError:  # pragma: no cover - Python before 3.11 or another driver: the old default
-        limit = 999
-    return max(1, min(_SQLITE_ROWS_PER_INSERT, limit // len(_PROPOSAL_COLUMNS)))
-
-
-#: proposals per INSERT on SQLite (bigger chunks gain little more)
-_SQLITE_ROWS_PER_INSERT = 500
 
 
 #: A run's `as_of` lies in this window: not before the service's data can begin, and at most
