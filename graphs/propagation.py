@@ -378,7 +378,7 @@ def _declined_later(edges, outputs, best, labels, alt_pairs, alt_start, alt_adde
     later = []
     firms = list(edges.firm_ids)
     n = edges.n_firms
-    edge, into = edges.edge, edges.into
+    into = edges.into
     never = tier_cap = 1 << 60
     for pair in alt_pairs:
         s, b = firms[pair // n], firms[pair % n]

@@ -210,7 +210,6 @@ def pairings_reasons(index: MatchIndex, need_idx: np.ndarray, offer_idx: np.ndar
     oi = np.asarray(offer_idx, dtype=np.int64)
     if ni.size == 0:
         return []
-    cache: dict = {}
     # what depends on one posting only, as integer columns aligned with the index's needs and
     # offers (values numbered, 0 for None) and small tables of the reasons' words per value
     regions, products, categories = _Numbering(also_none=("",)), _Numbering(), _Numbering()

@@ -119,7 +119,6 @@ LABELS = {
         "reopened": lazy_pgettext("break", "Reopened"),
         "closed": lazy_pgettext("break", "Closed"),
         "resolved": lazy_pgettext("break", "Resolved"),
-        "escalated": lazy_pgettext("break", "Escalated"),
     },
     # The weekly report's paper (its workbook and print page) words some codes more tersely than
     # the pages do (用工 for 员工返岗, 县级 for 县（区）): the same English, context "report".
