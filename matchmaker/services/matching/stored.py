@@ -76,11 +76,18 @@ def insert_proposals(run_id: int, pairings: Sequence, need_ids: Mapping[str, int
     # the rows, in PROPOSAL_COLUMNS' order, zipped from columns (one pass, no Python call per row)
     rows = zip(repeat(run_id), *own, status, repeat(created), buyer_at, supplier_at)
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        from psycopg.errors import ForeignKeyViolation
+
         # COPY: one stream instead of a statement per row
         cursor = conn.connection.dbapi_connection.cursor()
-        with cursor.copy("COPY %s (%s) FROM STDIN" % (Pairing.__table__.name, ", ".join(PROPOSAL_COLUMNS))) as copy:
-            for row in rows:
-                copy.write_row(row)
+        try:
+            with cursor.copy("COPY %s (%s) FROM STDIN" % (Pairing.__table__.name, ", ".join(PROPOSAL_COLUMNS))) \
+                    as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except ForeignKeyViolation:
+            # the driver's own error (COPY bypasses SQLAlchemy): the same refusal as on SQLite
+            raise Conflict("a need or an offer of this run was deleted while it ran; run it again") from None
         return per_firm
     _insert_rows(conn, count, rows)
     return per_firm
