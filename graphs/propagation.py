@@ -207,16 +207,19 @@ def _keep_alternatives(blocked: list, best: EdgeBest, alt_pairs: set, edges: Hea
         if have is not None and have[0] < tau and edges.pair[e] not in alt_pairs:
             continue
         flagged = []
-        for i in range(path.index(a)):
+        at = path.index(a)
+        for i in range(at):
             pair = pair_key(path[i + 1], path[i])
             flagged.append(pair)
             if pair not in alt_pairs:
                 alt_pairs.add(pair)
                 grown = True
-        # upstream edges whose own best route passes a also need their alternatives
+        # upstream edges whose own best route passes a also need their alternatives: the edges into
+        # each firm of the route before a, and on up (not only into its first supplier: the pairs
+        # flagged above are not walked through)
         suppliers = edges.into
         seen = set(flagged)
-        stack = [path[1]]
+        stack = list(path[1:at])
         while stack:
             s = stack.pop()
             for ts in suppliers.get(s, {}).values():
