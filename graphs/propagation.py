@@ -28,8 +28,8 @@ of the supply edges:
 
 from __future__ import annotations
 
-from .propagation_passes import (SKIP_IDLE_PASSES, HealthyEdges, NextPassDiffers, by_firm_set, labels_of,
-                                 next_pass_differs)
+from .propagation_passes import (SKIP_IDLE_PASSES, HealthyEdges, NextPassDiffers, add_alternatives, add_dropped_factors,
+                                 by_firm_set, labels_of, next_pass_differs)
 
 __all__ = ["propagate_upstream", "propagate_edges", "supplier_index", "healthy_edges_of", "GAP_FACTORS",
            "MAX_PASSES"]
@@ -112,7 +112,9 @@ def propagate_edges(edges: HealthyEdges, inputs: CategoryMap, outputs: CategoryM
     along the blocked route and on the edges upstream whose best route passes
     the same firm, until nothing changes (at most ``MAX_PASSES`` passes); a pass
     that provably changes nothing is skipped (:func:`next_pass_differs`).
-    Without such conflicts one pass suffices. Checked against a brute-force
+    Without such conflicts one pass suffices. The routes an edge leaves out for want of room are
+    followed after the last pass, so that the factors of the routes further down they lead to are
+    handed down all the same (:func:`add_dropped_factors`). Checked against a brute-force
     enumeration of simple routes in ``tests/graphs/test_breaks_bruteforce.py``.
 
     Parameters
@@ -141,20 +143,23 @@ def propagate_edges(edges: HealthyEdges, inputs: CategoryMap, outputs: CategoryM
     alt_pairs = set()
     best = [None] * edges.size
     for _ in range(MAX_PASSES):
-        firsts, alt_start, alt_added = [], frozenset(alt_pairs), {}
+        firsts, alt_start, alt_added, dropped = [], frozenset(alt_pairs), {}, []
         best, blocked, labels = _bfs({k: list(v) for k, v in seeds.items()}, edges, max_routes,
-                                     alt_pairs, firsts.append, alt_added)
+                                     alt_pairs, firsts.append, alt_added, dropped)
         if max_routes == 1:
             return best
         if not _keep_alternatives(blocked, best, alt_pairs, edges):
             break
         if SKIP_IDLE_PASSES:
             later = _declined_later(edges, outputs, best, labels, alt_pairs, alt_start, alt_added, max_routes)
+            skipped = len(dropped)
             try:
-                if not next_pass_differs((firsts, later), alt_pairs, best, max_routes, labels, edges):
+                if not next_pass_differs((firsts, later), alt_pairs, best, max_routes, labels, edges, dropped):
                     break
             except NextPassDiffers:
                 pass  # it may differ: run it
+            del dropped[skipped:]
+    add_dropped_factors(dropped, best, labels, edges)
     return best
 
 
@@ -251,7 +256,7 @@ def supplier_index(healthy_out: HealthyOut) -> dict[str, dict[str, list[str]]]:
     return rev
 
 
-def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added):
+def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added, dropped):
     """One level-synchronous pass; returns the best labels, the blocked extensions and the labels.
 
     Per edge id: its pending routes of this tier (one ``(path, factors)``, or a list of them), its
@@ -318,28 +323,20 @@ def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added):
                         declined_first((e, tier, items))  # alternatives, had its pair kept them
                     continue
                 lab = labels[e] = [(tier, frozenset(path), path, union)]
-                for fs, (path, f) in by_firm_set(items[1:], exclude=lab[0][1]):
-                    if len(lab) >= cap:
-                        break
-                    lab.append((tier, fs, path, f))
+                for _, _, path, f in add_alternatives(lab, tier, by_firm_set(items[1:]), cap, e, dropped):
                     push((nexts, path, f))
             else:
                 lab = labels[e]
                 if lab is None:
-                    lab = labels[e] = [(have[0], None, have[1], have[2])]
+                    lab = labels[e] = [(have[0], frozenset(have[1]), have[1], have[2])]
                 cap = max_routes if pair_of[e] in alt_pairs else 1
-                if len(lab) >= cap:
+                if cap == 1:
                     continue
                 if items.__class__ is not list:
                     items = [items]
                 items.sort()
                 nexts = nexts_of[e]
-                for fs, (path, f) in by_firm_set(items, exclude=None):
-                    if len(lab) >= cap:
-                        break
-                    if any((x[1] if x[1] is not None else frozenset(x[2])) <= fs for x in lab):
-                        continue
-                    lab.append((tier, fs, path, f))
+                for _, _, path, f in add_alternatives(lab, tier, by_firm_set(items), cap, e, dropped):
                     push((nexts, path, f))
         order = []
         add = order.append
@@ -356,6 +353,8 @@ def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added):
                         continue
                     lab = labels[e]
                     if lab is not None and len(lab) >= max_routes:
+                        if a not in path:
+                            dropped.append((e, tier, (a,) + path, f))  # no room: add_dropped_factors
                         continue
                 if a in path:
                     blocked.append((path, a, e, tier))

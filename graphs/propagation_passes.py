@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["HealthyEdges", "by_firm_set", "labels_of", "SKIP_IDLE_PASSES", "next_pass_differs", "NextPassDiffers",
+__all__ = ["HealthyEdges", "by_firm_set", "add_alternatives", "add_dropped_factors", "labels_of", "SKIP_IDLE_PASSES",
+           "next_pass_differs", "NextPassDiffers",
            "kept_by_next_pass"]
 
 
@@ -111,7 +112,7 @@ class HealthyEdges:
 
 
 def next_pass_differs(declined: tuple[list, list], alt_pairs: set, best: list, max_routes: int,
-                      labels: list, edges: HealthyEdges) -> bool:
+                      labels: list, edges: HealthyEdges, dropped: list) -> bool:
     """Whether the next pass could find another best route for some edge (or keep a new pair).
 
     A pass depends on the pairs that keep alternatives (``alt_pairs``) in two places only: a
@@ -132,7 +133,8 @@ def next_pass_differs(declined: tuple[list, list], alt_pairs: set, best: list, m
     dropped as the next pass would drop it (no room left, or the pair keeps no alternatives), or
     kept as an alternative after this pass's labels and followed further. When none is left, the
     next pass would find the same best routes and the same blocked routes that matter, and keep
-    no new pair: it would change nothing (False).
+    no new pair: it would change nothing (False). The routes it would leave out for want of room
+    are noted in *dropped*, as the pass notes its own.
     """
     firsts, later = declined
     pair_of = edges.pair
@@ -154,16 +156,17 @@ def next_pass_differs(declined: tuple[list, list], alt_pairs: set, best: list, m
             if items is not None:  # the first label's alternatives (its pair kept none)
                 if routes or len(lab) > 1:
                     return True  # other routes or labels beside them: they could displace each other
-                for fs, (path, f) in by_firm_set(items[1:], exclude=frozenset(items[0][0])):
-                    if 1 + len(added) >= max_routes:
-                        break
-                    added.append(fs)
+                union = frozenset().union(*[f for _, f in items])
+                first = [(tier, frozenset(items[0][0]), items[0][0], union)]
+                for _, fs, path, f in add_alternatives(first, tier, by_firm_set(items[1:]), max_routes, e,
+                                                       dropped):
+                    added.append((fs, f, tier))
                     pushed.append((nexts_of[e], path, f))
                 continue
             routes.sort()
-            for fs, (path, f) in by_firm_set(routes, exclude=None):
-                if kept_by_next_pass(lab, tier, fs, path, f, added, max_routes):
-                    added.append(fs)
+            for fs, (path, f) in by_firm_set(routes):
+                if kept_by_next_pass(lab, tier, fs, path, f, added, max_routes, e, dropped):
+                    added.append((fs, f, tier))
                     pushed.append((nexts_of[e], path, f))
         tier += 1
         for nexts, path, f in pushed:
@@ -181,21 +184,25 @@ class NextPassDiffers(Exception):
 
 
 def kept_by_next_pass(labels: list, tier: int, fs: frozenset, path: tuple, f: frozenset, added: list,
-                      max_routes: int) -> bool:
+                      max_routes: int, e: int, dropped: list) -> bool:
     """Whether the next pass keeps a route (firm set *fs*, *path*, *factors*) arriving at an edge with
-    these *labels* at *tier* as an alternative after this pass's labels; raises
-    :class:`NextPassDiffers` where it could change them."""
+    these *labels* at *tier* as an alternative after this pass's labels (*added*: ``(firm set,
+    factors, tier)`` of those it adds); raises :class:`NextPassDiffers` where it could change them."""
     earlier = 0
     for t, lfs, lpath, lf in labels:
         if t < tier or (t == tier and lpath < path):  # met before the route
             if (lfs if lfs is not None else frozenset(lpath)) <= fs:
-                if t == tier and lfs == fs and not lf >= f:
-                    raise NextPassDiffers  # merged with a label of the same firm set: its factors grow
+                if t == tier and not lf >= f:
+                    raise NextPassDiffers  # its factors go to a label of its tier: they grow
                 return False  # passes every firm of a label met before: dropped
             earlier += 1
-    if any(x <= fs for x in added):
-        return False
+    for afs, af, t in added:
+        if afs <= fs:
+            if t == tier and not af >= f:
+                raise NextPassDiffers  # its factors go to a route the next pass adds: they grow
+            return False
     if earlier + len(added) >= max_routes:
+        dropped.append((e, tier, path, f))
         return False  # no room left when it comes
     if any(t > tier or (t == tier and lpath > path) for t, _, lpath, _ in labels):
         raise NextPassDiffers  # kept before labels of this pass: it could displace them
@@ -212,13 +219,85 @@ def labels_of(e: int, labels: list, best: list) -> list:
     return lab
 
 
-def by_firm_set(items: list, exclude: frozenset | None) -> list[tuple[frozenset, tuple]]:
+def by_firm_set(items: list) -> list[tuple[frozenset, tuple]]:
     """Group routes (sorted by path) by their firm set: ``[(set, (first path, factors))]``."""
     groups = {}
     for path, f in items:
         fs = frozenset(path)
-        if fs == exclude:
-            continue
         have = groups.get(fs)
         groups[fs] = (path, f) if have is None else (have[0], have[1] | f)
     return list(groups.items())
+
+
+def add_alternatives(lab: list, tier: int, groups: list, cap: int, e: int, dropped: list) -> list:
+    """Add to an edge's labels ``[(tier, firm set, path, factors)]`` the routes of *tier* grouped by
+    firm set (:func:`by_firm_set`, sorted by path) as alternatives, up to *cap* labels; return the
+    labels added. A route left out for want of room is noted in *dropped* as ``(e, tier, path,
+    factors)`` (:func:`add_dropped_factors`).
+
+    A route whose firm set holds all of a label's is valid further down only where that label is,
+    which is of its tier or lower and sorts before it: it is not kept, its factors go to that label
+    when it is of its tier (a superset of the factors further down, which
+    :func:`graphs.routes.exact_factors` makes exact). Dropping it would lose factors."""
+    start = len(lab)
+    for fs, (path, f) in groups:
+        for i, x in enumerate(lab):
+            if x[1] <= fs:
+                if x[0] == tier and not x[3] >= f:
+                    lab[i] = (tier, x[1], x[2], x[3] | f)
+                break
+        else:
+            if len(lab) < cap:
+                lab.append((tier, fs, path, f))
+            else:
+                dropped.append((e, tier, path, f))
+    return lab[start:]
+
+
+def add_dropped_factors(dropped: list, best: list, labels: list, edges: HealthyEdges) -> None:
+    """Add to the factors of the edges (*best*, in place) those of the routes an edge left out for
+    want of room (*dropped*: ``(edge, tier, path, factors)``) at every edge further down where an
+    extension of such a route that passes no firm twice is of the edge's tier.
+
+    An edge keeps at most ``max_routes`` labels, so what it leaves out is not handed down, and a
+    route further down that only it leads to would lose its factors (which
+    :func:`graphs.routes.exact_factors`, removing factors only, could not restore). A left-out
+    route is followed here unless a label of the edge stands for it: one of a lower tier, or of
+    its tier with its factors, whose firm set it holds (valid
+    wherever it is). Followed routes meeting at an edge and tier are followed as one, with the
+    firms common to their firm sets and the union of their factors: valid wherever one of them
+    is, so a superset, which ``exact_factors`` makes exact. It stops where a label stands for it
+    in the same way, and past the highest tier."""
+    if not dropped:
+        return
+    nexts_of = edges.nexts_of
+    top = max(have[0] for have in best if have is not None)
+    arrivals = {}  # tier -> {edge: [firms, factors]}
+    for e, tier, path, f in dropped:
+        _arrive(arrivals, tier, e, frozenset(path), f)
+    while arrivals:
+        tier = min(arrivals)
+        for e, (fs, f) in arrivals.pop(tier).items():
+            have = best[e]
+            if have is None:
+                continue  # no route of the propagation there: not followed (max_routes too small for its tier)
+            stands = False
+            for t, lfs, lpath, lf in labels_of(e, labels, best):
+                if t <= tier and (lfs if lfs is not None else frozenset(lpath)) <= fs and (t < tier or lf >= f):
+                    stands = True
+                    break
+            if stands:
+                continue
+            if have[0] == tier and not have[2] >= f:
+                best[e] = (tier, have[1], have[2] | f)
+            if tier >= top:
+                continue
+            for e2, a in nexts_of[e]:
+                if a not in fs:
+                    _arrive(arrivals, tier + 1, e2, fs | {a}, f)
+
+
+def _arrive(arrivals: dict, tier: int, e: int, fs: frozenset, f: frozenset) -> None:
+    at = arrivals.setdefault(tier, {})
+    have = at.get(e)
+    at[e] = [fs, f] if have is None else [have[0] & fs, have[1] | f]

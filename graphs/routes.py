@@ -75,6 +75,9 @@ def exact_factors(best: EdgeBest, edges: HealthyEdges, inputs: CategoryMap, down
     if not todo:
         return
     into = edges.into  # supplier -> {category: its own healthy suppliers and their edges}
+    # a category's inputs in the order of their codes: the search stops once it has every propagated
+    # factor, so the routes it meets first must not depend on the order of a set (the hash seed)
+    ordered = {c: tuple(sorted(ins)) for c, ins in inputs.items()}
     todo.sort(key=itemgetter(0))  # a tier's edges need the exact factors of the tier below
     edge = edges.edge
     visited, got, upper = set(), set(), frozenset()
@@ -82,7 +85,7 @@ def exact_factors(best: EdgeBest, edges: HealthyEdges, inputs: CategoryMap, down
     def collect(s: str, c: str, tier: int) -> bool:
         """Add to *got* the factors of the routes of exactly *tier* from an edge out of *s* in *c*
         that pass no firm in *visited*; return True once *got* holds all of *upper*."""
-        ins = inputs.get(c, ())
+        ins = ordered.get(c, ())
         if tier == 2:
             for c1 in ins:
                 for x, f in down_in.get((s, c1), ()):
