@@ -70,9 +70,9 @@ def upstream_of(breaks):
 
 
 def main(argv=None):
-    """Count the generated provinces of ``test_detection_previous`` (seeds FIRST..LAST-1) whose upstream
-    breaks differ from the enumeration, at ``--max-routes`` (default 4); provinces with too many simple
-    routes are left out and counted."""
+    """Count the generated provinces of ``test_detection_previous`` (``--dense``: of
+    ``test_propagation_passes``), seeds FIRST..LAST-1, whose upstream breaks differ from the enumeration,
+    at ``--max-routes`` (default 4); provinces with too many simple routes are left out and counted."""
     import argparse
     import random
 
@@ -84,10 +84,26 @@ def main(argv=None):
     p.add_argument("first", type=int)
     p.add_argument("last", type=int)
     p.add_argument("--max-routes", type=int, default=4)
+    p.add_argument("--dense", action="store_true", help="test_propagation_passes' denser generator instead")
     args = p.parse_args(argv)
     wrong, left_out = [], 0
     for seed in range(args.first, args.last):
         rnd = random.Random(seed)
+        if args.dense:
+            from graphs import chain_breaks_of
+            from tests.graphs import test_propagation_passes as tpp
+
+            firms, links, chain = tpp.generated(rnd)
+            nodes, succ = supply_maps(firms, links)
+            breaks = chain_breaks_of(firms, links, chain, as_of=tpp.AS_OF, max_routes=args.max_routes)
+            try:
+                exact = exact_upstream(nodes, succ, chain, breaks)
+            except TooManyRoutes:
+                left_out += 1
+                continue
+            if upstream_of(breaks) != exact:
+                wrong.append(seed)
+            continue
         firms, links, chain, needs, allowed = generated(rnd)
         rnd.randint(1, 8)  # the test's own max_routes: the same stopped firms and counties follow
         nodes, succ = supply_maps(firms, links)
