@@ -25,7 +25,7 @@ from datetime import date
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.bench_weekly_report import _app, generate  # noqa: E402
+from benchmarks.bench_weekly_report import _app, add_province_arguments, generate  # noqa: E402
 
 WEEKS = (("2020-W12", date(2020, 3, 16)), ("2020-W13", date(2020, 3, 23)))
 
@@ -64,10 +64,7 @@ def _own_records(module, args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--firms", type=int, default=50000)
-    p.add_argument("--links", type=int, default=200000)
-    p.add_argument("--needs", type=int, default=20000)
-    p.add_argument("--seed", type=int, default=1)
+    add_province_arguments(p)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--before", help="another checkout whose detection runs beside this one")
     args = p.parse_args(argv)

@@ -294,12 +294,17 @@ def cli_sitting(args, tmp):
         print(f"  {label:6s} {week}: {min(cpus):.2f}-{max(cpus):.2f} s CPU, {max(r for _, r in runs):.0f} MiB")
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_province_arguments(p: argparse.ArgumentParser) -> None:
+    """The generated province's size and seed (:func:`generate`), shared with bench_detection."""
     p.add_argument("--firms", type=int, default=50000)
     p.add_argument("--links", type=int, default=200000)
     p.add_argument("--needs", type=int, default=20000)
     p.add_argument("--seed", type=int, default=1)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_province_arguments(p)
     p.add_argument("--ledger", type=int, default=0,
                    help="deliveries (and as many payments, half as many orders) on the links from SMEs to leading firms")
     p.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")

@@ -12,11 +12,21 @@ from tests import factories
 from tests.services.test_matching_service import AS_OF, _pair, _proposals, world  # noqa: F401 (the fixture)
 
 
+def _run_in_chunks_of_three(monkeypatch):
+    """Run the matcher with SQLite chunks of three proposals a statement: the run and its result's pairings."""
+    from graphs import matching as gm
+    from matchmaker.services.matching import stored
+
+    results = []
+    original = gm.propose_pairings
+    monkeypatch.setattr(gm, "propose_pairings", lambda *a, **kw: results.append(original(*a, **kw)) or results[-1])
+    monkeypatch.setattr(stored, "SQLITE_ROWS_PER_INSERT", 3)
+    return matching.run_matching(AS_OF), results[0].pairings
+
+
 def test_proposals_stored_in_chunks_are_the_runs_pairings(world, monkeypatch):
     """On SQLite a run inserts its proposals many rows per statement: with chunks of three (and a
     remainder) every pairing of the result is stored once, in its order, field for field."""
-    from graphs import matching as gm
-    from matchmaker.services.matching import stored
 
     factories.need(world["buyer"], "C1", quantity=20.0, needed_by=date(2020, 4, 13), ref="N2")
     factories.need(world["s1"], "C1", quantity=15.0, needed_by=date(2020, 4, 20), ref="N3")
@@ -24,12 +34,7 @@ def test_proposals_stored_in_chunks_are_the_runs_pairings(world, monkeypatch):
     factories.offer(world["buyer"], "C1", quantity=10.0, ref="O3")
     factories.offer(world["s2"], "C1", quantity=5.0, ref="O4")
     _db.session.commit()
-    results = []
-    original = gm.propose_pairings
-    monkeypatch.setattr(gm, "propose_pairings", lambda *a, **kw: results.append(original(*a, **kw)) or results[-1])
-    monkeypatch.setattr(stored, "SQLITE_ROWS_PER_INSERT", 3)
-    run = matching.run_matching(AS_OF)
-    pairings = results[0].pairings
+    run, pairings = _run_in_chunks_of_three(monkeypatch)
     assert len(pairings) > 6 and len(pairings) % 3  # two chunks and more
     stored = [p for p in _proposals() if p.run_id == run.id]
     assert [(p.need.ref, p.offer.ref, p.quantity, p.unit_cost, p.distance_km, list(p.reasons), p.status)
@@ -42,8 +47,6 @@ def test_proposals_stored_in_chunks_carry_an_acceptance_over(world, monkeypatch)
     """Chunks of three with an acceptance carried over (whole rows, not the shared-values
     statement): every pairing stored once, in its order, the carried one accepted with the earlier
     acceptance's time, the others proposed without one."""
-    from graphs import matching as gm
-    from matchmaker.services.matching import stored
 
     for k, (firm, qty) in enumerate((("buyer", 20.0), ("s1", 15.0), ("s2", 25.0)), start=2):
         factories.need(world[firm], "C1", quantity=qty, needed_by=date(2020, 4, 20), ref=f"N{k}")
@@ -53,12 +56,7 @@ def test_proposals_stored_in_chunks_carry_an_acceptance_over(world, monkeypatch)
     matching.run_matching(AS_OF)
     accepted = matching.accept_pairing(world["ub"], _pair("N1", "O2").id)
     when = accepted.buyer_accepted_at
-    results = []
-    original = gm.propose_pairings
-    monkeypatch.setattr(gm, "propose_pairings", lambda *a, **kw: results.append(original(*a, **kw)) or results[-1])
-    monkeypatch.setattr(stored, "SQLITE_ROWS_PER_INSERT", 3)
-    run = matching.run_matching(AS_OF)
-    pairings = results[0].pairings
+    run, pairings = _run_in_chunks_of_three(monkeypatch)
     assert len(pairings) > 6 and len(pairings) % 3
     got = [(p.need.ref, p.offer.ref, p.quantity, p.unit_cost, p.distance_km, list(p.reasons), p.status,
             p.buyer_accepted_at, p.supplier_accepted_at, p.created_at) for p in _proposals() if p.run_id == run.id]
