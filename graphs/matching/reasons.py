@@ -249,10 +249,10 @@ def pairings_reasons(index: MatchIndex, need_idx: np.ndarray, offer_idx: np.ndar
 
         out = out + _worded(np.where(substitute, o_cat * width + n_cat, -1), instead)
     # the price (within the buyer's cap, or against the median) and the lead time
-    width, lead_width = len(offer.prices), len(offer.leads)
-    prices, leads = offer.prices, offer.leads
-    out = out + _worded((need.capped[ni].astype(np.int64) * width + offer.price[oi]) * lead_width + offer.lead[oi],
-                        lambda key: prices[key // lead_width % width][1 - key // lead_width // width] + leads[key % lead_width][0])
+    width, prices, leads = len(offer.prices), offer.prices, offer.leads
+    out = out + _worded(need.capped[ni].astype(np.int64) * width + offer.price[oi],
+                        lambda key: prices(key % width, key // width))
+    out = out + _table([lead for lead, _ in leads])[offer.lead[oi]]
     both = offer.sme[oi] & need.leading[ni]
     if both.any():
         out = out + _table([(), (_SME_FOR_LEADING,)])[both.view(np.int8)]
@@ -299,7 +299,7 @@ class _Numbering:
 class _Parts:
     """What the reasons of a pair take from one of its postings: numbered values as columns aligned
     with the index's postings, and the tables of words of a need's terms (``terms[term[i]]``), an
-    offer's prices (``prices[price[j]]``: with a buyer's cap, without) and lead time and workers
+    offer's prices (``prices(price[j], capped)``, worded on first use) and lead time and workers
     back (``leads[lead[j]]``: a reason each, or none)."""
 
     __slots__ = ("region", "product", "category", "capped", "leading", "term", "terms", "sme", "price",
@@ -341,10 +341,42 @@ def _offer_parts(index, regions, products, categories) -> _Parts:
     # the price reasons depend on the price and its reference (the offer's price code) only
     priced = _Numbering().column(price)
     parts.price, rows = _pairs_numbered(priced, np.where(priced > 0, index.offer_columns.goods, -1))
-    parts.prices = [tuple((text,) if text else () for text in (
-        _price_reason(_CAPPED, offers[j], index), _price_reason(_UNCAPPED, offers[j], index)))
-        if price[j] is not None else ((), ()) for j in rows]
+    parts.prices = _PriceWords(offers, rows, index)
     return parts
+
+
+class _PriceWords:
+    """``words(code, capped)``: the price reason (a tuple of none or one) of the offers of a price
+    code (``_Parts.price``) for a need with a cap (1) or without (0), worded when first asked: with a
+    cap it depends on the price alone, so each distinct price is worded once, not once per price
+    and reference; without, once per code that a pair asks for."""
+
+    __slots__ = ("_offers", "_rows", "_index", "_done", "_capped")
+
+    def __init__(self, offers, rows: list[int], index):
+        self._offers, self._rows, self._index = offers, rows, index
+        self._done: dict[tuple[int, int], tuple] = {}
+        self._capped: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __call__(self, code: int, capped: int) -> tuple:
+        words = self._done.get((code, capped))
+        if words is None:
+            offer = self._offers[self._rows[code]]
+            if offer.unit_price is None:
+                words = ()
+            elif capped:
+                words = self._capped.get(offer.unit_price)
+                if words is None:
+                    text = _price_reason(_CAPPED, offer, self._index)
+                    words = self._capped[offer.unit_price] = (text,) if text else ()
+            else:
+                text = _price_reason(_UNCAPPED, offer, self._index)
+                words = (text,) if text else ()
+            self._done[(code, capped)] = words
+        return words
 
 
 def _pairs_numbered(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[int]]:

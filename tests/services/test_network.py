@@ -99,9 +99,13 @@ def test_postings_carry_their_columns(world):
     net = network.load_network(AS_OF)
     for postings in (network.load_postings(AS_OF), net.postings):
         for records, ids in ((postings.needs, postings.need_ids), (postings.offers, postings.offer_ids)):
-            assert {k: v for k, v in records.columns.items() if k != "id"} == columns_of(records)
+            assert {k: v for k, v in records.columns.items() if k not in ("id", "firm_id")} == columns_of(records)
             assert records.columns["id"] == [ids[r.ref] for r in records]  # the stored ids travel along
-    assert {k: v for k, v in net.needs.columns.items() if k != "id"} == columns_of(net.needs)
+            # ... and those of their firms (a run's news goes to firms by id)
+            firm = {"need": "buyer", "offer": "supplier"}[type(records[0]).__name__.lower()]
+            assert records.columns["firm_id"] == [postings.firm_ids[getattr(r, firm)] for r in records]
+            assert network.firms_of(records) == dict(zip(records.columns["id"], records.columns["firm_id"]))
+    assert {k: v for k, v in net.needs.columns.items() if k not in ("id", "firm_id")} == columns_of(net.needs)
     assert len(net.postings.needs) < len(net.needs)
 
 

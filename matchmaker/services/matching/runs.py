@@ -97,9 +97,7 @@ def _run_matching(as_of, started_by, out, progress):
     db.session.execute(
         sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES), Pairing.run_id.in_(_matcher_runs()))
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
-    firm_of = (dict(zip(map(need_ids.__getitem__, map(_REF, needs)), map(firm_ids.__getitem__, map(_BUYER, needs)))),
-               dict(zip(map(offer_ids.__getitem__, map(_REF, offers)),
-                        map(firm_ids.__getitem__, map(_SUPPLIER, offers)))))
+    firm_of = (_firms_of(needs, need_ids, firm_ids, _BUYER), _firms_of(offers, offer_ids, firm_ids, _SUPPLIER))
     per_firm = insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now, firm_of,
                                 check_references=references_checked)
     # in the run's transaction: the proposals and their news commit together
@@ -114,6 +112,15 @@ def _run_matching(as_of, started_by, out, progress):
         say("write")
         write_run_file(result, out)
     return run
+
+
+def _firms_of(records, ids, firm_ids, firm):
+    """Stored posting id -> stored id of its firm: the columns the postings were read with, else
+    by ref (``ids``: posting ref -> id, ``firm_ids``: firm ref -> id, ``firm``: the record's firm ref)."""
+    found = net.firms_of(records)
+    if found is not None:
+        return found
+    return dict(zip(map(ids.__getitem__, map(_REF, records)), map(firm_ids.__getitem__, map(firm, records))))
 
 
 def _matcher_runs():

@@ -30,7 +30,7 @@ from matchmaker.models import (Category, Firm, Link, Need, Offer, Product, Regio
 from matchmaker.models.pairing import OPEN_PAIRING_STATUSES, DeclinedPair, Pairing
 from matchmaker.rules import posting_unit
 from matchmaker.services.support.posting_records import (  # noqa: F401 (EPSILON: one adapter)
-    EPSILON, Postings, keep_open, needs_of, offers_of, postings_of)
+    EPSILON, Postings, firms_of, keep_open, needs_of, offers_of, postings_of)
 from matchmaker.services.support.ledger_records import Ledger, ledger_link_record, load_ledger  # noqa: F401 (one adapter)
 from matchmaker.services.support.rows import DecodedLists as _Decoded, connection as _connection, iso_text as _iso
 

@@ -63,7 +63,7 @@ def needs_of(rows: Sequence, places: Mapping[int, tuple], units: Callable[[str, 
     return _with_ids(Records.of(graphs.Need, [
         ref, firm, cat, qty, _isodates(due), [c or 0.0 for c in committed],
         list(map((pending or {}).get, nid, repeat(0))), status, lat, lon, kind, max_price,
-        DecodedLists().column(terms), county, product, DecodedLists().column(accepts), _units(units, cat, product)]), nid)
+        DecodedLists().column(terms), county, product, DecodedLists().column(accepts), _units(units, cat, product)]), nid, fid)
 
 
 def offers_of(rows: Sequence, places: Mapping[int, tuple],
@@ -78,17 +78,30 @@ def offers_of(rows: Sequence, places: Mapping[int, tuple],
         ref, firm, cat, qty, _isodates(start), lat, lon, kind,
         [date.fromisoformat(u) if u else None for u in until], [int(d or 0) for d in lead], price, radius,
         list(map(live.__getitem__, zip(operating, risk))), workers, status, county,
-        [c or 0.0 for c in committed], product, _units(units, cat, product)]), oid)
+        [c or 0.0 for c in committed], product, _units(units, cat, product)]), oid, fid)
 
 
-def _with_ids(records: Records, ids: list) -> Records:
-    """The records with the stored id of each as one more column, ``id`` (not a field of theirs)."""
+def _with_ids(records: Records, ids: list, firm_ids: list) -> Records:
+    """The records with the stored id of each and of its firm as two more columns, ``id`` and
+    ``firm_id`` (not fields of theirs)."""
     records.columns[ID] = ids
+    records.columns[FIRM_ID] = firm_ids
     return records
 
 
 #: The column of the stored ids that travels with the loaded records (:func:`keep_open` maps refs to them).
 ID = "id"
+#: The column of the stored ids of their firms (buyer or supplier), read with them.
+FIRM_ID = "firm_id"
+
+
+def firms_of(records: Records) -> dict[int, int] | None:
+    """Stored posting id -> stored id of its firm, of records loaded here (None for records that
+    carry no such columns): from the columns read with them, no ref looked up."""
+    columns = getattr(records, "columns", None)
+    if columns is None or ID not in columns or FIRM_ID not in columns:
+        return None
+    return dict(zip(columns[ID], columns[FIRM_ID]))
 
 
 def keep_open(records: Records, taken: str, ids: dict, skipped: list, since: date | None = None) -> Records:
