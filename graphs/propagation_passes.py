@@ -49,14 +49,14 @@ class HealthyEdges:
     ([((1, 'A'),), ()], [frozenset({'A'}), frozenset()])
     """
 
-    __slots__ = ("edge", "pair", "out", "into", "firm_ids", "n_firms", "nexts_of", "buyers_of")
+    __slots__ = ("edge", "pair", "out", "into", "firm_ids", "n_firms", "nexts_of", "buyers_of", "buyer_of")
 
     def __init__(self, firms: dict[str, int] | Iterable[str]) -> None:
         self.firm_ids = firms if isinstance(firms, dict) else {f: i for i, f in enumerate(firms)}
         self.n_firms = len(self.firm_ids)
         self.edge, self.pair = [], []
         self.out, self.into = {}, {}
-        self.nexts_of = self.buyers_of = None  # per edge, once prepared
+        self.nexts_of = self.buyers_of = self.buyer_of = None  # per edge, once prepared
 
     @property
     def size(self) -> int:
@@ -80,8 +80,10 @@ class HealthyEdges:
     def prepare(self, outputs: dict) -> None:
         """Give each edge ``(s, b, c)`` the healthy edges ``(b, a, c2)`` a break on it cascades to
         (``c2`` an output of ``c``), as ``(edge, a)`` in :attr:`out`'s order, in ``nexts_of``, and
-        their buyers in ``buyers_of``; edges into one ``(b, c)`` share them."""
+        their buyers in ``buyers_of``; edges into one ``(b, c)`` share them. ``buyer_of`` is each
+        edge's buyer."""
         size = len(self.edge)
+        self.buyer_of = [x[1] for x in self.edge]
         nexts_of, buyers_of = [()] * size, [frozenset()] * size
         self.nexts_of, self.buyers_of = nexts_of, buyers_of
         outs = self.out
