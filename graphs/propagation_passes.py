@@ -279,24 +279,33 @@ def add_dropped_factors(dropped: list, best: list, labels: list, edges: HealthyE
         _arrive(arrivals, tier, e, frozenset(path), f)
     while arrivals:
         tier = min(arrivals)
+        later = arrivals.setdefault(tier + 1, {}) if tier < top else None
         for e, (fs, f) in arrivals.pop(tier).items():
             have = best[e]
             if have is None:
                 continue  # no route of the propagation there: not followed (max_routes too small for its tier)
-            stands = False
-            for t, lfs, lpath, lf in labels_of(e, labels, best):
-                if t <= tier and (lfs if lfs is not None else frozenset(lpath)) <= fs and (t < tier or lf >= f):
-                    stands = True
-                    break
-            if stands:
-                continue
+            lab = labels[e]
+            if lab is None:  # its best label alone (labels_of), its firm set not made
+                t, lpath, lf = have
+                if t <= tier and (t < tier or lf >= f) and fs.issuperset(lpath):
+                    continue
+            else:
+                stands = False
+                for t, _, lpath, lf in lab:  # a label's firm set is that of its path
+                    if t <= tier and (t < tier or lf >= f) and fs.issuperset(lpath):
+                        stands = True
+                        break
+                if stands:
+                    continue
             if have[0] == tier and not have[2] >= f:
                 best[e] = (tier, have[1], have[2] | f)
-            if tier >= top:
+            if later is None:
                 continue
             for e2, a in nexts_of[e]:
-                if a not in fs:
-                    _arrive(arrivals, tier + 1, e2, fs | {a}, f)
+                if a not in fs:  # _arrive, inlined
+                    fs2 = fs | {a}
+                    was = later.get(e2)
+                    later[e2] = [fs2, f] if was is None else [was[0] & fs2, was[1] | f]
 
 
 def _arrive(arrivals: dict, tier: int, e: int, fs: frozenset, f: frozenset) -> None:
