@@ -13,6 +13,7 @@ an alternative already kept, or add to its factors; when it cannot, the pass is 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 
 __all__ = ["HealthyEdges", "by_firm_set", "add_alternatives", "add_dropped_factors", "labels_of", "SKIP_IDLE_PASSES",
@@ -54,7 +55,7 @@ class HealthyEdges:
     def __init__(self, firms: dict[str, int] | Iterable[str]) -> None:
         self.firm_ids = firms if isinstance(firms, dict) else {f: i for i, f in enumerate(firms)}
         self.n_firms = len(self.firm_ids)
-        self.edge, self.pair = [], []
+        self.edge, self.pair = [], array("q")  # pairs as 64-bit ints: no int object kept per edge
         self.out, self.into = {}, {}
         self.nexts_of = self.buyers_of = self.buyer_of = None  # per edge, once prepared
 
