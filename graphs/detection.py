@@ -12,6 +12,7 @@ of its factors; :mod:`graphs.breaks` re-exports them.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 from operator import itemgetter
@@ -185,13 +186,16 @@ def detect_in_maps(nodes: dict, succ: dict, chain: ChainLike, needs: Iterable[An
     edges = HealthyEdges(rank)
     inputs, outputs = input_output_maps(chain)
     cat_rank = {c: i for i, c in enumerate(sorted(inputs.keys() | outputs.keys()))}
-    keys, unranked = [], set()
+    # one int per edge: in an array of 64-bit ints where they fit (no int object kept per edge; numpy
+    # reads it as it is), a category outside the chain ranked last in the scan (its keys made again)
+    fits = edges.n_firms ** 2 * (len(cat_rank) + 1) < 1 << 62
+    keys, unranked = array("q") if fits else [], set()
     found, down_in, live_sup = _edge_breaks(nodes, succ, regions, frozenset(stopped),
                                             frozenset(high_risk_counties), edges, watched, cat_rank, keys, unranked)
     if unranked:  # categories outside the chain: every category ranked again, the keys made again
         cat_rank = {c: i for i, c in enumerate(sorted(cat_rank.keys() - unranked | unranked))}
         n, n_cats = edges.n_firms, len(cat_rank) + 1
-        keys[:] = [(rank[b] * n_cats + cat_rank[c]) * n + rank[s] for s, b, c, _ in edges.edge]
+        keys = [(rank[b] * n_cats + cat_rank[c]) * n + rank[s] for s, b, c, _ in edges.edge]
     need_found, gaps = _need_breaks(groups, regions, allowed, live_sup)
     found += need_found
     found += _single_source_breaks(nodes, succ, regions, live_sup)
@@ -238,7 +242,7 @@ def _edge_breaks(nodes: dict, succ: dict, regions: dict[str, Regions], stopped: 
 
     def late(c):
         unranked.add(c)
-        return len(cat_rank)
+        return n_cats - 1  # any rank: the keys are made again after the scan
 
     factor_cache = {}
     for s, nbrs in succ.items():
@@ -398,11 +402,13 @@ def _upstream_breaks(best: EdgeBest, edges: HealthyEdges, regions: dict[str, Reg
     return found
 
 
-def _argsort(keys: list[int]) -> list[int]:
-    """The indices of *keys* (distinct non-negative ints) in the order of their keys: numpy's argsort
-    where they fit in 63 bits (~10^5 upstream breaks: a tenth of sorting a range by its keys)."""
-    if not keys or max(keys) >= 1 << 62:
+def _argsort(keys: list[int] | array) -> list[int]:
+    """The indices of *keys* (distinct non-negative ints, a list or an array of 64-bit ints) in the
+    order of their keys: numpy's argsort where they fit in 63 bits (~10^5 upstream breaks: a tenth of
+    sorting a range by its keys)."""
+    if not keys or (keys.__class__ is not array and max(keys) >= 1 << 62):
         return sorted(range(len(keys)), key=keys.__getitem__)
     import numpy as np  # imported here: the graphs package imports without it until a detection runs
 
-    return np.argsort(np.array(keys, dtype=np.int64), kind="stable").tolist()
+    values = np.frombuffer(keys, dtype=np.int64) if keys.__class__ is array else np.array(keys, dtype=np.int64)
+    return np.argsort(values, kind="stable").tolist()

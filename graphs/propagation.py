@@ -153,6 +153,9 @@ def propagate_edges(edges: HealthyEdges, inputs: CategoryMap, outputs: CategoryM
         if SKIP_IDLE_PASSES:
             later = _declined_later(edges, outputs, best, labels, alt_pairs, alt_start, alt_added, max_routes)
             skipped = len(dropped)
+            pair_of, buyer_of = edges.pair, edges.buyer_of
+            firsts = [(e, tier, [((buyer_of[e],) + x[0], x[1]) for x in items]) for e, tier, items in firsts
+                      if pair_of[e] in alt_pairs]  # only these count (routes with their buyer again)
             try:
                 if not next_pass_differs((firsts, later), alt_pairs, best, max_routes, labels, edges, dropped):
                     break
@@ -165,8 +168,9 @@ def propagate_edges(edges: HealthyEdges, inputs: CategoryMap, outputs: CategoryM
 
 def _seeds(edges: HealthyEdges, inputs: CategoryMap, down_in: DownIn,
            gaps: set[tuple[str, str]]) -> dict[int, list]:
-    """The routes of tier 2: ``{edge: [(path, factors)]}`` for each healthy edge out of a firm with
-    a supplier down or a chain gap in an input of its category."""
+    """The routes of tier 2: ``{edge: [(path, factors, ())]}`` for each healthy edge out of a firm with
+    a supplier down or a chain gap in an input of its category (the path without the edge's buyer,
+    as :func:`_bfs` keeps pending routes)."""
     roots = {}
     for (s, c1), downs in down_in.items():
         roots.setdefault(s, []).extend((c1, (s, x), f) for x, f in downs if x != s)
@@ -190,9 +194,9 @@ def _seeds(edges: HealthyEdges, inputs: CategoryMap, down_in: DownIn,
                         continue
                     routes = seeds.get(e)
                     if routes is None:
-                        seeds[e] = [((b,) + tail, f)]
+                        seeds[e] = [(tail, f, ())]
                     else:
-                        routes.append(((b,) + tail, f))
+                        routes.append((tail, f, ()))
     return seeds
 
 
@@ -259,7 +263,8 @@ def supplier_index(healthy_out: HealthyOut) -> dict[str, dict[str, list[str]]]:
 def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added, dropped):
     """One level-synchronous pass; returns the best labels, the blocked extensions and the labels.
 
-    Per edge id: its pending routes of this tier (one ``(path, factors)``, or a list of them), its
+    Per edge id: its pending routes of this tier (one, or a list of them: each ``(path, factors,
+    nexts)`` as its predecessor pushed it, the path without the edge's buyer), its
     best label ``(tier, path, factors)`` and its labels ``[(tier, firm set or None, path,
     factors)]`` (the firm set kept where the edge's pair keeps alternatives); the labels are left
     None where they are the best label alone, without its firm set (:func:`labels_of`). A pair
@@ -273,8 +278,24 @@ def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added, dropped)
     nexts_of, buyers_of = edges.nexts_of, edges.buyers_of
     order = []  # the edges with pending routes, in the order of their first route
     for e, items in cand.items():
-        pending_of[e] = items
+        pending_of[e] = items if len(items) > 1 else items[0]
         order.append(e)
+    buyer_of = edges.buyer_of
+    state = bytearray(size)  # per edge: 0 no label yet, 1 labelled (its pair keeping no alternatives), 2 keeping them
+    firms = None
+
+    def keep(pair):  # the pair keeps alternatives from now on: its labelled edges take further routes
+        nonlocal firms
+        alt_pairs.add(pair)
+        alt_added[pair] = tier
+        if firms is None:
+            firms = list(edges.firm_ids)
+        n = edges.n_firms
+        s, b = firms[pair // n], firms[pair % n]
+        for ts in edges.into.get(b, {}).values():
+            for t, e1 in ts:
+                if t == s and state[e1]:
+                    state[e1] = 2
     blocked = []
     tier = 2
     alts = max_routes > 1
@@ -288,43 +309,53 @@ def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added, dropped)
             if have is None:  # its first label
                 pair = pair_of[e]
                 if items.__class__ is not list:  # one route (the common case)
-                    path, f = items
+                    path = (buyer_of[e],) + items[0]
+                    f = items[1]
                     best[e] = (tier, path, f)
                     if pair in alt_pairs:
                         labels[e] = [(tier, frozenset(path), path, f)]
+                        state[e] = 2
                     elif alts and not buyers_of[e].isdisjoint(path):  # a buyer downstream is on the route
-                        alt_pairs.add(pair)
-                        alt_added[pair] = tier
+                        keep(pair)
                         labels[e] = [(tier, frozenset(path), path, f)]
-                    push((nexts_of[e], path, f))
+                        state[e] = 2
+                    else:
+                        state[e] = 1
+                    push((path, f, nexts_of[e]))
                     continue
                 cap = max_routes if pair in alt_pairs else 1
                 if len(items) > 1:
                     items.sort()  # the smallest path first (a stable sort: min() would take that one)
+                a = buyer_of[e]
+                path = (a,) + items[0][0]
                 if cap == 1 < max_routes:
-                    if not buyers_of[e].isdisjoint(items[0][0]):  # a buyer downstream is on the best route
-                        alt_pairs.add(pair)
-                        alt_added[pair] = tier
+                    if not buyers_of[e].isdisjoint(path):  # a buyer downstream is on the best route
+                        keep(pair)
                         cap = max_routes
+                state[e] = 2 if cap > 1 else 1
                 nexts = nexts_of[e]
                 if len(items) == 1:
-                    path, f = items[0]
+                    f = items[0][1]
                     best[e] = (tier, path, f)
                     if cap > 1:
                         labels[e] = [(tier, frozenset(path), path, f)]
-                    push((nexts, path, f))
+                    push((path, f, nexts))
                     continue
-                union = frozenset().union(*[f for _, f in items])
-                path = items[0][0]
+                union = items[0][1]  # the union of their factors (most often one and the same set)
+                for x in items:
+                    f = x[1]
+                    if f is not union and not union >= f:
+                        union = union | f
                 best[e] = (tier, path, union)
-                push((nexts, path, union))
+                push((path, union, nexts))
                 if cap == 1:
                     if alts:
-                        declined_first((e, tier, items))  # alternatives, had its pair kept them
+                        declined_first((e, tier, items))  # alternatives, had its pair kept them (routes without a)
                     continue
                 lab = labels[e] = [(tier, frozenset(path), path, union)]
-                for _, _, path, f in add_alternatives(lab, tier, by_firm_set(items[1:]), cap, e, dropped):
-                    push((nexts, path, f))
+                for _, _, path, f in add_alternatives(lab, tier, by_firm_set([((a,) + x[0], x[1]) for x in items[1:]]),
+                                                      cap, e, dropped):
+                    push((path, f, nexts))
             else:
                 lab = labels[e]
                 if lab is None:
@@ -332,24 +363,29 @@ def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added, dropped)
                 cap = max_routes if pair_of[e] in alt_pairs else 1
                 if cap == 1:
                     continue
+                a = buyer_of[e]
                 if items.__class__ is not list:
-                    items = [items]
-                items.sort()
+                    items = [((a,) + items[0], items[1])]
+                else:
+                    items = [((a,) + x[0], x[1]) for x in items]
+                    items.sort()
                 nexts = nexts_of[e]
                 for _, _, path, f in add_alternatives(lab, tier, by_firm_set(items), cap, e, dropped):
-                    push((nexts, path, f))
+                    push((path, f, nexts))
         order = []
         add = order.append
         tier += 1
-        for nexts, path, f in frontier:
+        for item in frontier:  # (path, factors, the edges it cascades to): pending as it is at each
+            path, f, nexts = item
             for e, a in nexts:
                 # an edge labelled already takes further routes only if its pair keeps alternatives
                 # and it has room (labels are never empty: without the pair's alternatives one label
                 # is the cap; what it declines, _declined_later finds again). It is checked first: a
                 # route blocked there would not matter, its tier being lower; _keep_alternatives
                 # skips such blocked routes.
-                if best[e] is not None:
-                    if pair_of[e] not in alt_pairs:
+                st = state[e]
+                if st:  # labelled already
+                    if st == 1:
                         continue
                     lab = labels[e]
                     if lab is not None and len(lab) >= max_routes:
@@ -361,12 +397,12 @@ def _bfs(cand, edges, max_routes, alt_pairs, declined_first, alt_added, dropped)
                     continue
                 pending = pending_of[e]
                 if pending is None:
-                    pending_of[e] = ((a,) + path, f)
+                    pending_of[e] = item
                     add(e)
                 elif pending.__class__ is list:
-                    pending.append(((a,) + path, f))
+                    pending.append(item)
                 else:
-                    pending_of[e] = [pending, ((a,) + path, f)]
+                    pending_of[e] = [pending, item]
     return best, blocked, labels
 
 

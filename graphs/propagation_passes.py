@@ -13,6 +13,7 @@ an alternative already kept, or add to its factors; when it cannot, the pass is 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 
 __all__ = ["HealthyEdges", "by_firm_set", "add_alternatives", "add_dropped_factors", "labels_of", "SKIP_IDLE_PASSES",
@@ -49,14 +50,14 @@ class HealthyEdges:
     ([((1, 'A'),), ()], [frozenset({'A'}), frozenset()])
     """
 
-    __slots__ = ("edge", "pair", "out", "into", "firm_ids", "n_firms", "nexts_of", "buyers_of")
+    __slots__ = ("edge", "pair", "out", "into", "firm_ids", "n_firms", "nexts_of", "buyers_of", "buyer_of")
 
     def __init__(self, firms: dict[str, int] | Iterable[str]) -> None:
         self.firm_ids = firms if isinstance(firms, dict) else {f: i for i, f in enumerate(firms)}
         self.n_firms = len(self.firm_ids)
-        self.edge, self.pair = [], []
+        self.edge, self.pair = [], array("q")  # pairs as 64-bit ints: no int object kept per edge
         self.out, self.into = {}, {}
-        self.nexts_of = self.buyers_of = None  # per edge, once prepared
+        self.nexts_of = self.buyers_of = self.buyer_of = None  # per edge, once prepared
 
     @property
     def size(self) -> int:
@@ -80,8 +81,10 @@ class HealthyEdges:
     def prepare(self, outputs: dict) -> None:
         """Give each edge ``(s, b, c)`` the healthy edges ``(b, a, c2)`` a break on it cascades to
         (``c2`` an output of ``c``), as ``(edge, a)`` in :attr:`out`'s order, in ``nexts_of``, and
-        their buyers in ``buyers_of``; edges into one ``(b, c)`` share them."""
+        their buyers in ``buyers_of``; edges into one ``(b, c)`` share them. ``buyer_of`` is each
+        edge's buyer."""
         size = len(self.edge)
+        self.buyer_of = [x[1] for x in self.edge]
         nexts_of, buyers_of = [()] * size, [frozenset()] * size
         self.nexts_of, self.buyers_of = nexts_of, buyers_of
         outs = self.out
@@ -277,24 +280,33 @@ def add_dropped_factors(dropped: list, best: list, labels: list, edges: HealthyE
         _arrive(arrivals, tier, e, frozenset(path), f)
     while arrivals:
         tier = min(arrivals)
+        later = arrivals.setdefault(tier + 1, {}) if tier < top else None
         for e, (fs, f) in arrivals.pop(tier).items():
             have = best[e]
             if have is None:
                 continue  # no route of the propagation there: not followed (max_routes too small for its tier)
-            stands = False
-            for t, lfs, lpath, lf in labels_of(e, labels, best):
-                if t <= tier and (lfs if lfs is not None else frozenset(lpath)) <= fs and (t < tier or lf >= f):
-                    stands = True
-                    break
-            if stands:
-                continue
+            lab = labels[e]
+            if lab is None:  # its best label alone (labels_of), its firm set not made
+                t, lpath, lf = have
+                if t <= tier and (t < tier or lf >= f) and fs.issuperset(lpath):
+                    continue
+            else:
+                stands = False
+                for t, _, lpath, lf in lab:  # a label's firm set is that of its path
+                    if t <= tier and (t < tier or lf >= f) and fs.issuperset(lpath):
+                        stands = True
+                        break
+                if stands:
+                    continue
             if have[0] == tier and not have[2] >= f:
                 best[e] = (tier, have[1], have[2] | f)
-            if tier >= top:
+            if later is None:
                 continue
             for e2, a in nexts_of[e]:
-                if a not in fs:
-                    _arrive(arrivals, tier + 1, e2, fs | {a}, f)
+                if a not in fs:  # _arrive, inlined
+                    fs2 = fs | {a}
+                    was = later.get(e2)
+                    later[e2] = [fs2, f] if was is None else [was[0] & fs2, was[1] | f]
 
 
 def _arrive(arrivals: dict, tier: int, e: int, fs: frozenset, f: frozenset) -> None:

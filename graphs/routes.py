@@ -48,7 +48,7 @@ def exact_factors(best: EdgeBest, edges: HealthyEdges, inputs: CategoryMap, down
     ``B <- S <- B`` (``B`` down for ``S``'s steel), which passes ``B`` twice;
     its one valid route of tier 2 is ``B <- S <- X``:
 
-    >>> from graphs.propagation import healthy_edges_of
+    >>> from .propagation import healthy_edges_of
     >>> best = [(2, ("B", "S", "X"), frozenset({"labour", "funds"}))]
     >>> down_in = {("S", "steel"): [("X", frozenset({"labour"})), ("B", frozenset({"funds"}))]}
     >>> exact_factors(best, healthy_edges_of({"S": {"car": ["B"]}}), {"car": frozenset({"steel"})},
@@ -81,19 +81,25 @@ def exact_factors(best: EdgeBest, edges: HealthyEdges, inputs: CategoryMap, down
     todo.sort(key=itemgetter(0))  # a tier's edges need the exact factors of the tier below
     edge = edges.edge
     visited, got, upper = set(), set(), frozenset()
+    roots = {}  # (s, c) -> the roots of its routes of tier 2: (the firm down or None for a gap, factors)
 
     def collect(s: str, c: str, tier: int) -> bool:
         """Add to *got* the factors of the routes of exactly *tier* from an edge out of *s* in *c*
         that pass no firm in *visited*; return True once *got* holds all of *upper*."""
-        ins = ordered.get(c, ())
         if tier == 2:
-            for c1 in ins:
-                for x, f in down_in.get((s, c1), ()):
-                    if x not in visited:
-                        got.update(f)
-                if (s, c1) in gaps:
-                    got.update(GAP_FACTORS)
+            found = roots.get((s, c))
+            if found is None:
+                found = []
+                for c1 in ordered.get(c, ()):
+                    found += down_in.get((s, c1), ())
+                    if (s, c1) in gaps:
+                        found.append((None, GAP_FACTORS))  # None: never visited
+                roots[s, c] = found
+            for x, f in found:
+                if x not in visited:
+                    got.update(f)
             return got >= upper
+        ins = ordered.get(c, ())
         per = into.get(s)
         if per is not None:
             lower = tier - 1

@@ -131,11 +131,11 @@ def test_the_declined_routes_found_again_are_those_the_pass_declined(monkeypatch
     import graphs.detection as detection
 
     source = inspect.getsource(propagation)
-    closed = ("                if best[e] is not None:\n"
-              "                    if pair_of[e] not in alt_pairs:\n"
+    closed = ("                if st:  # labelled already\n"
+              "                    if st == 1:\n"
               "                        continue\n")
-    recorded = ("                if best[e] is not None:\n"
-                "                    if pair_of[e] not in alt_pairs:\n"
+    recorded = ("                if st:  # labelled already\n"
+                "                    if st == 1:\n"
                 "                        lab = labels[e]\n"
                 "                        if (lab is None or len(lab) < max_routes) and a not in path:\n"
                 "                            RECORDED.append((e, a, path, f, tier))\n"
