@@ -289,13 +289,7 @@ def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
     conn = db.session.connection()
     quote = conn.dialect.identifier_preparer.quote
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        # COPY: one stream instead of a statement per row (the JSON columns go in as their text)
-        columns = ", ".join(quote(c) for c in BREAK_COLUMNS)
-        with conn.connection.dbapi_connection.cursor() as cursor, \
-                cursor.copy(f"COPY {quote(Break.__tablename__)} ({columns}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in breaks.rows():
-                write(row)
+        _copy_breaks(conn, breaks, quote)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     values = [mark] * len(BREAK_COLUMNS)
@@ -318,6 +312,25 @@ def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
     rows = breaks.rows(tuple(c for c, v in zip(BREAK_COLUMNS, values) if v == mark))
     while part := list(islice(rows, chunk)):
         conn.exec_driver_sql(sql, part)
+
+
+def _copy_breaks(conn: sa.Connection, breaks: BreakColumns, quote) -> None:
+    """PostgreSQL with psycopg: the rows by COPY, one stream instead of a statement per row (the JSON
+    columns go in as their text). COPY bypasses SQLAlchemy, so a refusal (a foreign key, e.g. an
+    assignee deleted while the run ran; the database gone) is raised as SQLAlchemy's own error,
+    as the executemany of the other databases raises it (IntegrityError, OperationalError, ...):
+    what the web's handlers and the callers expect, not the driver's class."""
+    import psycopg
+
+    columns = ", ".join(quote(c) for c in BREAK_COLUMNS)
+    sql = f"COPY {quote(Break.__tablename__)} ({columns}) FROM STDIN"
+    try:
+        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            write = copy.write_row
+            for row in breaks.rows():
+                write(row)
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, None, exc, psycopg.Error, dialect=conn.dialect) from exc
 
 
 def _decoded(value):
