@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from matchmaker.models import Firm
+from matchmaker.models import Firm, User
 from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyReport
 from matchmaker.services import reports
 from matchmaker.services.reports import write
@@ -136,6 +136,36 @@ def test_a_crash_mid_report_leaves_the_previous_state(db, down_supplier, monkeyp
     assert db.session.scalars(sa.select(WeeklyReport.week)).all() == ["2020-W10"]
     assert db.session.execute(sa.select(Break.key, Break.weeks_open, Break.status)).all() == before
     assert db.session.get(ReportGuard, "2020-W11") is None
+
+
+def test_an_assignee_deleted_while_the_report_ran_is_the_databases_refusal_on_every_database(db, down_supplier,
+                                                                                             monkeypatch):
+    """The rows carry a break's assignee from the previous report; a user deleted meanwhile makes the
+    insert refuse them: SQLAlchemy's IntegrityError on SQLite (executemany) and on PostgreSQL (COPY,
+    which bypasses SQLAlchemy: the driver's own error before), and nothing of the week is stored."""
+    staff = f.user("staff", region_code=HRB1)
+    other = f.user("staff", region_code=HRB1)
+    db.session.commit()
+    reports.write_weekly_report("2020-W10")
+    row = db.session.scalar(sa.select(Break).where(Break.kind == "supplier_down"))
+    reports.assign_break(staff, row.id, other.id)
+    before = db.session.execute(sa.select(Break.key, Break.status, Break.assignee_id)).all()
+    real_rows = write.break_rows
+
+    def user_deleted_meanwhile(*args):
+        built = real_rows(*args)  # the rows carry the assignee read from W10 ...
+        column = list(built[0].column("assignee_id"))
+        assert other.id in column
+        gone = db.session.scalar(sa.select(sa.func.max(User.id))) + 1  # ... a user no longer stored
+        built[0].columns["assignee_id"] = [gone if a == other.id else a for a in column]
+        return built
+
+    monkeypatch.setattr(write, "break_rows", user_deleted_meanwhile)
+    with pytest.raises(sa.exc.IntegrityError):
+        reports.write_weekly_report("2020-W11")
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(WeeklyReport.week)).all() == ["2020-W10"]
+    assert db.session.execute(sa.select(Break.key, Break.status, Break.assignee_id)).all() == before
 
 
 def test_uncovered_need_and_chain_gap_use_the_matching_rules(db):

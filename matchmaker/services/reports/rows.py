@@ -11,8 +11,8 @@ driver's own cursor.
 import functools
 import json
 from collections.abc import Iterable, Iterator
-from itertools import islice, repeat
-from operator import countOf, getitem, itemgetter
+from itertools import compress, islice, repeat
+from operator import add, countOf, getitem, itemgetter
 
 import sqlalchemy as sa
 
@@ -100,6 +100,8 @@ def _workflow(keys: list[str], week: str, prev_rows: dict, same_rows: dict) -> t
     """What each break continues of the previous report's row and of this week's own earlier run:
     the columns weeks_open, status, assignee_id, manual_steps, note, acted, idle_weeks of the
     report's rows (in the order of keys), and the automatic ``reopened`` events."""
+    if not same_rows:
+        return _carried_over(keys, week, prev_rows)
     weeks, statuses, assignees, steps_, notes, acts, idles, events = [], [], [], [], [], [], [], []
     get_prev, get_same = prev_rows.get, same_rows.get
     for key in keys:
@@ -130,6 +132,28 @@ def _workflow(keys: list[str], week: str, prev_rows: dict, same_rows: dict) -> t
         acts.append(acted)
         idles.append(idle)
     return weeks, statuses, assignees, steps_, notes, acts, idles, events
+
+
+#: A break new this week, as a stored row of _STORED (weeks_open and idle_weeks 0: this week makes them 1)
+_NEW = (None, 0, "open", None, 0, None, 0, False, None)
+#: What a stored status becomes the next week: a break staff closed whose condition still holds is
+#: reopened, a resolved one open again; any other stays
+_NEXT_STATUS = {"closed": "reopened", "resolved": "open"}
+
+
+def _carried_over(keys: list[str], week: str, prev_rows: dict) -> tuple[list, ...]:
+    """_workflow's columns when the week has no earlier run of its own (the usual case), each made in
+    one pass by map: weeks_open and idle_weeks continue the previous row's (+1), the assignee and
+    the steps by hand stay, no note, not acted on; a closed break comes back ``reopened``."""
+    rows = list(map(prev_rows.get, keys, repeat(_NEW)))
+    n = len(rows)
+    stored = list(map(itemgetter(_STATUS_), rows))
+    statuses = list(map(_NEXT_STATUS.get, stored, stored))
+    events = [{"key": key, "week": week, "action": "reopened", "level": None}
+              for key in compress(keys, map("closed".__eq__, stored))]
+    return (list(map(add, map(itemgetter(_WEEKS), rows), repeat(1))), statuses,
+            list(map(itemgetter(_ASSIGNEE), rows)), list(map(itemgetter(_STEPS), rows)), [None] * n, [False] * n,
+            list(map(add, map(itemgetter(_IDLE), rows), repeat(1))), events)
 
 
 class BreakColumns:
@@ -289,13 +313,7 @@ def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
     conn = db.session.connection()
     quote = conn.dialect.identifier_preparer.quote
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        # COPY: one stream instead of a statement per row (the JSON columns go in as their text)
-        columns = ", ".join(quote(c) for c in BREAK_COLUMNS)
-        with conn.connection.dbapi_connection.cursor() as cursor, \
-                cursor.copy(f"COPY {quote(Break.__tablename__)} ({columns}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in breaks.rows():
-                write(row)
+        _copy_breaks(conn, breaks, quote)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     values = [mark] * len(BREAK_COLUMNS)
@@ -318,6 +336,25 @@ def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
     rows = breaks.rows(tuple(c for c, v in zip(BREAK_COLUMNS, values) if v == mark))
     while part := list(islice(rows, chunk)):
         conn.exec_driver_sql(sql, part)
+
+
+def _copy_breaks(conn: sa.Connection, breaks: BreakColumns, quote) -> None:
+    """PostgreSQL with psycopg: the rows by COPY, one stream instead of a statement per row (the JSON
+    columns go in as their text). COPY bypasses SQLAlchemy, so a refusal (a foreign key, e.g. an
+    assignee deleted while the run ran; the database gone) is raised as SQLAlchemy's own error,
+    as the executemany of the other databases raises it (IntegrityError, OperationalError, ...):
+    what the web's handlers and the callers expect, not the driver's class."""
+    import psycopg
+
+    columns = ", ".join(quote(c) for c in BREAK_COLUMNS)
+    sql = f"COPY {quote(Break.__tablename__)} ({columns}) FROM STDIN"
+    try:
+        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            write = copy.write_row
+            for row in breaks.rows():
+                write(row)
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, None, exc, psycopg.Error, dialect=conn.dialect) from exc
 
 
 def _decoded(value):
