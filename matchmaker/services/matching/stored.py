@@ -16,6 +16,7 @@ from operator import attrgetter
 
 import sqlalchemy as sa
 
+from matchmaker.infra.copy import can_copy, copy_rows
 from matchmaker.infra.extensions import db
 from matchmaker.models import Need, Offer
 from matchmaker.models.pairing import Pairing
@@ -75,18 +76,11 @@ def insert_proposals(run_id: int, pairings: Sequence, need_ids: Mapping[str, int
         status[k], buyer_at[k], supplier_at[k] = "accepted", b, s
     # the rows, in PROPOSAL_COLUMNS' order, zipped from columns (one pass, no Python call per row)
     rows = zip(repeat(run_id), *own, status, repeat(created), buyer_at, supplier_at)
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        from psycopg.errors import ForeignKeyViolation
-
-        # COPY: one stream instead of a statement per row
-        cursor = conn.connection.dbapi_connection.cursor()
+    if can_copy(conn):
+        # COPY: one stream instead of a statement per row; its foreign keys refuse a deleted posting
         try:
-            with cursor.copy("COPY %s (%s) FROM STDIN" % (Pairing.__table__.name, ", ".join(PROPOSAL_COLUMNS))) \
-                    as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except ForeignKeyViolation:
-            # the driver's own error (COPY bypasses SQLAlchemy): the same refusal as on SQLite
+            copy_rows(conn, Pairing.__table__.name, PROPOSAL_COLUMNS, rows)
+        except sa.exc.IntegrityError:
             raise Conflict("a need or an offer of this run was deleted while it ran; run it again") from None
         return per_firm
     _insert_rows(conn, count, rows)

@@ -17,6 +17,7 @@ from operator import add, countOf, getitem, itemgetter
 import sqlalchemy as sa
 
 from graphs import EDGE_KINDS, LEVELS, break_stakes, idle_level, path_regions, severity, stake_unit
+from matchmaker.infra.copy import can_copy, copy_rows
 from matchmaker.infra.extensions import db
 from matchmaker.models.report import OPEN_STATUSES, Break, WeeklyReport
 from matchmaker.services.reports.paged import FILE_BREAK_FIELDS
@@ -312,8 +313,9 @@ def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
         return
     conn = db.session.connection()
     quote = conn.dialect.identifier_preparer.quote
-    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        _copy_breaks(conn, breaks, quote)
+    if can_copy(conn):
+        # COPY: one stream instead of a statement per row (the JSON columns go in as their text)
+        copy_rows(conn, Break.__tablename__, BREAK_COLUMNS, breaks.rows())
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     values = [mark] * len(BREAK_COLUMNS)
@@ -336,25 +338,6 @@ def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
     rows = breaks.rows(tuple(c for c, v in zip(BREAK_COLUMNS, values) if v == mark))
     while part := list(islice(rows, chunk)):
         conn.exec_driver_sql(sql, part)
-
-
-def _copy_breaks(conn: sa.Connection, breaks: BreakColumns, quote) -> None:
-    """PostgreSQL with psycopg: the rows by COPY, one stream instead of a statement per row (the JSON
-    columns go in as their text). COPY bypasses SQLAlchemy, so a refusal (a foreign key, e.g. an
-    assignee deleted while the run ran; the database gone) is raised as SQLAlchemy's own error,
-    as the executemany of the other databases raises it (IntegrityError, OperationalError, ...):
-    what the web's handlers and the callers expect, not the driver's class."""
-    import psycopg
-
-    columns = ", ".join(quote(c) for c in BREAK_COLUMNS)
-    sql = f"COPY {quote(Break.__tablename__)} ({columns}) FROM STDIN"
-    try:
-        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:
-            write = copy.write_row
-            for row in breaks.rows():
-                write(row)
-    except psycopg.Error as exc:
-        raise sa.exc.DBAPIError.instance(sql, None, exc, psycopg.Error, dialect=conn.dialect) from exc
 
 
 def _decoded(value):
