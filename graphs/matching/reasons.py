@@ -348,7 +348,7 @@ def _offer_parts(index, regions, products, categories) -> _Parts:
 class _PriceWords:
     """``words(code, capped)``: the price reason (a tuple of none or one) of the offers of a price
     code (``_Parts.price``) for a need with a cap (1) or without (0), worded when first asked: with a
-    cap it depends on the price alone, so each distinct price is worded once, not once per price
+    cap it depends on the printed price alone, so each distinct one is worded once, not once per price
     and reference; without, once per code that a pair asks for."""
 
     __slots__ = ("_offers", "_rows", "_index", "_done", "_capped")
@@ -368,10 +368,12 @@ class _PriceWords:
             if offer.unit_price is None:
                 words = ()
             elif capped:
-                words = self._capped.get(offer.unit_price)
+                # keyed by the printed price, what the text depends on (-0.0 == 0.0 but prints "-0")
+                price = _fmt_num(float(offer.unit_price))
+                words = self._capped.get(price)
                 if words is None:
                     text = _price_reason(_CAPPED, offer, self._index)
-                    words = self._capped[offer.unit_price] = (text,) if text else ()
+                    words = self._capped[price] = (text,) if text else ()
             else:
                 text = _price_reason(_UNCAPPED, offer, self._index)
                 words = (text,) if text else ()

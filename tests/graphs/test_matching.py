@@ -779,6 +779,24 @@ def test_a_runs_reasons_are_those_of_each_pair(seed):
     assert pairings_reasons(index, ni[:0], oi[:0], dist[:0]) == []
 
 
+def test_a_runs_capped_price_reasons_are_worded_per_printed_price():
+    """Within a cap the reason says the offer's own price: two prices equal as numbers but printed
+    apart (0.0 and -0.0, of different goods) each keep their own words, as pairing_reasons gives."""
+    from graphs.matching import pairings_reasons
+
+    need = NeedRecord("N1", "B", "steel", 10, date(2020, 3, 20), *HARBIN, region="230102", max_unit_price=10)
+    offers = [OfferRecord("O1", "S", "steel", 5, date(2020, 3, 1), *HARBIN, region="230102", unit_price=0.0),
+              OfferRecord("O2", "T", "steel", 5, date(2020, 3, 1), *HARBIN, region="230102", unit_price=-0.0,
+                          product="p1")]
+    index = build_index([need], offers, as_of=AS_OF)
+    ni, oi, dist = np.array([0, 0]), np.array([0, 1]), np.array([1.0, 1.0])
+    reasons = pairings_reasons(index, ni, oi, dist)
+    assert reasons == [tuple(pairing_reasons(need, o, 1.0, index=index)) for o in offers]
+    assert [[r for r in rs if "price" in r] for rs in reasons] == [
+        ["单价 0，在买方限价之内 / unit price 0 within the buyer's price cap"],
+        ["单价 -0，在买方限价之内 / unit price -0 within the buyer's price cap"]]
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_latitude_bands_find_the_same_candidates(seed, monkeypatch):
     """Searching blocks by latitude bands gives the very arrays testing them whole gives: the same
