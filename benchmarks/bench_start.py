@@ -14,7 +14,7 @@ Each runs in a fresh process with this checkout first on the path. Python keeps 
 service's own modules when ``PYTHONDONTWRITEBYTECODE`` is set (as on the CI machine), so each
 process compiles them again; ``--bytecode`` compiles them once first, as an installed service has.
 
-Run:  ``python benchmarks/bench_start.py [--repeat 5] [--bytecode]``
+Run:  ``python benchmarks/bench_start.py [--repeat 5] [--bytecode] [--tree OTHER_CHECKOUT]``
 """
 from __future__ import annotations
 
@@ -47,11 +47,11 @@ CASES = [
 ]
 
 
-def cpu_of(code):
-    """CPU seconds (user + system) of one fresh interpreter running *code* from the checkout."""
+def cpu_of(code, tree=ROOT):
+    """CPU seconds (user + system) of one fresh interpreter running *code* from the checkout *tree*."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    env = dict(os.environ, PYTHONPATH=tree + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -61,14 +61,16 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5, help="runs per case; the minimum is printed")
     parser.add_argument("--bytecode", action="store_true",
                         help="compile the service's own modules first (as an installed service has them)")
+    parser.add_argument("--tree", default=ROOT, help="the checkout to time (default: this one), e.g. an older one")
     args = parser.parse_args(argv)
+    tree = os.path.abspath(args.tree)
     if args.bytecode:
         for package in ("matchmaker", "graphs"):
-            compileall.compile_dir(os.path.join(ROOT, package), quiet=1)
-    print("process start, CPU seconds (min of %d runs; bytecode of the service's modules: %s)"
-          % (args.repeat, "compiled" if args.bytecode else "as found"))
+            compileall.compile_dir(os.path.join(tree, package), quiet=1)
+    print("process start of %s, CPU seconds (min of %d runs; bytecode of the service's modules: %s)"
+          % (tree, args.repeat, "compiled" if args.bytecode else "as found"))
     for label, code in CASES:
-        runs = sorted(cpu_of(code) for _ in range(args.repeat))
+        runs = sorted(cpu_of(code, tree) for _ in range(args.repeat))
         print("  %-58s %.3f  (max %.3f)" % (label, runs[0], runs[-1]))
 
 
