@@ -32,7 +32,10 @@ class ReasonsJSON:
 
     def many(self, lists: Sequence[Iterable[str]]) -> list[str]:
         """The text of each list of reasons, each distinct tuple of reasons encoded once (a run's
-        pairings share them: a hundred thousand pairings, a third as many distinct lists)."""
+        pairings share them: a hundred thousand pairings, a third as many distinct lists). *lists*
+        may be an iterator: it is read once into a list, so the fallback encodes every one again."""
+        if not isinstance(lists, (list, tuple)):
+            lists = list(lists)
         try:
             return list(map(self._lists.__getitem__, lists))
         except TypeError:  # lists, not tuples: unhashable, each encoded

@@ -13,6 +13,7 @@ def pg_connection(db):
     conn = db.session.connection()
     if not can_copy(conn):
         pytest.skip("COPY is PostgreSQL's (psycopg)")
+    conn.exec_driver_sql("CREATE TEMP TABLE copy_probe (a int PRIMARY KEY)")
     return conn
 
 
@@ -28,3 +29,52 @@ def test_a_connection_lost_before_the_copy_is_an_invalidated_operational_error(d
     db.session.rollback()  # no second error from the dead connection
     assert db.session.execute(sa.text("SELECT 1")).scalar() == 1  # a fresh connection from the pool
 
+
+
+def _terminate(conn, pid):
+    """End the server side of *conn* (backend *pid*) from another connection (what a server restart
+    does to it)."""
+    engine = sa.create_engine(conn.engine.url, poolclass=sa.pool.NullPool)
+    with engine.connect() as other:
+        assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    engine.dispose()
+
+
+def test_rows_that_fail_after_the_connection_is_lost_raise_their_own_error_and_invalidate_it(db, pg_connection):
+    """The rows' own iterator failing after the server went away: psycopg swallows its failed cancel,
+    so the error is the iterator's; the connection is invalidated all the same, so the rollback the
+    callers run does not replace that error with one of the dead socket."""
+    pid = pg_connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()  # not during the COPY: busy then
+
+    def rows():
+        yield (1,)
+        _terminate(pg_connection, pid)
+        raise ValueError("a row could not be made")
+
+    with pytest.raises(ValueError, match="a row could not be made"):
+        copy_rows(pg_connection, "copy_probe", ("a",), rows())
+    assert pg_connection.invalidated
+    db.session.rollback()
+    assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+
+
+def test_a_refusal_other_than_a_foreign_key_is_not_a_deleted_posting(db, pg_connection):
+    """A run's store turns the foreign keys' refusal of its COPY into Conflict (a need or an offer
+    deleted while it ran); any other refusal (here NOT NULL) is a fault and stays IntegrityError,
+    as the same rows raise it on SQLite."""
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from matchmaker.models import MatchRun
+    from matchmaker.services.matching.stored import insert_proposals
+    from tests import factories as f
+
+    need, offer = f.need(f.firm("B")), f.offer(f.firm("S"))
+    run = MatchRun(as_of=datetime(2020, 3, 16).date(), weights={}, objective={}, timings={})
+    db.session.add(run)
+    db.session.flush()
+    proposal = SimpleNamespace(need="N", offer="O", quantity=1.0, unit_cost=None, distance_km=1.0, reasons=())
+    with pytest.raises(sa.exc.IntegrityError, match="unit_cost"):
+        insert_proposals(run.id, [proposal], {"N": need.id}, {"O": offer.id}, {},
+                         datetime(2020, 3, 16, tzinfo=timezone.utc), ({need.id: 1}, {offer.id: 2}))
+    db.session.rollback()

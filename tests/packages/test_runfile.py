@@ -42,3 +42,16 @@ def test_reasons_json_is_json_dumps(ensure_ascii):
     encode = runfile.ReasonsJSON(ensure_ascii=ensure_ascii)
     for reasons in (["同县，0 公里 / same county, 0 km", 'quote " and \\'], [], ["同县，0 公里 / same county, 0 km"]):
         assert encode(reasons) == json.dumps(reasons, ensure_ascii=ensure_ascii)
+
+
+@pytest.mark.parametrize("lists", [
+    [("a",), ("b", "a"), ()],  # tuples: each distinct one encoded once
+    [["a"], ["b", "a"], []],  # lists: unhashable, each encoded
+    [("a",), ["b", "a"], ()],  # a list after a tuple: the fallback starts again from the first
+])
+def test_reasons_json_many_gives_one_text_per_list_from_a_sequence_or_an_iterator(lists):
+    """A run's proposals take their reasons' texts by position: none may be lost or shifted, whether
+    the reasons come as tuples or lists, in a list or a one-shot iterator (a run passes a map)."""
+    expected = [json.dumps(list(r)) for r in lists]
+    assert runfile.ReasonsJSON().many(lists) == expected
+    assert runfile.ReasonsJSON().many(iter(lists)) == expected

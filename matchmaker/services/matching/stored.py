@@ -16,7 +16,7 @@ from operator import attrgetter
 
 import sqlalchemy as sa
 
-from matchmaker.infra.copy import can_copy, copy_rows
+from matchmaker.infra.copy import FOREIGN_KEY_VIOLATION, can_copy, copy_rows
 from matchmaker.infra.extensions import db
 from matchmaker.models import Need, Offer
 from matchmaker.models.pairing import Pairing
@@ -80,7 +80,9 @@ def insert_proposals(run_id: int, pairings: Sequence, need_ids: Mapping[str, int
         # COPY: one stream instead of a statement per row; its foreign keys refuse a deleted posting
         try:
             copy_rows(conn, Pairing.__table__.name, PROPOSAL_COLUMNS, rows)
-        except sa.exc.IntegrityError:
+        except sa.exc.IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) != FOREIGN_KEY_VIOLATION:
+                raise  # another refusal (NOT NULL, unique ...) is a fault, as on SQLite, not a deleted posting
             raise Conflict("a need or an offer of this run was deleted while it ran; run it again") from None
         return per_firm
     _insert_rows(conn, count, rows)

@@ -12,7 +12,7 @@ import functools
 import json
 from collections.abc import Iterable, Iterator
 from itertools import compress, islice, repeat
-from operator import add, countOf, getitem, itemgetter
+from operator import add, countOf, eq, getitem, itemgetter
 
 import sqlalchemy as sa
 
@@ -151,7 +151,7 @@ def _carried_over(keys: list[str], week: str, prev_rows: dict) -> tuple[list, ..
     stored = list(map(itemgetter(_STATUS_), rows))
     statuses = list(map(_NEXT_STATUS.get, stored, stored))
     events = [{"key": key, "week": week, "action": "reopened", "level": None}
-              for key in compress(keys, map("closed".__eq__, stored))]
+              for key in compress(keys, map(eq, stored, repeat("closed")))]
     return (list(map(add, map(itemgetter(_WEEKS), rows), repeat(1))), statuses,
             list(map(itemgetter(_ASSIGNEE), rows)), list(map(itemgetter(_STEPS), rows)), [None] * n, [False] * n,
             list(map(add, map(itemgetter(_IDLE), rows), repeat(1))), events)
