@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from matchmaker.infra.copy import can_copy, copy_rows
 from matchmaker.models.report import Break
 from matchmaker.services.reports.rows import BREAK_COLUMNS
+from tests.hardening import helpers
 
 
 @pytest.fixture
@@ -18,11 +19,7 @@ def pg_connection(db):
 
 
 def test_a_connection_lost_before_the_copy_is_an_invalidated_operational_error(db, pg_connection):
-    pid = pg_connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-    engine = sa.create_engine(pg_connection.engine.url, poolclass=sa.pool.NullPool)
-    with engine.connect() as other:  # what a server restart does to the session's connection
-        assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-    engine.dispose()
+    assert helpers.terminate_backends(pg_connection.engine.url)  # a server restart: the session's connection too
     with pytest.raises(sa.exc.OperationalError) as raised:
         copy_rows(pg_connection, Break.__tablename__, BREAK_COLUMNS, iter(()))
     assert raised.value.connection_invalidated
@@ -30,25 +27,13 @@ def test_a_connection_lost_before_the_copy_is_an_invalidated_operational_error(d
     assert db.session.execute(sa.text("SELECT 1")).scalar() == 1  # a fresh connection from the pool
 
 
-
-def _terminate(conn, pid):
-    """End the server side of *conn* (backend *pid*) from another connection (what a server restart
-    does to it)."""
-    engine = sa.create_engine(conn.engine.url, poolclass=sa.pool.NullPool)
-    with engine.connect() as other:
-        assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-    engine.dispose()
-
-
 def test_rows_that_fail_after_the_connection_is_lost_raise_their_own_error_and_invalidate_it(db, pg_connection):
     """The rows' own iterator failing after the server went away: psycopg swallows its failed cancel,
     so the error is the iterator's; the connection is invalidated all the same, so the rollback the
     callers run does not replace that error with one of the dead socket."""
-    pid = pg_connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()  # not during the COPY: busy then
-
     def rows():
         yield (1,)
-        _terminate(pg_connection, pid)
+        assert helpers.terminate_backends(pg_connection.engine.url)
         raise ValueError("a row could not be made")
 
     with pytest.raises(ValueError, match="a row could not be made"):

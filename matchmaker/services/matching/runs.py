@@ -10,7 +10,6 @@ import os
 import time
 from collections.abc import Callable
 from datetime import date, timedelta, timezone
-from operator import attrgetter
 
 import sqlalchemy as sa
 
@@ -33,8 +32,6 @@ from matchmaker.services.support import common
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Conflict, Forbidden, Invalid, Message
 from matchmaker.services import notifications
-
-_REF, _BUYER, _SUPPLIER = attrgetter("ref"), attrgetter("buyer"), attrgetter("supplier")
 
 
 def run_matching(as_of: date | None = None, *, started_by: str | None = None, out: str | os.PathLike | None = None,
@@ -59,7 +56,7 @@ def _run_matching(as_of, started_by, out, progress):
     t = time.perf_counter()
 
     say("load")
-    needs, offers, need_ids, offer_ids, skipped, firm_ids = net.load_postings(as_of)
+    needs, offers, need_ids, offer_ids, skipped, _ = net.load_postings(as_of)
     substitutes = net.load_substitutes()
     declined = net.load_declined()
     product_names = net.load_product_names()
@@ -97,7 +94,7 @@ def _run_matching(as_of, started_by, out, progress):
     db.session.execute(
         sa.update(Pairing).where(Pairing.status.in_(OPEN_PAIRING_STATUSES), Pairing.run_id.in_(_matcher_runs()))
         .values(status="lapsed", lapsed_at=now).execution_options(synchronize_session=False))
-    firm_of = (_firms_of(needs, need_ids, firm_ids, _BUYER), _firms_of(offers, offer_ids, firm_ids, _SUPPLIER))
+    firm_of = (net.firms_of(needs), net.firms_of(offers))
     per_firm = insert_proposals(run.id, result.pairings, need_ids, offer_ids, carried, now, firm_of,
                                 check_references=references_checked)
     # in the run's transaction: the proposals and their news commit together
@@ -112,15 +109,6 @@ def _run_matching(as_of, started_by, out, progress):
         say("write")
         write_run_file(result, out)
     return run
-
-
-def _firms_of(records, ids, firm_ids, firm):
-    """Stored posting id -> stored id of its firm: the columns the postings were read with, else
-    by ref (``ids``: posting ref -> id, ``firm_ids``: firm ref -> id, ``firm``: the record's firm ref)."""
-    found = net.firms_of(records)
-    if found is not None:
-        return found
-    return dict(zip(map(ids.__getitem__, map(_REF, records)), map(firm_ids.__getitem__, map(firm, records))))
 
 
 def _matcher_runs():

@@ -95,12 +95,10 @@ ID = "id"
 FIRM_ID = "firm_id"
 
 
-def firms_of(records: Records) -> dict[int, int] | None:
-    """Stored posting id -> stored id of its firm, of records loaded here (None for records that
-    carry no such columns): from the columns read with them, no ref looked up."""
-    columns = getattr(records, "columns", None)
-    if columns is None or ID not in columns or FIRM_ID not in columns:
-        return None
+def firms_of(records: Records) -> dict[int, int]:
+    """Stored posting id -> stored id of its firm, of records loaded here (:func:`needs_of`,
+    :func:`offers_of`, kept by :func:`keep_open`): from the columns read with them, no ref looked up."""
+    columns = records.columns
     return dict(zip(columns[ID], columns[FIRM_ID]))
 
 
