@@ -10,9 +10,10 @@ driver's own cursor.
 
 import functools
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import compress, islice, repeat
-from operator import add, countOf, eq, getitem, itemgetter
+from operator import add, countOf, getitem, gt, itemgetter
 
 import sqlalchemy as sa
 
@@ -24,33 +25,76 @@ from matchmaker.services.reports.paged import FILE_BREAK_FIELDS
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK
 from matchmaker.services.support import network as net
 
-__all__ = ["BREAK_COLUMNS", "BreakColumns", "rows_by_key", "break_rows", "file_rows", "open_count", "insert_breaks",
+__all__ = ["BREAK_COLUMNS", "BreakColumns", "StoredBreaks", "rows_by_key", "break_rows", "file_rows", "open_count", "insert_breaks",
            "resolved_breaks"]
 
 
 
 #: What a break of the next run continues of a stored break, in this order (plain tuples of the driver)
-_STORED = ("key", "weeks_open", "status", "assignee_id", "manual_steps", "note", "idle_weeks", "acted", "id")
-_WEEKS, _STATUS_, _ASSIGNEE, _STEPS, _NOTE, _IDLE, _ACTED, _ID = range(1, len(_STORED))
+_STORED = ("key", "weeks_open", "status", "assignee_id", "manual_steps", "note", "idle_weeks", "acted")
+_WEEKS, _STATUS_, _ASSIGNEE, _STEPS, _NOTE, _IDLE, _ACTED = range(1, len(_STORED))
+#: What every stored break continues, its run alone (``key, weeks_open, idle_weeks``)
+_RUN = ("key", "weeks_open", "idle_weeks")
+#: The workflow columns of a stored break no staff touched: open, no assignee, no steps by hand, no note,
+#: not acted on (a break new in its week, or carried over so)
+_UNTOUCHED = {"status": "open", "assignee_id": None, "manual_steps": 0, "note": None, "acted": False}
 
 
-def rows_by_key(report_id: int) -> dict[str, tuple]:
-    """key -> the row of _STORED fields of a stored report's breaks: what a break of the next run
-    continues (its run, workflow and idle weeks), in one query; the rest of a row is read only for
-    the few breaks that turn out resolved (:func:`resolved_breaks`). ~10^5 rows: read by the driver's own
-    cursor in one fetchall, as its plain tuples (no Row objects), in the session's transaction."""
+class StoredBreaks:
+    """What a report run continues of a stored report's breaks (:func:`rows_by_key`): ``runs`` holds
+    every break's ``(key, weeks_open, idle_weeks)`` by key, ``touched`` the whole row of
+    :data:`_STORED` of the few whose workflow columns are not those of :data:`_UNTOUCHED` (staff
+    acted on them, or their status is not ``open``). :meth:`get` gives any break's whole row."""
+
+    __slots__ = ("report_id", "runs", "touched")
+
+    def __init__(self, report_id: int | None = None, runs: dict[str, tuple] | None = None,
+                 touched: dict[str, tuple] | None = None) -> None:
+        self.report_id, self.runs, self.touched = report_id, runs or {}, touched or {}
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __iter__(self):
+        return iter(self.runs)
+
+    def get(self, key: str, default=None):
+        """The break's row of :data:`_STORED` fields, or default."""
+        row = self.touched.get(key)
+        if row is not None:
+            return row
+        run = self.runs.get(key)
+        if run is None:
+            return default
+        return (key, run[1], "open", None, 0, None, run[2], False)
+
+
+def rows_by_key(report_id: int) -> StoredBreaks:
+    """What a break of the next run continues of a stored report's breaks (its run, workflow and idle
+    weeks), in two queries: every break's key, weeks open and idle weeks, and the whole row of
+    :data:`_STORED` fields of the few breaks whose workflow columns are not untouched (the rest of a
+    row is read only for the few breaks that turn out resolved: :func:`resolved_breaks`). ~10^5 rows:
+    read by the driver's own cursor in one fetchall each, as its plain tuples (no Row objects), in the
+    session's transaction; three columns a row rather than nine (issue 14: ~0.15 s of a province's run)."""
     conn = db.session.connection()
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"SELECT {', '.join(quote(c) for c in _STORED)} FROM {quote(Break.__tablename__)} "
-           f"WHERE {quote('report_id')} = {mark}")
+    table, where = quote(Break.__tablename__), f"{quote('report_id')} = {mark}"
+    # the untouched columns' values as the driver binds them (acted as a boolean: 0 on SQLite, false on PostgreSQL)
+    untouched = " AND ".join(f"{quote(c)} IS NULL" if v is None else f"{quote(c)} = {mark}"
+                             for c, v in _UNTOUCHED.items())
+    params = [v for v in _UNTOUCHED.values() if v is not None]
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(sql, (report_id,))
-        rows = cursor.fetchall()
+        cursor.execute(f"SELECT {', '.join(map(quote, _RUN))} FROM {table} WHERE {where}", (report_id,))
+        runs = cursor.fetchall()
+        cursor.execute(f"SELECT {', '.join(map(quote, _STORED))} FROM {table} WHERE {where} AND NOT ({untouched})",
+                       (report_id, *params))
+        touched = cursor.fetchall()
     finally:
         cursor.close()
-    return dict(zip(map(itemgetter(0), rows), rows))
+    first = itemgetter(0)
+    return StoredBreaks(report_id, dict(zip(map(first, runs), runs)), dict(zip(map(first, touched), touched)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -97,7 +141,7 @@ class _Memo(dict):
         return value
 
 
-def _workflow(keys: list[str], week: str, prev_rows: dict, same_rows: dict) -> tuple[list, ...]:
+def _workflow(keys: list[str], week: str, prev_rows: StoredBreaks, same_rows: StoredBreaks) -> tuple[list, ...]:
     """What each break continues of the previous report's row and of this week's own earlier run:
     the columns weeks_open, status, assignee_id, manual_steps, note, acted, idle_weeks of the
     report's rows (in the order of keys), and the automatic ``reopened`` events."""
@@ -135,26 +179,34 @@ def _workflow(keys: list[str], week: str, prev_rows: dict, same_rows: dict) -> t
     return weeks, statuses, assignees, steps_, notes, acts, idles, events
 
 
-#: A break new this week, as a stored row of _STORED (weeks_open and idle_weeks 0: this week makes them 1)
-_NEW = (None, 0, "open", None, 0, None, 0, False, None)
+#: A break new this week, its run as in StoredBreaks.runs (weeks_open and idle_weeks 0: this week makes them 1)
+_NEW_RUN = (None, 0, 0)
 #: What a stored status becomes the next week: a break staff closed whose condition still holds is
 #: reopened, a resolved one open again; any other stays
 _NEXT_STATUS = {"closed": "reopened", "resolved": "open"}
 
 
-def _carried_over(keys: list[str], week: str, prev_rows: dict) -> tuple[list, ...]:
-    """_workflow's columns when the week has no earlier run of its own (the usual case), each made in
-    one pass by map: weeks_open and idle_weeks continue the previous row's (+1), the assignee and
-    the steps by hand stay, no note, not acted on; a closed break comes back ``reopened``."""
-    rows = list(map(prev_rows.get, keys, repeat(_NEW)))
-    n = len(rows)
-    stored = list(map(itemgetter(_STATUS_), rows))
-    statuses = list(map(_NEXT_STATUS.get, stored, stored))
-    events = [{"key": key, "week": week, "action": "reopened", "level": None}
-              for key in compress(keys, map(eq, stored, repeat("closed")))]
-    return (list(map(add, map(itemgetter(_WEEKS), rows), repeat(1))), statuses,
-            list(map(itemgetter(_ASSIGNEE), rows)), list(map(itemgetter(_STEPS), rows)), [None] * n, [False] * n,
-            list(map(add, map(itemgetter(_IDLE), rows), repeat(1))), events)
+def _carried_over(keys: list[str], week: str, prev_rows: StoredBreaks) -> tuple[list, ...]:
+    """_workflow's columns when the week has no earlier run of its own (the usual case): weeks_open and
+    idle_weeks continue the previous row's (+1), each made in one pass by map; a break staff did not
+    touch stays open with no assignee and no steps by hand, and only the few they touched are
+    looked at one by one: the assignee and the steps by hand stay, a closed break comes back
+    ``reopened``, a resolved one ``open``. No note, not acted on."""
+    runs = list(map(prev_rows.runs.get, keys, repeat(_NEW_RUN)))
+    n = len(keys)
+    statuses, assignees, steps, events = ["open"] * n, [None] * n, [0] * n, []
+    touched = prev_rows.touched
+    if touched:
+        for i in compress(range(n), map(touched.__contains__, keys)):
+            key = keys[i]
+            row = touched[key]
+            stored = row[_STATUS_]
+            statuses[i] = _NEXT_STATUS.get(stored, stored)
+            assignees[i], steps[i] = row[_ASSIGNEE], row[_STEPS]
+            if stored == "closed":
+                events.append({"key": key, "week": week, "action": "reopened", "level": None})
+    return (list(map(add, map(itemgetter(1), runs), repeat(1))), statuses, assignees, steps, [None] * n,
+            [False] * n, list(map(add, map(itemgetter(2), runs), repeat(1))), events)
 
 
 class BreakColumns:
@@ -179,8 +231,8 @@ class BreakColumns:
         return zip(*map(self.column, names))
 
 
-def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_rows: dict,
-               same_rows: dict) -> tuple[BreakColumns, list[dict], set[str]]:
+def break_rows(report: WeeklyReport, detected: list, network: net.Network, prev_rows: StoredBreaks,
+               same_rows: StoredBreaks) -> tuple[BreakColumns, list[dict], set[str]]:
     """The report's break rows (BREAK_COLUMNS, JSON encoded), the automatic events, the keys.
     Each names the products at stake and the unit of its quantity (graphs.break_stakes).
 
@@ -264,29 +316,34 @@ def file_rows(breaks: BreakColumns) -> Iterator[tuple]:
     category, supplier: paged.open_break_rows' order; the report's keys are unique, so no two rows
     tie), as tuples of paged.FILE_BREAK_FIELDS: what the report file's breaks are written from.
 
-    Sorted by plain itemgetter keys (~10^5 rows): kind by kind in the report's order of kinds, each
-    by buyer, category, supplier, then all by severity, highest first (a stable sort keeps the rest
-    of the order among equal severities)."""
-    status, sev, kind, buyer, category, supplier = (FILE_BREAK_FIELDS.index(c) for c in (
-        "status", "severity", "kind", "buyer", "category", "supplier"))
-    by_kind = {}
-    for r in breaks.rows(FILE_BREAK_FIELDS):
-        if r[status] in OPEN_STATUSES:
-            part = by_kind.get(r[kind])
-            if part is None:
-                part = by_kind[r[kind]] = []
-            part.append(r)
-    opened = []
+    Sorted by plain itemgetter keys (~10^5 rows): kind by kind in the report's order of kinds (other
+    kinds after them, in the order they first come), each by buyer, category, supplier, then all by
+    severity, highest first (a stable sort keeps the rest of the order among equal severities). The
+    open rows are picked and grouped by kind by column (``compress``; a detection's rows come grouped
+    by kind in the report's order already), not one by one."""
+    sev, buyer, category, supplier = (FILE_BREAK_FIELDS.index(c) for c in ("severity", "buyer", "category",
+                                                                            "supplier"))
+    is_open = list(map(OPEN_STATUSES.__contains__, breaks.column("status")))
+    kinds = list(compress(breaks.column("kind"), is_open))
+    opened = list(compress(breaks.rows(FILE_BREAK_FIELDS), is_open))
     rank, other = KIND_RANK.get, len(KIND_RANK)
-    for k in sorted(by_kind, key=lambda k: rank(k, other)):
-        part = by_kind[k]
+    order = sorted(dict.fromkeys(kinds), key=lambda k: rank(k, other))  # distinct kinds, as first met
+    position = {k: i for i, k in enumerate(order)}
+    ranks = list(map(position.__getitem__, kinds))
+    if any(map(gt, ranks, islice(ranks, 1, None))):  # not grouped by kind yet: a stable sort groups them
+        opened = list(map(opened.__getitem__, sorted(range(len(opened)), key=ranks.__getitem__)))
+    counts = Counter(kinds)
+    grouped, at = [], 0
+    for k in order:
+        part = opened[at:at + counts[k]]
+        at += counts[k]
         try:
             part.sort(key=itemgetter(buyer, category, supplier))
         except TypeError:  # one buyer and category with and without a supplier in one kind: None as ""
             part.sort(key=lambda r: (r[buyer], r[category], r[supplier] or ""))
-        opened += part
-    opened.sort(key=itemgetter(sev), reverse=True)
-    return iter(opened)
+        grouped += part
+    grouped.sort(key=itemgetter(sev), reverse=True)
+    return iter(grouped)
 
 
 def open_count(breaks: BreakColumns) -> int:
@@ -298,6 +355,8 @@ def open_count(breaks: BreakColumns) -> int:
 #: and are None, an int or a bool by construction
 _CONSTANT_CANDIDATES = ("report_id", "assignee_id", "manual_steps", "note", "acted", "idle_weeks", "weeks_open",
                         "pending_proposals", "tier")
+#: Text columns often the same in every row of a run: the status (every break open when staff touched none)
+_CONSTANT_TEXTS = ("status",)
 
 
 def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
@@ -323,7 +382,7 @@ def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
         for i, name in enumerate(BREAK_COLUMNS):
             if name in breaks.same:
                 v, every = breaks.same[name], True
-            elif name in _CONSTANT_CANDIDATES:
+            elif name in _CONSTANT_CANDIDATES or name in _CONSTANT_TEXTS:
                 column = breaks.columns[name]
                 v = column[0]
                 every = countOf(column, v) == n
@@ -331,7 +390,8 @@ def insert_breaks(breaks: BreakColumns, chunk: int = 20000) -> None:
                 continue
             if every and (v is None or type(v) in (int, bool)):
                 values[i] = "NULL" if v is None else str(int(v))
-            elif every and type(v) is str and name in breaks.same:  # a first report's status: text as bound
+            elif every and type(v) is str and (name in breaks.same or name in _CONSTANT_TEXTS):
+                # a first report's status, or a later one's when every break is open: text as bound
                 values[i] = "'" + v.replace("'", "''") + "'"
     sql = (f"INSERT INTO {quote(Break.__tablename__)} ({', '.join(quote(c) for c in BREAK_COLUMNS)}) "
            f"VALUES ({', '.join(values)})")
@@ -347,19 +407,19 @@ def _decoded(value):
     return json.loads(value) if isinstance(value, str) else list(value)
 
 
-def resolved_breaks(prev_rows: dict, keys: set, chunk: int = 500) -> list[dict]:
+def resolved_breaks(prev_rows: StoredBreaks, keys: set, chunk: int = 500) -> list[dict]:
     """The previous report's breaks whose condition no longer holds, as the report's ``resolved`` part
-    (their rows read by id, a few hundred at a time)."""
-    ids = [r[_ID] for k, r in prev_rows.items() if k not in keys]
+    (their rows read by key, a few hundred at a time)."""
+    gone = [k for k in prev_rows.runs if k not in keys]
     t = Break.__table__
     # regions read raw (the JSON text SQLite stores, or the list psycopg decodes)
     cols = (t.c.key, t.c.kind, t.c.buyer, t.c.supplier, t.c.category, t.c.owner_region, t.c.buyer_region,
             sa.type_coerce(t.c.regions, sa.String), t.c.level)
     conn = db.session.connection()
     out = []
-    for i in range(0, len(ids), chunk):
+    for i in range(0, len(gone), chunk):
         for key, kind, buyer, supplier, category, owner, buyer_region, regions, level in conn.execute(
-                sa.select(*cols).where(t.c.id.in_(ids[i:i + chunk]))):
+                sa.select(*cols).where(t.c.report_id == prev_rows.report_id, t.c.key.in_(gone[i:i + chunk]))):
             out.append({"kind": kind, "buyer": buyer, "supplier": supplier, "category": category,
                         "owner_region": owner, "buyer_region": buyer_region, "regions": _decoded(regions),
                         "key": key, "level": level})

@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta, timezone
 from operator import attrgetter
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from graphs import blocked_firms, chain_breaks_of
@@ -45,8 +46,8 @@ from matchmaker.models.report import Break, BreakEvent, ReportGuard, WeeklyRepor
 from matchmaker.services.reports.commitments import commitment_parts
 from matchmaker.services.reports.export import json_report_parts, write_json_report
 from matchmaker.services.reports.read import report_data
-from matchmaker.services.reports.rows import (break_rows, file_rows, insert_breaks, open_count, resolved_breaks,
-                                            rows_by_key)
+from matchmaker.services.reports.rows import (StoredBreaks, break_rows, file_rows, insert_breaks, open_count,
+                                            resolved_breaks, rows_by_key)
 from matchmaker.services.reports.weeks import resolve_week, week_monday
 from matchmaker.services.support import network as net
 from matchmaker.services.support.errors import Forbidden
@@ -139,6 +140,11 @@ def write_weekly_report(week: str | None = None, as_of: date | str | None = None
             gc.enable()
 
 
+#: What a report run reads of the previous report (its breaks apart): the firms asking for help and
+#: the commitments continue from it
+_CONTINUED = (WeeklyReport.id, WeeklyReport.week, WeeklyReport.blocked_firms, WeeklyReport.commitments)
+
+
 def _write_report(week, as_of, only_if_missing, out, then):
     """write_weekly_report's transaction (the collector off); returns (report, written)."""
     _lock_week(week)
@@ -154,10 +160,13 @@ def _write_report(week, as_of, only_if_missing, out, then):
     clock.lap("allowed_offers")
     detected = detect_breaks(as_of, network, allowed)
     clock.lap("detect")
+    # the previous report: only what a run continues of it (its monitoring, leading firms and resolved
+    # breaks, ~2 MB of JSON at a province's scale, are not parsed for nothing; read if ever asked for)
     previous = db.session.scalar(
-        sa.select(WeeklyReport).where(WeeklyReport.week < week).order_by(WeeklyReport.week.desc()).limit(1))
-    prev_rows = rows_by_key(previous.id) if previous is not None else {}
-    same_rows = rows_by_key(report.id) if report is not None else {}
+        sa.select(WeeklyReport).options(load_only(*_CONTINUED)).where(WeeklyReport.week < week)
+        .order_by(WeeklyReport.week.desc()).limit(1))
+    prev_rows = rows_by_key(previous.id) if previous is not None else StoredBreaks()
+    same_rows = rows_by_key(report.id) if report is not None else StoredBreaks()
     clock.lap("previous")
     if report is None:
         report = WeeklyReport(week=week, as_of=as_of, runs=1)
