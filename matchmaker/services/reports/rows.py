@@ -10,10 +10,9 @@ driver's own cursor.
 
 import functools
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import compress, islice, repeat
-from operator import add, countOf, getitem, gt, itemgetter
+from operator import add, countOf, getitem, itemgetter
 
 import sqlalchemy as sa
 
@@ -316,34 +315,29 @@ def file_rows(breaks: BreakColumns) -> Iterator[tuple]:
     category, supplier: paged.open_break_rows' order; the report's keys are unique, so no two rows
     tie), as tuples of paged.FILE_BREAK_FIELDS: what the report file's breaks are written from.
 
-    Sorted by plain itemgetter keys (~10^5 rows): kind by kind in the report's order of kinds (other
-    kinds after them, in the order they first come), each by buyer, category, supplier, then all by
-    severity, highest first (a stable sort keeps the rest of the order among equal severities). The
-    open rows are picked and grouped by kind by column (``compress``; a detection's rows come grouped
-    by kind in the report's order already), not one by one."""
-    sev, buyer, category, supplier = (FILE_BREAK_FIELDS.index(c) for c in ("severity", "buyer", "category",
-                                                                            "supplier"))
-    is_open = list(map(OPEN_STATUSES.__contains__, breaks.column("status")))
-    kinds = list(compress(breaks.column("kind"), is_open))
-    opened = list(compress(breaks.rows(FILE_BREAK_FIELDS), is_open))
+    Sorted by plain itemgetter keys (~10^5 rows): kind by kind in the report's order of kinds, each
+    by buyer, category, supplier, then all by severity, highest first (a stable sort keeps the rest
+    of the order among equal severities)."""
+    status, sev, kind, buyer, category, supplier = (FILE_BREAK_FIELDS.index(c) for c in (
+        "status", "severity", "kind", "buyer", "category", "supplier"))
+    by_kind = {}
+    for r in breaks.rows(FILE_BREAK_FIELDS):
+        if r[status] in OPEN_STATUSES:
+            part = by_kind.get(r[kind])
+            if part is None:
+                part = by_kind[r[kind]] = []
+            part.append(r)
+    opened = []
     rank, other = KIND_RANK.get, len(KIND_RANK)
-    order = sorted(dict.fromkeys(kinds), key=lambda k: rank(k, other))  # distinct kinds, as first met
-    position = {k: i for i, k in enumerate(order)}
-    ranks = list(map(position.__getitem__, kinds))
-    if any(map(gt, ranks, islice(ranks, 1, None))):  # not grouped by kind yet: a stable sort groups them
-        opened = list(map(opened.__getitem__, sorted(range(len(opened)), key=ranks.__getitem__)))
-    counts = Counter(kinds)
-    grouped, at = [], 0
-    for k in order:
-        part = opened[at:at + counts[k]]
-        at += counts[k]
+    for k in sorted(by_kind, key=lambda k: rank(k, other)):
+        part = by_kind[k]
         try:
             part.sort(key=itemgetter(buyer, category, supplier))
         except TypeError:  # one buyer and category with and without a supplier in one kind: None as ""
             part.sort(key=lambda r: (r[buyer], r[category], r[supplier] or ""))
-        grouped += part
-    grouped.sort(key=itemgetter(sev), reverse=True)
-    return iter(grouped)
+        opened += part
+    opened.sort(key=itemgetter(sev), reverse=True)
+    return iter(opened)
 
 
 def open_count(breaks: BreakColumns) -> int:
