@@ -24,8 +24,8 @@ from matchmaker.services.reports.paged import FILE_BREAK_FIELDS
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, KIND_RANK
 from matchmaker.services.support import network as net
 
-__all__ = ["BREAK_COLUMNS", "BreakColumns", "StoredBreaks", "rows_by_key", "break_rows", "file_rows", "open_count", "insert_breaks",
-           "resolved_breaks"]
+__all__ = ["BREAK_COLUMNS", "BreakColumns", "StoredBreaks", "rows_by_key", "break_rows", "file_rows", "open_count",
+           "insert_breaks", "resolved_breaks"]
 
 
 
@@ -54,10 +54,10 @@ class StoredBreaks:
     def __len__(self) -> int:
         return len(self.runs)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.runs)
 
-    def get(self, key: str, default=None):
+    def get(self, key: str, default: tuple | None = None) -> tuple | None:
         """The break's row of :data:`_STORED` fields, or default."""
         row = self.touched.get(key)
         if row is not None:
