@@ -2,7 +2,8 @@
 
 - .xlsx: every text is a text cell. `text_cell` (or `append_row`, a row of them) is the one way a
   text becomes a cell of an openpyxl sheet: openpyxl alone turns a string that starts with ``=``
-  into a live formula. The data-package writer streams its own XML, every text an inline string.
+  into a live formula. The data packages and the weekly report's workbook are streamed as
+  SpreadsheetML by `matchmaker.infra.xlsx`, every text an inline string (`text_cell_xml`).
 - CSV: a text that a spreadsheet would run (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a
   carriage return) is written with one leading apostrophe (`guard_csv_text`), and reading removes
   it again (`unguard_csv_text`), as data-package.md says. A text that already begins with

@@ -5,6 +5,7 @@ import io
 from flask_babel import refresh
 from openpyxl import load_workbook
 
+from matchmaker.infra import xlsx
 from matchmaker.infra.labels import label, report_vocabulary
 from matchmaker.services.reports import export
 
@@ -54,13 +55,13 @@ def _data():
 
 def test_workbook_takes_its_words_from_the_caller_and_writes_text_through_one_function(monkeypatch):
     written = []
-    real = export.text_cell
+    real = xlsx.text_cell_xml
 
-    def recording(ws, text):
+    def recording(ref, text, style=0):
         written.append(text)
-        return real(ws, text)
+        return real(ref, text, style)
 
-    monkeypatch.setattr(export, "text_cell", recording)
+    monkeypatch.setattr(xlsx, "text_cell_xml", recording)
     words = dict(PAPER_WORDS, unit={"t": "吨"})
     book = load_workbook(io.BytesIO(export.report_workbook(_data(), words, {"P1": ("生鲜乳", "Raw milk", "t")})
                                     .getvalue()))  # no app needed

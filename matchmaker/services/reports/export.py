@@ -4,12 +4,12 @@ The workbook is the dispatch meeting's paper: Chinese sheet names and headers, o
 part, frozen header row. The words for codes (kinds, levels, factors, statuses) are not kept
 here: the caller passes them in as a :data:`Vocabulary` taken from the translation catalogue
 (``matchmaker.infra.labels.report_vocabulary``), so this module needs neither Flask nor Babel.
-Every text value becomes a cell through :func:`text_cell` alone.
+Every text value becomes a cell through :func:`matchmaker.infra.xlsx.text_cell_xml` alone.
 
 A stored report is written a break at a time (:func:`export_report`, :func:`report_xlsx`): its
 open breaks stream from the database in the report's order (:mod:`.paged`), the JSON file splices
-their stored JSON texts, the workbook is written by openpyxl's write-only sheets, and the counts
-are kept on the way; a province's report (~10^5 breaks) is never held in memory as objects.
+their stored JSON texts, the workbook is streamed as SpreadsheetML a row at a time
+(:mod:`matchmaker.infra.xlsx`), and the counts are kept on the way; a province's report (~10^5 breaks) is never held in memory as objects.
 """
 import io
 import itertools
@@ -19,10 +19,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from graphs import KINDS, LEVELS
-from matchmaker.infra import spreadsheets
+from matchmaker.infra.xlsx import StreamingWorkbook
 from matchmaker.infra.files import replacing
 from matchmaker.models import User, WeeklyReport
 from matchmaker.services.products.names import product_names
@@ -31,12 +30,8 @@ from matchmaker.services.reports.paged import open_break_rows
 from matchmaker.services.reports.read import BREAKS_WITH_PROPOSALS, break_dict, get_report, report_parts, require_reader
 from matchmaker.services.support.errors import Invalid
 
-if TYPE_CHECKING:  # openpyxl is loaded when a workbook is written, not whenever reports are (issue 14: start-up)
-    from openpyxl.cell.cell import Cell
-    from openpyxl.worksheet.worksheet import Worksheet
-
 __all__ = ["Vocabulary", "VOCABULARY_PARTS", "write_report_file", "export_report", "json_report_parts", "write_json_report", "report_workbook", "report_xlsx",
-           "stake_text", "text_cell"]
+           "stake_text"]
 
 # part ("kind", "level", "factor", "status") -> code -> the word printed for it
 Vocabulary = Mapping[str, Mapping[str, str]]
@@ -232,12 +227,10 @@ def _number(value) -> str:
 
 
 def _write_workbook(fh, parts: dict, breaks, words: Vocabulary, names: Mapping[str, tuple] | None = None) -> int:
-    """Write the workbook (one sheet per part, Chinese headers, frozen header row; the breaks'
-    sheet first, a row at a time) to a binary file; returns the number of breaks. The counts are
-    those of the breaks written unless ``parts`` has its ``summary``."""
-    from openpyxl import Workbook  # here, not at the top: only a workbook needs it (start-up time)
-
-    wb = Workbook(write_only=True)
+    """Write the workbook (one sheet per part, Chinese headers, bold and frozen header row; the
+    breaks' sheet first, a row at a time, streamed as SpreadsheetML: :mod:`matchmaker.infra.xlsx`)
+    to a binary file; returns the number of breaks. The counts are those of the breaks written
+    unless ``parts`` has its ``summary``."""
     counts = _Counts()
 
     def counted(items):
@@ -245,11 +238,11 @@ def _write_workbook(fh, parts: dict, breaks, words: Vocabulary, names: Mapping[s
             counts.add(b["kind"], b["level"], b["factors"])
             yield _break_cells(b, words, names or {})
 
-    _sheet(wb, "断链清单", BREAK_HEADERS, counted(breaks))
-    data = parts if "summary" in parts else dict(parts, summary=counts.summary())
-    for title, headers, rows in _other_sheets(data, words):
-        _sheet(wb, title, headers, iter(rows))
-    wb.save(fh)
+    with StreamingWorkbook(fh) as wb:
+        _sheet(wb, "断链清单", BREAK_HEADERS, counted(breaks))
+        data = parts if "summary" in parts else dict(parts, summary=counts.summary())
+        for title, headers, rows in _other_sheets(data, words):
+            _sheet(wb, title, headers, iter(rows))
     return counts.n
 
 
@@ -337,36 +330,13 @@ def _pairing_rows(pairings: dict | None, units: Mapping[str, str]) -> list[list]
 _WIDTH_ROWS = 500
 
 
-def _sheet(wb: Any, title: str, headers: list[str], rows) -> None:
-    """A write-only sheet of an openpyxl Workbook: bold headers, frozen below them, columns as wide
-    as the first rows."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(title)
+def _sheet(wb: StreamingWorkbook, title: str, headers: list[str], rows) -> None:
+    """A sheet of the workbook: bold headers, frozen below them, columns as wide as the first rows
+    (every text a text cell, never a formula: :func:`matchmaker.infra.xlsx.text_cell_xml`)."""
     first = list(itertools.islice(rows, _WIDTH_ROWS))
-    for col, h in enumerate(headers, start=1):
-        width = max([_width(h)] + [_width(r[col - 1]) for r in first])
-        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
-    ws.freeze_panes = "A2"
-    header = []
-    for h in headers:
-        cell = text_cell(ws, h)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    for row in itertools.chain(first, rows):
-        _append(ws, row)
-
-
-def text_cell(ws: "Worksheet", text: str) -> "Cell":
-    """The cell of a text value: the one place the workbook turns text into a cell. A text cell,
-    never a formula, whatever the text begins with (a firm chooses its park's name)."""
-    return spreadsheets.text_cell(ws, text)
-
-
-def _append(ws: "Worksheet", values: list) -> None:
-    ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in values])
+    widths = [min(max(max([_width(h)] + [_width(r[col]) for r in first]) + 2, 8), 60)
+              for col, h in enumerate(headers)]
+    wb.sheet(title, headers, itertools.chain(first, rows), header_style=True, widths=widths)
 
 
 def _width(value) -> int:
