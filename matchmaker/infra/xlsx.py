@@ -75,18 +75,33 @@ def text_cell_xml(ref: str, text: str, style: int = 0) -> str:
     >>> text_cell_xml("A1", "=1+1")
     '<c r="A1" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c>'
     """
-    text = escape(_ILLEGAL_XML.sub("", text)).replace("\r", "&#13;")
-    styled = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    escaped = _ESCAPED.get(text)
+    if escaped is None:
+        escaped = escape(_ILLEGAL_XML.sub("", text)).replace("\r", "&#13;")
+        if len(_ESCAPED) < _ESCAPED_KEPT:  # a report's texts repeat (kinds, regions, firms): each escaped once
+            _ESCAPED[text] = escaped
+    if style:
+        return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
+
+
+#: text -> its escaped XML, for the texts met first (bounded: a province's paths are mostly distinct)
+_ESCAPED: dict[str, str] = {}
+_ESCAPED_KEPT = 100_000
 
 
 def value_cell_xml(ref: str, value) -> str | None:
     """The cell of a value (text, number, boolean, date; a list or tuple as its items joined by
     ``;``), or None for None and empty texts (the cell is left out)."""
-    if value is None or value == "" or value == [] or value == ():
+    kind = type(value)
+    if kind is str:
+        return text_cell_xml(ref, value) if value else None
+    if kind is float or kind is int:
+        return f'<c r="{ref}"><v>{number_text(value)}</v></c>'
+    if value is None or value == [] or value == ():
         return None
     if isinstance(value, str):
-        return text_cell_xml(ref, value)
+        return text_cell_xml(ref, value) if value else None
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
@@ -105,7 +120,8 @@ class StreamingWorkbook:
     Use it as a context manager (or call :meth:`close`)."""
 
     def __init__(self, fh):
-        self._zip = zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED)
+        # the fastest deflate: a province's sheet is ~10^8 bytes of XML, its inline strings repetitive
+        self._zip = zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self._titles: list[str] = []
 
     def __enter__(self):
