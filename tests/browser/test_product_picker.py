@@ -28,6 +28,8 @@ def _open_list(page, text):
     combo.fill("")
     combo.press_sequentially(text, delay=30)
     listbox = page.locator("#product-listbox")
+    # the answer to this text, not the list of an earlier one still on screen (a loaded machine)
+    page.wait_for_function("q => document.querySelector('#product-listbox').dataset.query === q", arg=text)
     listbox.wait_for(state="visible")
     page.wait_for_function("document.querySelector('#product-status').textContent.length > 0")
     return combo, listbox

@@ -101,7 +101,12 @@
           return { items: items, total: paging ? JSON.parse(paging).total : items.length };
         });
       })
-      .then(function (found) { if (seq === self.seq) { self.show(found.items, found.total); } })
+      .then(function (found) {
+        if (seq === self.seq) {
+          self.listbox.setAttribute("data-query", q);  // what the list shows the answer to (tests wait on it)
+          self.show(found.items, found.total);
+        }
+      })
       .catch(function () { if (seq === self.seq) { self.close(); text(self.status, self.msg.failed); } });
   };
 
