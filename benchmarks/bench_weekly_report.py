@@ -27,7 +27,7 @@ Run:  ``python benchmarks/bench_weekly_report.py [--firms 50000 --links 200000 -
 
 As a user runs it (issue 14): ``--cli`` times the whole ``matchmaker report weekly`` process
 instead (interpreter, app start, report, summary; W12 without ``--out``, W13 with ``--out
-FILE.json``), CPU seconds (user + system, from the child's rusage) and peak RSS, ``--repeat``
+FILE.json``, or ``--out FILE.xlsx`` with ``--xlsx``), CPU seconds (user + system, from the child's rusage) and peak RSS, ``--repeat``
 times on a fresh copy of the generated database. ``--before TREE`` runs the same on another
 checkout of the project first (its own code generates its own database from the same seed), so
 before and after come from one sitting:
@@ -281,11 +281,12 @@ def cli_sitting(args, tmp):
         for i in range(args.repeat):
             path = os.path.join(tmp, f"{label}-run.sqlite")
             shutil.copyfile(generated, path)
-            for week, out in (("2020-W12", None), ("2020-W13", os.path.join(tmp, "report.json"))):
+            ext = ".xlsx" if args.xlsx else ".json"
+            for week, out in (("2020-W12", None), ("2020-W13", os.path.join(tmp, "report" + ext))):
                 cpu, rss, wall, said = run_cli(tree, f"sqlite:///{path}", week, out)
                 figures.setdefault((label, week), []).append((cpu, rss))
                 size = f", file {os.path.getsize(out) / 2**20:.0f} MiB" if out else ""
-                print(f"  {week}{' --out .json' if out else '':11s} {cpu:6.2f} s CPU  {rss:5.0f} MiB peak  "
+                print(f"  {week}{' --out ' + ext if out else '':11s} {cpu:6.2f} s CPU  {rss:5.0f} MiB peak  "
                       f"{wall:6.2f} s wall{size}  | {said}", flush=True)
                 print(f"      stages, CPU s: {_stage_cpu(path, week)}", flush=True)
     print("summary (CPU s min-max, peak RSS MiB max):")
@@ -311,6 +312,7 @@ def main(argv=None):
     p.add_argument("--cli", action="store_true", help="time the whole `matchmaker report weekly` process")
     p.add_argument("--before", help="with --cli: another checkout of the project to time first")
     p.add_argument("--repeat", type=int, default=1, help="with --cli: runs per checkout")
+    p.add_argument("--xlsx", action="store_true", help="with --cli: W13 writes the meeting's workbook (--out FILE.xlsx)")
     p.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--run", help=argparse.SUPPRESS)  # child: week to write
     p.add_argument("--match", action="store_true",
