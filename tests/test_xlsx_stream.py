@@ -3,6 +3,7 @@ formula, a bold frozen header row and column widths when asked, several sheets i
 import io
 from datetime import date, datetime
 
+import pytest
 from openpyxl import load_workbook
 
 from matchmaker.infra.xlsx import StreamingWorkbook
@@ -62,3 +63,30 @@ def test_a_failure_inside_the_workbook_raises_and_writes_no_sheet_list():
         raise AssertionError("no error")
     import zipfile
     assert "xl/workbook.xml" not in zipfile.ZipFile(buf).namelist()
+
+
+def test_what_xml_cannot_hold_is_left_out_and_the_file_still_opens():
+    buf = io.BytesIO()
+    with StreamingWorkbook(buf) as wb:
+        wb.sheet("s", ["text", "nan", "inf"], iter([["park\uffff\ufffe\x0b\ud800名", float("nan"), float("-inf")]]))
+    buf.seek(0)
+    ws = load_workbook(buf)["s"]
+    assert [c.value for c in ws[2]][:1] == ["park名"] and ws["B2"].value is None and ws["C2"].value is None
+
+
+def test_the_workbook_declares_the_view_its_sheets_refer_to():
+    import zipfile
+
+    buf = io.BytesIO()
+    with StreamingWorkbook(buf) as wb:
+        wb.sheet("a", ["x"], iter([]), header_style=True)
+    xml = zipfile.ZipFile(buf).read("xl/workbook.xml").decode()
+    assert '<bookViews><workbookView activeTab="0"/></bookViews><sheets>' in xml
+
+
+@pytest.mark.parametrize("title", ["", "x" * 32, "a/b", "a[1]", "q?", "dup"])
+def test_a_sheet_name_excel_refuses_is_refused(title):
+    with StreamingWorkbook(io.BytesIO()) as wb:
+        wb.sheet("dup", ["x"], iter([]))
+        with pytest.raises(ValueError):
+            wb.sheet(title, ["x"], iter([]))

@@ -69,4 +69,4 @@ def append_row(sheet, values):
     sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
 
 
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -16,6 +16,7 @@ frozen header row and column widths.
 >>> "xl/worksheets/sheet1.xml" in zipfile.ZipFile(buf).namelist()
 True
 """
+import math
 import re
 import zipfile
 from datetime import date, datetime
@@ -50,7 +51,10 @@ _STYLES = (_XML + f'<styleSheet {_NS}><numFmts count="1"><numFmt numFmtId="164" 
 _FROZEN_HEADER = ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
                   'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>')
 
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: What XML 1.0 cannot hold: C0 controls but tab, LF, CR; lone surrogates; U+FFFE and U+FFFF
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: What Excel refuses in a sheet's name (which has at most 31 characters)
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 _EPOCH = date(1899, 12, 30)
 #: Rows buffered before a write (a few hundred KB of XML)
 _ROWS_PER_WRITE = 1000
@@ -78,16 +82,18 @@ def text_cell_xml(ref: str, text: str, style: int = 0) -> str:
     escaped = _ESCAPED.get(text)
     if escaped is None:
         escaped = escape(_ILLEGAL_XML.sub("", text)).replace("\r", "&#13;")
-        if len(_ESCAPED) < _ESCAPED_KEPT:  # a report's texts repeat (kinds, regions, firms): each escaped once
+        # a report's short texts repeat (kinds, regions, firms, categories): each escaped once
+        if len(text) <= _ESCAPED_LENGTH and len(_ESCAPED) < _ESCAPED_KEPT:
             _ESCAPED[text] = escaped
     if style:
         return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
 
 
-#: text -> its escaped XML, for the texts met first (bounded: a province's paths are mostly distinct)
+#: short text -> its escaped XML, for the texts met first (bounded: a few MB at most, in every process;
+#: a race of two threads only escapes a text twice)
 _ESCAPED: dict[str, str] = {}
-_ESCAPED_KEPT = 100_000
+_ESCAPED_KEPT, _ESCAPED_LENGTH = 20_000, 64
 
 
 def value_cell_xml(ref: str, value) -> str | None:
@@ -96,8 +102,10 @@ def value_cell_xml(ref: str, value) -> str | None:
     kind = type(value)
     if kind is str:
         return text_cell_xml(ref, value) if value else None
-    if kind is float or kind is int:
+    if kind is int or (kind is float and math.isfinite(value)):
         return f'<c r="{ref}"><v>{number_text(value)}</v></c>'
+    if kind is float:  # NaN or infinite: no number a cell can hold, left out
+        return None
     if value is None or value == [] or value == ():
         return None
     if isinstance(value, str):
@@ -105,7 +113,7 @@ def value_cell_xml(ref: str, value) -> str | None:
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
-        return f'<c r="{ref}"><v>{number_text(value)}</v></c>'
+        return f'<c r="{ref}"><v>{number_text(value)}</v></c>' if math.isfinite(value) else None
     if isinstance(value, (date, datetime)):
         day = value.date() if isinstance(value, datetime) else value
         return f'<c r="{ref}" s="{DATE_STYLE}"><v>{(day - _EPOCH).days}</v></c>'
@@ -137,7 +145,10 @@ class StreamingWorkbook:
               widths: list[float] | None = None) -> int:
         """Add a sheet: the header row (bold and frozen with *header_style*), then *rows* (lists of
         values, :func:`value_cell_xml`), columns as wide as *widths* (characters) when given.
-        Returns the number of rows after the header."""
+        Returns the number of rows after the header. A title Excel would refuse (over 31 characters,
+        one of ``[]:*?/\\``, empty, or a sheet's already) raises ValueError."""
+        if not title or len(title) > 31 or _BAD_TITLE.search(title) or title in self._titles:
+            raise ValueError(f"not a sheet name Excel takes: {title!r}")
         self._titles.append(title)
         columns = [column_letters(i) for i in range(max(len(headers), 1))]
         n = 0
@@ -174,7 +185,9 @@ class StreamingWorkbook:
         z.writestr("docProps/app.xml", _APP)
         sheets = "".join(f'<sheet name="{escape(t, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
                          for i, t in enumerate(self._titles, start=1))
-        z.writestr("xl/workbook.xml", _XML + f"<workbook {_NS} {_RNS}><sheets>{sheets}</sheets></workbook>")
+        # the workbook view its sheets' views refer to (workbookViewId 0), the first sheet active
+        z.writestr("xl/workbook.xml", _XML + f'<workbook {_NS} {_RNS}><bookViews><workbookView activeTab="0"/>'
+                   f"</bookViews><sheets>{sheets}</sheets></workbook>")
         z.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(n))
         z.writestr("xl/styles.xml", _STYLES)
         z.close()
