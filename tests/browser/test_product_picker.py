@@ -178,7 +178,7 @@ def test_a_need_accepts_other_products_picked_the_same_way(catalogue, new_page, 
     assert page.locator("label[for=accepts-0]").inner_text() == "也接受的其他产品（1）"
     other.press_sequentially("gaoliang", delay=30)
     options = page.locator("#accepts-0-listbox")
-    page.wait_for_function("document.querySelector('#accepts-0-listbox').dataset.query === 'gaoliang'")
+    page.wait_for_function("q => document.querySelector('#accepts-0-listbox').dataset.query === q", arg="gaoliang")
     options.wait_for(state="visible")
     page.wait_for_function("document.querySelector('#accepts-0-status').textContent.length > 0")
     assert _names(options)[0].startswith("高粱")
