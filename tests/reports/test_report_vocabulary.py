@@ -73,3 +73,9 @@ def test_workbook_takes_its_words_from_the_caller_and_writes_text_through_one_fu
         ["类型", "供应商停产", 1], ["因素", "用工", 1], ["层级", "县级", 1]]
     texts = [c.value for ws in book for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
     assert texts and all(t in written for t in texts)
+
+
+def test_the_paper_prints_quantities_at_stake_in_full():
+    stakes = [{"product": None, "unit": "t", "quantity": 8188032.0}, {"product": "P1", "unit": "t", "quantity": 0.25},
+              {"product": "P2", "unit": None, "quantity": 1 / 3}]
+    assert export.stake_text(stakes, {"t": "吨"}, {"P1": ("生鲜乳",)}) == "按品类 8188032 吨；生鲜乳 0.25 吨；P2 0.333333"

@@ -253,9 +253,16 @@ def stake_text(stakes: list, units: Mapping[str, str], names: Mapping[str, tuple
     for s in stakes or ():
         code, unit = s.get("product"), s.get("unit")
         name = (names.get(code) or (code,))[0] if code else "按品类"
-        qty = f"{s.get('quantity', 0):g}"
+        qty = quantity_text(s.get("quantity") or 0)
         parts.append(f"{name} {qty} {units.get(unit, unit)}" if unit else f"{name} {qty}")
     return "；".join(parts)
+
+
+def quantity_text(quantity: float) -> str:
+    """A quantity as the paper prints it: its digits in full, at most six decimals, no exponent
+    (``:g`` printed 8,188,032 pieces as 8.18803e+06)."""
+    text = f"{quantity:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def _break_cells(b: dict, words: Vocabulary, names: Mapping[str, tuple]) -> list:
