@@ -145,8 +145,9 @@ class StreamingWorkbook:
               widths: list[float] | None = None) -> int:
         """Add a sheet: the header row (bold and frozen with *header_style*), then *rows* (lists of
         values, :func:`value_cell_xml`), columns as wide as *widths* (characters) when given.
-        Returns the number of rows after the header. A title Excel would refuse (over 31 characters,
-        one of ``[]:*?/\\``, empty, or a sheet's already) raises ValueError."""
+        Returns the number of rows after the header. A title Excel would refuse (empty, over 31
+        characters, holding one of ``[]:*?/\\``, or the name of a sheet already added) raises
+        ValueError."""
         if not title or len(title) > 31 or _BAD_TITLE.search(title) or title in self._titles:
             raise ValueError(f"not a sheet name Excel takes: {title!r}")
         self._titles.append(title)
